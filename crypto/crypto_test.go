@@ -1,0 +1,253 @@
+package crypto
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func init() { ScryptWorkFactor = 10 } // keep unit tests fast; benchmarks reset it
+
+var tricky = []string{
+	"correct horse battery staple",
+	`quote " and 'single' and back\slash \\ \" x'00'`,
+	"  spaces at both ends  ",
+	"эмодзи 🔐🗝️ и кириллица",
+	"semi;colon -- DROP TABLE cases; PRAGMA key='x'",
+	strings.Repeat("долгий пароль ", 72)[:1000],
+	"\t tab and ünïcödé",
+}
+
+func TestKeyFileRoundTrip(t *testing.T) {
+	for _, pass := range tricky {
+		key, err := NewDataKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rk, err := NewRecoveryKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		kf, err := NewKeyFile(key, pass, rk.Recipient())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := kf.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		kf2, err := ParseKeyFile(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := kf2.UnlockPassphrase(pass)
+		if err != nil {
+			t.Fatalf("passphrase %q: %v", pass, err)
+		}
+		if !bytes.Equal(got.Bytes(), key.Bytes()) {
+			t.Fatalf("passphrase %q: unwrapped a different key", pass)
+		}
+		got, err = rk.Unlock(kf2)
+		if err != nil || !bytes.Equal(got.Bytes(), key.Bytes()) {
+			t.Fatalf("recovery: %v", err)
+		}
+		if _, err := kf2.UnlockPassphrase(pass + "x"); !errors.Is(err, ErrWrongPassphrase) {
+			t.Fatalf("wrong passphrase: got %v, want ErrWrongPassphrase", err)
+		}
+		if strings.TrimSpace(pass) != pass {
+			if _, err := kf2.UnlockPassphrase(strings.TrimSpace(pass)); !errors.Is(err, ErrWrongPassphrase) {
+				t.Fatalf("passphrase must not be trimmed: got %v", err)
+			}
+		}
+	}
+}
+
+func TestWrongRecoveryKey(t *testing.T) {
+	key, _ := NewDataKey()
+	rk, _ := NewRecoveryKey()
+	other, _ := NewRecoveryKey()
+	kf, err := NewKeyFile(key, "pass", rk.Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Unlock(kf); !errors.Is(err, ErrWrongRecoveryKey) {
+		t.Fatalf("got %v, want ErrWrongRecoveryKey", err)
+	}
+}
+
+func TestSetPassphraseKeepsRecovery(t *testing.T) {
+	key, _ := NewDataKey()
+	rk, _ := NewRecoveryKey()
+	kf, _ := NewKeyFile(key, "old", rk.Recipient())
+	if err := kf.SetPassphrase(key, "new"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kf.UnlockPassphrase("old"); !errors.Is(err, ErrWrongPassphrase) {
+		t.Fatalf("old passphrase still works: %v", err)
+	}
+	if _, err := kf.UnlockPassphrase("new"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rk.Unlock(kf); err != nil {
+		t.Fatal(err)
+	}
+	if err := kf.SetPassphrase(key, ""); err == nil {
+		t.Fatal("empty passphrase accepted")
+	}
+}
+
+func TestParseKeyFileRejects(t *testing.T) {
+	key, _ := NewDataKey()
+	rk, _ := NewRecoveryKey()
+	kf, _ := NewKeyFile(key, "p", rk.Recipient())
+	good, _ := kf.Marshal()
+	cases := map[string][]byte{
+		"empty":         nil,
+		"not json":      []byte("hello"),
+		"other format":  bytes.Replace(good, []byte(KeyFileFormat), []byte("something-else"), 1),
+		"truncated":     good[:len(good)/2],
+		"unknown field": bytes.Replace(good, []byte(`"version"`), []byte(`"extra": 1, "version"`), 1),
+	}
+	for name, b := range cases {
+		if _, err := ParseKeyFile(b); !errors.Is(err, ErrCorruptKeyFile) {
+			t.Errorf("%s: got %v, want ErrCorruptKeyFile", name, err)
+		}
+	}
+	future := bytes.Replace(good, []byte(`"version": 1`), []byte(`"version": 99`), 1)
+	if _, err := ParseKeyFile(future); err == nil || !strings.Contains(err.Error(), "update Dossier") {
+		t.Errorf("future version: got %v", err)
+	}
+}
+
+func TestTamperedWrapIsNotWrongPassphrase(t *testing.T) {
+	key, _ := NewDataKey()
+	rk, _ := NewRecoveryKey()
+	kf, _ := NewKeyFile(key, "p", rk.Recipient())
+	// Flip a byte in the encrypted payload (after the header): the passphrase
+	// is right, so the error must say the file is damaged, not the passphrase.
+	kf.Passphrase[len(kf.Passphrase)-5] ^= 1
+	_, err := kf.UnlockPassphrase("p")
+	if !errors.Is(err, ErrCorruptKeyFile) {
+		t.Fatalf("got %v, want ErrCorruptKeyFile", err)
+	}
+}
+
+func TestHugeWorkFactorRefused(t *testing.T) {
+	key, _ := NewDataKey()
+	rk, _ := NewRecoveryKey()
+	kf, _ := NewKeyFile(key, "p", rk.Recipient())
+	kf.Passphrase = bytes.Replace(kf.Passphrase, []byte(" 10\n"), []byte(" 30\n"), 1)
+	if _, err := kf.UnlockPassphrase("p"); err == nil {
+		t.Fatal("a work factor of 2^30 was attempted")
+	}
+}
+
+func TestParseRecoveryKeyForgiving(t *testing.T) {
+	rk, _ := NewRecoveryKey()
+	s := rk.String()
+	variants := []string{s, strings.ToLower(s), "  " + s[:20] + "\n" + s[20:40] + " " + s[40:] + "\n"}
+	for _, v := range variants {
+		got, err := ParseRecoveryKey(v)
+		if err != nil {
+			t.Fatalf("%q: %v", v, err)
+		}
+		if got.String() != s {
+			t.Fatal("parsed a different key")
+		}
+	}
+	if _, err := ParseRecoveryKey("AGE-SECRET-KEY-1QQQ"); !errors.Is(err, ErrBadRecoveryKey) {
+		t.Fatalf("got %v", err)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "rk.txt")
+	os.WriteFile(p, []byte("# Dossier recovery key\n\n"+s+"\n"), 0o600)
+	got, err := ReadRecoveryKey(p)
+	if err != nil || got.String() != s {
+		t.Fatalf("ReadRecoveryKey: %v", err)
+	}
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f")
+	if err := WriteFileAtomic(p, []byte("one"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(p, []byte("two"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(p)
+	if string(b) != "two" {
+		t.Fatalf("got %q", b)
+	}
+	st, _ := os.Stat(p)
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", st.Mode().Perm())
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Fatalf("temporary files left behind: %v", ents)
+	}
+	if err := WriteFileAtomic(filepath.Join(dir, "missing", "f"), []byte("x"), 0o600); err == nil {
+		t.Fatal("write into a missing folder succeeded")
+	}
+}
+
+func TestOrgIdentity(t *testing.T) {
+	o, err := NewOrgIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o2, err := ParseOrgIdentity(o.Age.String(), o.Sign.Seed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Fingerprint() != o2.Fingerprint() {
+		t.Fatal("fingerprint changed across a round trip")
+	}
+	other, _ := NewOrgIdentity()
+	if other.Fingerprint() == o.Fingerprint() {
+		t.Fatal("two identities share a fingerprint")
+	}
+	if fp := o.Fingerprint(); len(fp) != 19 || strings.Count(fp, "-") != 3 {
+		t.Fatalf("fingerprint %q is not four groups of four", fp)
+	}
+	if _, err := ParseOrgIdentity(o.Age.String(), []byte("short")); err == nil {
+		t.Fatal("short seed accepted")
+	}
+}
+
+func TestDataKeyHexAndWipe(t *testing.T) {
+	k, _ := NewDataKey()
+	s := k.SQLCipherKey()
+	if !strings.HasPrefix(s, "x'") || len(s) != 2+64+1 {
+		t.Fatalf("bad SQLCipher key form %q", s)
+	}
+	k.Wipe()
+	if !bytes.Equal(k.Bytes(), make([]byte, KeySize)) {
+		t.Fatal("Wipe left key bytes")
+	}
+}
+
+// BenchmarkUnlock measures the passphrase unwrap at the production work
+// factor: the cost of one unlock, which is meant to be 0.5–2 s.
+func BenchmarkUnlock(b *testing.B) {
+	old := ScryptWorkFactor
+	ScryptWorkFactor = 18
+	defer func() { ScryptWorkFactor = old }()
+	key, _ := NewDataKey()
+	rk, _ := NewRecoveryKey()
+	kf, err := NewKeyFile(key, "benchmark passphrase", rk.Recipient())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := kf.UnlockPassphrase("benchmark passphrase"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

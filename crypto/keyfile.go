@@ -1,0 +1,247 @@
+package crypto
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"filippo.io/age"
+)
+
+// Sentinel errors callers test with errors.Is.
+var (
+	// ErrWrongPassphrase means the passphrase did not unwrap the key.
+	ErrWrongPassphrase = errors.New("wrong passphrase")
+	// ErrWrongRecoveryKey means the recovery key did not unwrap the key.
+	ErrWrongRecoveryKey = errors.New("wrong recovery key")
+	// ErrCorruptKeyFile means the key file is damaged or not a key file.
+	ErrCorruptKeyFile = errors.New("key file is damaged or not a Dossier key file")
+	// ErrBadRecoveryKey means a string is not a recovery key at all.
+	ErrBadRecoveryKey = errors.New("not a Dossier recovery key")
+)
+
+// KeyFileFormat names the key file format; KeyFileVersion is its version.
+const (
+	KeyFileFormat  = "dossier-vault-key"
+	KeyFileVersion = 1
+)
+
+// ScryptWorkFactor is log2 of scrypt's N for new passphrase wraps: 2^18 with
+// r=8 uses 256 MiB and takes about a second on a 2-core machine (measured in
+// docs/performance.md). The factor is stored in the wrap, so changing this
+// affects only wraps made afterwards. Tests lower it to keep the suite fast.
+var ScryptWorkFactor = 18
+
+// maxScryptWorkFactor bounds what an unwrap will attempt, so a tampered key
+// file cannot make unlock run for hours or exhaust memory (2^22 = 4 GiB).
+const maxScryptWorkFactor = 22
+
+// KeyFile is the on-disk record of a vault's wrapped database key. It holds
+// two age ciphertexts of the same 32-byte key and nothing about the vault's
+// content or owner.
+type KeyFile struct {
+	Format     string `json:"format"`
+	Version    int    `json:"version"`
+	Passphrase []byte `json:"passphrase"` // age file, one scrypt stanza
+	Recovery   []byte `json:"recovery"`   // age file, one mlkem768x25519 stanza
+}
+
+// NewKeyFile wraps key with passphrase and to the recovery recipient.
+func NewKeyFile(key *DataKey, passphrase string, recovery age.Recipient) (*KeyFile, error) {
+	kf := &KeyFile{Format: KeyFileFormat, Version: KeyFileVersion}
+	if err := kf.SetPassphrase(key, passphrase); err != nil {
+		return nil, err
+	}
+	rec, err := wrap(key, recovery)
+	if err != nil {
+		return nil, err
+	}
+	kf.Recovery = rec
+	return kf, nil
+}
+
+// SetPassphrase replaces the passphrase wrap; the recovery wrap is kept.
+// Persist the result with Write for the change to take effect.
+func (kf *KeyFile) SetPassphrase(key *DataKey, passphrase string) error {
+	if passphrase == "" {
+		return errors.New("crypto: the passphrase is empty")
+	}
+	r, err := age.NewScryptRecipient(passphrase)
+	if err != nil {
+		return fmt.Errorf("crypto: %w", err)
+	}
+	r.SetWorkFactor(ScryptWorkFactor)
+	w, err := wrap(key, r)
+	if err != nil {
+		return err
+	}
+	kf.Passphrase = w
+	return nil
+}
+
+// UnlockPassphrase unwraps the database key with the passphrase. It returns
+// an error wrapping ErrWrongPassphrase when the passphrase is not the one.
+func (kf *KeyFile) UnlockPassphrase(passphrase string) (*DataKey, error) {
+	id, err := age.NewScryptIdentity(passphrase)
+	if err != nil {
+		return nil, fmt.Errorf("crypto: %w", ErrWrongPassphrase)
+	}
+	id.SetMaxWorkFactor(maxScryptWorkFactor)
+	return unwrap(kf.Passphrase, id, ErrWrongPassphrase)
+}
+
+// UnlockRecovery unwraps the database key with the recovery identity.
+func (kf *KeyFile) UnlockRecovery(id age.Identity) (*DataKey, error) {
+	return unwrap(kf.Recovery, id, ErrWrongRecoveryKey)
+}
+
+func wrap(key *DataKey, r age.Recipient) ([]byte, error) {
+	var buf bytes.Buffer
+	w, err := age.Encrypt(&buf, r)
+	if err != nil {
+		return nil, fmt.Errorf("crypto: wrapping key: %w", err)
+	}
+	if _, err := w.Write(key.b[:]); err != nil {
+		return nil, fmt.Errorf("crypto: wrapping key: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("crypto: wrapping key: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func unwrap(ct []byte, id age.Identity, wrong error) (*DataKey, error) {
+	if len(ct) == 0 {
+		return nil, fmt.Errorf("crypto: %w: missing wrap", ErrCorruptKeyFile)
+	}
+	r, err := age.Decrypt(bytes.NewReader(ct), id)
+	if err != nil {
+		var nomatch *age.NoIdentityMatchError
+		if errors.As(err, &nomatch) || errors.Is(err, age.ErrIncorrectIdentity) {
+			return nil, fmt.Errorf("crypto: %w", wrong)
+		}
+		return nil, fmt.Errorf("crypto: %w: %v", ErrCorruptKeyFile, err)
+	}
+	b, err := io.ReadAll(io.LimitReader(r, KeySize+1))
+	if err != nil {
+		return nil, fmt.Errorf("crypto: %w: %v", ErrCorruptKeyFile, err)
+	}
+	defer func() {
+		for i := range b {
+			b[i] = 0
+		}
+	}()
+	return dataKeyFromBytes(b)
+}
+
+// ReadKeyFile reads and parses a key file.
+func ReadKeyFile(path string) (*KeyFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("crypto: reading key file: %w", err)
+	}
+	return ParseKeyFile(data)
+}
+
+// ParseKeyFile parses the bytes of a key file.
+func ParseKeyFile(data []byte) (*KeyFile, error) {
+	var kf KeyFile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&kf); err != nil {
+		return nil, fmt.Errorf("crypto: %w: %v", ErrCorruptKeyFile, err)
+	}
+	if kf.Format != KeyFileFormat {
+		return nil, fmt.Errorf("crypto: %w: format %q", ErrCorruptKeyFile, kf.Format)
+	}
+	if kf.Version != KeyFileVersion {
+		return nil, fmt.Errorf("crypto: key file version %d is not supported by this version of Dossier (it reads version %d); update Dossier", kf.Version, KeyFileVersion)
+	}
+	if len(kf.Passphrase) == 0 || len(kf.Recovery) == 0 {
+		return nil, fmt.Errorf("crypto: %w: a wrap is missing", ErrCorruptKeyFile)
+	}
+	return &kf, nil
+}
+
+// Marshal returns the key file's bytes.
+func (kf *KeyFile) Marshal() ([]byte, error) {
+	b, err := json.MarshalIndent(kf, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("crypto: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// Write stores the key file at path atomically, readable only by its owner.
+func (kf *KeyFile) Write(path string) error {
+	b, err := kf.Marshal()
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(path, b, 0o600)
+}
+
+// RecoveryKey is the age identity that can unwrap a vault's key and decrypt
+// its full backups. It is shown to the user once, at vault creation.
+type RecoveryKey struct {
+	id *age.HybridIdentity
+}
+
+// NewRecoveryKey generates a recovery key.
+func NewRecoveryKey() (*RecoveryKey, error) {
+	id, err := age.GenerateHybridIdentity()
+	if err != nil {
+		return nil, fmt.Errorf("crypto: generating recovery key: %w", err)
+	}
+	return &RecoveryKey{id: id}, nil
+}
+
+// ParseRecoveryKey parses a recovery key as the user may have written or
+// pasted it: spaces, line breaks and letter case are forgiven.
+func ParseRecoveryKey(s string) (*RecoveryKey, error) {
+	s = strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	id, err := age.ParseHybridIdentity(s)
+	if err != nil {
+		return nil, fmt.Errorf("crypto: %w (it starts with AGE-SECRET-KEY-PQ-1)", ErrBadRecoveryKey)
+	}
+	return &RecoveryKey{id: id}, nil
+}
+
+// ReadRecoveryKey reads a recovery key from a file, ignoring blank lines and
+// lines starting with '#', as age identity files do.
+func ReadRecoveryKey(path string) (*RecoveryKey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("crypto: reading recovery key: %w", err)
+	}
+	var keep []string
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		keep = append(keep, line)
+	}
+	return ParseRecoveryKey(strings.Join(keep, ""))
+}
+
+// String returns the key in age's text form. Treat it as a secret.
+func (k *RecoveryKey) String() string { return k.id.String() }
+
+// Identity returns the age identity, for decrypting.
+func (k *RecoveryKey) Identity() age.Identity { return k.id }
+
+// Recipient returns the public half, for encrypting backups to this key.
+func (k *RecoveryKey) Recipient() age.Recipient { return k.id.Recipient() }
+
+// RecipientString returns the public half in age's text form.
+func (k *RecoveryKey) RecipientString() string { return k.id.Recipient().String() }
+
+// Unlock unwraps kf's database key with this recovery key.
+func (k *RecoveryKey) Unlock(kf *KeyFile) (*DataKey, error) {
+	return kf.UnlockRecovery(k.id)
+}

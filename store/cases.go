@@ -1,0 +1,391 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// AddCases reads cases from r (one JSON object or NDJSON, see DecodeCases),
+// validates them and adds them in one transaction: either all are added or
+// none. It returns the new ids in input order. A validation error is a
+// *FieldError naming the line and the field.
+func (v *Vault) AddCases(ctx context.Context, r io.Reader) ([]string, error) {
+	tx, err := v.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.rollback()
+	var ids []string
+	err = DecodeCases(r, func(line int, c *Case) error {
+		if err := tx.insert(c); err != nil {
+			var fe *FieldError
+			if errors.As(err, &fe) {
+				fe.Line = line
+			}
+			return err
+		}
+		ids = append(ids, c.ID)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.commit(); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// Add validates and adds cases in one transaction and returns their ids.
+// The cases are updated in place with the ids and stamps they were given.
+func (v *Vault) Add(ctx context.Context, cases ...*Case) ([]string, error) {
+	tx, err := v.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.rollback()
+	ids := make([]string, 0, len(cases))
+	for _, c := range cases {
+		if err := tx.insert(c); err != nil {
+			return nil, err
+		}
+		ids = append(ids, c.ID)
+	}
+	if err := tx.commit(); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// Get returns a case by id or by reference (ORG-2026-0042).
+func (v *Vault) Get(ctx context.Context, idOrRef string) (*Case, error) {
+	var doc string
+	err := v.db.QueryRowContext(ctx, "SELECT doc FROM cases WHERE id = ? OR reference = ?", idOrRef, idOrRef).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: %w: %s", ErrNotFound, idOrRef)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: reading case: %w", err)
+	}
+	return unmarshalCase(doc)
+}
+
+// Revisions returns the earlier versions of a case, oldest first. The
+// current version is not included; Get returns it.
+func (v *Vault) Revisions(ctx context.Context, idOrRef string) ([]*Case, error) {
+	c, err := v.Get(ctx, idOrRef)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := v.db.QueryContext(ctx, `SELECT r.doc FROM revisions r JOIN cases c ON c.n = r.case_n
+		WHERE c.id = ? ORDER BY r.revision`, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading revisions: %w", err)
+	}
+	defer rows.Close()
+	var out []*Case
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, fmt.Errorf("store: reading revisions: %w", err)
+		}
+		rc, err := unmarshalCase(doc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rc)
+	}
+	return out, rows.Err()
+}
+
+// readOnlyFields are set by the vault and cannot be edited.
+var readOnlyFields = []string{"id", "reference", "revision", "created_at", "created_by", "updated_at", "updated_by", "origin_org", "needs_review"}
+
+// Edit changes the fields named in patch, a JSON object in the case format
+// (a field set to null is cleared; lists are replaced whole). The version
+// before the edit is kept as a revision. It returns the case as saved.
+func (v *Vault) Edit(ctx context.Context, idOrRef string, patch []byte) (*Case, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(patch, &fields); err != nil {
+		return nil, &FieldError{Msg: "the changes are not a JSON object: " + strings.TrimPrefix(err.Error(), "json: ")}
+	}
+	for _, f := range readOnlyFields {
+		if _, ok := fields[f]; ok {
+			return nil, &FieldError{Field: f, Msg: "is set by the vault and cannot be edited"}
+		}
+	}
+	cur, err := v.Get(ctx, idOrRef)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(cur)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	var merged map[string]json.RawMessage
+	if err := json.Unmarshal(b, &merged); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	for k, val := range fields {
+		if string(val) == "null" {
+			delete(merged, k)
+		} else {
+			merged[k] = val
+		}
+	}
+	b, err = json.Marshal(merged)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	next, err := decodeCase(b, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.Update(ctx, next); err != nil {
+		return nil, err
+	}
+	return next, nil
+}
+
+// Update replaces a case with c (matched by c.ID), keeping the previous
+// version as a revision. c is validated and updated in place with its new
+// revision and stamps.
+func (v *Vault) Update(ctx context.Context, c *Case) error {
+	tx, err := v.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.rollback()
+	if err := tx.update(c); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+// Summary is a case as a list shows it.
+type Summary struct {
+	ID           string `json:"id"`
+	Reference    string `json:"reference"`
+	Title        string `json:"title"`
+	Status       string `json:"status"`
+	IncidentDate string `json:"incident_date"`
+	Country      string `json:"country"`
+	UpdatedAt    string `json:"updated_at"`
+	NeedsReview  bool   `json:"needs_review"`
+}
+
+// Sort orders of a listing.
+const (
+	SortIncidentDesc = "" // newest incident first (the default)
+	SortIncidentAsc  = "incident_asc"
+	SortUpdatedDesc  = "updated_desc"
+	SortReference    = "reference"
+)
+
+// Query selects cases. Zero fields do not filter.
+type Query struct {
+	Text        string // full-text search over title, narrative, pseudonyms, places and tags
+	Status      string
+	Violation   string
+	Perpetrator string
+	Country     string
+	Tag         string
+	From, To    string // incident dates, YYYY[-MM[-DD]]; a case matches if its dates overlap the range
+	NeedsReview bool
+	Sort        string
+	Limit       int // 0: all
+	Offset      int
+}
+
+func (q Query) where() (string, []any, error) {
+	var conds []string
+	var args []any
+	if expr := ftsQuery(q.Text); expr != "" {
+		conds = append(conds, "c.n IN (SELECT docid FROM case_fts WHERE case_fts MATCH ?)")
+		args = append(args, expr)
+	}
+	check := func(name string, vocab []string, val string) error {
+		if val != "" && !inVocab(vocab, val) {
+			return &FieldError{Field: name, Msg: fmt.Sprintf("unknown value %q; one of: %s", val, strings.Join(vocab, ", "))}
+		}
+		return nil
+	}
+	if err := errors.Join(check("status", CaseStatuses, q.Status), check("violation", ViolationTypes, q.Violation), check("perpetrator", Perpetrators, q.Perpetrator)); err != nil {
+		return "", nil, err
+	}
+	if q.Status != "" {
+		conds = append(conds, "c.status = ?")
+		args = append(args, q.Status)
+	}
+	if q.Country != "" {
+		conds = append(conds, "c.country = ?")
+		args = append(args, strings.ToUpper(q.Country))
+	}
+	for _, f := range []struct{ kind, val string }{{"violation", q.Violation}, {"perpetrator", q.Perpetrator}, {"tag", q.Tag}} {
+		if f.val != "" {
+			conds = append(conds, "EXISTS (SELECT 1 FROM case_facets f WHERE f.kind = ? AND f.value = ? AND f.case_n = c.n)")
+			args = append(args, f.kind, f.val)
+		}
+	}
+	if q.From != "" {
+		first, _, err := ParseDate(q.From)
+		if err != nil {
+			return "", nil, &FieldError{Field: "from", Msg: err.Error()}
+		}
+		conds = append(conds, "c.date_last >= ? AND c.date_last != ''")
+		args = append(args, first.Format(time.DateOnly))
+	}
+	if q.To != "" {
+		_, last, err := ParseDate(q.To)
+		if err != nil {
+			return "", nil, &FieldError{Field: "to", Msg: err.Error()}
+		}
+		conds = append(conds, "c.date_first <= ? AND c.date_first != ''")
+		args = append(args, last.Format(time.DateOnly))
+	}
+	if q.NeedsReview {
+		conds = append(conds, "c.needs_review = 1")
+	}
+	if len(conds) == 0 {
+		return "", nil, nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+// List returns the cases q selects, in q.Sort order.
+func (v *Vault) List(ctx context.Context, q Query) ([]Summary, error) {
+	where, args, err := q.where()
+	if err != nil {
+		return nil, err
+	}
+	order := map[string]string{
+		SortIncidentDesc: "c.date_first DESC, c.id DESC",
+		SortIncidentAsc:  "c.date_first ASC, c.id ASC",
+		SortUpdatedDesc:  "c.updated_at DESC, c.id DESC",
+		SortReference:    "c.reference ASC",
+	}[q.Sort]
+	if order == "" {
+		return nil, &FieldError{Field: "sort", Msg: fmt.Sprintf("unknown sort %q", q.Sort)}
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := v.db.QueryContext(ctx, `SELECT c.id, c.reference, c.title, c.status, c.incident_date, c.country, c.updated_at, c.needs_review
+		FROM cases c`+where+" ORDER BY "+order+" LIMIT ? OFFSET ?", append(args, limit, q.Offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing cases: %w", err)
+	}
+	defer rows.Close()
+	out := []Summary{}
+	for rows.Next() {
+		var s Summary
+		if err := rows.Scan(&s.ID, &s.Reference, &s.Title, &s.Status, &s.IncidentDate, &s.Country, &s.UpdatedAt, &s.NeedsReview); err != nil {
+			return nil, fmt.Errorf("store: listing cases: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: listing cases: %w", err)
+	}
+	return out, nil
+}
+
+// Count returns how many cases q selects, ignoring its limit and offset.
+func (v *Vault) Count(ctx context.Context, q Query) (int, error) {
+	where, args, err := q.where()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := v.db.QueryRowContext(ctx, "SELECT count(*) FROM cases c"+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: counting cases: %w", err)
+	}
+	return n, nil
+}
+
+// DumpFormat names the canonical dump.
+const DumpFormat = "dossier-dump"
+
+// Dump writes the vault's content as canonical JSON: cases in id order,
+// each with its earlier revisions, every list in a fixed order. Two vaults
+// with the same content write the same bytes, so a restore can be checked
+// with a byte comparison. It streams; memory does not grow with the vault.
+func (v *Vault) Dump(ctx context.Context, w io.Writer) error {
+	rows, err := v.db.QueryContext(ctx, "SELECT n, doc FROM cases ORDER BY id")
+	if err != nil {
+		return fmt.Errorf("store: dumping: %w", err)
+	}
+	defer rows.Close()
+	if _, err := fmt.Fprintf(w, "{\n  \"format\": %q,\n  \"version\": 1,\n  \"cases\": [", DumpFormat); err != nil {
+		return err
+	}
+	sep := "\n"
+	for rows.Next() {
+		var n int64
+		var doc string
+		if err := rows.Scan(&n, &doc); err != nil {
+			return fmt.Errorf("store: dumping: %w", err)
+		}
+		c, err := unmarshalCase(doc)
+		if err != nil {
+			return err
+		}
+		revs, err := v.revisionDocs(ctx, n)
+		if err != nil {
+			return err
+		}
+		b, err := json.MarshalIndent(dumpCase{Case: c, Revisions: revs}, "    ", "  ")
+		if err != nil {
+			return fmt.Errorf("store: dumping: %w", err)
+		}
+		if _, err := io.WriteString(w, sep+"    "); err != nil {
+			return err
+		}
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+		sep = ",\n"
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: dumping: %w", err)
+	}
+	_, err = io.WriteString(w, "\n  ]\n}\n")
+	return err
+}
+
+type dumpCase struct {
+	*Case
+	Revisions []json.RawMessage `json:"revisions,omitempty"`
+}
+
+func (v *Vault) revisionDocs(ctx context.Context, n int64) ([]json.RawMessage, error) {
+	rows, err := v.db.QueryContext(ctx, "SELECT doc FROM revisions WHERE case_n = ? ORDER BY revision", n)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading revisions: %w", err)
+	}
+	defer rows.Close()
+	var out []json.RawMessage
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, fmt.Errorf("store: reading revisions: %w", err)
+		}
+		out = append(out, json.RawMessage(doc))
+	}
+	return out, rows.Err()
+}
+
+func unmarshalCase(doc string) (*Case, error) {
+	var c Case
+	if err := json.Unmarshal([]byte(doc), &c); err != nil {
+		return nil, fmt.Errorf("store: a stored case does not decode: %w", err)
+	}
+	return &c, nil
+}

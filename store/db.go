@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	sqlcipher "github.com/mutecomm/go-sqlcipher/v4"
+
+	"github.com/dossier-hr/dossier/crypto"
+)
+
+const driverName = "dossier-sqlcipher"
+
+// wantCipherMajor is the SQLCipher major version this build expects. If the
+// linked library reports anything else — or nothing, which means a plain
+// SQLite without encryption got linked — the vault refuses to open.
+const wantCipherMajor = "4."
+
+func init() {
+	sql.Register(driverName, &sqlcipher.SQLiteDriver{
+		ConnectHook: func(c *sqlcipher.SQLiteConn) error {
+			// Each pooled connection: temporary tables and sort spills stay
+			// in memory (never a plaintext temp file); deleted content is
+			// overwritten; foreign keys are enforced.
+			for _, p := range []string{
+				"PRAGMA temp_store = MEMORY",
+				"PRAGMA secure_delete = ON",
+				"PRAGMA foreign_keys = ON",
+			} {
+				if _, err := c.Exec(p, nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	})
+}
+
+// ErrCipherMissing means the SQLCipher library linked into this program is
+// not the expected one; the vault is not opened.
+var ErrCipherMissing = errors.New("the encryption library is missing or not the expected version")
+
+// ErrNotDatabase means the key unwrapped but the database did not open
+// with it: the database file is damaged or belongs to another vault.
+var ErrNotDatabase = errors.New("the vault database does not open with this vault's key (damaged, or from another vault)")
+
+func openDB(path string, key *crypto.DataKey) (*sql.DB, error) {
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("store: the vault path may not contain '?' or '#'")
+	}
+	q := url.Values{}
+	// The raw key goes through the DSN so that every pooled connection is
+	// keyed. The driver pastes it into PRAGMA key = "…", which is safe only
+	// because it is our own hex, never user text.
+	q.Set("_pragma_key", key.SQLCipherKey())
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "FULL")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open(driverName, path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("store: opening database: %w", err)
+	}
+	if err := checkDB(db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func checkDB(db *sql.DB) error {
+	ctx := context.Background()
+	var v string
+	err := db.QueryRowContext(ctx, "PRAGMA cipher_version").Scan(&v)
+	if err != nil && strings.Contains(err.Error(), "not a database") {
+		// Keying happens when the connection opens, so a key that does
+		// not fit surfaces on the first statement, whatever it is.
+		return fmt.Errorf("store: %w", ErrNotDatabase)
+	}
+	if err != nil || !strings.HasPrefix(v, wantCipherMajor) {
+		return fmt.Errorf("store: %w (cipher_version %q, %v); do not use this build", ErrCipherMissing, v, err)
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
+		if strings.Contains(err.Error(), "not a database") {
+			return fmt.Errorf("store: %w", ErrNotDatabase)
+		}
+		return fmt.Errorf("store: reading database: %w", err)
+	}
+	return nil
+}
+
+// migrations are applied in order; user_version records how many ran.
+// Never edit a migration that has shipped: add a new one.
+var migrations = []string{
+	// 1: cases, their search index, facets for filters, revisions.
+	`
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value BLOB NOT NULL
+);
+CREATE TABLE cases (
+	n             INTEGER PRIMARY KEY,
+	id            TEXT NOT NULL UNIQUE,
+	reference     TEXT NOT NULL UNIQUE,
+	title         TEXT NOT NULL,
+	status        TEXT NOT NULL,
+	country       TEXT NOT NULL,
+	incident_date TEXT NOT NULL,  -- as given: YYYY, YYYY-MM or YYYY-MM-DD
+	date_first    TEXT NOT NULL,  -- first day it covers, for sorting and ranges
+	date_last     TEXT NOT NULL,  -- last day it covers
+	updated_at    TEXT NOT NULL,
+	needs_review  INTEGER NOT NULL DEFAULT 0,
+	revision      INTEGER NOT NULL,
+	doc           TEXT NOT NULL   -- the case as canonical JSON
+);
+CREATE INDEX cases_by_date    ON cases(date_first DESC, id);
+CREATE INDEX cases_by_status  ON cases(status, date_first DESC);
+CREATE INDEX cases_by_country ON cases(country, date_first DESC);
+CREATE INDEX cases_by_updated ON cases(updated_at DESC);
+CREATE TABLE case_facets (
+	kind   TEXT NOT NULL,    -- violation, perpetrator, tag
+	value  TEXT NOT NULL,
+	case_n INTEGER NOT NULL REFERENCES cases(n) ON DELETE CASCADE,
+	PRIMARY KEY (kind, value, case_n)
+) WITHOUT ROWID;
+CREATE INDEX case_facets_by_case ON case_facets(case_n);
+CREATE TABLE revisions (
+	case_n   INTEGER NOT NULL REFERENCES cases(n) ON DELETE CASCADE,
+	revision INTEGER NOT NULL,
+	doc      TEXT NOT NULL,    -- the case as it was at that revision
+	PRIMARY KEY (case_n, revision)
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE case_fts USING fts4(
+	title, narrative, people, place, tags,
+	tokenize=unicode61 "remove_diacritics=2",
+	prefix="2,3"
+);
+`,
+}
+
+// SchemaVersion is the schema version this build writes.
+var SchemaVersion = len(migrations)
+
+// ErrNewerVault means the vault was written by a newer Dossier.
+var ErrNewerVault = errors.New("this vault was written by a newer version of Dossier; update Dossier to open it")
+
+func migrate(db *sql.DB) error {
+	var have int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&have); err != nil {
+		return fmt.Errorf("store: reading schema version: %w", err)
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("store: %w (schema %d, this build knows %d)", ErrNewerVault, have, len(migrations))
+	}
+	for i := have; i < len(migrations); i++ {
+		tx, err := db.Begin()
+		if err != nil {
+			return fmt.Errorf("store: migrating: %w", err)
+		}
+		if _, err := tx.Exec(migrations[i]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("store: migration %d: %w", i+1, err)
+		}
+		if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("store: migration %d: %w", i+1, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("store: migration %d: %w", i+1, err)
+		}
+	}
+	return nil
+}

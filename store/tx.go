@@ -1,0 +1,247 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// writeTx is one write transaction with the statements a save needs
+// prepared once, so bulk adds stay fast.
+type writeTx struct {
+	v     *Vault
+	ctx   context.Context
+	tx    *sql.Tx
+	done  bool
+	stmts map[string]*sql.Stmt
+	seq   map[string]int // reference counters touched, by year
+}
+
+func (v *Vault) begin(ctx context.Context) (*writeTx, error) {
+	if v.db == nil {
+		return nil, errors.New("store: the vault is closed")
+	}
+	tx, err := v.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: starting a transaction: %w", err)
+	}
+	return &writeTx{v: v, ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, seq: map[string]int{}}, nil
+}
+
+func (t *writeTx) exec(query string, args ...any) (sql.Result, error) {
+	st, ok := t.stmts[query]
+	if !ok {
+		var err error
+		if st, err = t.tx.PrepareContext(t.ctx, query); err != nil {
+			return nil, err
+		}
+		t.stmts[query] = st
+	}
+	return st.ExecContext(t.ctx, args...)
+}
+
+func (t *writeTx) rollback() {
+	if !t.done {
+		t.done = true
+		t.tx.Rollback()
+	}
+}
+
+func (t *writeTx) commit() error {
+	for year, n := range t.seq {
+		if _, err := t.exec("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", "ref_seq_"+year, n); err != nil {
+			return fmt.Errorf("store: saving reference counter: %w", err)
+		}
+	}
+	t.done = true
+	if err := t.tx.Commit(); err != nil {
+		return fmt.Errorf("store: committing: %w", err)
+	}
+	return nil
+}
+
+// nextReference returns the next ORG-YYYY-NNNN reference for this year.
+func (t *writeTx) nextReference() (string, error) {
+	year := t.v.now().UTC().Format("2006")
+	n, ok := t.seq[year]
+	if !ok {
+		err := t.tx.QueryRowContext(t.ctx, "SELECT value FROM meta WHERE key = ?", "ref_seq_"+year).Scan(&n)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", fmt.Errorf("store: reading reference counter: %w", err)
+		}
+	}
+	for {
+		n++
+		ref := fmt.Sprintf("%s-%s-%04d", t.v.org.Code, year, n)
+		var exists int
+		// A merged or imported case may already hold the next reference.
+		err := t.tx.QueryRowContext(t.ctx, "SELECT 1 FROM cases WHERE reference = ?", ref).Scan(&exists)
+		if errors.Is(err, sql.ErrNoRows) {
+			t.seq[year] = n
+			return ref, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("store: checking reference: %w", err)
+		}
+	}
+}
+
+// insert validates c, gives it ids, a reference and stamps, and adds it.
+func (t *writeTx) insert(c *Case) error {
+	now := t.v.now()
+	c.Revision, c.OriginOrg, c.NeedsReview = 0, "", false
+	if err := c.Normalize(now); err != nil {
+		return err
+	}
+	c.assignIDs(now)
+	if c.Reference == "" {
+		ref, err := t.nextReference()
+		if err != nil {
+			return err
+		}
+		c.Reference = ref
+	}
+	c.Revision = 1
+	c.OriginOrg = t.v.org.Name
+	c.CreatedAt, c.UpdatedAt = t.v.stamp(), t.v.stamp()
+	c.CreatedBy, c.UpdatedBy = t.v.actor, t.v.actor
+	doc, first, last, err := encode(c)
+	if err != nil {
+		return err
+	}
+	res, err := t.exec(`INSERT INTO cases(id, reference, title, status, country, incident_date, date_first, date_last, updated_at, needs_review, revision, doc)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.Reference, c.Title, c.Status, c.Country, c.IncidentDate, first, last, c.UpdatedAt, c.NeedsReview, c.Revision, doc)
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+			return &FieldError{Field: "id", Msg: fmt.Sprintf("a case with id %q or reference %q is already in the vault", c.ID, c.Reference)}
+		}
+		return fmt.Errorf("store: adding case: %w", err)
+	}
+	n, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("store: adding case: %w", err)
+	}
+	return t.index(n, c, false)
+}
+
+// update saves c over the stored case with the same id, keeping the old one
+// as a revision.
+func (t *writeTx) update(c *Case) error {
+	var n int64
+	var oldDoc string
+	err := t.tx.QueryRowContext(t.ctx, "SELECT n, doc FROM cases WHERE id = ?", c.ID).Scan(&n, &oldDoc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: %w: %s", ErrNotFound, c.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: reading case: %w", err)
+	}
+	old, err := unmarshalCase(oldDoc)
+	if err != nil {
+		return err
+	}
+	if err := c.Normalize(t.v.now()); err != nil {
+		return err
+	}
+	c.assignIDs(t.v.now())
+	// What the vault owns comes from the stored case, whatever c says.
+	c.Reference, c.OriginOrg, c.NeedsReview = old.Reference, old.OriginOrg, old.NeedsReview
+	c.CreatedAt, c.CreatedBy = old.CreatedAt, old.CreatedBy
+	c.Revision = old.Revision + 1
+	c.UpdatedAt, c.UpdatedBy = t.v.stamp(), t.v.actor
+	if _, err := t.exec("INSERT INTO revisions(case_n, revision, doc) VALUES (?, ?, ?)", n, old.Revision, oldDoc); err != nil {
+		return fmt.Errorf("store: keeping revision: %w", err)
+	}
+	doc, first, last, err := encode(c)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(`UPDATE cases SET title = ?, status = ?, country = ?, incident_date = ?, date_first = ?, date_last = ?,
+		updated_at = ?, needs_review = ?, revision = ?, doc = ? WHERE n = ?`,
+		c.Title, c.Status, c.Country, c.IncidentDate, first, last, c.UpdatedAt, c.NeedsReview, c.Revision, doc, n); err != nil {
+		return fmt.Errorf("store: saving case: %w", err)
+	}
+	return t.index(n, c, true)
+}
+
+// index writes the filter facets and the full-text row of case n.
+func (t *writeTx) index(n int64, c *Case, replace bool) error {
+	if replace {
+		if _, err := t.exec("DELETE FROM case_facets WHERE case_n = ?", n); err != nil {
+			return fmt.Errorf("store: indexing: %w", err)
+		}
+		if _, err := t.exec("DELETE FROM case_fts WHERE docid = ?", n); err != nil {
+			return fmt.Errorf("store: indexing: %w", err)
+		}
+	}
+	facets := map[[2]string]bool{}
+	for _, x := range c.Violations {
+		facets[[2]string{"violation", x.Type}] = true
+		if x.Perpetrator != "" {
+			facets[[2]string{"perpetrator", x.Perpetrator}] = true
+		}
+	}
+	for _, tag := range c.Tags {
+		facets[[2]string{"tag", tag}] = true
+	}
+	for f := range facets {
+		if _, err := t.exec("INSERT INTO case_facets(kind, value, case_n) VALUES (?, ?, ?)", f[0], f[1], n); err != nil {
+			return fmt.Errorf("store: indexing: %w", err)
+		}
+	}
+	var people []string
+	for _, p := range c.People {
+		people = append(people, p.Pseudonym)
+	}
+	if _, err := t.exec("INSERT INTO case_fts(docid, title, narrative, people, place, tags) VALUES (?, ?, ?, ?, ?, ?)",
+		n, foldText(c.Title), foldText(c.Narrative), foldText(strings.Join(people, " ")),
+		foldText(c.Locality+" "+c.Region), foldText(strings.Join(c.Tags, " "))); err != nil {
+		return fmt.Errorf("store: indexing: %w", err)
+	}
+	return nil
+}
+
+func encode(c *Case) (doc, first, last string, err error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return "", "", "", fmt.Errorf("store: encoding case: %w", err)
+	}
+	if c.IncidentDate != "" {
+		f, l, _ := ParseDate(c.IncidentDate) // validated by Normalize
+		if c.IncidentEndDate != "" {
+			_, l, _ = ParseDate(c.IncidentEndDate)
+		}
+		first, last = f.Format(time.DateOnly), l.Format(time.DateOnly)
+	}
+	return string(b), first, last, nil
+}
+
+// foldText prepares text for the search index and for queries alike. The
+// unicode61 tokenizer folds case and Latin diacritics itself; ё is folded to
+// е here because Russian writers use them interchangeably.
+var foldReplacer = strings.NewReplacer("ё", "е", "Ё", "Е")
+
+func foldText(s string) string { return foldReplacer.Replace(s) }
+
+// ftsQuery turns what a person typed into an FTS4 query: every word must
+// appear, each as a prefix (so results come while typing). Operators and
+// quotes in the input are not interpreted: words are split on anything that
+// is not a letter or digit and lower-cased, so AND/OR/NOT are plain words.
+func ftsQuery(text string) string {
+	words := strings.FieldsFunc(foldText(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r)
+	})
+	if len(words) > 16 {
+		words = words[:16]
+	}
+	for i, w := range words {
+		words[i] = strings.ToLower(w) + "*"
+	}
+	return strings.Join(words, " ")
+}

@@ -1,0 +1,367 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/dossier-hr/dossier/crypto"
+)
+
+// Files of a vault folder. Nothing else is written there except SQLite's
+// own -wal and -shm files, which are encrypted like the database.
+const (
+	DBFile      = "vault.db"
+	KeyFileName = "vault.key"
+)
+
+// Sentinel errors of vault life cycle.
+var (
+	ErrNoVault     = errors.New("no vault here")
+	ErrVaultExists = errors.New("a vault already exists here")
+	ErrIncomplete  = errors.New("the vault was not fully created (interrupted?)")
+	ErrNotFound    = errors.New("no such case")
+)
+
+// Options tune an opened vault. The zero value is what the programs use.
+type Options struct {
+	// Actor is recorded as created_by/updated_by of what this session
+	// writes. Empty means "local".
+	Actor string
+	// Now replaces the clock, for tests.
+	Now func() time.Time
+}
+
+// CreateOptions are the choices made when a vault is created.
+type CreateOptions struct {
+	Options
+	// OrgName is the organisation's name, shown on its contact card.
+	OrgName string
+	// OrgCode prefixes case references (ORG-2026-0042). Empty derives it
+	// from OrgName's initials.
+	OrgCode string
+}
+
+// Vault is an open, unlocked vault. Its methods are safe for concurrent
+// use. Close it to drop the key.
+type Vault struct {
+	dir   string
+	db    *sql.DB
+	key   *crypto.DataKey
+	kf    *crypto.KeyFile
+	actor string
+	now   func() time.Time
+	org   Org
+}
+
+// Org describes the organisation a vault belongs to.
+type Org struct {
+	Name string `json:"name"`
+	Code string `json:"code"`
+}
+
+// DefaultDir returns the default vault folder: "dossier" in the user's
+// data folder (XDG_DATA_HOME or ~/.local/share on Linux, %LOCALAPPDATA% on
+// Windows, ~/Library/Application Support on macOS).
+func DefaultDir() (string, error) {
+	var base string
+	switch runtime.GOOS {
+	case "windows":
+		base = os.Getenv("LOCALAPPDATA")
+	case "darwin":
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("store: finding the home folder: %w", err)
+		}
+		base = filepath.Join(home, "Library", "Application Support")
+	default:
+		base = os.Getenv("XDG_DATA_HOME")
+		if base == "" {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				return "", fmt.Errorf("store: finding the home folder: %w", err)
+			}
+			base = filepath.Join(home, ".local", "share")
+		}
+	}
+	if base == "" {
+		return "", errors.New("store: cannot tell where the user's data folder is; pass --vault")
+	}
+	return filepath.Join(base, "dossier"), nil
+}
+
+// Exists reports whether dir holds a vault's key file.
+func Exists(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, KeyFileName))
+	return err == nil
+}
+
+// Create makes a new vault in dir (created if missing; it must not hold a
+// vault already) and returns it open, with its recovery key. Show the
+// recovery key to the user once: it is not stored anywhere.
+func Create(dir, passphrase string, opts CreateOptions) (*Vault, *crypto.RecoveryKey, error) {
+	if passphrase == "" {
+		return nil, nil, errors.New("store: the passphrase is empty")
+	}
+	for _, f := range []string{KeyFileName, DBFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			return nil, nil, fmt.Errorf("store: %w: %s", ErrVaultExists, dir)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("store: creating vault folder: %w", err)
+	}
+	key, err := crypto.NewDataKey()
+	if err != nil {
+		return nil, nil, err
+	}
+	rk, err := crypto.NewRecoveryKey()
+	if err != nil {
+		return nil, nil, err
+	}
+	kf, err := crypto.NewKeyFile(key, passphrase, rk.Recipient())
+	if err != nil {
+		return nil, nil, err
+	}
+	orgID, err := crypto.NewOrgIdentity()
+	if err != nil {
+		return nil, nil, err
+	}
+	v := newVault(dir, key, kf, opts.Options)
+	dbPath := filepath.Join(dir, DBFile)
+	fail := func(err error) (*Vault, *crypto.RecoveryKey, error) {
+		if v.db != nil {
+			v.db.Close()
+		}
+		for _, f := range []string{DBFile, DBFile + "-wal", DBFile + "-shm"} {
+			os.Remove(filepath.Join(dir, f))
+		}
+		key.Wipe()
+		return nil, nil, err
+	}
+	if v.db, err = openDB(dbPath, key); err != nil {
+		return fail(err)
+	}
+	if err := migrate(v.db); err != nil {
+		return fail(err)
+	}
+	code := opts.OrgCode
+	if code == "" {
+		code = orgCode(opts.OrgName)
+	}
+	name := strings.TrimSpace(opts.OrgName)
+	if name == "" {
+		name = "Dossier"
+	}
+	meta := map[string]any{
+		"vault_id":           newUUIDv7(v.now()),
+		"created_at":         v.stamp(),
+		"org_name":           name,
+		"org_code":           code,
+		"org_age_identity":   orgID.Age.String(),
+		"org_sign_seed":      orgID.Sign.Seed(),
+		"recovery_recipient": rk.RecipientString(),
+	}
+	for k, val := range meta {
+		if _, err := v.db.Exec("INSERT INTO meta(key, value) VALUES (?, ?)", k, val); err != nil {
+			return fail(fmt.Errorf("store: writing vault settings: %w", err))
+		}
+	}
+	// The key file is written last: a vault folder without one is an
+	// interrupted creation and holds nothing of value.
+	if err := kf.Write(filepath.Join(dir, KeyFileName)); err != nil {
+		return fail(err)
+	}
+	v.org = Org{Name: name, Code: code}
+	return v, rk, nil
+}
+
+// orgCode derives a reference prefix from an organisation's name: the
+// initials of its words in ASCII capitals, two to five of them, or "DOS".
+func orgCode(name string) string {
+	var b strings.Builder
+	for _, w := range strings.Fields(name) {
+		r := []rune(w)[0]
+		if r < unicode.MaxASCII && unicode.IsLetter(r) {
+			b.WriteRune(unicode.ToUpper(r))
+		}
+	}
+	s := b.String()
+	if len(s) < 2 {
+		return "DOS"
+	}
+	return s[:min(len(s), 5)]
+}
+
+// Open unlocks the vault in dir with its passphrase. A wrong passphrase
+// returns an error wrapping crypto.ErrWrongPassphrase and touches nothing:
+// the database is not opened until the key has been unwrapped.
+func Open(dir, passphrase string, opts Options) (*Vault, error) {
+	kf, err := readKeyFile(dir)
+	if err != nil {
+		return nil, err
+	}
+	key, err := kf.UnlockPassphrase(passphrase)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return openUnlocked(dir, key, kf, opts)
+}
+
+// OpenWithRecoveryKey unlocks the vault in dir with its recovery key.
+func OpenWithRecoveryKey(dir string, rk *crypto.RecoveryKey, opts Options) (*Vault, error) {
+	kf, err := readKeyFile(dir)
+	if err != nil {
+		return nil, err
+	}
+	key, err := rk.Unlock(kf)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return openUnlocked(dir, key, kf, opts)
+}
+
+func readKeyFile(dir string) (*crypto.KeyFile, error) {
+	kf, err := crypto.ReadKeyFile(filepath.Join(dir, KeyFileName))
+	if errors.Is(err, os.ErrNotExist) {
+		if _, err2 := os.Stat(filepath.Join(dir, DBFile)); err2 == nil {
+			return nil, fmt.Errorf("store: %w: %s has a database but no key file; if you just created it, delete the folder and create the vault again", ErrIncomplete, dir)
+		}
+		return nil, fmt.Errorf("store: %w: %s", ErrNoVault, dir)
+	}
+	return kf, err
+}
+
+func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Options) (*Vault, error) {
+	dbPath := filepath.Join(dir, DBFile)
+	if _, err := os.Stat(dbPath); err != nil {
+		key.Wipe()
+		return nil, fmt.Errorf("store: the vault database %s is missing: %w", DBFile, ErrNoVault)
+	}
+	v := newVault(dir, key, kf, opts)
+	var err error
+	if v.db, err = openDB(dbPath, key); err != nil {
+		key.Wipe()
+		return nil, err
+	}
+	if err := migrate(v.db); err != nil {
+		v.Close()
+		return nil, err
+	}
+	if v.org, err = v.loadOrg(); err != nil {
+		v.Close()
+		return nil, err
+	}
+	return v, nil
+}
+
+func newVault(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Options) *Vault {
+	v := &Vault{dir: dir, key: key, kf: kf, actor: opts.Actor, now: opts.Now}
+	if v.actor == "" {
+		v.actor = "local"
+	}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	return v
+}
+
+// stamp is the vault's time format: UTC, milliseconds, sortable as text.
+func (v *Vault) stamp() string {
+	return v.now().UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+func (v *Vault) loadOrg() (Org, error) {
+	var o Org
+	if err := v.db.QueryRow("SELECT value FROM meta WHERE key = 'org_name'").Scan(&o.Name); err != nil {
+		return o, fmt.Errorf("store: reading organisation: %w", err)
+	}
+	if err := v.db.QueryRow("SELECT value FROM meta WHERE key = 'org_code'").Scan(&o.Code); err != nil {
+		return o, fmt.Errorf("store: reading organisation: %w", err)
+	}
+	return o, nil
+}
+
+// Org returns the organisation this vault belongs to.
+func (v *Vault) Org() Org { return v.org }
+
+// Dir returns the vault's folder.
+func (v *Vault) Dir() string { return v.dir }
+
+// Identity returns the vault's organisation identity.
+func (v *Vault) Identity() (*crypto.OrgIdentity, error) {
+	var ageID string
+	var seed []byte
+	if err := v.db.QueryRow("SELECT value FROM meta WHERE key = 'org_age_identity'").Scan(&ageID); err != nil {
+		return nil, fmt.Errorf("store: reading identity: %w", err)
+	}
+	if err := v.db.QueryRow("SELECT value FROM meta WHERE key = 'org_sign_seed'").Scan(&seed); err != nil {
+		return nil, fmt.Errorf("store: reading identity: %w", err)
+	}
+	return crypto.ParseOrgIdentity(ageID, seed)
+}
+
+// ChangePassphrase sets a new passphrase. Only the key file changes, and
+// atomically: after a crash exactly one of the old and new passphrases
+// works. The recovery key keeps working.
+func (v *Vault) ChangePassphrase(passphrase string) error {
+	kf := *v.kf
+	if err := kf.SetPassphrase(v.key, passphrase); err != nil {
+		return err
+	}
+	if err := kf.Write(filepath.Join(v.dir, KeyFileName)); err != nil {
+		return err
+	}
+	*v.kf = kf
+	return nil
+}
+
+// CheckIntegrity runs SQLite's integrity check and SQLCipher's page
+// authentication check over the whole database.
+func (v *Vault) CheckIntegrity(ctx context.Context) error {
+	var res string
+	if err := v.db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		return fmt.Errorf("store: integrity check: %w", err)
+	}
+	if res != "ok" {
+		return fmt.Errorf("store: integrity check failed: %s", res)
+	}
+	rows, err := v.db.QueryContext(ctx, "PRAGMA cipher_integrity_check")
+	if err != nil {
+		return fmt.Errorf("store: cipher integrity check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return fmt.Errorf("store: cipher integrity check: %w", err)
+		}
+		problems = append(problems, s)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: cipher integrity check: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("store: cipher integrity check failed: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Close closes the database and wipes the key from memory.
+func (v *Vault) Close() error {
+	var err error
+	if v.db != nil {
+		err = v.db.Close()
+		v.db = nil
+	}
+	v.key.Wipe()
+	return err
+}
