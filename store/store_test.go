@@ -264,16 +264,16 @@ func TestSearchScripts(t *testing.T) {
 		q    string
 		want []string
 	}{
-		{"аптек", []string{"Задержание у аптеки"}},       // Cyrillic prefix
-		{"ПОЛИЦИИ", []string{"Задержание у аптеки"}},     // Cyrillic case folding
-		{"петра", []string{"Задержание у аптеки"}},       // ё written as е
-		{"Пётр", []string{"Задержание у аптеки"}},        // pseudonym, with ё
+		{"аптек", []string{"Задержание у аптеки"}},      // Cyrillic prefix
+		{"ПОЛИЦИИ", []string{"Задержание у аптеки"}},    // Cyrillic case folding
+		{"петра", []string{"Задержание у аптеки"}},      // ё written as е
+		{"Пётр", []string{"Задержание у аптеки"}},       // pseudonym, with ё
 		{"jose", []string{"Penolakan layanan metadon"}}, // accent-insensitive
 		{"JOSÉ", []string{"Penolakan layanan metadon"}},
 		{"sao paulo", []string{"Internação compulsória"}}, // locality, accents folded
 		{"internacao", []string{"Internação compulsória"}},
 		{"extorsion", []string{"Extorsión en retén"}},
-		{"Ana", []string{"Extorsión en retén"}}, // a witness's pseudonym
+		{"Ana", []string{"Extorsión en retén"}},   // a witness's pseudonym
 		{"raid", []string{"Задержание у аптеки"}}, // tag
 		{"bandung", []string{"Penolakan layanan metadon"}},
 		{"policía dinero", []string{"Extorsión en retén"}},
