@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dossier-hr/dossier/assets"
 	"github.com/dossier-hr/dossier/crypto"
 )
 
@@ -280,6 +281,10 @@ func TestSearchScripts(t *testing.T) {
 		{"policía metadon", nil},
 		{`"AND" OR NOT ( * ) -`, nil}, // operators are plain words, not syntax
 		{"zzzz", nil},
+		{"аптеке", []string{"Задержание у аптеки"}},    // inflected form
+		{"сотрудник", []string{"Задержание у аптеки"}}, // сотрудники
+		{"metadona", []string{"Penolakan layanan metadon"}},
+		{"policías", []string{"Extorsión en retén"}},
 	}
 	for _, tc := range tests {
 		got, err := v.List(ctx, Query{Text: tc.q})
@@ -546,5 +551,22 @@ func TestUUIDv7(t *testing.T) {
 	}
 	if a >= b {
 		t.Fatalf("UUIDv7 not ordered by time: %s >= %s", a, b)
+	}
+}
+
+// Every vocabulary key has a label in every language.
+func TestVocabularyLabels(t *testing.T) {
+	for _, lang := range assets.Languages {
+		m, err := assets.Messages(lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for vocab, keys := range Vocabularies {
+			for _, k := range keys {
+				if _, ok := m[vocab+"."+k]; !ok {
+					t.Errorf("%s: no label for %s.%s", lang, vocab, k)
+				}
+			}
+		}
 	}
 }

@@ -230,7 +230,11 @@ var foldReplacer = strings.NewReplacer("ё", "е", "Ё", "Е")
 func foldText(s string) string { return foldReplacer.Replace(s) }
 
 // ftsQuery turns what a person typed into an FTS4 query: every word must
-// appear, each as a prefix (so results come while typing). Operators and
+// appear, each as a prefix (so results come while typing). Words of five
+// letters or more lose their last letter, and of eight or more their last
+// two, before the prefix match: a light, language-blind stemming so that an
+// inflected form finds the others (аптеке finds аптеки, policías finds
+// policía), at the cost of some extra matches. Operators and
 // quotes in the input are not interpreted: words are split on anything that
 // is not a letter or digit and lower-cased, so AND/OR/NOT are plain words.
 func ftsQuery(text string) string {
@@ -241,7 +245,14 @@ func ftsQuery(text string) string {
 		words = words[:16]
 	}
 	for i, w := range words {
-		words[i] = strings.ToLower(w) + "*"
+		r := []rune(strings.ToLower(w))
+		switch {
+		case len(r) >= 8:
+			r = r[:len(r)-2]
+		case len(r) >= 5:
+			r = r[:len(r)-1]
+		}
+		words[i] = string(r) + "*"
 	}
 	return strings.Join(words, " ")
 }

@@ -1,0 +1,387 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/store"
+)
+
+func init() {
+	register(&command{name: "init", args: "[--org NAME] [--recovery-out FILE]", help: "create a vault", run: cmdInit,
+		flags: func(fs *flag.FlagSet) {
+			fs.String("org", "", "organisation `name`, shown on its contact card")
+			fs.String("code", "", "case reference prefix (default: the organisation's initials)")
+			fs.String("recovery-out", "", "write the recovery key to `FILE` (mode 0600) instead of printing it")
+		}})
+	register(&command{name: "add", args: "[FILE|-]", help: "add cases from a JSON object or NDJSON (all or nothing)", run: cmdAdd})
+	register(&command{name: "list", args: "[filters] [--json]", help: "list cases, newest incident first", run: cmdList, flags: listFlags})
+	register(&command{name: "search", args: "QUERY [filters] [--json]", help: "full-text search", run: cmdSearch, flags: listFlags})
+	register(&command{name: "show", args: "ID|REFERENCE [--json]", help: "show one case", run: cmdShow,
+		flags: func(fs *flag.FlagSet) { fs.Bool("json", false, "print the case as one JSON object") }})
+	register(&command{name: "history", args: "ID|REFERENCE [--json]", help: "show a case's earlier revisions", run: cmdHistory,
+		flags: func(fs *flag.FlagSet) { fs.Bool("json", false, "print one JSON array") }})
+	register(&command{name: "edit", args: "ID|REFERENCE FILE|-", help: "change fields of a case (keeps a revision)", run: cmdEdit})
+	register(&command{name: "passwd", args: "--new-passphrase-file FILE", help: "change the passphrase", run: cmdPasswd,
+		flags: func(fs *flag.FlagSet) {
+			fs.String("new-passphrase-file", "", "read the new passphrase from the first line of `FILE` (else a prompt)")
+		}})
+	register(&command{name: "dump", args: "", help: "print the vault's content as canonical JSON", run: cmdDump})
+	register(&command{name: "check", args: "", help: "check the vault's integrity", run: cmdCheck})
+}
+
+func str(fs *flag.FlagSet, name string) string { return fs.Lookup(name).Value.String() }
+func boolean(fs *flag.FlagSet, name string) bool {
+	return fs.Lookup(name).Value.(flag.Getter).Get().(bool)
+}
+func integer(fs *flag.FlagSet, name string) int {
+	return fs.Lookup(name).Value.(flag.Getter).Get().(int)
+}
+
+func noArgs(args []string) error {
+	if len(args) > 0 {
+		return usagef("unexpected argument %q", args[0])
+	}
+	return nil
+}
+
+func cmdInit(c *cli, fs *flag.FlagSet, args []string) error {
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	dir, err := c.dir()
+	if err != nil {
+		return err
+	}
+	if store.Exists(dir) {
+		return fmt.Errorf("%w: %s", store.ErrVaultExists, dir)
+	}
+	out := str(fs, "recovery-out")
+	if out != "" {
+		// Fail before creating anything if the key cannot be saved there.
+		if _, err := os.Stat(out); err == nil {
+			return fmt.Errorf("%s already exists; choose a new file for the recovery key, nothing was changed", out)
+		}
+	}
+	p, err := c.passphrase("New passphrase: ", true)
+	if err != nil {
+		return err
+	}
+	if p == "" {
+		return usagef("the passphrase is empty")
+	}
+	v, rk, err := store.Create(dir, p, store.CreateOptions{OrgName: str(fs, "org"), OrgCode: str(fs, "code"), Options: store.Options{Actor: c.actor}})
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	c.log.Info("vault created")
+	text := "# Dossier recovery key for the vault of " + v.Org().Name + "\n# Keep it offline, apart from the laptop. It opens the vault and its full backups.\n" + rk.String() + "\n"
+	if out != "" {
+		if err := crypto.WriteFileAtomic(out, []byte(text), 0o600); err != nil {
+			return fmt.Errorf("the vault was created in %s but the recovery key could not be written to %s: %w; set a new passphrase is not needed, but create the vault again to get a key you can keep", dir, out, err)
+		}
+		fmt.Fprintf(c.stdout, "Vault created in %s.\nRecovery key written to %s (only you can read it). Print it or copy it to paper, keep it away from this laptop, then delete the file.\n", dir, out)
+		return nil
+	}
+	fmt.Fprintf(c.stderr, "WARNING: this recovery key is shown once and stored nowhere. Write it down or print it and keep it away from this laptop: with it, anyone can open the vault and its backups; without it, a forgotten passphrase means the vault is lost.\n")
+	fmt.Fprintf(c.stdout, "%s\n", rk.String())
+	fmt.Fprintf(c.stderr, "Vault created in %s.\n", dir)
+	return nil
+}
+
+// input opens FILE, or standard input for "-" or nothing.
+func (c *cli) input(args []string, max int) (io.Reader, func(), error) {
+	if len(args) > max {
+		return nil, nil, usagef("unexpected argument %q", args[max])
+	}
+	if len(args) < max || args[max-1] == "-" {
+		return c.stdin, func() {}, nil
+	}
+	f, err := os.Open(args[max-1])
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
+}
+
+func cmdAdd(c *cli, fs *flag.FlagSet, args []string) error {
+	r, done, err := c.input(args, 1)
+	if err != nil {
+		return err
+	}
+	defer done()
+	v, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	start := time.Now()
+	ids, err := v.AddCases(c.ctx, r)
+	if err != nil {
+		return err
+	}
+	c.log.WithField("cases", len(ids)).WithField("ms", time.Since(start).Milliseconds()).Info("cases added")
+	w := newBuffered(c.stdout)
+	for _, id := range ids {
+		fmt.Fprintln(w, id)
+	}
+	return w.Flush()
+}
+
+func listFlags(fs *flag.FlagSet) {
+	fs.Bool("json", false, "print one JSON array")
+	fs.String("status", "", "only cases with this `status` (open, under_review, referred, closed)")
+	fs.String("violation", "", "only cases with a violation of this `type`")
+	fs.String("perpetrator", "", "only cases with this `perpetrator` type")
+	fs.String("country", "", "only cases in this `country` (ISO alpha-2)")
+	fs.String("tag", "", "only cases with this `tag`")
+	fs.String("from", "", "only incidents on or after this `date` (YYYY[-MM[-DD]])")
+	fs.String("to", "", "only incidents on or before this `date`")
+	fs.Bool("needs-review", false, "only cases flagged for review")
+	fs.String("sort", "", "`order`: incident date newest first (default), incident_asc, updated_desc, reference")
+	fs.Int("limit", 0, "at most `N` cases (default: all)")
+	fs.Int("offset", 0, "skip the first `N` cases")
+}
+
+func queryFromFlags(fs *flag.FlagSet) store.Query {
+	return store.Query{
+		Status: str(fs, "status"), Violation: str(fs, "violation"), Perpetrator: str(fs, "perpetrator"),
+		Country: str(fs, "country"), Tag: str(fs, "tag"), From: str(fs, "from"), To: str(fs, "to"),
+		NeedsReview: boolean(fs, "needs-review"), Sort: str(fs, "sort"),
+		Limit: integer(fs, "limit"), Offset: integer(fs, "offset"),
+	}
+}
+
+func cmdList(c *cli, fs *flag.FlagSet, args []string) error {
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	return c.list(fs, queryFromFlags(fs))
+}
+
+func cmdSearch(c *cli, fs *flag.FlagSet, args []string) error {
+	if len(args) == 0 || strings.TrimSpace(strings.Join(args, " ")) == "" {
+		return usagef("search needs a QUERY")
+	}
+	q := queryFromFlags(fs)
+	q.Text = strings.Join(args, " ")
+	return c.list(fs, q)
+}
+
+func (c *cli) list(fs *flag.FlagSet, q store.Query) error {
+	if q.Limit < 0 || q.Offset < 0 {
+		return usagef("--limit and --offset take a number of 0 or more")
+	}
+	v, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	start := time.Now()
+	res, err := v.List(c.ctx, q)
+	if err != nil {
+		return err
+	}
+	c.log.WithField("cases", len(res)).WithField("ms", time.Since(start).Milliseconds()).Info("cases listed")
+	if boolean(fs, "json") {
+		return c.printJSON(res)
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "REFERENCE\tINCIDENT\tSTATUS\tCOUNTRY\tTITLE\tID")
+	for _, s := range res {
+		flag := ""
+		if s.NeedsReview {
+			flag = " [needs review]"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s%s\t%s\n", s.Reference, orDash(s.IncidentDate), s.Status, orDash(s.Country), truncate(s.Title, 60), flag, s.ID)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stderr, "%d case(s)\n", len(res))
+	return nil
+}
+
+func cmdShow(c *cli, fs *flag.FlagSet, args []string) error {
+	if len(args) != 1 {
+		return usagef("show takes one case ID or REFERENCE")
+	}
+	v, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	cs, err := v.Get(c.ctx, args[0])
+	if err != nil {
+		return err
+	}
+	if boolean(fs, "json") {
+		return c.printJSON(cs)
+	}
+	w := newBuffered(c.stdout)
+	printCase(w, cs)
+	return w.Flush()
+}
+
+func cmdHistory(c *cli, fs *flag.FlagSet, args []string) error {
+	if len(args) != 1 {
+		return usagef("history takes one case ID or REFERENCE")
+	}
+	v, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	revs, err := v.Revisions(c.ctx, args[0])
+	if err != nil {
+		return err
+	}
+	if boolean(fs, "json") {
+		if revs == nil {
+			revs = []*store.Case{}
+		}
+		return c.printJSON(revs)
+	}
+	w := newBuffered(c.stdout)
+	if len(revs) == 0 {
+		fmt.Fprintln(w, "No earlier revisions: the case has not been edited.")
+	}
+	for _, r := range revs {
+		fmt.Fprintf(w, "── revision %d, saved %s by %s ──\n", r.Revision, r.UpdatedAt, r.UpdatedBy)
+		printCase(w, r)
+		fmt.Fprintln(w)
+	}
+	return w.Flush()
+}
+
+func cmdEdit(c *cli, fs *flag.FlagSet, args []string) error {
+	if len(args) < 1 {
+		return usagef("edit takes a case ID or REFERENCE and a FILE of changes (or - for standard input)")
+	}
+	r, done, err := c.input(args, 2)
+	if err != nil {
+		return err
+	}
+	defer done()
+	patch, err := io.ReadAll(io.LimitReader(r, store.MaxInputRecord+1))
+	if err != nil {
+		return err
+	}
+	if len(patch) > store.MaxInputRecord {
+		return fmt.Errorf("the changes are larger than %d MiB; nothing was changed", store.MaxInputRecord>>20)
+	}
+	v, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	cs, err := v.Edit(c.ctx, args[0], patch)
+	if err != nil {
+		return err
+	}
+	c.log.WithField("revision", cs.Revision).Info("case edited")
+	fmt.Fprintf(c.stdout, "%s revision %d\n", cs.ID, cs.Revision)
+	return nil
+}
+
+func cmdPasswd(c *cli, fs *flag.FlagSet, args []string) error {
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	var newPass string
+	if f := str(fs, "new-passphrase-file"); f != "" {
+		p, err := readFirstLine(f)
+		if err != nil {
+			return fmt.Errorf("reading the new passphrase file: %w", err)
+		}
+		newPass = p
+	}
+	v, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	if newPass == "" && str(fs, "new-passphrase-file") == "" {
+		if newPass, err = promptSecret("New passphrase: ", true); err != nil {
+			return err
+		}
+	}
+	if newPass == "" {
+		return usagef("the new passphrase is empty; nothing was changed")
+	}
+	if err := v.ChangePassphrase(newPass); err != nil {
+		return err
+	}
+	c.log.Info("passphrase changed")
+	fmt.Fprintln(c.stderr, "Passphrase changed. The old one no longer opens the vault; the recovery key still does.")
+	return nil
+}
+
+func cmdDump(c *cli, fs *flag.FlagSet, args []string) error {
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	v, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	w := newBuffered(c.stdout)
+	if err := v.Dump(c.ctx, w); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+func cmdCheck(c *cli, fs *flag.FlagSet, args []string) error {
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	v, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	if err := v.CheckIntegrity(c.ctx); err != nil {
+		return fmt.Errorf("%w; restore from your latest backup", err)
+	}
+	n, err := v.Count(c.ctx, store.Query{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "ok: database and encryption checks pass, %d case(s)\n", n)
+	return nil
+}
+
+func (c *cli) printJSON(v any) error {
+	w := newBuffered(c.stdout)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

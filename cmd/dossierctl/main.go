@@ -1,0 +1,253 @@
+// Command dossierctl is Dossier's headless command-line interface: every
+// capability of the desktop app, for scripts, servers and tests. It never
+// imports Fyne.
+//
+// Exit status: 0 ok, 1 error, 2 usage, 3 wrong passphrase or key.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/store"
+)
+
+// Exit statuses, a contract with scripts.
+const (
+	exitOK         = 0
+	exitError      = 1
+	exitUsage      = 2
+	exitWrongKey   = 3
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// cli holds one invocation: the global flags and where output goes.
+type cli struct {
+	ctx            context.Context
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	log            *logrus.Logger
+
+	vaultDir       string
+	passphraseFile string
+	recoveryFile   string
+	logLevel       string
+	actor          string
+}
+
+type command struct {
+	name, args, help string
+	run              func(c *cli, fs *flag.FlagSet, args []string) error
+	flags            func(fs *flag.FlagSet)
+}
+
+var commands []*command
+
+func register(cmd *command) { commands = append(commands, cmd) }
+
+// usageError is a mistake in how the command was called: exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c := &cli{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		c.usage(stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	// Global flags may come before the command name as well as after it.
+	var name string
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		if !strings.HasPrefix(args[i], "-") {
+			name, rest = args[i], append(append([]string{}, args[:i]...), args[i+1:]...)
+			break
+		}
+		if !strings.Contains(args[i], "=") && globalTakesValue(args[i]) {
+			i++
+		}
+	}
+	var cmd *command
+	for _, k := range commands {
+		if k.name == name {
+			cmd = k
+		}
+	}
+	if cmd == nil {
+		fmt.Fprintf(stderr, "dossierctl: unknown command %q; 'dossierctl help' lists the commands\n", name)
+		return exitUsage
+	}
+	fs := flag.NewFlagSet("dossierctl "+cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.globalFlags(fs)
+	if cmd.flags != nil {
+		cmd.flags(fs)
+	}
+	pos, err := parseInterleaved(fs, rest)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(stdout, "usage: dossierctl %s %s\n\n%s\n\nflags:\n", cmd.name, cmd.args, cmd.help)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "dossierctl: %s: %v; 'dossierctl %s -h' shows its flags\n", cmd.name, err, cmd.name)
+		return exitUsage
+	}
+	if err := c.setupLog(); err != nil {
+		fmt.Fprintf(stderr, "dossierctl: %v\n", err)
+		return exitUsage
+	}
+	if err := cmd.run(c, fs, pos); err != nil {
+		return c.fail(cmd.name, err)
+	}
+	return exitOK
+}
+
+var globalValueFlags = []string{"vault", "passphrase-file", "recovery-key", "log-level", "actor"}
+
+func globalTakesValue(arg string) bool {
+	name := strings.TrimLeft(arg, "-")
+	for _, g := range globalValueFlags {
+		if name == g {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *cli) globalFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.vaultDir, "vault", "", "vault `folder` (default: dossier in the user's data folder)")
+	fs.StringVar(&c.passphraseFile, "passphrase-file", "", "read the passphrase from the first line of `FILE` (else $DOSSIER_PASSPHRASE, else a prompt)")
+	fs.StringVar(&c.recoveryFile, "recovery-key", "", "unlock with the recovery key in `FILE` instead of the passphrase")
+	fs.StringVar(&c.logLevel, "log-level", "warn", "log `level`: error, warn, info or debug (logs never hold case content)")
+	fs.StringVar(&c.actor, "actor", "", "`name` recorded as author of changes (default: local)")
+}
+
+// parseInterleaved parses flags that may come after positional arguments,
+// as in "show ID --json".
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func (c *cli) setupLog() error {
+	lvl, err := logrus.ParseLevel(c.logLevel)
+	if err != nil {
+		return usagef("--log-level %q: use error, warn, info or debug", c.logLevel)
+	}
+	c.log = logrus.New()
+	c.log.SetOutput(c.stderr)
+	c.log.SetLevel(lvl)
+	return nil
+}
+
+func (c *cli) usage(w io.Writer) {
+	fmt.Fprint(w, `dossierctl — Dossier's command line: encrypted documentation of human-rights violations.
+
+usage: dossierctl COMMAND [flags] [arguments]
+
+commands:
+`)
+	for _, k := range commands {
+		fmt.Fprintf(w, "  %-8s %-28s %s\n", k.name, k.args, k.help)
+	}
+	fmt.Fprint(w, `
+global flags (on every command):
+  --vault DIR             vault folder (default: dossier in the user's data folder)
+  --passphrase-file FILE  first line is the passphrase (else $DOSSIER_PASSPHRASE, else a prompt)
+  --recovery-key FILE     unlock with the recovery key instead
+  --log-level LEVEL       error, warn (default), info or debug
+  --actor NAME            recorded as the author of changes
+
+exit status: 0 ok, 1 error, 2 usage, 3 wrong passphrase or key.
+'dossierctl COMMAND -h' shows a command's flags. Docs: README.md and docs/.
+`)
+}
+
+// fail prints err as one line that says what happened and what to do, and
+// returns the exit status for it.
+func (c *cli) fail(cmd string, err error) int {
+	dir := c.vaultDir
+	var fe *store.FieldError
+	var ue usageError
+	code, msg := exitError, clean(err)
+	switch {
+	case errors.As(err, &ue):
+		code = exitUsage
+		msg += fmt.Sprintf("; 'dossierctl %s -h' shows how to call it", cmd)
+	case errors.Is(err, crypto.ErrWrongPassphrase):
+		code = exitWrongKey
+		msg = fmt.Sprintf("wrong passphrase for the vault in %s; nothing was changed. Check it and try again, or unlock with --recovery-key FILE", dir)
+	case errors.Is(err, crypto.ErrWrongRecoveryKey):
+		code = exitWrongKey
+		msg = fmt.Sprintf("this recovery key does not open the vault in %s; nothing was changed. Check you have the key of this vault", dir)
+	case errors.Is(err, crypto.ErrBadRecoveryKey):
+		code = exitWrongKey
+		msg = "the recovery key file does not hold a Dossier recovery key (a line starting AGE-SECRET-KEY-PQ-1)"
+	case errors.Is(err, store.ErrNoVault):
+		msg = fmt.Sprintf("no vault in %s; create one with 'dossierctl init', or pass --vault DIR", dir)
+	case errors.Is(err, store.ErrVaultExists):
+		msg = fmt.Sprintf("a vault already exists in %s; nothing was changed. Choose another --vault folder", dir)
+	case errors.As(err, &fe):
+		msg = "invalid input: " + fe.Error()
+		if cmd == "add" {
+			msg += "; nothing was added"
+		} else if cmd == "edit" {
+			msg += "; nothing was changed"
+		}
+	case errors.Is(err, store.ErrNotFound):
+		msg += "; 'dossierctl list' shows the cases and their ids"
+	case errors.Is(err, context.Canceled):
+		msg = "interrupted; nothing was changed"
+	}
+	fmt.Fprintln(c.stderr, "dossierctl: "+oneLine(msg))
+	return code
+}
+
+// clean drops the package prefixes that wrapped errors pile up.
+func clean(err error) string {
+	s := err.Error()
+	for _, p := range []string{"store: ", "crypto: ", "export: "} {
+		s = strings.ReplaceAll(s, p, "")
+	}
+	return s
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/store"
+)
+
+// dir resolves the vault folder.
+func (c *cli) dir() (string, error) {
+	if c.vaultDir == "" {
+		d, err := store.DefaultDir()
+		if err != nil {
+			return "", err
+		}
+		c.vaultDir = d
+	}
+	return c.vaultDir, nil
+}
+
+// readFirstLine returns the first line of a file without its line ending.
+// Nothing else is trimmed: spaces are part of a passphrase.
+func readFirstLine(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	line, err := bufio.NewReaderSize(f, 64<<10).ReadString('\n')
+	if err != nil && line == "" {
+		return "", fmt.Errorf("%s is empty", path)
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r"), nil
+}
+
+// passphrase finds the passphrase: --passphrase-file, $DOSSIER_PASSPHRASE,
+// then a no-echo prompt on a terminal (twice when confirm is set).
+func (c *cli) passphrase(prompt string, confirm bool) (string, error) {
+	if c.passphraseFile != "" {
+		p, err := readFirstLine(c.passphraseFile)
+		if err != nil {
+			return "", fmt.Errorf("reading the passphrase file: %w", err)
+		}
+		return p, nil
+	}
+	if p := os.Getenv("DOSSIER_PASSPHRASE"); p != "" {
+		return p, nil
+	}
+	return promptSecret(prompt, confirm)
+}
+
+func promptSecret(prompt string, confirm bool) (string, error) {
+	fd := int(os.Stdin.Fd())
+	if !term.IsTerminal(fd) {
+		return "", usagef("no passphrase: pass --passphrase-file FILE or set DOSSIER_PASSPHRASE (no terminal to ask on)")
+	}
+	ask := func(p string) (string, error) {
+		fmt.Fprint(os.Stderr, p)
+		b, err := term.ReadPassword(fd)
+		fmt.Fprintln(os.Stderr)
+		return string(b), err
+	}
+	p, err := ask(prompt)
+	if err != nil {
+		return "", fmt.Errorf("reading the passphrase: %w", err)
+	}
+	if confirm {
+		again, err := ask("Again, to confirm: ")
+		if err != nil {
+			return "", fmt.Errorf("reading the passphrase: %w", err)
+		}
+		if again != p {
+			return "", errors.New("the two passphrases differ; nothing was changed")
+		}
+	}
+	return p, nil
+}
+
+// open unlocks the vault with the recovery key if --recovery-key is given,
+// else with the passphrase.
+func (c *cli) open() (*store.Vault, error) {
+	dir, err := c.dir()
+	if err != nil {
+		return nil, err
+	}
+	if !store.Exists(dir) {
+		// Say so before asking for a passphrase that cannot help.
+		_, err := store.Open(dir, "", store.Options{})
+		return nil, err
+	}
+	start := time.Now()
+	opts := store.Options{Actor: c.actor}
+	var v *store.Vault
+	if c.recoveryFile != "" {
+		rk, err := crypto.ReadRecoveryKey(c.recoveryFile)
+		if err != nil {
+			return nil, err
+		}
+		v, err = store.OpenWithRecoveryKey(dir, rk, opts)
+		if err != nil {
+			c.log.Warn("unlock with recovery key failed")
+			return nil, err
+		}
+	} else {
+		p, err := c.passphrase("Passphrase: ", false)
+		if err != nil {
+			return nil, err
+		}
+		v, err = store.Open(dir, p, opts)
+		if err != nil {
+			c.log.Warn("unlock with passphrase failed")
+			return nil, err
+		}
+	}
+	c.log.WithField("ms", time.Since(start).Milliseconds()).Info("vault unlocked")
+	return v, nil
+}
