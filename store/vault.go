@@ -245,6 +245,13 @@ func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Opti
 		key.Wipe()
 		return nil, fmt.Errorf("store: the vault database %s is missing: %w", DBFile, ErrNoVault)
 	}
+	// A passphrase change killed before its rename leaves a temporary key
+	// file; the real one is intact, so the leftover only adds clutter.
+	if stale, _ := filepath.Glob(filepath.Join(dir, "."+KeyFileName+".tmp-*")); len(stale) > 0 {
+		for _, f := range stale {
+			os.Remove(f)
+		}
+	}
 	v := newVault(dir, key, kf, opts)
 	var err error
 	if v.db, err = openDB(dbPath, key); err != nil {

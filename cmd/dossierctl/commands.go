@@ -77,7 +77,7 @@ func cmdInit(c *cli, fs *flag.FlagSet, args []string) error {
 	if p == "" {
 		return usagef("the passphrase is empty")
 	}
-	v, rk, err := store.Create(dir, p, store.CreateOptions{OrgName: str(fs, "org"), OrgCode: str(fs, "code"), Options: store.Options{Actor: c.actor}})
+	v, rk, err := store.Create(dir, p, store.CreateOptions{OrgName: str(fs, "org"), OrgCode: str(fs, "code"), Options: store.Options{Actor: c.actor, Now: clock}})
 	if err != nil {
 		return err
 	}

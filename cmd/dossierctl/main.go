@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"time"
 
 	"github.com/sirupsen/logrus"
 
@@ -23,11 +24,14 @@ import (
 
 // Exit statuses, a contract with scripts.
 const (
-	exitOK         = 0
-	exitError      = 1
-	exitUsage      = 2
-	exitWrongKey   = 3
+	exitOK       = 0
+	exitError    = 1
+	exitUsage    = 2
+	exitWrongKey = 3
 )
+
+// clock replaces the time source in tests; nil means the real clock.
+var clock func() time.Time
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -16,11 +17,19 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The crash tests run the test binary itself as dossierctl, so that
+	// they can kill it mid-write.
+	if os.Getenv("DOSSIERCTL_TEST_MAIN") == "1" {
+		crypto.ScryptWorkFactor = 10
+		os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	testscript.Main(m, map[string]func(){
 		"dossierctl": func() {
 			// A low KDF cost keeps the scripts fast; the cost is stored in
-			// the key file, so unlock works the same way.
+			// the key file, so unlock works the same way. A fixed clock
+			// keeps references (ORG-2026-0001) stable across years.
 			crypto.ScryptWorkFactor = 10
+			clock = func() time.Time { return time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) }
 			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 		},
 	})

@@ -97,7 +97,7 @@ func (c *cli) open() (*store.Vault, error) {
 		return nil, err
 	}
 	start := time.Now()
-	opts := store.Options{Actor: c.actor}
+	opts := store.Options{Actor: c.actor, Now: clock}
 	var v *store.Vault
 	if c.recoveryFile != "" {
 		rk, err := crypto.ReadRecoveryKey(c.recoveryFile)
