@@ -80,3 +80,8 @@ func VocabLabel(lang, vocabulary, key string) string {
 	}
 	return Label(lang, vocabulary+"."+key)
 }
+
+// Icon is the application icon, a 256×256 PNG.
+//
+//go:embed icon.png
+var Icon []byte

@@ -1,13 +1,68 @@
+// Command dossier is Dossier's desktop application.
+//
+//	dossier [--vault DIR] [--lang CODE]
+//
+// Without --vault it opens the default vault (dossier in the user's data
+// folder), or offers to create one.
 package main
 
 import (
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/widget"
+	"fyne.io/fyne/v2/lang"
+	"github.com/sirupsen/logrus"
+
+	"github.com/dossier-hr/dossier/assets"
+	"github.com/dossier-hr/dossier/store"
+	"github.com/dossier-hr/dossier/ui"
 )
 
 func main() {
-	a := app.New()
-	w := a.NewWindow("x")
-	w.SetContent(widget.NewLabel("x"))
+	vault := flag.String("vault", "", "vault `folder` (default: dossier in the user's data folder)")
+	language := flag.String("lang", "", "interface `language`: "+strings.Join(assets.Languages, ", ")+" (default: the system's)")
+	level := flag.String("log-level", "warn", "log `level` on standard error: error, warn, info, debug (logs never hold case content)")
+	flag.Parse()
+	log := logrus.New()
+	lvl, err := logrus.ParseLevel(*level)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dossier: --log-level: use error, warn, info or debug")
+		os.Exit(2)
+	}
+	log.SetLevel(lvl)
+	dir := *vault
+	if dir == "" {
+		if dir, err = store.DefaultDir(); err != nil {
+			fmt.Fprintln(os.Stderr, "dossier:", err)
+			os.Exit(1)
+		}
+	}
+	l := *language
+	if l == "" {
+		l = systemLanguage()
+	}
+	if !slices.Contains(assets.Languages, l) {
+		fmt.Fprintf(os.Stderr, "dossier: no translation for %q; use one of %s\n", l, strings.Join(assets.Languages, ", "))
+		os.Exit(2)
+	}
+	a := app.NewWithID("org.dossier.app")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	w := a.NewWindow("Dossier")
+	w.Resize(fyne.NewSize(1100, 720))
+	ui.New(w, ui.Config{VaultDir: dir, Lang: l, Log: log}).Start()
 	w.ShowAndRun()
+}
+
+// systemLanguage is the system's language if Dossier has it, else English.
+func systemLanguage() string {
+	code, _, _ := strings.Cut(lang.SystemLocale().String(), "-")
+	if slices.Contains(assets.Languages, code) {
+		return code
+	}
+	return "en"
 }

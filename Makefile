@@ -1,0 +1,59 @@
+# Dossier — two commands on a fresh Debian machine:
+#   make run    install what the build needs, build, open the app on a demo vault
+#   make test   install what the build needs, then vet and run the whole test suite
+GO            ?= go
+# Debian packages the build needs: a C compiler for SQLCipher and Fyne (cgo),
+# and OpenGL and X11 headers for Fyne.
+DEBS          := gcc pkg-config libgl1-mesa-dev xorg-dev
+DEMO_VAULT    ?= demo-vault
+DEMO_PASS     := demo-dossier-2026
+FUZZTIME      ?= 60s
+
+.PHONY: all deps build run demo test test-long fuzz bench clean
+
+all: build
+
+# Installs missing Debian packages (with sudo when not root). Elsewhere it
+# only says what is needed.
+deps:
+	@if ! command -v dpkg >/dev/null 2>&1; then \
+		echo "deps: not a Debian system; install a C compiler, pkg-config and the OpenGL/X11 headers ($(DEBS))"; exit 0; fi; \
+	missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing$$missing"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get update -q && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(GO) build -o bin/dossierctl ./cmd/dossierctl
+	$(GO) build -o bin/dossier ./cmd/dossier
+
+# The demo vault holds the synthetic cases of examples/cases.ndjson; its
+# passphrase is in the README. Never put real cases in it.
+demo: build
+	@if [ ! -f $(DEMO_VAULT)/vault.key ]; then \
+		echo "demo: creating $(DEMO_VAULT) (passphrase: $(DEMO_PASS))"; \
+		DOSSIER_PASSPHRASE=$(DEMO_PASS) bin/dossierctl init --vault $(DEMO_VAULT) --org "DEMO — synthetic cases, not real" --code DEMO --recovery-out $(DEMO_VAULT).recovery-key.txt && \
+		DOSSIER_PASSPHRASE=$(DEMO_PASS) bin/dossierctl add --vault $(DEMO_VAULT) examples/cases.ndjson >/dev/null; \
+	fi
+
+run: demo
+	bin/dossier --vault $(DEMO_VAULT)
+
+test: deps
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+		if [ -n "$$unformatted" ]; then echo "not gofmt-formatted: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) test -timeout 30m ./...
+
+# Each fuzz target for FUZZTIME (go test -fuzz takes one target at a time).
+fuzz:
+	$(GO) test -run XXX -fuzz FuzzDecodeCases -fuzztime $(FUZZTIME) ./store
+	$(GO) test -run XXX -fuzz FuzzSearchQuery -fuzztime $(FUZZTIME) ./store
+
+bench: build
+	bench/run.sh
+
+clean:
+	rm -rf bin

@@ -1,0 +1,111 @@
+package ui
+
+import (
+	"fmt"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"github.com/sirupsen/logrus"
+
+	"github.com/dossier-hr/dossier/assets"
+	"github.com/dossier-hr/dossier/store"
+)
+
+// Config is what the program passes in.
+type Config struct {
+	VaultDir string         // the vault folder
+	Lang     string         // a code of assets.Languages; empty means English
+	Log      *logrus.Logger // nil: logging off
+}
+
+// App is one window of Dossier on one vault.
+type App struct {
+	cfg  Config
+	win  fyne.Window
+	log  *logrus.Logger
+	lang string
+
+	mu    sync.Mutex
+	vault *store.Vault // nil while locked
+
+	main *mainScreen // nil while locked
+}
+
+// New prepares the interface in win. Call Start to show the first screen.
+func New(win fyne.Window, cfg Config) *App {
+	a := &App{cfg: cfg, win: win, log: cfg.Log, lang: cfg.Lang}
+	if a.log == nil {
+		a.log = logrus.New()
+		a.log.SetLevel(logrus.PanicLevel)
+	}
+	if a.lang == "" {
+		a.lang = "en"
+	}
+	win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { a.Lock() })
+	return a
+}
+
+// T returns the text of a UI key in the current language; with arguments
+// it is a format string.
+func (a *App) T(key string, args ...any) string {
+	s := assets.Label(a.lang, key)
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// Start shows the unlock screen, or the create screen if there is no vault.
+func (a *App) Start() {
+	a.win.SetTitle(a.T("ui.app_title"))
+	if store.Exists(a.cfg.VaultDir) {
+		a.showUnlock()
+	} else {
+		a.showCreate()
+	}
+}
+
+// Vault returns the open vault, or nil while locked.
+func (a *App) Vault() *store.Vault {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.vault
+}
+
+func (a *App) setVault(v *store.Vault) {
+	a.mu.Lock()
+	a.vault = v
+	a.mu.Unlock()
+}
+
+// Lock closes the database, drops the key and returns to the unlock
+// screen at once.
+func (a *App) Lock() {
+	a.mu.Lock()
+	v := a.vault
+	a.vault = nil
+	a.mu.Unlock()
+	if v == nil {
+		return
+	}
+	if a.main != nil {
+		a.main.stop()
+		a.main = nil
+	}
+	if err := v.Close(); err != nil {
+		a.log.WithError(err).Warn("closing the vault")
+	}
+	a.log.Info("vault locked")
+	a.showUnlock()
+}
+
+// opened is called on the UI goroutine once a vault is unlocked.
+func (a *App) opened(v *store.Vault) {
+	a.setVault(v)
+	a.log.Info("vault unlocked")
+	a.main = newMainScreen(a, v)
+	a.win.SetContent(a.main.content)
+	a.win.Canvas().Focus(a.main.search)
+	a.main.refresh()
+}

@@ -1,0 +1,156 @@
+package ui
+
+import (
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/store"
+)
+
+// createScreen makes a new vault: organisation, passphrase twice, a
+// strength check that refuses weak passphrases with a reason.
+type createScreen struct {
+	a             *App
+	org           *widget.Entry
+	pass, confirm *widget.Entry
+	strength      *widget.Label
+	status        *widget.Label
+	button        *widget.Button
+	progress      *widget.ProgressBarInfinite
+}
+
+func (a *App) showCreate() {
+	s := &createScreen{a: a}
+	s.org = widget.NewEntry()
+	s.org.SetPlaceHolder(a.T("ui.create.org"))
+	s.pass = widget.NewPasswordEntry()
+	s.pass.SetPlaceHolder(a.T("ui.unlock.passphrase"))
+	s.confirm = widget.NewPasswordEntry()
+	s.confirm.SetPlaceHolder(a.T("ui.create.confirm"))
+	s.strength = widget.NewLabel("")
+	s.strength.Wrapping = fyne.TextWrapWord
+	s.pass.OnChanged = func(p string) { s.showStrength(p) }
+	s.status = widget.NewLabel("")
+	s.status.Wrapping = fyne.TextWrapWord
+	s.status.Importance = widget.DangerImportance
+	s.button = widget.NewButton(a.T("ui.create.button"), s.submit)
+	s.button.Importance = widget.HighImportance
+	s.progress = widget.NewProgressBarInfinite()
+	s.progress.Stop()
+	s.progress.Hide()
+	intro := widget.NewLabel(a.T("ui.create.intro", a.cfg.VaultDir))
+	intro.Wrapping = fyne.TextWrapWord
+	title := widget.NewLabelWithStyle(a.T("ui.create.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	form := container.NewVBox(title, intro, s.org, s.pass, s.strength, s.confirm, s.button, s.progress, s.status)
+	a.win.SetContent(container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(480, 520)), form)))
+}
+
+// weakReason translates a CheckPassphrase refusal.
+func (a *App) weakReason(err error) string {
+	switch {
+	case errors.Is(err, crypto.ErrPassphraseShort):
+		return a.T("ui.weak.short")
+	case errors.Is(err, crypto.ErrPassphraseRepetitive):
+		return a.T("ui.weak.repetitive")
+	case errors.Is(err, crypto.ErrPassphraseCommon):
+		return a.T("ui.weak.common")
+	case errors.Is(err, crypto.ErrPassphraseFewKinds):
+		return a.T("ui.weak.few_kinds")
+	}
+	return ""
+}
+
+func (s *createScreen) showStrength(p string) {
+	if p == "" {
+		s.strength.SetText("")
+		return
+	}
+	if err := crypto.CheckPassphrase(p); err != nil {
+		s.strength.Importance = widget.WarningImportance
+		s.strength.SetText(s.a.weakReason(err))
+		return
+	}
+	s.strength.Importance = widget.SuccessImportance
+	s.strength.SetText(s.a.T("ui.strength.ok"))
+}
+
+func (s *createScreen) submit() {
+	a := s.a
+	if err := crypto.CheckPassphrase(s.pass.Text); err != nil {
+		s.status.SetText(a.weakReason(err))
+		return
+	}
+	if s.pass.Text != s.confirm.Text {
+		s.status.SetText(a.T("ui.create.mismatch"))
+		return
+	}
+	pass, org := s.pass.Text, s.org.Text
+	s.button.Disable()
+	s.status.SetText("")
+	s.progress.Show()
+	s.progress.Start()
+	go func() {
+		v, rk, err := store.Create(a.cfg.VaultDir, pass, store.CreateOptions{OrgName: org})
+		fyne.Do(func() {
+			s.progress.Stop()
+			s.progress.Hide()
+			s.button.Enable()
+			if err != nil {
+				s.status.SetText(a.T("ui.error", err.Error()))
+				return
+			}
+			a.log.Info("vault created")
+			a.showRecoveryKey(rk, func() { a.opened(v) })
+		})
+	}()
+}
+
+// showRecoveryKey shows the recovery key once; Continue is enabled only
+// after the person confirms it was saved.
+func (a *App) showRecoveryKey(rk *crypto.RecoveryKey, next func()) {
+	key := widget.NewLabelWithStyle(groupKey(rk.String()), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
+	key.Wrapping = fyne.TextWrapBreak
+	explain := widget.NewLabel(a.T("ui.recovery.explain"))
+	explain.Wrapping = fyne.TextWrapWord
+	cont := widget.NewButton(a.T("ui.recovery.continue"), next)
+	cont.Importance = widget.HighImportance
+	cont.Disable()
+	saved := widget.NewCheck(a.T("ui.recovery.saved"), func(on bool) {
+		if on {
+			cont.Enable()
+		} else {
+			cont.Disable()
+		}
+	})
+	title := widget.NewLabelWithStyle(a.T("ui.recovery.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	a.win.SetContent(container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(560, 420)),
+		container.NewVBox(title, explain, widget.NewCard("", "", key), saved, cont))))
+}
+
+// groupKey splits the key into groups of eight after its prefix, so it can
+// be copied by hand without losing one's place.
+func groupKey(s string) string {
+	const prefix = "AGE-SECRET-KEY-PQ-1"
+	if len(s) <= len(prefix) {
+		return s
+	}
+	out := prefix + "\n"
+	rest := s[len(prefix):]
+	for i := 0; i < len(rest); i += 8 {
+		end := min(i+8, len(rest))
+		out += rest[i:end]
+		if end < len(rest) {
+			if (i/8)%4 == 3 {
+				out += "\n"
+			} else {
+				out += " "
+			}
+		}
+	}
+	return out
+}

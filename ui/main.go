@@ -1,0 +1,213 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dossier-hr/dossier/assets"
+	"github.com/dossier-hr/dossier/store"
+)
+
+// pageSize is how many list rows are fetched at a time: the list is
+// virtual, so only the pages that scroll into view are ever read.
+const pageSize = 200
+
+// searchDelay is how long typing must pause before a search runs.
+const searchDelay = 150 * time.Millisecond
+
+// mainScreen is the case list with search and filters, and the case view.
+type mainScreen struct {
+	a       *App
+	v       *store.Vault
+	content fyne.CanvasObject
+
+	search *widget.Entry
+	status *widget.Select
+	count  *widget.Label
+	list   *widget.List
+	detail *fyne.Container
+
+	// The list's model; touched only on the UI goroutine.
+	q     store.Query
+	total int
+	pages map[int][]store.Summary
+	gen   int // bumps on every new query, so stale results are dropped
+
+	debounce *time.Timer
+	mu       sync.Mutex // guards debounce
+	ctx      context.Context
+	cancel   context.CancelFunc
+
+	// queried is called on the UI goroutine after each refresh; tests wait
+	// on it.
+	queried func()
+}
+
+func newMainScreen(a *App, v *store.Vault) *mainScreen {
+	m := &mainScreen{a: a, v: v, pages: map[int][]store.Summary{}}
+	m.ctx, m.cancel = context.WithCancel(context.Background())
+	m.search = widget.NewEntry()
+	m.search.SetPlaceHolder(a.T("ui.main.search"))
+	m.search.OnChanged = func(string) { m.scheduleRefresh() }
+	statuses := []string{a.T("ui.main.all_statuses")}
+	for _, s := range store.CaseStatuses {
+		statuses = append(statuses, assets.VocabLabel(a.lang, "case_status", s))
+	}
+	m.status = widget.NewSelect(statuses, nil)
+	m.status.SetSelectedIndex(0)
+	m.status.OnChanged = func(string) { m.refresh() } // after the initial selection
+	m.count = widget.NewLabel("")
+	lock := widget.NewButtonWithIcon(a.T("ui.main.lock"), theme.VisibilityOffIcon(), a.Lock)
+	m.list = widget.NewList(m.length, m.newRow, m.updateRow)
+	m.list.OnSelected = m.selected
+	m.detail = container.NewVBox(widget.NewLabel(a.T("ui.main.select_case")))
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(m.status, m.count, lock), m.search)
+	split := container.NewHSplit(m.list, container.NewVScroll(container.NewPadded(m.detail)))
+	split.Offset = 0.42
+	m.content = container.NewBorder(top, nil, nil, nil, split)
+	return m
+}
+
+func (m *mainScreen) stop() {
+	m.cancel()
+	m.mu.Lock()
+	if m.debounce != nil {
+		m.debounce.Stop()
+	}
+	m.mu.Unlock()
+}
+
+func (m *mainScreen) scheduleRefresh() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.debounce != nil {
+		m.debounce.Stop()
+	}
+	m.debounce = time.AfterFunc(searchDelay, func() { fyne.Do(m.refresh) })
+}
+
+// query reads the widgets into a store query.
+func (m *mainScreen) query() store.Query {
+	q := store.Query{Text: strings.TrimSpace(m.search.Text)}
+	if i := m.status.SelectedIndex(); i > 0 {
+		q.Status = store.CaseStatuses[i-1]
+	}
+	return q
+}
+
+// refresh counts and fetches the first page off the UI goroutine, then
+// swaps the model in.
+func (m *mainScreen) refresh() {
+	q := m.query()
+	m.gen++
+	gen := m.gen
+	go func() {
+		total, err := m.v.Count(m.ctx, q)
+		var first []store.Summary
+		if err == nil {
+			first, err = m.v.List(m.ctx, withPage(q, 0))
+		}
+		fyne.Do(func() {
+			if gen != m.gen || m.ctx.Err() != nil {
+				return // a newer query, or locked meanwhile
+			}
+			if err != nil {
+				m.a.log.WithError(err).Warn("listing cases failed")
+				m.count.SetText(m.a.T("ui.error", err.Error()))
+				return
+			}
+			m.q, m.total = q, total
+			m.pages = map[int][]store.Summary{0: first}
+			m.count.SetText(m.a.T("ui.main.count", total))
+			m.list.UnselectAll()
+			m.list.Refresh()
+			m.list.ScrollToTop()
+			if m.queried != nil {
+				m.queried()
+			}
+		})
+	}()
+}
+
+func withPage(q store.Query, page int) store.Query {
+	q.Limit, q.Offset = pageSize, page*pageSize
+	return q
+}
+
+func (m *mainScreen) length() int { return m.total }
+
+func (m *mainScreen) newRow() fyne.CanvasObject {
+	ref := widget.NewLabelWithStyle("DEMO-2026-0000", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	date := widget.NewLabelWithStyle("2026-01-01", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	title := widget.NewLabel("")
+	title.Truncation = fyne.TextTruncateEllipsis
+	return container.NewBorder(nil, nil, container.NewHBox(ref, date), nil, title)
+}
+
+// row returns the summary at i, reading its page if needed. A page is a
+// few hundred rows read by index, fast enough to do while scrolling.
+func (m *mainScreen) row(i int) (store.Summary, bool) {
+	p := i / pageSize
+	page, ok := m.pages[p]
+	if !ok {
+		var err error
+		page, err = m.v.List(m.ctx, withPage(m.q, p))
+		if err != nil {
+			return store.Summary{}, false
+		}
+		m.pages[p] = page
+	}
+	if i%pageSize >= len(page) {
+		return store.Summary{}, false
+	}
+	return page[i%pageSize], true
+}
+
+func (m *mainScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
+	s, ok := m.row(i)
+	border := o.(*fyne.Container)
+	title := border.Objects[0].(*widget.Label)
+	left := border.Objects[1].(*fyne.Container)
+	if !ok {
+		title.SetText("…")
+		return
+	}
+	left.Objects[0].(*widget.Label).SetText(s.Reference)
+	// Monospace and padded, so titles line up whatever the date's precision.
+	left.Objects[1].(*widget.Label).SetText(fmt.Sprintf("%-10s", orDash(s.IncidentDate)))
+	t := s.Title
+	if s.NeedsReview {
+		t = "⚑ " + m.a.T("ui.main.needs_review") + " · " + t
+	}
+	title.SetText(t)
+}
+
+func (m *mainScreen) selected(i widget.ListItemID) {
+	s, ok := m.row(i)
+	if !ok {
+		return
+	}
+	c, err := m.v.Get(m.ctx, s.ID)
+	if err != nil {
+		m.detail.Objects = []fyne.CanvasObject{widget.NewLabel(m.a.T("ui.error", err.Error()))}
+		m.detail.Refresh()
+		return
+	}
+	m.detail.Objects = caseView(m.a, c)
+	m.detail.Refresh()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

@@ -1,0 +1,298 @@
+package ui
+
+import (
+	"crypto/sha256"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/store"
+)
+
+func init() { crypto.ScryptWorkFactor = 10 }
+
+const cases = `{"title":"Задержание у аптеки","narrative":"Полиция изъяла шприцы.","incident_date":"2025-02-14","country":"RU","status":"open","violations":[{"type":"arbitrary_arrest","perpetrator":"police"}],"people":[{"role":"victim","pseudonym":"Пётр"}],"consent":{"obtained":true,"scope":["legal_partners"]}}
+{"title":"Penolakan layanan metadon","incident_date":"2025-06","country":"ID","status":"under_review","violations":[{"type":"denial_of_oat","perpetrator":"health_worker"}]}
+{"title":"Extorsión en retén","incident_date":"2024","country":"BO","status":"closed","violations":[{"type":"extortion","perpetrator":"police"}]}
+{"title":"Internação compulsória","incident_date":"2025-09-03","country":"BR","status":"referred"}
+`
+
+// fixture makes a vault with four cases and returns its folder and
+// recovery key.
+func fixture(t *testing.T) (string, *crypto.RecoveryKey) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "vault")
+	v, rk, err := store.Create(dir, "the right passphrase", store.CreateOptions{OrgName: "UI Test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.AddCases(t.Context(), strings.NewReader(cases)); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	return dir, rk
+}
+
+func start(t *testing.T, dir, lang string) (*App, fyne.Window) {
+	t.Helper()
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	w.Resize(fyne.NewSize(1000, 700))
+	a := New(w, Config{VaultDir: dir, Lang: lang})
+	a.Start()
+	t.Cleanup(func() {
+		a.Lock()
+		w.Close()
+	})
+	return a, w
+}
+
+// eventually polls cond on the UI goroutine until it holds or 10 s pass.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		ok := false
+		fyne.DoAndWait(func() { ok = cond() })
+		if ok {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// find returns the first visible object of type T in the window that
+// satisfies match.
+func find[T fyne.CanvasObject](w fyne.Window, match func(T) bool) (T, bool) {
+	for _, o := range test.LaidOutObjects(w.Content()) {
+		if x, ok := o.(T); ok && o.Visible() && match(x) {
+			return x, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+func labelWith(w fyne.Window, sub string) bool {
+	_, ok := find(w, func(l *widget.Label) bool { return strings.Contains(l.Text, sub) })
+	return ok
+}
+
+func button(t *testing.T, w fyne.Window, text string) *widget.Button {
+	t.Helper()
+	b, ok := find(w, func(b *widget.Button) bool { return b.Text == text })
+	if !ok {
+		t.Fatalf("no button %q", text)
+	}
+	return b
+}
+
+func hashDir(t *testing.T, dir string) string {
+	h := sha256.New()
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		h.Write([]byte(e.Name()))
+		h.Write(b)
+	}
+	return string(h.Sum(nil))
+}
+
+func unlockWith(t *testing.T, a *App, w fyne.Window, pass string) {
+	t.Helper()
+	var e *widget.Entry
+	fyne.DoAndWait(func() {
+		var ok bool
+		e, ok = find(w, func(e *widget.Entry) bool { return e.Password })
+		if !ok {
+			t.Fatal("no passphrase field")
+		}
+		test.Type(e, pass)
+		test.Tap(button(t, w, a.T("ui.unlock.button")))
+	})
+}
+
+func TestUnlockWrongThenRight(t *testing.T) {
+	dir, _ := fixture(t)
+	before := hashDir(t, dir)
+	a, w := start(t, dir, "en")
+	unlockWith(t, a, w, "not the passphrase")
+	eventually(t, "the wrong-passphrase message", func() bool { return labelWith(w, "Wrong passphrase. Nothing was changed.") })
+	if a.Vault() != nil {
+		t.Fatal("a wrong passphrase opened the vault")
+	}
+	if hashDir(t, dir) != before {
+		t.Fatal("a wrong passphrase changed the vault folder")
+	}
+	unlockWith(t, a, w, "the right passphrase")
+	eventually(t, "the case list", func() bool { return labelWith(w, "4 cases") })
+}
+
+func TestSearchFilterSelectAndLock(t *testing.T) {
+	dir, _ := fixture(t)
+	a, w := start(t, dir, "en")
+	unlockWith(t, a, w, "the right passphrase")
+	eventually(t, "the case list", func() bool { return labelWith(w, "4 cases") })
+	m := a.main
+
+	// Search as you type: the count follows the query after the debounce.
+	fyne.DoAndWait(func() { test.Type(m.search, "аптеке") })
+	eventually(t, "search results", func() bool { return m.count.Text == "1 cases" })
+	fyne.DoAndWait(func() { m.search.SetText("") })
+	eventually(t, "all cases again", func() bool { return m.count.Text == "4 cases" })
+
+	// Filter by status.
+	fyne.DoAndWait(func() { m.status.SetSelected("Closed") })
+	eventually(t, "filtered list", func() bool { return m.count.Text == "1 cases" })
+	fyne.DoAndWait(func() { m.status.SetSelectedIndex(0) })
+	eventually(t, "unfiltered list", func() bool { return m.count.Text == "4 cases" })
+
+	// Newest incident first; selecting a row shows the case.
+	fyne.DoAndWait(func() { m.list.Select(0) })
+	eventually(t, "the case view", func() bool {
+		return labelWith(w, "Internação compulsória") && labelWith(w, "Incident date: 2025-09-03")
+	})
+	fyne.DoAndWait(func() { m.list.Select(2) })
+	eventually(t, "vocabulary labels", func() bool {
+		return labelWith(w, "Arbitrary arrest — Police") && labelWith(w, "Пётр (Victim)") && labelWith(w, "Share with legal partners")
+	})
+
+	// Lock drops the vault and shows the unlock screen.
+	fyne.DoAndWait(func() { test.Tap(button(t, w, "Lock")) })
+	if a.Vault() != nil {
+		t.Fatal("the vault is still open after Lock")
+	}
+	eventually(t, "the unlock screen", func() bool { return labelWith(w, "Unlock the vault") })
+	if labelWith(w, "Пётр") || labelWith(w, "Internação") {
+		t.Fatal("case content still on screen after Lock")
+	}
+}
+
+func TestQuickLockShortcut(t *testing.T) {
+	dir, _ := fixture(t)
+	a, w := start(t, dir, "en")
+	unlockWith(t, a, w, "the right passphrase")
+	eventually(t, "the case list", func() bool { return labelWith(w, "4 cases") })
+	fyne.DoAndWait(func() {
+		w.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault})
+	})
+	if a.Vault() != nil {
+		t.Fatal("Ctrl+L did not lock the vault")
+	}
+	if !labelWith(w, "Unlock the vault") {
+		t.Fatal("Ctrl+L did not return to the unlock screen")
+	}
+}
+
+func TestRecoveryKeyUnlock(t *testing.T) {
+	dir, rk := fixture(t)
+	_, w := start(t, dir, "fr")
+	fyne.DoAndWait(func() { test.Tap(button(t, w, "Utiliser plutôt la clé de récupération")) })
+	var e *widget.Entry
+	fyne.DoAndWait(func() {
+		e, _ = find(w, func(e *widget.Entry) bool { return e.MultiLine })
+		test.Type(e, "not a key")
+		test.Tap(button(t, w, "Déverrouiller"))
+	})
+	eventually(t, "the bad-key message", func() bool { return labelWith(w, "Ce n'est pas une clé de récupération") })
+	other, _ := crypto.NewRecoveryKey()
+	fyne.DoAndWait(func() {
+		e.SetText(strings.ToLower(other.String()))
+		test.Tap(button(t, w, "Déverrouiller"))
+	})
+	eventually(t, "the wrong-key message", func() bool { return labelWith(w, "n'ouvre pas ce coffre") })
+	fyne.DoAndWait(func() {
+		e.SetText(groupKey(rk.String())) // as copied from the screen, with spaces and breaks
+		test.Tap(button(t, w, "Déverrouiller"))
+	})
+	eventually(t, "the case list in French", func() bool { return labelWith(w, "4 cas") })
+}
+
+func TestCreateVault(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new")
+	_, w := start(t, dir, "en")
+	if !labelWith(w, "Create a vault") {
+		t.Fatal("no create screen without a vault")
+	}
+	var pass, confirm *widget.Entry
+	fyne.DoAndWait(func() {
+		pass, _ = find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "Passphrase" })
+		confirm, _ = find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "Passphrase again" })
+		test.Type(pass, "short")
+	})
+	if !labelWith(w, "Too short") {
+		t.Fatal("no strength warning while typing")
+	}
+	fyne.DoAndWait(func() { test.Tap(button(t, w, "Create the vault")) })
+	if !labelWith(w, "Too short") || store.Exists(dir) {
+		t.Fatal("a weak passphrase was accepted")
+	}
+	fyne.DoAndWait(func() {
+		pass.SetText("password 123456")
+		test.Tap(button(t, w, "Create the vault"))
+	})
+	if !labelWith(w, "Too common") || store.Exists(dir) {
+		t.Fatal("a common passphrase was accepted")
+	}
+	fyne.DoAndWait(func() {
+		pass.SetText("kopi tubruk pagi hari")
+		test.Type(confirm, "kopi tubruk pagi har")
+		test.Tap(button(t, w, "Create the vault"))
+	})
+	if !labelWith(w, "The two passphrases differ.") || store.Exists(dir) {
+		t.Fatal("mismatched passphrases were accepted")
+	}
+	if !labelWith(w, "Strong enough.") {
+		t.Fatal("no strength confirmation")
+	}
+	fyne.DoAndWait(func() {
+		test.Type(confirm, "i")
+		test.Tap(button(t, w, "Create the vault"))
+	})
+	eventually(t, "the recovery key screen", func() bool { return labelWith(w, "AGE-SECRET-KEY-PQ-1") })
+	if !store.Exists(dir) {
+		t.Fatal("no vault created")
+	}
+	// The key shown, copied as it is displayed, opens the vault.
+	shown, _ := find(w, func(l *widget.Label) bool { return strings.HasPrefix(l.Text, "AGE-SECRET-KEY-PQ-1") })
+	rk, err := crypto.ParseRecoveryKey(shown.Text)
+	if err != nil {
+		t.Fatalf("the key on screen does not parse: %v", err)
+	}
+	v2, err := store.OpenWithRecoveryKey(dir, rk, store.Options{})
+	if err != nil {
+		t.Fatalf("the key on screen does not open the vault: %v", err)
+	}
+	v2.Close()
+	cont := button(t, w, "Continue")
+	if !cont.Disabled() {
+		t.Fatal("Continue enabled before the key was confirmed saved")
+	}
+	fyne.DoAndWait(func() {
+		check, _ := find(w, func(c *widget.Check) bool { return true })
+		test.Tap(check)
+		test.Tap(cont)
+	})
+	eventually(t, "the empty case list", func() bool { return labelWith(w, "0 cases") })
+}
+
+func TestGroupKeyRoundTrip(t *testing.T) {
+	rk, _ := crypto.NewRecoveryKey()
+	g := groupKey(rk.String())
+	if !strings.Contains(g, "\n") || !strings.Contains(g, " ") {
+		t.Fatalf("not grouped: %q", g)
+	}
+	back, err := crypto.ParseRecoveryKey(g)
+	if err != nil || back.String() != rk.String() {
+		t.Fatalf("grouped key does not parse back: %v", err)
+	}
+}

@@ -1,0 +1,118 @@
+package ui
+
+import (
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/store"
+)
+
+// unlockScreen asks for the passphrase, or the recovery key.
+type unlockScreen struct {
+	a          *App
+	pass       *widget.Entry
+	recovery   *widget.Entry
+	button     *widget.Button
+	toggle     *widget.Button
+	status     *widget.Label
+	progress   *widget.ProgressBarInfinite
+	byRecovery bool
+}
+
+func (a *App) showUnlock() {
+	s := &unlockScreen{a: a}
+	s.pass = widget.NewPasswordEntry()
+	s.pass.SetPlaceHolder(a.T("ui.unlock.passphrase"))
+	s.pass.OnSubmitted = func(string) { s.submit() }
+	s.recovery = widget.NewMultiLineEntry()
+	s.recovery.SetPlaceHolder(a.T("ui.unlock.recovery_key"))
+	s.recovery.Wrapping = fyne.TextWrapBreak
+	s.recovery.Hide()
+	s.button = widget.NewButton(a.T("ui.unlock.button"), s.submit)
+	s.button.Importance = widget.HighImportance
+	s.toggle = widget.NewButton(a.T("ui.unlock.use_recovery"), s.switchMode)
+	s.toggle.Importance = widget.LowImportance
+	s.status = widget.NewLabel("")
+	s.status.Wrapping = fyne.TextWrapWord
+	s.status.Importance = widget.DangerImportance
+	s.progress = widget.NewProgressBarInfinite()
+	s.progress.Stop()
+	s.progress.Hide()
+	title := widget.NewLabelWithStyle(a.T("ui.unlock.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	where := widget.NewLabel(a.T("ui.unlock.vault", a.cfg.VaultDir))
+	where.Wrapping = fyne.TextWrapBreak
+	form := container.NewVBox(title, where, s.pass, s.recovery, s.button, s.progress, s.status, s.toggle)
+	a.win.SetContent(container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(440, 420)), form)))
+	a.win.Canvas().Focus(s.pass)
+}
+
+func (s *unlockScreen) switchMode() {
+	s.byRecovery = !s.byRecovery
+	s.status.SetText("")
+	if s.byRecovery {
+		s.pass.Hide()
+		s.recovery.Show()
+		s.toggle.SetText(s.a.T("ui.unlock.use_passphrase"))
+		s.a.win.Canvas().Focus(s.recovery)
+	} else {
+		s.recovery.Hide()
+		s.pass.Show()
+		s.toggle.SetText(s.a.T("ui.unlock.use_recovery"))
+		s.a.win.Canvas().Focus(s.pass)
+	}
+}
+
+// submit unlocks off the UI goroutine: the KDF takes about a second.
+func (s *unlockScreen) submit() {
+	a := s.a
+	pass, key, byRecovery := s.pass.Text, s.recovery.Text, s.byRecovery
+	s.button.Disable()
+	s.status.SetText(a.T("ui.unlock.working"))
+	s.status.Importance = widget.MediumImportance
+	s.progress.Show()
+	s.progress.Start()
+	go func() {
+		var v *store.Vault
+		var err error
+		if byRecovery {
+			var rk *crypto.RecoveryKey
+			if rk, err = crypto.ParseRecoveryKey(key); err == nil {
+				v, err = store.OpenWithRecoveryKey(a.cfg.VaultDir, rk, store.Options{})
+			}
+		} else {
+			v, err = store.Open(a.cfg.VaultDir, pass, store.Options{})
+		}
+		fyne.Do(func() {
+			s.progress.Stop()
+			s.progress.Hide()
+			s.button.Enable()
+			if err == nil {
+				s.pass.SetText("")
+				s.recovery.SetText("")
+				a.opened(v)
+				return
+			}
+			a.log.Warn("unlock failed")
+			s.status.Importance = widget.DangerImportance
+			s.status.SetText(a.unlockError(err))
+			s.pass.SetText("")
+		})
+	}()
+}
+
+func (a *App) unlockError(err error) string {
+	switch {
+	case errors.Is(err, crypto.ErrWrongPassphrase):
+		return a.T("ui.unlock.wrong")
+	case errors.Is(err, crypto.ErrWrongRecoveryKey):
+		return a.T("ui.unlock.wrong_recovery")
+	case errors.Is(err, crypto.ErrBadRecoveryKey):
+		return a.T("ui.unlock.bad_recovery")
+	}
+	return a.T("ui.error", err.Error())
+}
