@@ -3,8 +3,9 @@
 #   make test   install what the build needs, then vet and run the whole test suite
 GO            ?= go
 # Debian packages the build needs: a C compiler for SQLCipher and Fyne (cgo),
-# and OpenGL and X11 headers for Fyne.
-DEBS          := gcc pkg-config libgl1-mesa-dev xorg-dev
+# OpenGL and X11 headers for Fyne, and exiftool, which the tests use to check
+# that stripped images hold no metadata.
+DEBS          := gcc pkg-config libgl1-mesa-dev xorg-dev libimage-exiftool-perl
 DEMO_VAULT    ?= demo-vault
 DEMO_PASS     := demo-dossier-2026
 FUZZTIME      ?= 60s

@@ -66,7 +66,8 @@ func (v *Vault) Add(ctx context.Context, cases ...*Case) ([]string, error) {
 // Get returns a case by id or by reference (ORG-2026-0042).
 func (v *Vault) Get(ctx context.Context, idOrRef string) (*Case, error) {
 	var doc string
-	err := v.db.QueryRowContext(ctx, "SELECT doc FROM cases WHERE id = ? OR reference = ?", idOrRef, idOrRef).Scan(&doc)
+	err := v.db.QueryRowContext(ctx, `SELECT d.doc FROM cases c JOIN case_docs d ON d.n = c.n
+		WHERE c.id = ?1 OR c.reference = ?1`, idOrRef).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: %w: %s", ErrNotFound, idOrRef)
 	}
@@ -168,6 +169,41 @@ func (v *Vault) Update(ctx context.Context, c *Case) error {
 	return tx.commit()
 }
 
+// Delete removes a case with everything it holds — people, violations,
+// revisions, evidence and its custody — in one transaction. SQLite's
+// secure delete overwrites the freed pages. The audit log keeps a
+// tombstone: the id and reference, and how many evidence items went.
+func (v *Vault) Delete(ctx context.Context, idOrRef string) error {
+	c, err := v.Get(ctx, idOrRef)
+	if err != nil {
+		return err
+	}
+	tx, err := v.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.rollback()
+	var n int64
+	var items int
+	if err := tx.queryRow("SELECT n FROM cases WHERE id = ?", c.ID).Scan(&n); err != nil {
+		return fmt.Errorf("store: deleting case: %w", err)
+	}
+	if err := tx.queryRow("SELECT count(*) FROM evidence WHERE case_n = ?", n).Scan(&items); err != nil {
+		return fmt.Errorf("store: deleting case: %w", err)
+	}
+	// The search index is a virtual table outside the foreign keys.
+	if _, err := tx.exec("DELETE FROM case_fts WHERE docid = ?", n); err != nil {
+		return fmt.Errorf("store: deleting case: %w", err)
+	}
+	if _, err := tx.exec("DELETE FROM cases WHERE n = ?", n); err != nil {
+		return fmt.Errorf("store: deleting case: %w", err)
+	}
+	if err := tx.audit(AuditDelete, c.ID, fmt.Sprintf("tombstone: reference %s, revision %d, %d evidence item(s)", c.Reference, c.Revision, items)); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
 // Summary is a case as a list shows it.
 type Summary struct {
 	ID           string `json:"id"`
@@ -203,7 +239,23 @@ type Query struct {
 	Offset      int
 }
 
-func (q Query) where() (string, []any, error) {
+// common reports whether a facet value is held by more than a fifth of
+// the cases. For such a value, probing it row by row while walking the date
+// index finds a page at once; for a rarer one, starting from the facet and
+// sorting its few cases is faster. SQLite's planner does not choose well
+// between the two, so the query is written one way or the other.
+func (v *Vault) common(ctx context.Context, kind, value string) bool {
+	var n, total int
+	if err := v.db.QueryRowContext(ctx, "SELECT count(*) FROM case_facets WHERE kind = ? AND value = ?", kind, value).Scan(&n); err != nil {
+		return false
+	}
+	if err := v.db.QueryRowContext(ctx, "SELECT count(*) FROM cases").Scan(&total); err != nil {
+		return false
+	}
+	return n*5 > total
+}
+
+func (q Query) where(ctx context.Context, v *Vault) (string, []any, error) {
 	var conds []string
 	var args []any
 	if expr := ftsQuery(q.Text); expr != "" {
@@ -229,7 +281,11 @@ func (q Query) where() (string, []any, error) {
 	}
 	for _, f := range []struct{ kind, val string }{{"violation", q.Violation}, {"perpetrator", q.Perpetrator}, {"tag", q.Tag}} {
 		if f.val != "" {
-			conds = append(conds, "EXISTS (SELECT 1 FROM case_facets f WHERE f.kind = ? AND f.value = ? AND f.case_n = c.n)")
+			if v.common(ctx, f.kind, f.val) {
+				conds = append(conds, "EXISTS (SELECT 1 FROM case_facets f WHERE f.kind = ? AND f.value = ? AND f.case_n = c.n)")
+			} else {
+				conds = append(conds, "c.n IN (SELECT case_n FROM case_facets WHERE kind = ? AND value = ?)")
+			}
 			args = append(args, f.kind, f.val)
 		}
 	}
@@ -260,7 +316,7 @@ func (q Query) where() (string, []any, error) {
 
 // List returns the cases q selects, in q.Sort order.
 func (v *Vault) List(ctx context.Context, q Query) ([]Summary, error) {
-	where, args, err := q.where()
+	where, args, err := q.where(ctx, v)
 	if err != nil {
 		return nil, err
 	}
@@ -269,6 +325,7 @@ func (v *Vault) List(ctx context.Context, q Query) ([]Summary, error) {
 		SortIncidentAsc:  "c.date_first ASC, c.id ASC",
 		SortUpdatedDesc:  "c.updated_at DESC, c.id DESC",
 		SortReference:    "c.reference ASC",
+		// Each order matches an index read forwards or backwards.
 	}[q.Sort]
 	if order == "" {
 		return nil, &FieldError{Field: "sort", Msg: fmt.Sprintf("unknown sort %q", q.Sort)}
@@ -299,12 +356,18 @@ func (v *Vault) List(ctx context.Context, q Query) ([]Summary, error) {
 
 // Count returns how many cases q selects, ignoring its limit and offset.
 func (v *Vault) Count(ctx context.Context, q Query) (int, error) {
-	where, args, err := q.where()
+	where, args, err := q.where(ctx, v)
 	if err != nil {
 		return 0, err
 	}
 	var n int
-	if err := v.db.QueryRowContext(ctx, "SELECT count(*) FROM cases c"+where, args...).Scan(&n); err != nil {
+	query := "SELECT count(*) FROM cases c" + where
+	if expr := ftsQuery(q.Text); expr != "" && q == (Query{Text: q.Text, Sort: q.Sort, Limit: q.Limit, Offset: q.Offset}) {
+		// Text alone: the index counts its own matches, without a visit
+		// to every matching case.
+		query, args = "SELECT count(*) FROM case_fts WHERE case_fts MATCH ?", []any{expr}
+	}
+	if err := v.db.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: counting cases: %w", err)
 	}
 	return n, nil
@@ -318,7 +381,7 @@ const DumpFormat = "dossier-dump"
 // with the same content write the same bytes, so a restore can be checked
 // with a byte comparison. It streams; memory does not grow with the vault.
 func (v *Vault) Dump(ctx context.Context, w io.Writer) error {
-	rows, err := v.db.QueryContext(ctx, "SELECT n, doc FROM cases ORDER BY id")
+	rows, err := v.db.QueryContext(ctx, "SELECT c.n, d.doc FROM cases c JOIN case_docs d ON d.n = c.n ORDER BY c.id")
 	if err != nil {
 		return fmt.Errorf("store: dumping: %w", err)
 	}
@@ -341,7 +404,11 @@ func (v *Vault) Dump(ctx context.Context, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		b, err := json.MarshalIndent(dumpCase{Case: c, Revisions: revs}, "    ", "  ")
+		ev, err := v.EvidenceOf(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		b, err := json.MarshalIndent(dumpCase{Case: c, Revisions: revs, Evidence: ev}, "    ", "  ")
 		if err != nil {
 			return fmt.Errorf("store: dumping: %w", err)
 		}
@@ -363,6 +430,7 @@ func (v *Vault) Dump(ctx context.Context, w io.Writer) error {
 type dumpCase struct {
 	*Case
 	Revisions []json.RawMessage `json:"revisions,omitempty"`
+	Evidence  []*Evidence       `json:"evidence,omitempty"` // hashes, sizes and custody; not the bytes
 }
 
 func (v *Vault) revisionDocs(ctx context.Context, n int64) ([]json.RawMessage, error) {

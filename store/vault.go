@@ -323,11 +323,56 @@ func (v *Vault) ChangePassphrase(passphrase string) error {
 	if err := kf.SetPassphrase(v.key, passphrase); err != nil {
 		return err
 	}
+	// The audit entry is committed before the key file changes: if the
+	// change then fails, the log says one was attempted, which is true.
+	tx, err := v.begin(context.Background())
+	if err != nil {
+		return err
+	}
+	defer tx.rollback()
+	if err := tx.audit(AuditPassphraseChange, "", ""); err != nil {
+		return err
+	}
+	if err := tx.commit(); err != nil {
+		return err
+	}
 	if err := kf.Write(filepath.Join(v.dir, KeyFileName)); err != nil {
 		return err
 	}
 	*v.kf = kf
 	return nil
+}
+
+// RecordFailedUnlocks writes n failed unlock attempts to the audit log. A
+// failed attempt cannot write anything itself — the vault is locked, and a
+// wrong passphrase must leave every file as it was — so a program that saw
+// failures records them at the next successful unlock.
+func (v *Vault) RecordFailedUnlocks(ctx context.Context, n int) error {
+	if n <= 0 {
+		return nil
+	}
+	tx, err := v.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.rollback()
+	if err := tx.audit(AuditUnlockFailed, "", fmt.Sprintf("%d failed attempt(s) before this unlock", n)); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+// analyze refreshes the query planner's statistics from a sample of each
+// index. Failure only costs speed, so it is logged by nobody and ignored.
+func (v *Vault) analyze(ctx context.Context) {
+	conn, err := v.db.Conn(ctx) // the limit is per connection
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	conn.ExecContext(ctx, "PRAGMA analysis_limit = 1000")
+	conn.ExecContext(ctx, "ANALYZE cases")
+	conn.ExecContext(ctx, "ANALYZE case_facets")
 }
 
 // CheckIntegrity runs SQLite's integrity check and SQLCipher's page

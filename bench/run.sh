@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Measures the figures docs/performance.md reports, on this machine:
+#   - dossierctl add of 10,000 cases from NDJSON, unlock included (real KDF)
+#   - unlock alone (the KDF), through the CLI
+#   - full-text search and filtered first page over 100,000 cases (Go benchmarks)
+# Usage: bench/run.sh [RUNS]   (run from the repository root; make bench does)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+export DOSSIER_PASSPHRASE="benchmark passphrase 2026"
+
+echo "== machine"
+echo "date:   $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "cpu:    $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') ($(nproc) cores)"
+echo "memory: $(free -h | awk '/Mem:/ {print $2}')"
+echo "go:     $(go version | cut -d' ' -f3-)"
+
+go build -o bin/dossierctl ./cmd/dossierctl
+go run ./bench/gencases -n 10000 > "$out/cases.ndjson"
+echo "input:  10,000 cases, $(du -h "$out/cases.ndjson" | cut -f1) of NDJSON"
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
+
+echo "== dossierctl add of 10,000 cases, unlock included ($runs runs)"
+for i in $(seq "$runs"); do
+	rm -rf "$out/v"
+	bin/dossierctl init --vault "$out/v" --recovery-out "$out/rk$i" >/dev/null
+	ms bin/dossierctl add --vault "$out/v" "$out/cases.ndjson"
+done | tee "$out/add" | tr '\n' ' '
+echo "ms; median $(median < "$out/add") ms"
+
+echo "== unlock through the CLI (list --limit 1 on that vault, $runs runs)"
+for i in $(seq "$runs"); do ms bin/dossierctl list --vault "$out/v" --limit 1; done | tee "$out/unlock" | tr '\n' ' '
+echo "ms; median $(median < "$out/unlock") ms"
+
+echo "== Go benchmarks (the 100,000-case vault is built once, about a minute)"
+go test -run XXX -bench 'Search100k|FilteredPage100k' -benchtime 200x ./store/ | grep -E '^Benchmark'
+go test -run XXX -bench 'AddCases10k' -benchtime 3x ./store/ | grep -E '^Benchmark'
+go test -run XXX -bench 'Unlock' -benchtime 5x ./crypto/ | grep -E '^Benchmark'

@@ -1,0 +1,176 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+)
+
+// StripError means a file could not be parsed for stripping: it is kept
+// as evidence, but gets no stripped copy.
+type StripError struct{ Msg string }
+
+func (e *StripError) Error() string { return "cannot strip metadata: " + e.Msg }
+
+// strippers remove metadata from a file type, streaming: they never hold
+// more than one segment header in memory.
+var strippers = map[string]func(io.Reader, io.Writer) error{
+	"image/jpeg": StripJPEG,
+	"image/png":  StripPNG,
+}
+
+// StripJPEG copies a JPEG image without its metadata: every APPn segment
+// (JFIF, EXIF with GPS, XMP, ICC profiles, IPTC, maker notes and the
+// thumbnails they hold) and comments, and anything after the end of the
+// image. Only Adobe's APP14, which says how to decode the colours, is kept.
+// The image data is copied byte for byte, not re-encoded. An EXIF
+// orientation is lost with the rest, so a photo may show rotated.
+func StripJPEG(r io.Reader, w io.Writer) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var soi [2]byte
+	if _, err := io.ReadFull(br, soi[:]); err != nil || soi != [2]byte{0xFF, 0xD8} {
+		return &StripError{"not a JPEG image"}
+	}
+	bw.Write(soi[:])
+	pending := byte(0) // a marker read while copying scan data
+	for {
+		m := pending
+		pending = 0
+		if m == 0 {
+			b, err := br.ReadByte()
+			if err != nil {
+				return &StripError{"truncated JPEG image"}
+			}
+			if b != 0xFF {
+				return &StripError{fmt.Sprintf("expected a JPEG marker, found byte %#x", b)}
+			}
+			for m = 0xFF; m == 0xFF; { // fill bytes
+				if m, err = br.ReadByte(); err != nil {
+					return &StripError{"truncated JPEG image"}
+				}
+			}
+		}
+		switch {
+		case m == 0xD9: // end of image; whatever follows is dropped
+			bw.Write([]byte{0xFF, 0xD9})
+			return bw.Flush()
+		case m >= 0xD0 && m <= 0xD7 || m == 0x01: // markers without a segment
+			bw.Write([]byte{0xFF, m})
+			continue
+		case m == 0x00 || m == 0xD8:
+			return &StripError{fmt.Sprintf("unexpected JPEG marker %#x", m)}
+		}
+		var lb [2]byte
+		if _, err := io.ReadFull(br, lb[:]); err != nil {
+			return &StripError{"truncated JPEG segment"}
+		}
+		length := int64(binary.BigEndian.Uint16(lb[:]))
+		if length < 2 {
+			return &StripError{"bad JPEG segment length"}
+		}
+		drop := m >= 0xE0 && m <= 0xEF || m == 0xFE
+		if m == 0xEE { // APP14: keep Adobe's colour-transform segment only
+			id, _ := br.Peek(5)
+			drop = !bytes.Equal(id, []byte("Adobe"))
+		}
+		if drop {
+			if _, err := br.Discard(int(length - 2)); err != nil {
+				return &StripError{"truncated JPEG segment"}
+			}
+			continue
+		}
+		bw.Write([]byte{0xFF, m})
+		bw.Write(lb[:])
+		if _, err := io.CopyN(bw, br, length-2); err != nil {
+			return &StripError{"truncated JPEG segment"}
+		}
+		if m != 0xDA { // start of scan: entropy-coded data follows
+			continue
+		}
+		var err error
+		if pending, err = copyScan(br, bw); err != nil {
+			return err
+		}
+	}
+}
+
+// copyScan copies entropy-coded data up to the next marker that is not a
+// stuffed zero or a restart, and returns that marker.
+func copyScan(br *bufio.Reader, bw *bufio.Writer) (byte, error) {
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			return 0, &StripError{"truncated JPEG scan"}
+		}
+		if b != 0xFF {
+			bw.WriteByte(b)
+			continue
+		}
+		n, err := br.ReadByte()
+		for err == nil && n == 0xFF {
+			n, err = br.ReadByte()
+		}
+		if err != nil {
+			return 0, &StripError{"truncated JPEG scan"}
+		}
+		if n == 0x00 || n >= 0xD0 && n <= 0xD7 {
+			bw.Write([]byte{0xFF, n})
+			continue
+		}
+		return n, nil
+	}
+}
+
+var pngSignature = []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}
+
+// pngKeep are the chunks a stripped PNG keeps: those needed to show the
+// image as it is. Text (tEXt, zTXt, iTXt, which hold XMP), eXIf, tIME,
+// pHYs, iCCP and every private chunk are dropped.
+var pngKeep = map[string]bool{"IHDR": true, "PLTE": true, "IDAT": true, "IEND": true, "tRNS": true, "gAMA": true, "cHRM": true, "sRGB": true, "sBIT": true, "acTL": true, "fcTL": true, "fdAT": true}
+
+// StripPNG copies a PNG image without its metadata chunks, and without
+// anything after IEND.
+func StripPNG(r io.Reader, w io.Writer) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	sig := make([]byte, 8)
+	if _, err := io.ReadFull(br, sig); err != nil || !bytes.Equal(sig, pngSignature) {
+		return &StripError{"not a PNG image"}
+	}
+	bw.Write(sig)
+	for first := true; ; first = false {
+		var hdr [8]byte
+		if _, err := io.ReadFull(br, hdr[:]); err != nil {
+			return &StripError{"truncated PNG image (no IEND)"}
+		}
+		length := int64(binary.BigEndian.Uint32(hdr[:4]))
+		typ := string(hdr[4:])
+		if length > 1<<31-1 {
+			return &StripError{"bad PNG chunk length"}
+		}
+		for _, c := range hdr[4:] {
+			if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
+				return &StripError{"bad PNG chunk type"}
+			}
+		}
+		if first && typ != "IHDR" {
+			return &StripError{"PNG image does not start with IHDR"}
+		}
+		if !pngKeep[typ] {
+			if _, err := br.Discard(int(length + 4)); err != nil {
+				return &StripError{"truncated PNG chunk"}
+			}
+			continue
+		}
+		bw.Write(hdr[:])
+		if _, err := io.CopyN(bw, br, length+4); err != nil { // data and CRC
+			return &StripError{"truncated PNG chunk"}
+		}
+		if typ == "IEND" {
+			return bw.Flush()
+		}
+	}
+}
