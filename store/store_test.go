@@ -570,3 +570,21 @@ func TestVocabularyLabels(t *testing.T) {
 		}
 	}
 }
+
+func TestVaultFilePermissions(t *testing.T) {
+	v, _, dir := testVault(t)
+	if _, err := v.AddCases(ctx, strings.NewReader(sample)); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(dir)
+	if st.Mode().Perm() != 0o700 {
+		t.Errorf("vault folder mode %v, want 0700", st.Mode().Perm())
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		info, _ := e.Info()
+		if info.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s mode %v: readable by others", e.Name(), info.Mode().Perm())
+		}
+	}
+}

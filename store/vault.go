@@ -146,6 +146,14 @@ func Create(dir, passphrase string, opts CreateOptions) (*Vault, *crypto.Recover
 		key.Wipe()
 		return nil, nil, err
 	}
+	// Only the owner may read the database (the folder is 0700 too). The
+	// empty file is made here, with that mode, because SQLite gives its
+	// -wal and -shm files the database file's permissions.
+	f, err := os.OpenFile(dbPath, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fail(fmt.Errorf("store: creating the database file: %w", err))
+	}
+	f.Close()
 	if v.db, err = openDB(dbPath, key); err != nil {
 		return fail(err)
 	}

@@ -30,6 +30,8 @@ type App struct {
 	vault *store.Vault // nil while locked
 
 	main *mainScreen // nil while locked
+
+	failedUnlocks int // wrong passphrases or keys since the last unlock; UI goroutine only
 }
 
 // New prepares the interface in win. Call Start to show the first screen.

@@ -135,6 +135,11 @@ func TestUnlockWrongThenRight(t *testing.T) {
 	}
 	unlockWith(t, a, w, "the right passphrase")
 	eventually(t, "the case list", func() bool { return labelWith(w, "4 cases") })
+	// The failed attempt is in the audit log now.
+	log, err := a.Vault().AuditLog(t.Context())
+	if err != nil || len(log) == 0 || log[len(log)-1].Action != store.AuditUnlockFailed || log[len(log)-1].Detail != "1 failed attempt(s) before this unlock" {
+		t.Fatalf("failed unlock not recorded: %v %v", log, err)
+	}
 }
 
 func TestSearchFilterSelectAndLock(t *testing.T) {

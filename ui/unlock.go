@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 
 	"fyne.io/fyne/v2"
@@ -94,8 +95,19 @@ func (s *unlockScreen) submit() {
 			if err == nil {
 				s.pass.SetText("")
 				s.recovery.SetText("")
+				if a.failedUnlocks > 0 {
+					// Failures could not be written while locked; the
+					// audit log gets them now.
+					if err := v.RecordFailedUnlocks(context.Background(), a.failedUnlocks); err != nil {
+						a.log.WithError(err).Warn("recording failed unlocks")
+					}
+					a.failedUnlocks = 0
+				}
 				a.opened(v)
 				return
+			}
+			if errors.Is(err, crypto.ErrWrongPassphrase) || errors.Is(err, crypto.ErrWrongRecoveryKey) {
+				a.failedUnlocks++
 			}
 			a.log.Warn("unlock failed")
 			s.status.Importance = widget.DangerImportance

@@ -2,7 +2,8 @@
 // capability of the desktop app, for scripts, servers and tests. It never
 // imports Fyne.
 //
-// Exit status: 0 ok, 1 error, 2 usage, 3 wrong passphrase or key.
+// Exit status: 0 ok, 1 error, 2 usage, 3 wrong passphrase or key, 5 audit
+// log altered.
 package main
 
 import (
@@ -188,7 +189,7 @@ usage: dossierctl COMMAND [flags] [arguments]
 commands:
 `)
 	for _, k := range commands {
-		fmt.Fprintf(w, "  %-8s %-28s %s\n", k.name, k.args, k.help)
+		fmt.Fprintf(w, "  %-8s %-50s %s\n", k.name, k.args, k.help)
 	}
 	fmt.Fprint(w, `
 global flags (on every command):
@@ -198,7 +199,7 @@ global flags (on every command):
   --log-level LEVEL       error, warn (default), info or debug
   --actor NAME            recorded as the author of changes
 
-exit status: 0 ok, 1 error, 2 usage, 3 wrong passphrase or key.
+exit status: 0 ok, 1 error, 2 usage, 3 wrong passphrase or key, 5 audit log altered.
 'dossierctl COMMAND -h' shows a command's flags. Docs: README.md and docs/.
 `)
 }
@@ -236,6 +237,13 @@ func (c *cli) fail(cmd string, err error) int {
 		}
 	case errors.Is(err, store.ErrNotFound):
 		msg += "; 'dossierctl list' shows the cases and their ids"
+	case errors.Is(err, store.ErrAuditBroken):
+		code = exitAudit
+		msg += "; the log (or the vault) was changed outside Dossier. Keep this vault as it is for investigation and compare with your latest backup"
+	case errors.Is(err, store.ErrEvidenceCorrupt):
+		msg += "; nothing was written. The vault's copy is damaged: restore the evidence from a backup"
+	case errors.Is(err, store.ErrNoEvidence):
+		msg += "; 'dossierctl evidence list CASE' shows a case's evidence ids"
 	case errors.Is(err, context.Canceled):
 		msg = "interrupted; nothing was changed"
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/internal/testimg"
 )
 
 func TestMain(m *testing.M) {
@@ -63,6 +65,34 @@ func TestScripts(t *testing.T) {
 				if got != want {
 					ts.Fatalf("%s exited %d, want %d", strings.Join(args[1:], " "), got, want)
 				}
+			},
+			// capture VAR REGEXP: set VAR to the first group of REGEXP in the
+			// last command's standard output.
+			"capture": func(ts *testscript.TestScript, neg bool, args []string) {
+				m := regexp.MustCompile(args[1]).FindStringSubmatch(ts.ReadFile("stdout"))
+				if m == nil {
+					ts.Fatalf("capture: no match for %s", args[1])
+				}
+				ts.Setenv(args[0], m[1])
+			},
+			// mkjpeg FILE: write a JPEG with EXIF GPS, XMP, IPTC and a comment.
+			"mkjpeg": func(ts *testscript.TestScript, neg bool, args []string) {
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), testimg.JPEGWithMetadata(), 0o600))
+			},
+			// nometa FILE: fail if FILE holds any of the metadata markers.
+			"nometa": func(ts *testscript.TestScript, neg bool, args []string) {
+				b, err := os.ReadFile(ts.MkAbs(args[0]))
+				ts.Check(err)
+				for _, m := range testimg.MetadataMarkers {
+					if strings.Contains(string(b), m) != neg {
+						ts.Fatalf("%s: marker %q present: %v", args[0], m, !neg)
+					}
+				}
+			},
+			// sql VAULT PASSPHRASE STATEMENT: change the database behind the
+			// program's back, as an attacker with the key could.
+			"sql": func(ts *testscript.TestScript, neg bool, args []string) {
+				ts.Check(rawExec(ts.MkAbs(args[0]), args[1], args[2]))
 			},
 			// filehash FILE...: print sha256 of files, to compare states.
 			"filehash": func(ts *testscript.TestScript, neg bool, args []string) {
