@@ -52,6 +52,8 @@ test: deps
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzDecodeCases -fuzztime $(FUZZTIME) ./store
 	$(GO) test -run XXX -fuzz FuzzSearchQuery -fuzztime $(FUZZTIME) ./store
+	$(GO) test -run XXX -fuzz FuzzStripJPEG -fuzztime $(FUZZTIME) ./store
+	$(GO) test -run XXX -fuzz FuzzStripPNG -fuzztime $(FUZZTIME) ./store
 
 bench: build
 	bench/run.sh

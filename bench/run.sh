@@ -40,6 +40,7 @@ echo "== Go benchmarks (the 100,000-case vault is built once, about a minute)"
 go test -run XXX -bench 'Search100k|FilteredPage100k' -benchtime 200x ./store/ | grep -E '^Benchmark'
 go test -run XXX -bench 'AddCases10k' -benchtime 3x ./store/ | grep -E '^Benchmark'
 go test -run XXX -bench 'Unlock' -benchtime 5x ./crypto/ | grep -E '^Benchmark'
+go test -run XXX -bench "Attach64MiB|Extract64MiB" -benchtime 3x ./store/ | grep -E "^Benchmark"
 
 echo "== evidence: a 1 GiB file, next to sha256sum and cat of the same file (page cache warm)"
 head -c $((1 << 30)) /dev/urandom > "$out/big.bin"
