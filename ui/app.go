@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/dossier-hr/dossier/assets"
+	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -110,4 +112,30 @@ func (a *App) opened(v *store.Vault) {
 	a.win.SetContent(a.main.content)
 	a.win.Canvas().Focus(a.main.search)
 	a.main.refresh()
+}
+
+// messages maps the errors a person can cause to what the interface says
+// about them, in their language.
+var messages = []struct {
+	err error
+	key string
+}{
+	{crypto.ErrWrongPassphrase, "ui.unlock.wrong"},
+	{crypto.ErrWrongRecoveryKey, "ui.unlock.wrong_recovery"},
+	{crypto.ErrBadRecoveryKey, "ui.unlock.bad_recovery"},
+	{crypto.ErrPassphraseShort, "ui.weak.short"},
+	{crypto.ErrPassphraseRepetitive, "ui.weak.repetitive"},
+	{crypto.ErrPassphraseCommon, "ui.weak.common"},
+	{crypto.ErrPassphraseFewKinds, "ui.weak.few_kinds"},
+}
+
+// message says err in the person's language: the message for a known
+// error, else the generic one with the error's text.
+func (a *App) message(err error) string {
+	for _, m := range messages {
+		if errors.Is(err, m.err) {
+			return a.T(m.key)
+		}
+	}
+	return a.T("ui.error", err.Error())
 }

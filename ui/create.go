@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"errors"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
@@ -50,21 +48,6 @@ func (a *App) showCreate() {
 	a.win.SetContent(container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(480, 520)), form)))
 }
 
-// weakReason translates a CheckPassphrase refusal.
-func (a *App) weakReason(err error) string {
-	switch {
-	case errors.Is(err, crypto.ErrPassphraseShort):
-		return a.T("ui.weak.short")
-	case errors.Is(err, crypto.ErrPassphraseRepetitive):
-		return a.T("ui.weak.repetitive")
-	case errors.Is(err, crypto.ErrPassphraseCommon):
-		return a.T("ui.weak.common")
-	case errors.Is(err, crypto.ErrPassphraseFewKinds):
-		return a.T("ui.weak.few_kinds")
-	}
-	return ""
-}
-
 func (s *createScreen) showStrength(p string) {
 	if p == "" {
 		s.strength.SetText("")
@@ -72,7 +55,7 @@ func (s *createScreen) showStrength(p string) {
 	}
 	if err := crypto.CheckPassphrase(p); err != nil {
 		s.strength.Importance = widget.WarningImportance
-		s.strength.SetText(s.a.weakReason(err))
+		s.strength.SetText(s.a.message(err))
 		return
 	}
 	s.strength.Importance = widget.SuccessImportance
@@ -82,7 +65,7 @@ func (s *createScreen) showStrength(p string) {
 func (s *createScreen) submit() {
 	a := s.a
 	if err := crypto.CheckPassphrase(s.pass.Text); err != nil {
-		s.status.SetText(a.weakReason(err))
+		s.status.SetText(a.message(err))
 		return
 	}
 	if s.pass.Text != s.confirm.Text {

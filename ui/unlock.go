@@ -111,20 +111,8 @@ func (s *unlockScreen) submit() {
 			}
 			a.log.Warn("unlock failed")
 			s.status.Importance = widget.DangerImportance
-			s.status.SetText(a.unlockError(err))
+			s.status.SetText(a.message(err))
 			s.pass.SetText("")
 		})
 	}()
-}
-
-func (a *App) unlockError(err error) string {
-	switch {
-	case errors.Is(err, crypto.ErrWrongPassphrase):
-		return a.T("ui.unlock.wrong")
-	case errors.Is(err, crypto.ErrWrongRecoveryKey):
-		return a.T("ui.unlock.wrong_recovery")
-	case errors.Is(err, crypto.ErrBadRecoveryKey):
-		return a.T("ui.unlock.bad_recovery")
-	}
-	return a.T("ui.error", err.Error())
 }

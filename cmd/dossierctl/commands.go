@@ -118,22 +118,19 @@ func cmdAdd(c *cli, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	defer done()
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	start := time.Now()
-	ids, err := v.AddCases(c.ctx, r)
-	if err != nil {
-		return err
-	}
-	c.log.WithField("cases", len(ids)).WithField("ms", time.Since(start).Milliseconds()).Info("cases added")
-	w := newBuffered(c.stdout)
-	for _, id := range ids {
-		fmt.Fprintln(w, id)
-	}
-	return w.Flush()
+	return c.withVault(func(v *store.Vault) error {
+		start := time.Now()
+		ids, err := v.AddCases(c.ctx, r)
+		if err != nil {
+			return err
+		}
+		c.log.WithField("cases", len(ids)).WithField("ms", time.Since(start).Milliseconds()).Info("cases added")
+		w := newBuffered(c.stdout)
+		for _, id := range ids {
+			fmt.Fprintln(w, id)
+		}
+		return w.Flush()
+	})
 }
 
 func listFlags(fs *flag.FlagSet) {
@@ -180,86 +177,77 @@ func (c *cli) list(fs *flag.FlagSet, q store.Query) error {
 	if q.Limit < 0 || q.Offset < 0 {
 		return usagef("--limit and --offset take a number of 0 or more")
 	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	start := time.Now()
-	res, err := v.List(c.ctx, q)
-	if err != nil {
-		return err
-	}
-	c.log.WithField("cases", len(res)).WithField("ms", time.Since(start).Milliseconds()).Info("cases listed")
-	if boolean(fs, "json") {
-		return c.printJSON(res)
-	}
-	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "REFERENCE\tINCIDENT\tSTATUS\tCOUNTRY\tTITLE\tID")
-	for _, s := range res {
-		flag := ""
-		if s.NeedsReview {
-			flag = " [needs review]"
+	return c.withVault(func(v *store.Vault) error {
+		start := time.Now()
+		res, err := v.List(c.ctx, q)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s%s\t%s\n", s.Reference, orDash(s.IncidentDate), s.Status, orDash(s.Country), truncate(s.Title, 60), flag, s.ID)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintf(c.stderr, "%d case(s)\n", len(res))
-	return nil
+		c.log.WithField("cases", len(res)).WithField("ms", time.Since(start).Milliseconds()).Info("cases listed")
+		if boolean(fs, "json") {
+			return c.printJSON(res)
+		}
+		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "REFERENCE\tINCIDENT\tSTATUS\tCOUNTRY\tTITLE\tID")
+		for _, s := range res {
+			flag := ""
+			if s.NeedsReview {
+				flag = " [needs review]"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s%s\t%s\n", s.Reference, orDash(s.IncidentDate), s.Status, orDash(s.Country), truncate(s.Title, 60), flag, s.ID)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stderr, "%d case(s)\n", len(res))
+		return nil
+	})
 }
 
 func cmdShow(c *cli, fs *flag.FlagSet, args []string) error {
 	if len(args) != 1 {
 		return usagef("show takes one case ID or REFERENCE")
 	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	cs, err := v.Get(c.ctx, args[0])
-	if err != nil {
-		return err
-	}
-	if boolean(fs, "json") {
-		return c.printJSON(cs)
-	}
-	w := newBuffered(c.stdout)
-	printCase(w, cs)
-	return w.Flush()
+	return c.withVault(func(v *store.Vault) error {
+		cs, err := v.Get(c.ctx, args[0])
+		if err != nil {
+			return err
+		}
+		if boolean(fs, "json") {
+			return c.printJSON(cs)
+		}
+		w := newBuffered(c.stdout)
+		printCase(w, cs)
+		return w.Flush()
+	})
 }
 
 func cmdHistory(c *cli, fs *flag.FlagSet, args []string) error {
 	if len(args) != 1 {
 		return usagef("history takes one case ID or REFERENCE")
 	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	revs, err := v.Revisions(c.ctx, args[0])
-	if err != nil {
-		return err
-	}
-	if boolean(fs, "json") {
-		if revs == nil {
-			revs = []*store.Case{}
+	return c.withVault(func(v *store.Vault) error {
+		revs, err := v.Revisions(c.ctx, args[0])
+		if err != nil {
+			return err
 		}
-		return c.printJSON(revs)
-	}
-	w := newBuffered(c.stdout)
-	if len(revs) == 0 {
-		fmt.Fprintln(w, "No earlier revisions: the case has not been edited.")
-	}
-	for _, r := range revs {
-		fmt.Fprintf(w, "── revision %d, saved %s by %s ──\n", r.Revision, r.UpdatedAt, r.UpdatedBy)
-		printCase(w, r)
-		fmt.Fprintln(w)
-	}
-	return w.Flush()
+		if boolean(fs, "json") {
+			if revs == nil {
+				revs = []*store.Case{}
+			}
+			return c.printJSON(revs)
+		}
+		w := newBuffered(c.stdout)
+		if len(revs) == 0 {
+			fmt.Fprintln(w, "No earlier revisions: the case has not been edited.")
+		}
+		for _, r := range revs {
+			fmt.Fprintf(w, "── revision %d, saved %s by %s ──\n", r.Revision, r.UpdatedAt, r.UpdatedBy)
+			printCase(w, r)
+			fmt.Fprintln(w)
+		}
+		return w.Flush()
+	})
 }
 
 func cmdEdit(c *cli, fs *flag.FlagSet, args []string) error {
@@ -278,18 +266,15 @@ func cmdEdit(c *cli, fs *flag.FlagSet, args []string) error {
 	if len(patch) > store.MaxInputRecord {
 		return fmt.Errorf("the changes are larger than %d MiB; nothing was changed", store.MaxInputRecord>>20)
 	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	cs, err := v.Edit(c.ctx, args[0], patch)
-	if err != nil {
-		return err
-	}
-	c.log.WithField("revision", cs.Revision).Info("case edited")
-	fmt.Fprintf(c.stdout, "%s revision %d\n", cs.ID, cs.Revision)
-	return nil
+	return c.withVault(func(v *store.Vault) error {
+		cs, err := v.Edit(c.ctx, args[0], patch)
+		if err != nil {
+			return err
+		}
+		c.log.WithField("revision", cs.Revision).Info("case edited")
+		fmt.Fprintf(c.stdout, "%s revision %d\n", cs.ID, cs.Revision)
+		return nil
+	})
 }
 
 func cmdPasswd(c *cli, fs *flag.FlagSet, args []string) error {
@@ -304,61 +289,53 @@ func cmdPasswd(c *cli, fs *flag.FlagSet, args []string) error {
 		}
 		newPass = p
 	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	if newPass == "" && str(fs, "new-passphrase-file") == "" {
-		if newPass, err = promptSecret("New passphrase: ", true); err != nil {
+	return c.withVault(func(v *store.Vault) error {
+		if newPass == "" && str(fs, "new-passphrase-file") == "" {
+			var err error
+			if newPass, err = promptSecret("New passphrase: ", true); err != nil {
+				return err
+			}
+		}
+		if newPass == "" {
+			return usagef("the new passphrase is empty; nothing was changed")
+		}
+		if err := v.ChangePassphrase(newPass); err != nil {
 			return err
 		}
-	}
-	if newPass == "" {
-		return usagef("the new passphrase is empty; nothing was changed")
-	}
-	if err := v.ChangePassphrase(newPass); err != nil {
-		return err
-	}
-	c.log.Info("passphrase changed")
-	fmt.Fprintln(c.stderr, "Passphrase changed. The old one no longer opens the vault; the recovery key still does.")
-	return nil
+		c.log.Info("passphrase changed")
+		fmt.Fprintln(c.stderr, "Passphrase changed. The old one no longer opens the vault; the recovery key still does.")
+		return nil
+	})
 }
 
 func cmdDump(c *cli, fs *flag.FlagSet, args []string) error {
 	if err := noArgs(args); err != nil {
 		return err
 	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	w := newBuffered(c.stdout)
-	if err := v.Dump(c.ctx, w); err != nil {
-		return err
-	}
-	return w.Flush()
+	return c.withVault(func(v *store.Vault) error {
+		w := newBuffered(c.stdout)
+		if err := v.Dump(c.ctx, w); err != nil {
+			return err
+		}
+		return w.Flush()
+	})
 }
 
 func cmdCheck(c *cli, fs *flag.FlagSet, args []string) error {
 	if err := noArgs(args); err != nil {
 		return err
 	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	if err := v.CheckIntegrity(c.ctx); err != nil {
-		return fmt.Errorf("%w; restore from your latest backup", err)
-	}
-	n, err := v.Count(c.ctx, store.Query{})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(c.stdout, "ok: database and encryption checks pass, %d case(s)\n", n)
-	return nil
+	return c.withVault(func(v *store.Vault) error {
+		if err := v.CheckIntegrity(c.ctx); err != nil {
+			return fmt.Errorf("%w; restore from your latest backup", err)
+		}
+		n, err := v.Count(c.ctx, store.Query{})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "ok: database and encryption checks pass, %d case(s)\n", n)
+		return nil
+	})
 }
 
 func (c *cli) printJSON(v any) error {

@@ -58,6 +58,22 @@ func killAfter(t *testing.T, cmd *exec.Cmd, d time.Duration) bool {
 	}
 }
 
+// cliVault makes a vault through the CLI and returns its folder, the
+// passphrase file and the recovery key file. With a title, it adds one case
+// (DOS-2026-0001 under the test clock).
+func cliVault(t *testing.T, dir, passphrase, title string) (vault, pass, rk string) {
+	t.Helper()
+	vault, rk = filepath.Join(dir, "v"), filepath.Join(dir, "rk")
+	pass = writePass(t, dir, "pass", passphrase)
+	mustRun(t, ctl(t, "init", "--vault", vault, "--passphrase-file", pass, "--recovery-out", rk))
+	if title != "" {
+		add := ctl(t, "add", "--vault", vault, "--passphrase-file", pass)
+		add.Stdin = strings.NewReader(`{"title":"` + title + `"}`)
+		mustRun(t, add)
+	}
+	return vault, pass, rk
+}
+
 func writePass(t *testing.T, dir, name, pass string) string {
 	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, []byte(pass+"\n"), 0o600); err != nil {
@@ -73,9 +89,7 @@ func TestKillDuringAdd(t *testing.T) {
 		t.Skip("slow: kills a bulk add several times")
 	}
 	dir := t.TempDir()
-	vault := filepath.Join(dir, "v")
-	pass := writePass(t, dir, "pass", "crash test")
-	mustRun(t, ctl(t, "init", "--vault", vault, "--passphrase-file", pass, "--recovery-out", filepath.Join(dir, "rk")))
+	vault, pass, _ := cliVault(t, dir, "crash test", "")
 	var in strings.Builder
 	for i := 0; i < 10000; i++ {
 		fmt.Fprintf(&in, `{"title":"Case %d","narrative":"Narrative of case %d, written at length so that pages fill up and spill into the log.","incident_date":"2025-%02d","country":"RU","violations":[{"type":"extortion","perpetrator":"police"}],"people":[{"role":"victim","pseudonym":"P%d"}],"tags":["t%d"]}`+"\n", i, i, i%12+1, i, i%50)
@@ -212,13 +226,7 @@ func TestLargeEvidenceMemory(t *testing.T) {
 		size = 1 << 30
 	}
 	dir := t.TempDir()
-	vault := filepath.Join(dir, "v")
-	pass := writePass(t, dir, "pass", "memory test")
-	rk := filepath.Join(dir, "rk")
-	mustRun(t, ctl(t, "init", "--vault", vault, "--passphrase-file", pass, "--recovery-out", rk))
-	add := ctl(t, "add", "--vault", vault, "--passphrase-file", pass)
-	add.Stdin = strings.NewReader(`{"title":"large evidence"}`)
-	mustRun(t, add)
+	vault, _, rk := cliVault(t, dir, "memory test", "large evidence")
 	src := bigFile(t, dir, size)
 	attach := ctl(t, "attach", "--vault", vault, "--recovery-key", rk, "DOS-2026-0001", src)
 	var out bytes.Buffer
@@ -250,12 +258,7 @@ func TestKillDuringAttach(t *testing.T) {
 		t.Skip("slow")
 	}
 	dir := t.TempDir()
-	vault := filepath.Join(dir, "v")
-	pass := writePass(t, dir, "pass", "crash test")
-	mustRun(t, ctl(t, "init", "--vault", vault, "--passphrase-file", pass, "--recovery-out", filepath.Join(dir, "rk")))
-	add := ctl(t, "add", "--vault", vault, "--passphrase-file", pass)
-	add.Stdin = strings.NewReader(`{"title":"kill during attach"}`)
-	mustRun(t, add)
+	vault, pass, _ := cliVault(t, dir, "crash test", "kill during attach")
 	src := bigFile(t, dir, 128<<20)
 	want := fileSHA(t, src)
 	killed := 0

@@ -49,58 +49,52 @@ func cmdAttach(c *cli, fs *flag.FlagSet, args []string) error {
 			return usagef("%s is not a regular file", p)
 		}
 	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	w := newBuffered(c.stdout)
-	defer w.Flush()
-	for i, p := range args[1:] {
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		e, err := v.Attach(c.ctx, args[0], f, store.AttachOptions{Name: filepath.Base(p), ReceivedFrom: str(fs, "received-from"), Method: str(fs, "method")})
-		f.Close()
-		if err != nil {
-			if i > 0 {
-				return fmt.Errorf("%w (the %d file(s) before it were attached)", err, i)
+	return c.withVault(func(v *store.Vault) error {
+		w := newBuffered(c.stdout)
+		defer w.Flush()
+		for i, p := range args[1:] {
+			f, err := os.Open(p)
+			if err != nil {
+				return err
 			}
-			return err
+			e, err := v.Attach(c.ctx, args[0], f, store.AttachOptions{Name: filepath.Base(p), ReceivedFrom: str(fs, "received-from"), Method: str(fs, "method")})
+			f.Close()
+			if err != nil {
+				if i > 0 {
+					return fmt.Errorf("%w (the %d file(s) before it were attached)", err, i)
+				}
+				return err
+			}
+			c.log.WithField("bytes", e.Size).Info("evidence attached")
+			fmt.Fprintf(w, "%s %s\n", e.ID, e.SHA256)
+			w.Flush()
 		}
-		c.log.WithField("bytes", e.Size).Info("evidence attached")
-		fmt.Fprintf(w, "%s %s\n", e.ID, e.SHA256)
-		w.Flush()
-	}
-	return nil
+		return nil
+	})
 }
 
 func cmdEvidence(c *cli, fs *flag.FlagSet, args []string) error {
 	if len(args) != 2 || args[0] != "list" {
 		return usagef("use: evidence list CASE")
 	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	items, err := v.EvidenceOf(c.ctx, args[1])
-	if err != nil {
-		return err
-	}
-	if boolean(fs, "json") {
-		if items == nil {
-			items = []*store.Evidence{}
+	return c.withVault(func(v *store.Vault) error {
+		items, err := v.EvidenceOf(c.ctx, args[1])
+		if err != nil {
+			return err
 		}
-		return c.printJSON(items)
-	}
-	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tKIND\tTYPE\tSIZE\tSHA-256\tNAME")
-	for _, e := range items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", e.ID, e.Kind, e.MediaType, e.Size, e.SHA256, e.Name)
-	}
-	return tw.Flush()
+		if boolean(fs, "json") {
+			if items == nil {
+				items = []*store.Evidence{}
+			}
+			return c.printJSON(items)
+		}
+		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tKIND\tTYPE\tSIZE\tSHA-256\tNAME")
+		for _, e := range items {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", e.ID, e.Kind, e.MediaType, e.Size, e.SHA256, e.Name)
+		}
+		return tw.Flush()
+	})
 }
 
 func cmdExtract(c *cli, fs *flag.FlagSet, args []string) error {
@@ -111,134 +105,122 @@ func cmdExtract(c *cli, fs *flag.FlagSet, args []string) error {
 	if _, err := os.Lstat(out); err == nil {
 		return fmt.Errorf("%s already exists; choose a new file, nothing was written", out)
 	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	// Written under a temporary name and renamed only once the hash has
-	// been checked: no file under the final name is ever unverified.
-	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".part-*")
-	if err != nil {
-		return err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
+	return c.withVault(func(v *store.Vault) error {
+		// Written under a temporary name and renamed only once the hash has
+		// been checked: no file under the final name is ever unverified.
+		tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".part-*")
+		if err != nil {
+			return err
 		}
-	}()
-	if err := tmp.Chmod(0o600); err != nil {
-		return err
-	}
-	w := newBuffered(tmp)
-	e, err := v.Extract(c.ctx, args[0], boolean(fs, "stripped"), w, str(fs, "purpose"))
-	if err != nil {
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), out); err != nil {
-		return err
-	}
-	ok = true
-	crypto.SyncDir(filepath.Dir(out))
-	c.log.WithField("bytes", e.Size).Info("evidence extracted")
-	fmt.Fprintf(c.stdout, "%s %s\n", e.ID, e.SHA256)
-	fmt.Fprintf(c.stderr, "Wrote %s (%d bytes, SHA-256 verified). It is not encrypted: delete it when done.\n", out, e.Size)
-	return nil
+		ok := false
+		defer func() {
+			if !ok {
+				tmp.Close()
+				os.Remove(tmp.Name())
+			}
+		}()
+		if err := tmp.Chmod(0o600); err != nil {
+			return err
+		}
+		w := newBuffered(tmp)
+		e, err := v.Extract(c.ctx, args[0], boolean(fs, "stripped"), w, str(fs, "purpose"))
+		if err != nil {
+			return err
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		if err := tmp.Sync(); err != nil {
+			return err
+		}
+		if err := tmp.Close(); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp.Name(), out); err != nil {
+			return err
+		}
+		ok = true
+		crypto.SyncDir(filepath.Dir(out))
+		c.log.WithField("bytes", e.Size).Info("evidence extracted")
+		fmt.Fprintf(c.stdout, "%s %s\n", e.ID, e.SHA256)
+		fmt.Fprintf(c.stderr, "Wrote %s (%d bytes, SHA-256 verified). It is not encrypted: delete it when done.\n", out, e.Size)
+		return nil
+	})
 }
 
 func cmdCustody(c *cli, fs *flag.FlagSet, args []string) error {
 	if len(args) != 1 {
 		return usagef("custody takes one EVIDENCE id")
 	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	e, err := v.GetEvidence(c.ctx, args[0])
-	if err != nil {
-		return err
-	}
-	if boolean(fs, "json") {
-		return c.printJSON(e.Custody)
-	}
-	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "WHEN\tACTION\tBY\tFROM\tMETHOD\tNOTE")
-	for _, k := range e.Custody {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", k.At, k.Action, k.Actor, orDash(k.From), orDash(k.Method), k.Note)
-	}
-	return tw.Flush()
+	return c.withVault(func(v *store.Vault) error {
+		e, err := v.GetEvidence(c.ctx, args[0])
+		if err != nil {
+			return err
+		}
+		if boolean(fs, "json") {
+			return c.printJSON(e.Custody)
+		}
+		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "WHEN\tACTION\tBY\tFROM\tMETHOD\tNOTE")
+		for _, k := range e.Custody {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", k.At, k.Action, k.Actor, orDash(k.From), orDash(k.Method), k.Note)
+		}
+		return tw.Flush()
+	})
 }
 
 func cmdAudit(c *cli, fs *flag.FlagSet, args []string) error {
 	if len(args) != 1 || (args[0] != "list" && args[0] != "verify") {
 		return usagef("use: audit list, or audit verify")
 	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	if args[0] == "verify" {
-		n, head, err := v.VerifyAudit(c.ctx)
-		if boolean(fs, "json") {
-			res := map[string]any{"ok": err == nil, "entries": n, "head": head}
-			var ae *store.AuditError
-			if errors.As(err, &ae) {
-				res["first_broken"] = ae.Seq
-				res["reason"] = ae.Reason
+	return c.withVault(func(v *store.Vault) error {
+		if args[0] == "verify" {
+			n, head, err := v.VerifyAudit(c.ctx)
+			if boolean(fs, "json") {
+				res := map[string]any{"ok": err == nil, "entries": n, "head": head}
+				var ae *store.AuditError
+				if errors.As(err, &ae) {
+					res["first_broken"] = ae.Seq
+					res["reason"] = ae.Reason
+				}
+				if perr := c.printJSON(res); perr != nil {
+					return perr
+				}
 			}
-			if perr := c.printJSON(res); perr != nil {
-				return perr
+			if err != nil {
+				return err
 			}
+			if !boolean(fs, "json") {
+				fmt.Fprintf(c.stdout, "ok: %d entries, chain intact, head %s\n", n, head)
+			}
+			return nil
 		}
+		log, err := v.AuditLog(c.ctx)
 		if err != nil {
 			return err
 		}
-		if !boolean(fs, "json") {
-			fmt.Fprintf(c.stdout, "ok: %d entries, chain intact, head %s\n", n, head)
+		if boolean(fs, "json") {
+			return c.printJSON(log)
 		}
-		return nil
-	}
-	log, err := v.AuditLog(c.ctx)
-	if err != nil {
-		return err
-	}
-	if boolean(fs, "json") {
-		return c.printJSON(log)
-	}
-	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEQ\tWHEN\tACTOR\tACTION\tRECORD\tDETAIL")
-	for _, e := range log {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.At, e.Actor, e.Action, orDash(e.Record), e.Detail)
-	}
-	return tw.Flush()
+		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SEQ\tWHEN\tACTOR\tACTION\tRECORD\tDETAIL")
+		for _, e := range log {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.At, e.Actor, e.Action, orDash(e.Record), e.Detail)
+		}
+		return tw.Flush()
+	})
 }
 
 func cmdDelete(c *cli, fs *flag.FlagSet, args []string) error {
 	if len(args) != 1 {
 		return usagef("delete takes one CASE id or reference")
 	}
-	v, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	if err := v.Delete(c.ctx, args[0]); err != nil {
-		return err
-	}
-	c.log.Info("case deleted")
-	fmt.Fprintln(c.stderr, "Deleted, with its evidence. The audit log keeps a tombstone (id and reference only).")
-	return nil
+	return c.withVault(func(v *store.Vault) error {
+		if err := v.Delete(c.ctx, args[0]); err != nil {
+			return err
+		}
+		c.log.Info("case deleted")
+		fmt.Fprintln(c.stderr, "Deleted, with its evidence. The audit log keeps a tombstone (id and reference only).")
+		return nil
+	})
 }

@@ -123,3 +123,14 @@ func (c *cli) open() (*store.Vault, error) {
 	c.log.WithField("ms", time.Since(start).Milliseconds()).Info("vault unlocked")
 	return v, nil
 }
+
+// withVault unlocks the vault, runs fn with it and closes it, wiping the
+// key, whatever fn returns.
+func (c *cli) withVault(fn func(v *store.Vault) error) error {
+	v, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	return fn(v)
+}
