@@ -1,0 +1,130 @@
+package export
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/dossier-hr/dossier/crypto"
+)
+
+// Format names and the version this package writes and reads.
+const (
+	BundleFormat  = "dossier-bundle"
+	BundleVersion = 1
+	CardFormat    = "dossier-card"
+)
+
+// Kinds of bundle.
+const (
+	KindFull  = "full"  // everything needed to rebuild the vault
+	KindShare = "share" // chosen cases, redacted, for partners
+)
+
+// Entry names inside a bundle. Any other name is refused.
+const (
+	entryHeader   = "header.json"
+	entryMeta     = "meta.json"
+	entryAudit    = "audit.ndjson"
+	entryManifest = "manifest.json"
+	entrySig      = "manifest.sig"
+)
+
+var (
+	caseEntry     = regexp.MustCompile(`^cases/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.json$`)
+	evidenceEntry = regexp.MustCompile(`^evidence/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(json|bin)$`)
+)
+
+// Limits that refuse endless or oversized input before it exhausts memory
+// or disk.
+const (
+	maxJSONEntry = 64 << 20 // a case with its revisions, an evidence record, settings
+	maxAudit     = 1 << 30  // the audit log, read line by line
+	maxEntries   = 10_000_000
+	maxManifest  = 2 << 30 // read as a stream of entries; bounded anyway
+)
+
+// Card is an organisation's contact card: what partners exchange so they
+// can send each other bundles and know who made one.
+type Card struct {
+	Format       string `json:"format"`
+	Name         string `json:"name"`
+	AgeRecipient string `json:"age_recipient"`
+	SignKey      string `json:"sign_key"` // base64 Ed25519 public key
+	Fingerprint  string `json:"fingerprint"`
+}
+
+// CardOf returns the card of an organisation identity.
+func CardOf(name string, id *crypto.OrgIdentity) Card {
+	return Card{Format: CardFormat, Name: name, AgeRecipient: id.Age.Recipient().String(),
+		SignKey: base64.StdEncoding.EncodeToString(id.PublicKey()), Fingerprint: id.Fingerprint()}
+}
+
+// PublicKey decodes the card's signing key.
+func (c Card) PublicKey() (ed25519.PublicKey, error) {
+	b, err := base64.StdEncoding.DecodeString(c.SignKey)
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("%w: the card's signing key is malformed", ErrBadCard)
+	}
+	return ed25519.PublicKey(b), nil
+}
+
+// Check verifies that the card is well formed and its fingerprint is the
+// one its keys give.
+func (c Card) Check() error {
+	if c.Format != CardFormat {
+		return fmt.Errorf("%w: not a Dossier contact card", ErrBadCard)
+	}
+	pk, err := c.PublicKey()
+	if err != nil {
+		return err
+	}
+	if c.Fingerprint != crypto.Fingerprint(pk, c.AgeRecipient) {
+		return fmt.Errorf("%w: the fingerprint does not match the keys (altered card?)", ErrBadCard)
+	}
+	return nil
+}
+
+// ErrBadCard means a contact card is malformed or altered.
+var ErrBadCard = errors.New("bad contact card")
+
+// Header opens a bundle.
+type Header struct {
+	Format    string `json:"format"`
+	Version   int    `json:"version"`
+	Kind      string `json:"kind"`
+	CreatedAt string `json:"created_at"`
+	Creator   Card   `json:"creator"`
+}
+
+// ManifestEntry is one entry of the bundle with its size and hash.
+type ManifestEntry struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// Manifest closes a bundle. Its signature covers these exact bytes.
+type Manifest struct {
+	Format    string          `json:"format"`
+	Version   int             `json:"version"`
+	Kind      string          `json:"kind"`
+	CreatedAt string          `json:"created_at"`
+	Creator   Card            `json:"creator"`
+	Cases     int             `json:"cases"`
+	Evidence  int             `json:"evidence"`
+	Audit     int             `json:"audit_entries"`
+	AuditHead string          `json:"audit_head,omitempty"`
+	Entries   []ManifestEntry `json:"entries"`
+}
+
+func marshal(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only our own types, which always marshal
+	}
+	return b
+}

@@ -1,0 +1,368 @@
+package export
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"filippo.io/age"
+
+	"github.com/dossier-hr/dossier/store"
+)
+
+// ErrVerify is wrapped by every reason a bundle is refused. The command
+// line exits with status 4 for it.
+var ErrVerify = errors.New("the bundle failed verification")
+
+// Reasons a bundle is refused; each also wraps ErrVerify.
+var (
+	ErrNotAddressed  = errors.New("the bundle is not addressed to this vault or key")
+	ErrCorrupt       = errors.New("the bundle is damaged, truncated or was altered")
+	ErrBadSignature  = errors.New("the bundle's signature does not verify")
+	ErrUnsigned      = errors.New("the bundle is not signed")
+	ErrUnknownSigner = errors.New("the bundle is signed by an organisation that is not among your contacts")
+	ErrWrongKind     = errors.New("the bundle is not of the kind expected")
+	ErrNewerFormat   = errors.New("the bundle was made by a newer version of Dossier; update Dossier to read it")
+)
+
+// VerifyError says why a bundle was refused.
+type VerifyError struct {
+	Reason error  // one of the Err… reasons above
+	Detail string // what exactly, for the person
+}
+
+func (e *VerifyError) Error() string {
+	if e.Detail == "" {
+		return e.Reason.Error()
+	}
+	return e.Reason.Error() + ": " + e.Detail
+}
+
+func (e *VerifyError) Unwrap() []error { return []error{e.Reason, ErrVerify} }
+
+func refuse(reason error, format string, args ...any) error {
+	return &VerifyError{Reason: reason, Detail: fmt.Sprintf(format, args...)}
+}
+
+// Sink receives a bundle's content as it is read, for staging. Every call
+// may be for content that later turns out to be forged or damaged: stage
+// it where nothing is visible until Read returns without error.
+type Sink interface {
+	Header(h *Header) error
+	Meta(meta map[string][]byte) error
+	Case(rec *store.CaseRecord) error
+	Evidence(e *store.Evidence, r io.Reader) error
+	Audit(e store.AuditEntry) error
+}
+
+// Read decrypts a bundle with one of ids, checks it entry by entry and
+// passes its content to sink (which may be nil, to verify only). It returns
+// the manifest only once everything has been checked: every entry's size
+// and SHA-256 against the manifest, the manifest's signature against the
+// creator's key, and age's final chunk. It does not decide whether the
+// creator is trusted; the caller does, with Manifest.Creator.
+func Read(ctx context.Context, r io.Reader, ids []age.Identity, sink Sink) (*Manifest, error) {
+	ar, err := age.Decrypt(r, ids...)
+	if err != nil {
+		var nomatch *age.NoIdentityMatchError
+		if errors.As(err, &nomatch) || errors.Is(err, age.ErrIncorrectIdentity) {
+			return nil, refuse(ErrNotAddressed, "none of the keys tried opens it")
+		}
+		return nil, refuse(ErrCorrupt, "not an age file, or its header is damaged (%v)", err)
+	}
+	br := &bundleReader{tr: tar.NewReader(bufio.NewReaderSize(ar, 1<<20)), sink: sink}
+	m, err := br.run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// tar stops at its end marker; read age to its end too, so that its
+	// final chunk is authenticated (a truncated bundle fails here) and
+	// nothing follows the archive.
+	rest, err := io.Copy(io.Discard, io.LimitReader(ar, 1<<20))
+	if err != nil {
+		return nil, refuse(ErrCorrupt, "the encrypted stream does not end properly (%v)", err)
+	}
+	if rest > 0 {
+		return nil, refuse(ErrCorrupt, "%d unexpected bytes after the archive", rest)
+	}
+	return m, nil
+}
+
+type bundleReader struct {
+	tr      *tar.Reader
+	sink    Sink
+	header  *Header
+	seen    []ManifestEntry
+	pending *store.Evidence // a record read, waiting for its bytes
+}
+
+func (b *bundleReader) run(ctx context.Context) (*Manifest, error) {
+	var manifestBytes, sig []byte
+	for n := 0; ; n++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		h, err := b.tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, refuse(ErrCorrupt, "reading the archive after %d entries (%v)", n, err)
+		}
+		if n >= maxEntries {
+			return nil, refuse(ErrCorrupt, "more than %d entries", maxEntries)
+		}
+		if h.Typeflag != tar.TypeReg {
+			return nil, refuse(ErrCorrupt, "entry %q is not a regular file (links and folders are refused)", h.Name)
+		}
+		if h.Size < 0 {
+			return nil, refuse(ErrCorrupt, "entry %q has a negative size", h.Name)
+		}
+		if sig != nil {
+			return nil, refuse(ErrCorrupt, "entry %q follows the signature", h.Name)
+		}
+		if manifestBytes != nil && h.Name != entrySig {
+			return nil, refuse(ErrCorrupt, "entry %q follows the manifest", h.Name)
+		}
+		if n == 0 && h.Name != entryHeader {
+			return nil, refuse(ErrCorrupt, "the first entry is %q, not the header", h.Name)
+		}
+		hr := &hashingReader{r: b.tr, h: sha256.New()}
+		switch {
+		case h.Name == entryManifest:
+			if manifestBytes, err = readAll(hr, h, maxJSONEntry); err != nil {
+				return nil, err
+			}
+			continue // the manifest does not list itself
+		case h.Name == entrySig:
+			if manifestBytes == nil {
+				return nil, refuse(ErrCorrupt, "a signature without a manifest")
+			}
+			if sig, err = readAll(hr, h, ed25519.SignatureSize); err != nil {
+				return nil, err
+			}
+			continue
+		default:
+			if err := b.entry(h, hr, n); err != nil {
+				return nil, err
+			}
+		}
+		// Whatever the sink left unread is hashed too.
+		if _, err := io.Copy(io.Discard, hr); err != nil {
+			return nil, refuse(ErrCorrupt, "reading %q (%v)", h.Name, err)
+		}
+		if hr.n != h.Size {
+			return nil, refuse(ErrCorrupt, "entry %q is shorter than it says", h.Name)
+		}
+		b.seen = append(b.seen, ManifestEntry{Name: h.Name, Size: h.Size, SHA256: hex.EncodeToString(hr.h.Sum(nil))})
+	}
+	if b.header == nil {
+		return nil, refuse(ErrCorrupt, "no header")
+	}
+	if manifestBytes == nil {
+		return nil, refuse(ErrUnsigned, "no manifest (truncated?)")
+	}
+	if sig == nil {
+		return nil, refuse(ErrUnsigned, "no signature (truncated?)")
+	}
+	return b.check(manifestBytes, sig)
+}
+
+// entry checks one content entry's name and size, and hands it to the sink.
+func (b *bundleReader) entry(h *tar.Header, r io.Reader, n int) error {
+	sink := b.sink
+	switch {
+	case h.Name == entryHeader:
+		if n != 0 {
+			return refuse(ErrCorrupt, "a second header")
+		}
+		data, err := readAll(r, h, maxJSONEntry)
+		if err != nil {
+			return err
+		}
+		var hdr Header
+		if err := strictJSON(data, &hdr); err != nil {
+			return refuse(ErrCorrupt, "the header is malformed (%v)", err)
+		}
+		if hdr.Format != BundleFormat {
+			return refuse(ErrCorrupt, "not a Dossier bundle")
+		}
+		if hdr.Version > BundleVersion {
+			return refuse(ErrNewerFormat, "format version %d, this version of Dossier reads up to %d", hdr.Version, BundleVersion)
+		}
+		if hdr.Version < 1 {
+			return refuse(ErrCorrupt, "format version %d", hdr.Version)
+		}
+		b.header = &hdr
+		if sink != nil {
+			return sink.Header(&hdr)
+		}
+	case h.Name == entryMeta:
+		data, err := readAll(r, h, maxJSONEntry)
+		if err != nil {
+			return err
+		}
+		var meta map[string][]byte
+		if err := strictJSON(data, &meta); err != nil {
+			return refuse(ErrCorrupt, "the settings are malformed (%v)", err)
+		}
+		if sink != nil {
+			return sink.Meta(meta)
+		}
+	case caseEntry.MatchString(h.Name):
+		data, err := readAll(r, h, maxJSONEntry)
+		if err != nil {
+			return err
+		}
+		var rec store.CaseRecord
+		if err := strictJSON(data, &rec); err != nil {
+			return refuse(ErrCorrupt, "%s is malformed (%v)", h.Name, err)
+		}
+		if sink != nil {
+			return sink.Case(&rec)
+		}
+	case evidenceEntry.MatchString(h.Name):
+		g := evidenceEntry.FindStringSubmatch(h.Name)
+		if g[2] == "json" {
+			data, err := readAll(r, h, maxJSONEntry)
+			if err != nil {
+				return err
+			}
+			var e store.Evidence
+			if err := strictJSON(data, &e); err != nil || e.ID != g[1] {
+				return refuse(ErrCorrupt, "%s is malformed", h.Name)
+			}
+			b.pending = &e
+			return nil
+		}
+		e := b.pending
+		b.pending = nil
+		if e == nil || e.ID != g[1] || e.Size != h.Size {
+			return refuse(ErrCorrupt, "%s does not follow its record", h.Name)
+		}
+		if h.Size > store.MaxEvidenceSize {
+			return refuse(ErrCorrupt, "%s is larger than any evidence can be", h.Name)
+		}
+		if sink != nil {
+			return sink.Evidence(e, io.LimitReader(r, h.Size))
+		}
+	case h.Name == entryAudit:
+		if h.Size > maxAudit {
+			return refuse(ErrCorrupt, "the audit log is larger than %d MiB", maxAudit>>20)
+		}
+		sc := bufio.NewScanner(io.LimitReader(r, h.Size))
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			var e store.AuditEntry
+			if err := strictJSON(sc.Bytes(), &e); err != nil {
+				return refuse(ErrCorrupt, "an audit entry is malformed (%v)", err)
+			}
+			if sink != nil {
+				if err := sink.Audit(e); err != nil {
+					return err
+				}
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return refuse(ErrCorrupt, "the audit log is malformed (%v)", err)
+		}
+	default:
+		return refuse(ErrCorrupt, "unexpected entry %q (only header, settings, cases, evidence, audit, manifest and signature are allowed)", safeName(h.Name))
+	}
+	return nil
+}
+
+// check compares the manifest with what was read and verifies its
+// signature.
+func (b *bundleReader) check(mb, sig []byte) (*Manifest, error) {
+	var m Manifest
+	if err := strictJSON(mb, &m); err != nil {
+		return nil, refuse(ErrCorrupt, "the manifest is malformed (%v)", err)
+	}
+	if b.pending != nil {
+		return nil, refuse(ErrCorrupt, "evidence record %s has no file", b.pending.ID)
+	}
+	if m.Format != BundleFormat || m.Version != b.header.Version || m.Kind != b.header.Kind ||
+		m.CreatedAt != b.header.CreatedAt || m.Creator != b.header.Creator {
+		return nil, refuse(ErrCorrupt, "the manifest does not match the header")
+	}
+	if len(m.Entries) != len(b.seen) {
+		return nil, refuse(ErrCorrupt, "the manifest lists %d entries, the bundle holds %d", len(m.Entries), len(b.seen))
+	}
+	for i, e := range b.seen {
+		if m.Entries[i] != e {
+			return nil, refuse(ErrCorrupt, "entry %q does not match the manifest", safeName(e.Name))
+		}
+	}
+	pk, err := m.Creator.PublicKey()
+	if err != nil {
+		return nil, refuse(ErrBadSignature, "%v", err)
+	}
+	if err := m.Creator.Check(); err != nil {
+		return nil, refuse(ErrBadSignature, "%v", err)
+	}
+	if !ed25519.Verify(pk, mb, sig) {
+		return nil, refuse(ErrBadSignature, "made with another key than the creator's")
+	}
+	return &m, nil
+}
+
+type hashingReader struct {
+	r io.Reader
+	h interface {
+		io.Writer
+		Sum([]byte) []byte
+	}
+	n int64
+}
+
+func (h *hashingReader) Read(p []byte) (int, error) {
+	k, err := h.r.Read(p)
+	h.h.Write(p[:k])
+	h.n += int64(k)
+	return k, err
+}
+
+func readAll(r io.Reader, h *tar.Header, max int64) ([]byte, error) {
+	if h.Size > max {
+		return nil, refuse(ErrCorrupt, "entry %q is %d bytes, more than the %d allowed", safeName(h.Name), h.Size, max)
+	}
+	data, err := io.ReadAll(io.LimitReader(r, h.Size))
+	if err != nil {
+		return nil, refuse(ErrCorrupt, "reading %q (%v)", safeName(h.Name), err)
+	}
+	if int64(len(data)) != h.Size {
+		return nil, refuse(ErrCorrupt, "entry %q is shorter than it says", safeName(h.Name))
+	}
+	return data, nil
+}
+
+func strictJSON(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("data after the object")
+	}
+	return nil
+}
+
+// safeName quotes an entry name for a message, cut short.
+func safeName(s string) string {
+	s = strings.ToValidUTF8(s, "?")
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	return s
+}

@@ -1,0 +1,296 @@
+package export
+
+import (
+	"archive/tar"
+	"bufio"
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/store"
+)
+
+// Options choose what a bundle holds and who can open it.
+type Options struct {
+	Kind string // KindFull (the default)
+	// To are partners' cards the bundle is also encrypted to.
+	To []Card
+	// Passphrase, if set, encrypts the bundle with a one-off passphrase
+	// instead of keys (age allows nothing else beside a passphrase).
+	Passphrase string
+	// Progress, if set, is called with the bytes of evidence written so
+	// far and the total, from the writing goroutine.
+	Progress func(done, total int64)
+}
+
+// Write streams a bundle of v to w and returns its manifest. A full bundle
+// is encrypted to the vault's recovery key, to the vault's own
+// organisation key (so that it can be read back and verified) and to the
+// cards in opts.To.
+func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Manifest, error) {
+	if opts.Kind == "" {
+		opts.Kind = KindFull
+	}
+	if opts.Kind != KindFull {
+		return nil, fmt.Errorf("export: bundle kind %q is not supported yet (only full)", opts.Kind)
+	}
+	id, err := v.Identity()
+	if err != nil {
+		return nil, err
+	}
+	recips, err := recipients(ctx, v, id, opts)
+	if err != nil {
+		return nil, err
+	}
+	aw, err := age.Encrypt(w, recips...)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	bw := &bundleWriter{tw: tar.NewWriter(aw), now: time.Now().UTC()}
+	m := &Manifest{Format: BundleFormat, Version: BundleVersion, Kind: opts.Kind,
+		CreatedAt: bw.now.Format(time.RFC3339), Creator: CardOf(v.Org().Name, id)}
+	hdr := Header{Format: BundleFormat, Version: BundleVersion, Kind: m.Kind, CreatedAt: m.CreatedAt, Creator: m.Creator}
+	if err := bw.bytes(entryHeader, marshal(hdr)); err != nil {
+		return nil, err
+	}
+	meta, err := v.BackupMeta(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := bw.bytes(entryMeta, marshal(meta)); err != nil {
+		return nil, err
+	}
+	var items []*store.Evidence
+	err = v.EachCase(ctx, func(id string, rec *store.CaseRecord) error {
+		m.Cases++
+		if err := bw.bytes("cases/"+id+".json", marshal(rec)); err != nil {
+			return err
+		}
+		ev, err := v.EvidenceOf(ctx, id)
+		items = append(items, ev...)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var total, done int64
+	for _, e := range items {
+		total += e.Size
+	}
+	for _, e := range items {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		m.Evidence++
+		if err := bw.bytes("evidence/"+e.ID+".json", marshal(e)); err != nil {
+			return nil, err
+		}
+		r, err := v.OpenEvidenceRaw(ctx, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		err = bw.stream("evidence/"+e.ID+".bin", e.Size, r)
+		r.Close()
+		if err != nil {
+			return nil, err
+		}
+		done += e.Size
+		if opts.Progress != nil {
+			opts.Progress(done, total)
+		}
+	}
+	log, err := v.AuditLog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var audit []byte
+	for _, e := range log {
+		audit = append(append(audit, marshal(e)...), '\n')
+	}
+	if err := bw.bytes(entryAudit, audit); err != nil {
+		return nil, err
+	}
+	m.Audit = len(log)
+	if len(log) > 0 {
+		m.AuditHead = log[len(log)-1].Hash
+	}
+	m.Entries = bw.entries
+	mb := marshal(m)
+	if err := bw.bytes(entryManifest, mb); err != nil {
+		return nil, err
+	}
+	if err := bw.bytes(entrySig, ed25519.Sign(id.Sign, mb)); err != nil {
+		return nil, err
+	}
+	if err := bw.tw.Close(); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	if err := aw.Close(); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	return m, nil
+}
+
+func recipients(ctx context.Context, v *store.Vault, id *crypto.OrgIdentity, opts Options) ([]age.Recipient, error) {
+	if opts.Passphrase != "" {
+		if len(opts.To) > 0 {
+			return nil, errors.New("export: a bundle passphrase cannot be combined with recipients (age allows a passphrase alone)")
+		}
+		r, err := age.NewScryptRecipient(opts.Passphrase)
+		if err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		return []age.Recipient{r}, nil
+	}
+	rr, err := v.RecoveryRecipient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := age.ParseHybridRecipient(rr)
+	if err != nil {
+		return nil, fmt.Errorf("export: the vault's recovery recipient: %w", err)
+	}
+	out := []age.Recipient{rec, id.Age.Recipient()}
+	for _, c := range opts.To {
+		if err := c.Check(); err != nil {
+			return nil, err
+		}
+		r, err := age.ParseHybridRecipient(c.AgeRecipient)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s's recipient: %v", ErrBadCard, c.Name, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// bundleWriter writes tar entries and remembers their hashes.
+type bundleWriter struct {
+	tw      *tar.Writer
+	now     time.Time
+	entries []ManifestEntry
+}
+
+func (b *bundleWriter) bytes(name string, data []byte) error {
+	return b.stream(name, int64(len(data)), bytesReader(data))
+}
+
+func (b *bundleWriter) stream(name string, size int64, r io.Reader) error {
+	if err := b.tw.WriteHeader(&tar.Header{Name: name, Mode: 0o600, Size: size, ModTime: b.now, Typeflag: tar.TypeReg, Format: tar.FormatPAX}); err != nil {
+		return fmt.Errorf("export: writing %s: %w", name, err)
+	}
+	h := sha256.New()
+	k, err := io.Copy(io.MultiWriter(b.tw, h), r)
+	if err != nil {
+		return fmt.Errorf("export: writing %s: %w", name, err)
+	}
+	if k != size {
+		return fmt.Errorf("export: writing %s: %d bytes, expected %d", name, k, size)
+	}
+	b.entries = append(b.entries, ManifestEntry{Name: name, Size: size, SHA256: hex.EncodeToString(h.Sum(nil))})
+	return nil
+}
+
+type byteReader struct {
+	b []byte
+}
+
+func bytesReader(b []byte) io.Reader { return &byteReader{b} }
+
+func (r *byteReader) Read(p []byte) (int, error) {
+	if len(r.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.b)
+	r.b = r.b[n:]
+	return n, nil
+}
+
+// WriteFile writes a bundle to path safely: under a temporary name in the
+// same folder, synced, read back and verified in full, and only then
+// renamed. No file under the final name ever fails to verify. After that,
+// the export is recorded in the audit log and in each evidence item's
+// custody.
+func WriteFile(ctx context.Context, v *store.Vault, path string, opts Options) (*Manifest, error) {
+	if _, err := os.Lstat(path); err == nil {
+		return nil, fmt.Errorf("export: %s already exists; choose a new file name", path)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".part-*")
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	m, err := Write(ctx, v, bw, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := bw.Flush(); err != nil {
+		return nil, fmt.Errorf("export: writing %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return nil, fmt.Errorf("export: writing %s: %w", path, err)
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	var ids []age.Identity
+	if opts.Passphrase != "" {
+		sid, err := age.NewScryptIdentity(opts.Passphrase)
+		if err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		ids = append(ids, sid)
+	} else {
+		oid, err := v.Identity()
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, oid.Age)
+	}
+	back, err := Read(ctx, bufio.NewReaderSize(tmp, 1<<20), ids, nil)
+	if err != nil {
+		return nil, fmt.Errorf("export: the bundle did not verify when read back, so it was not kept: %w", err)
+	}
+	if string(marshal(back)) != string(marshal(m)) {
+		return nil, errors.New("export: the bundle read back differs from what was written, so it was not kept")
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	ok = true
+	crypto.SyncDir(filepath.Dir(path))
+	if err := v.RecordExport(ctx, m.Kind, m.Cases, m.Evidence, evidenceIDs(m)); err != nil {
+		return m, fmt.Errorf("export: the bundle was written, but recording it in the audit log failed: %w", err)
+	}
+	return m, nil
+}
+
+func evidenceIDs(m *Manifest) []string {
+	var ids []string
+	for _, e := range m.Entries {
+		if g := evidenceEntry.FindStringSubmatch(e.Name); g != nil && g[2] == "bin" {
+			ids = append(ids, g[1])
+		}
+	}
+	return ids
+}

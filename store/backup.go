@@ -1,0 +1,315 @@
+package store
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/dossier-hr/dossier/crypto"
+)
+
+// CaseRecord is a case as bundles carry it: the stored document, byte for
+// byte, and its earlier revisions.
+type CaseRecord struct {
+	Doc       json.RawMessage   `json:"case"`
+	Revisions []json.RawMessage `json:"revisions,omitempty"`
+}
+
+// EachCase calls fn for every case, in id order, with its record. ids, if
+// not nil, limits it to those cases (ids or references).
+func (v *Vault) EachCase(ctx context.Context, fn func(id string, rec *CaseRecord) error) error {
+	rows, err := v.db.QueryContext(ctx, "SELECT c.n, c.id, d.doc FROM cases c JOIN case_docs d ON d.n = c.n ORDER BY c.id")
+	if err != nil {
+		return fmt.Errorf("store: reading cases: %w", err)
+	}
+	type item struct {
+		n   int64
+		id  string
+		doc string
+	}
+	// Read the list first: fn may query the vault, and a cursor held open
+	// across it would pin a read transaction.
+	var items []item
+	for rows.Next() {
+		var it item
+		if err := rows.Scan(&it.n, &it.id, &it.doc); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: reading cases: %w", err)
+		}
+		items = append(items, it)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: reading cases: %w", err)
+	}
+	for _, it := range items {
+		revs, err := v.revisionDocs(ctx, it.n)
+		if err != nil {
+			return err
+		}
+		if err := fn(it.id, &CaseRecord{Doc: json.RawMessage(it.doc), Revisions: revs}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OpenEvidenceRaw returns a reader over evidence bytes that does not
+// record an extraction (bundles record their own custody entry).
+func (v *Vault) OpenEvidenceRaw(ctx context.Context, id string) (io.ReadCloser, error) {
+	rc, _, err := v.OpenEvidence(ctx, id)
+	return rc, err
+}
+
+// BackupMeta returns the vault settings a full backup carries: the
+// organisation identity and name, reference counters, the recovery
+// recipient, the vault id and creation time.
+func (v *Vault) BackupMeta(ctx context.Context) (map[string][]byte, error) {
+	rows, err := v.db.QueryContext(ctx, "SELECT key, value FROM meta WHERE key <> 'audit_head' ORDER BY key")
+	if err != nil {
+		return nil, fmt.Errorf("store: reading settings: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]byte{}
+	for rows.Next() {
+		var k string
+		var val []byte
+		if err := rows.Scan(&k, &val); err != nil {
+			return nil, fmt.Errorf("store: reading settings: %w", err)
+		}
+		out[k] = val
+	}
+	return out, rows.Err()
+}
+
+// RecoveryRecipient returns the public half of the vault's recovery key,
+// to which full backups are encrypted.
+func (v *Vault) RecoveryRecipient(ctx context.Context) (string, error) {
+	var r string
+	if err := v.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'recovery_recipient'").Scan(&r); err != nil {
+		return "", fmt.Errorf("store: reading recovery recipient: %w", err)
+	}
+	return r, nil
+}
+
+// CreateForRestore makes an empty vault in dir, keyed to the passphrase and
+// to an existing recovery key, for a Loader to fill from a full backup. It
+// holds no organisation until the backup's settings are loaded.
+func CreateForRestore(dir, passphrase string, rk *crypto.RecoveryKey, opts Options) (*Vault, error) {
+	if Exists(dir) {
+		return nil, fmt.Errorf("store: %w: %s", ErrVaultExists, dir)
+	}
+	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
+		return nil, fmt.Errorf("store: %s is not empty; restore into a new folder", dir)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: creating vault folder: %w", err)
+	}
+	key, err := crypto.NewDataKey()
+	if err != nil {
+		return nil, err
+	}
+	kf, err := crypto.NewKeyFile(key, passphrase, rk.Recipient())
+	if err != nil {
+		return nil, err
+	}
+	v := newVault(dir, key, kf, opts)
+	dbPath := filepath.Join(dir, DBFile)
+	f, err := os.OpenFile(dbPath, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("store: creating the database file: %w", err)
+	}
+	f.Close()
+	if v.db, err = openDB(dbPath, key); err != nil {
+		return nil, err
+	}
+	if err := migrate(v.db); err != nil {
+		v.Close()
+		return nil, err
+	}
+	if err := kf.Write(filepath.Join(dir, KeyFileName)); err != nil {
+		v.Close()
+		return nil, err
+	}
+	return v, nil
+}
+
+// Loader writes records from a bundle into a vault inside one transaction:
+// nothing is visible, or on disk unencrypted, until Commit, and Rollback
+// (or a crash) leaves the vault as it was. It is the staging area of
+// imports and restores.
+type Loader struct {
+	t     *writeTx
+	cases map[string]int64 // case id → row, for evidence
+	items map[string]int64 // evidence id → row, for derived copies and custody
+}
+
+// BeginLoad starts a load.
+func (v *Vault) BeginLoad(ctx context.Context) (*Loader, error) {
+	t, err := v.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Loader{t: t, cases: map[string]int64{}, items: map[string]int64{}}, nil
+}
+
+// Rollback abandons the load.
+func (l *Loader) Rollback() { l.t.rollback() }
+
+// Commit makes the load visible, durably.
+func (l *Loader) Commit() error {
+	if err := l.t.commit(); err != nil {
+		return err
+	}
+	var org Org
+	var err error
+	if org, err = l.t.v.loadOrg(); err == nil {
+		l.t.v.org = org
+	}
+	return nil
+}
+
+// Meta sets a vault setting, from a full backup.
+func (l *Loader) Meta(key string, value []byte) error {
+	if key == "audit_head" {
+		return errors.New("store: the audit head is not loaded as a setting")
+	}
+	if _, err := l.t.exec("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", key, value); err != nil {
+		return fmt.Errorf("store: loading settings: %w", err)
+	}
+	return nil
+}
+
+// RestoreCase inserts a case exactly as recorded — document, revisions,
+// stamps — as a restore must. The document is validated first.
+func (l *Loader) RestoreCase(rec *CaseRecord) error {
+	c, err := decodeCase(rec.Doc, 0)
+	if err != nil {
+		return err
+	}
+	check := *c
+	if err := check.Normalize(l.t.v.now()); err != nil {
+		return err
+	}
+	if c.ID == "" || c.Reference == "" || c.Revision < 1 {
+		return &FieldError{Field: "id", Msg: "a backed-up case lacks its id, reference or revision"}
+	}
+	_, first, last, err := encode(c)
+	if err != nil {
+		return err
+	}
+	res, err := l.t.exec(`INSERT INTO cases(id, reference, title, status, country, incident_date, date_first, date_last, updated_at, needs_review, revision)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.Reference, c.Title, c.Status, c.Country, c.IncidentDate, first, last, c.UpdatedAt, c.NeedsReview, c.Revision)
+	if err != nil {
+		return fmt.Errorf("store: restoring case %s: %w", c.ID, err)
+	}
+	n, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("store: restoring case: %w", err)
+	}
+	if _, err := l.t.exec("INSERT INTO case_docs(n, doc) VALUES (?, ?)", n, string(rec.Doc)); err != nil {
+		return fmt.Errorf("store: restoring case: %w", err)
+	}
+	for i, r := range rec.Revisions {
+		var rc Case
+		if err := json.Unmarshal(r, &rc); err != nil {
+			return &FieldError{Field: fmt.Sprintf("revisions[%d]", i), Msg: "not a case: " + err.Error()}
+		}
+		if _, err := l.t.exec("INSERT INTO revisions(case_n, revision, doc) VALUES (?, ?, ?)", n, rc.Revision, string(r)); err != nil {
+			return fmt.Errorf("store: restoring revision: %w", err)
+		}
+	}
+	l.cases[c.ID] = n
+	l.t.added++
+	return l.t.index(n, c, false)
+}
+
+// RestoreEvidence inserts an evidence item with its recorded id, stamps and
+// custody, streaming its bytes from r, and fails if they do not hash to the
+// recorded SHA-256. Originals must come before their stripped copies.
+func (l *Loader) RestoreEvidence(e *Evidence, r io.Reader) error {
+	caseN, ok := l.cases[e.CaseID]
+	if !ok {
+		return fmt.Errorf("store: evidence %s belongs to case %s, which is not in the bundle", e.ID, e.CaseID)
+	}
+	var from int64
+	if e.DerivedFrom != "" {
+		if from, ok = l.items[e.DerivedFrom]; !ok {
+			return fmt.Errorf("store: evidence %s is derived from %s, which is not in the bundle before it", e.ID, e.DerivedFrom)
+		}
+	}
+	if !validUUID(e.ID) || (e.Kind != EvidenceOriginal && e.Kind != EvidenceStripped) {
+		return fmt.Errorf("store: evidence record %q is malformed", e.ID)
+	}
+	got := *e
+	n, err := l.t.insertEvidence(&got, caseN, from, r)
+	if err != nil {
+		return err
+	}
+	if got.SHA256 != e.SHA256 || got.Size != e.Size {
+		return fmt.Errorf("store: %w (evidence %s)", ErrEvidenceCorrupt, e.ID)
+	}
+	for _, k := range e.Custody {
+		if err := l.t.custody(n, k); err != nil {
+			return err
+		}
+	}
+	l.items[e.ID] = n
+	return nil
+}
+
+// RestoreAudit appends an audit entry exactly as recorded; the chain is
+// checked as it grows, so a backup with an altered log is refused.
+func (l *Loader) RestoreAudit(e AuditEntry) error {
+	if l.t.auditHead == nil {
+		l.t.auditHead = []byte{}
+	}
+	prev, err1 := hex.DecodeString(e.Prev)
+	hash, err2 := hex.DecodeString(e.Hash)
+	if err1 != nil || err2 != nil || e.Seq != l.t.auditSeq+1 || string(prev) != string(l.t.auditHead) ||
+		string(hash) != string(auditHash(prev, e.Seq, e.At, e.Actor, e.Action, e.Record, e.Detail)) {
+		return &AuditError{Seq: e.Seq, Reason: "in the backup, does not fit the chain"}
+	}
+	if _, err := l.t.exec("INSERT INTO audit(seq, at, actor, action, record, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		e.Seq, e.At, e.Actor, e.Action, e.Record, e.Detail, prev, hash); err != nil {
+		return fmt.Errorf("store: restoring audit log: %w", err)
+	}
+	l.t.auditSeq, l.t.auditHead, l.t.auditDirty = e.Seq, hash, true
+	return nil
+}
+
+// Audit appends a new entry to the log within the load (an import).
+func (l *Loader) Audit(action, record, detail string) error { return l.t.audit(action, record, detail) }
+
+// AuditHead returns the head hash the load will leave.
+func (l *Loader) AuditHead() string { return hex.EncodeToString(l.t.auditHead) }
+
+// RecordExport records a bundle just written: one audit entry, and an
+// "exported" custody entry on each evidence item it carried.
+func (v *Vault) RecordExport(ctx context.Context, kind string, cases, items int, evidenceIDs []string) error {
+	tx, err := v.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.rollback()
+	now := v.stamp()
+	for _, id := range evidenceIDs {
+		var n int64
+		if err := tx.queryRow("SELECT n FROM evidence WHERE id = ?", id).Scan(&n); err != nil {
+			return fmt.Errorf("store: recording export: %w", err)
+		}
+		if err := tx.custody(n, Custody{At: now, Action: CustodyExported, Actor: v.actor, Note: kind + " bundle"}); err != nil {
+			return err
+		}
+	}
+	if err := tx.audit(AuditExport, "", fmt.Sprintf("%s bundle: %d case(s), %d evidence item(s)", kind, cases, items)); err != nil {
+		return err
+	}
+	return tx.commit()
+}
