@@ -2,8 +2,8 @@
 // capability of the desktop app, for scripts, servers and tests. It never
 // imports Fyne.
 //
-// Exit status: 0 ok, 1 error, 2 usage, 3 wrong passphrase or key, 5 audit
-// log altered.
+// Exit status: 0 ok, 1 error, 2 usage, 3 wrong passphrase or key, 4 bundle
+// refused, 5 audit log altered.
 package main
 
 import (
@@ -20,6 +20,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/export"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -199,7 +200,7 @@ global flags (on every command):
   --log-level LEVEL       error, warn (default), info or debug
   --actor NAME            recorded as the author of changes
 
-exit status: 0 ok, 1 error, 2 usage, 3 wrong passphrase or key, 5 audit log altered.
+exit status: 0 ok, 1 error, 2 usage, 3 wrong passphrase or key, 4 bundle refused, 5 audit log altered.
 'dossierctl COMMAND -h' shows a command's flags. Docs: README.md and docs/.
 `)
 }
@@ -237,6 +238,9 @@ func (c *cli) fail(cmd string, err error) int {
 		}
 	case errors.Is(err, store.ErrNotFound):
 		msg += "; 'dossierctl list' shows the cases and their ids"
+	case errors.Is(err, export.ErrVerify):
+		code = exitBundle
+		msg = "bundle refused: " + msg + "; nothing was changed"
 	case errors.Is(err, store.ErrAuditBroken):
 		code = exitAudit
 		msg += "; the log (or the vault) was changed outside Dossier. Keep this vault as it is for investigation and compare with your latest backup"

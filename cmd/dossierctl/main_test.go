@@ -94,6 +94,26 @@ func TestScripts(t *testing.T) {
 			"sql": func(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Check(rawExec(ts.MkAbs(args[0]), args[1], args[2]))
 			},
+			// flipbyte FILE OFFSET: flip the lowest bit of one byte; a
+			// negative offset counts from the end.
+			"flipbyte": func(ts *testscript.TestScript, neg bool, args []string) {
+				p := ts.MkAbs(args[0])
+				b, err := os.ReadFile(p)
+				ts.Check(err)
+				off, err := strconv.Atoi(args[1])
+				ts.Check(err)
+				if off < 0 {
+					off += len(b)
+				}
+				b[off] ^= 1
+				ts.Check(os.WriteFile(p, b, 0o600))
+			},
+			// truncate FILE N: keep the first N bytes.
+			"truncate": func(ts *testscript.TestScript, neg bool, args []string) {
+				n, err := strconv.Atoi(args[1])
+				ts.Check(err)
+				ts.Check(os.Truncate(ts.MkAbs(args[0]), int64(n)))
+			},
 			// filehash FILE...: print sha256 of files, to compare states.
 			"filehash": func(ts *testscript.TestScript, neg bool, args []string) {
 				for _, a := range args {

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"filippo.io/age"
+
+	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/export"
+	"github.com/dossier-hr/dossier/store"
+)
+
+// exitBundle is the exit status for a bundle that fails verification.
+const exitBundle = 4
+
+func init() {
+	register(&command{name: "export", args: "--out FILE [--kind full] [--to CARD]... [--bundle-passphrase-file F]", help: "write a signed, encrypted bundle (a full backup)", run: cmdExport,
+		flags: func(fs *flag.FlagSet) {
+			fs.String("out", "", "write the bundle to `FILE` (must not exist)")
+			fs.String("kind", export.KindFull, "bundle `kind`: full")
+			fs.Var(&stringList{}, "to", "also encrypt to the contact card in `FILE` (repeatable)")
+			fs.String("bundle-passphrase-file", "", "encrypt with the one-off passphrase on the first line of `FILE` instead of keys")
+		}})
+	register(&command{name: "verify", args: "FILE [--identity FILE]", help: "check a bundle completely and say who made it", run: cmdVerify,
+		flags: func(fs *flag.FlagSet) {
+			fs.String("identity", "", "decrypt with the recovery key or age identity in `FILE` instead of the vault's")
+			fs.String("bundle-passphrase-file", "", "decrypt with the passphrase on the first line of `FILE`")
+			fs.Bool("json", false, "print the manifest summary as JSON")
+		}})
+	register(&command{name: "restore", args: "--bundle FILE --recovery-key FILE --vault NEWDIR --new-passphrase-file FILE", help: "rebuild a vault from a full backup", run: cmdRestore,
+		flags: func(fs *flag.FlagSet) {
+			fs.Var(&stringList{}, "bundle", "the full backup `FILE`")
+			fs.String("new-passphrase-file", "", "the new vault's passphrase, first line of `FILE` (else a prompt)")
+		}})
+}
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+func (s *stringList) Get() any           { return []string(*s) }
+
+func list(fs *flag.FlagSet, name string) []string {
+	return fs.Lookup(name).Value.(flag.Getter).Get().([]string)
+}
+
+func readCard(path string) (export.Card, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return export.Card{}, err
+	}
+	var c export.Card
+	if err := strictUnmarshal(b, &c); err != nil {
+		return c, fmt.Errorf("%s: %w: %v", path, export.ErrBadCard, err)
+	}
+	if err := c.Check(); err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+func cmdExport(c *cli, fs *flag.FlagSet, args []string) error {
+	out := str(fs, "out")
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	if out == "" {
+		return usagef("export needs --out FILE")
+	}
+	opts := export.Options{Kind: str(fs, "kind")}
+	for _, p := range list(fs, "to") {
+		card, err := readCard(p)
+		if err != nil {
+			return err
+		}
+		opts.To = append(opts.To, card)
+	}
+	if f := str(fs, "bundle-passphrase-file"); f != "" {
+		p, err := readFirstLine(f)
+		if err != nil {
+			return fmt.Errorf("reading the bundle passphrase file: %w", err)
+		}
+		if err := crypto.CheckPassphrase(p); err != nil {
+			return fmt.Errorf("the bundle passphrase is too weak (%v); anyone who gets the file can try passphrases offline", err)
+		}
+		opts.Passphrase = p
+	}
+	return c.withVault(func(v *store.Vault) error {
+		m, err := export.WriteFile(c.ctx, v, out, opts)
+		if err != nil {
+			return err
+		}
+		c.log.WithField("cases", m.Cases).WithField("evidence", m.Evidence).Info("bundle written")
+		fmt.Fprintf(c.stdout, "%s bundle written to %s: %d case(s), %d evidence item(s), %d audit entries; verified after writing.\n", m.Kind, out, m.Cases, m.Evidence, m.Audit)
+		if m.Kind == export.KindFull && opts.Passphrase == "" {
+			fmt.Fprintln(c.stderr, "Keep it away from this laptop. It opens with the recovery key: dossierctl restore --bundle FILE --recovery-key KEYFILE --vault NEWDIR")
+		}
+		return nil
+	})
+}
+
+// identities returns what verify decrypts with: --identity, a bundle
+// passphrase, or the vault's own keys.
+func (c *cli) identities(fs *flag.FlagSet) ([]age.Identity, *store.Vault, error) {
+	if f := str(fs, "bundle-passphrase-file"); f != "" {
+		p, err := readFirstLine(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		id, err := age.NewScryptIdentity(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		return []age.Identity{id}, nil, nil
+	}
+	if f := str(fs, "identity"); f != "" {
+		if rk, err := crypto.ReadRecoveryKey(f); err == nil {
+			return []age.Identity{rk.Identity()}, nil, nil
+		}
+		fh, err := os.Open(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer fh.Close()
+		ids, err := age.ParseIdentities(fh)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s holds no recovery key or age identity: %w", f, err)
+		}
+		return ids, nil, nil
+	}
+	v, err := c.open()
+	if err != nil {
+		return nil, nil, err
+	}
+	id, err := v.Identity()
+	if err != nil {
+		v.Close()
+		return nil, nil, err
+	}
+	return []age.Identity{id.Age}, v, nil
+}
+
+func cmdVerify(c *cli, fs *flag.FlagSet, args []string) error {
+	if len(args) != 1 {
+		return usagef("verify takes one bundle FILE")
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ids, v, err := c.identities(fs)
+	if err != nil {
+		return err
+	}
+	if v != nil {
+		defer v.Close()
+	}
+	m, err := export.Read(c.ctx, f, ids, nil)
+	if err != nil {
+		return err
+	}
+	known := "unknown: not among your contacts; compare the fingerprint with its maker by phone before trusting it"
+	if v != nil {
+		if own, err := v.Identity(); err == nil && own.Fingerprint() == m.Creator.Fingerprint {
+			known = "this vault's own organisation"
+		}
+	}
+	if boolean(fs, "json") {
+		return c.printJSON(map[string]any{"kind": m.Kind, "created_at": m.CreatedAt, "creator": m.Creator,
+			"known": !strings.HasPrefix(known, "unknown"), "cases": m.Cases, "evidence": m.Evidence, "audit_entries": m.Audit})
+	}
+	fmt.Fprintf(c.stdout, "ok: the bundle verifies (every entry, the signature and the end of the stream)\n")
+	fmt.Fprintf(c.stdout, "kind:     %s\ncreated:  %s\ncreator:  %s\n          fingerprint %s (%s)\ncontent:  %d case(s), %d evidence item(s), %d audit entries\n",
+		m.Kind, m.CreatedAt, m.Creator.Name, m.Creator.Fingerprint, known, m.Cases, m.Evidence, m.Audit)
+	return nil
+}
+
+func cmdRestore(c *cli, fs *flag.FlagSet, args []string) error {
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	bundles := list(fs, "bundle")
+	if len(bundles) == 0 || c.recoveryFile == "" || c.vaultDir == "" {
+		return usagef("restore needs --bundle FILE, --recovery-key FILE and --vault NEWDIR")
+	}
+	if len(bundles) > 1 {
+		return usagef("restore takes one full bundle; incremental bundles are not supported yet")
+	}
+	rk, err := crypto.ReadRecoveryKey(c.recoveryFile)
+	if err != nil {
+		return err
+	}
+	var pass string
+	if f := str(fs, "new-passphrase-file"); f != "" {
+		if pass, err = readFirstLine(f); err != nil {
+			return fmt.Errorf("reading the new passphrase file: %w", err)
+		}
+	} else if pass, err = promptSecret("New passphrase: ", true); err != nil {
+		return err
+	}
+	if pass == "" {
+		return usagef("the new passphrase is empty")
+	}
+	m, err := export.Restore(c.ctx, bundles[0], rk, c.vaultDir, pass)
+	if err != nil {
+		if errors.Is(err, export.ErrNotAddressed) {
+			return fmt.Errorf("%w; is this the recovery key of the vault that made the backup?", err)
+		}
+		return err
+	}
+	c.log.WithField("cases", m.Cases).Info("vault restored")
+	fmt.Fprintf(c.stdout, "Vault restored in %s from the backup of %s made %s: %d case(s), %d evidence item(s), %d audit entries.\n",
+		c.vaultDir, m.Creator.Name, m.CreatedAt, m.Cases, m.Evidence, m.Audit)
+	fmt.Fprintf(c.stdout, "Creator fingerprint %s: check it is your organisation's. The same recovery key opens the new vault.\n", m.Creator.Fingerprint)
+	return nil
+}
