@@ -281,3 +281,154 @@ func TestForgedBundlesRefused(t *testing.T) {
 		}
 	}
 }
+
+// partner makes a second organisation's vault that knows the first.
+func partner(t *testing.T, name string) *store.Vault {
+	t.Helper()
+	v, _, err := store.Create(filepath.Join(t.TempDir(), "p"), "partner passphrase", store.CreateOptions{OrgName: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	return v
+}
+
+func befriend(t *testing.T, a, b *store.Vault) Card {
+	t.Helper()
+	card, err := OwnCard(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := card.Contact()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.AddContact(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	return card
+}
+
+func TestShareImportMerge(t *testing.T) {
+	src, _, _ := fullVault(t)
+	dst := partner(t, "Legal Partner")
+	toDst := befriend(t, src, dst)
+	befriend(t, dst, src)
+	ref := "ON-2026-0001"
+	if c, _ := src.Get(ctx, "ON-2026-0001"); c == nil {
+		refs, _ := src.List(ctx, store.Query{Sort: store.SortReference})
+		ref = refs[0].Reference
+	}
+	share := func(opts Options) string {
+		t.Helper()
+		p := filepath.Join(t.TempDir(), "share.age")
+		opts.Kind, opts.To = KindShare, []Card{toDst}
+		if _, err := WriteFile(ctx, src, p, opts); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// Consent: the second case has none, so sharing it is refused.
+	all, _ := src.List(ctx, store.Query{Sort: store.SortReference})
+	if _, err := WriteFile(ctx, src, filepath.Join(t.TempDir(), "x.age"), Options{Kind: KindShare, To: []Card{toDst}, Cases: []string{all[0].ID, all[1].ID}}); !errors.Is(err, ErrConsent) || !strings.Contains(err.Error(), all[1].Reference) {
+		t.Fatalf("share without consent: %v", err)
+	}
+
+	p := share(Options{Cases: []string{ref}, Redact: RedactPseudonymise})
+	res, err := Import(ctx, dst, p, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Added != 1 || res.Signer != "Origin Network" || res.Evidence != 1 {
+		t.Fatalf("first import %+v", res)
+	}
+	got, err := dst.Get(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.People[0].LegalName != "" || got.People[0].Pseudonym != "Пётр" || got.OriginOrg != "Origin Network" {
+		t.Fatalf("pseudonymised case %+v", got.People)
+	}
+	items, _ := dst.EvidenceOf(ctx, got.ID)
+	if len(items) != 1 || items[0].Kind != store.EvidenceStripped || strings.Contains(items[0].Name, "photo") {
+		t.Fatalf("shared evidence %+v", items)
+	}
+	var buf bytes.Buffer
+	if _, err := dst.Extract(ctx, items[0].ID, false, &buf, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range testimg.MetadataMarkers {
+		if bytes.Contains(buf.Bytes(), []byte(m)) {
+			t.Fatalf("shared photo holds %q", m)
+		}
+	}
+	// The same bundle again changes nothing.
+	before := dump(t, dst)
+	res, err = Import(ctx, dst, p, false)
+	if err != nil || res.Added+res.Updated+res.Conflicts+res.Evidence != 0 || res.Unchanged != 1 {
+		t.Fatalf("second import %+v %v", res, err)
+	}
+	if !bytes.Equal(before, dump(t, dst)) {
+		t.Fatal("importing the same bundle twice changed the vault")
+	}
+	// Both sides edit: the next import keeps both versions and flags it.
+	if _, err := dst.Edit(ctx, ref, []byte(`{"status":"closed"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Edit(ctx, ref, []byte(`{"narrative":"A corrected account."}`)); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Import(ctx, dst, share(Options{Cases: []string{ref}}), false)
+	if err != nil || res.Conflicts != 1 {
+		t.Fatalf("conflicting import %+v %v", res, err)
+	}
+	got, _ = dst.Get(ctx, ref)
+	conflicts, _ := dst.Conflicts(ctx, ref)
+	if !got.NeedsReview || got.Status != "closed" || len(conflicts) != 1 || conflicts[0].Narrative != "A corrected account." {
+		t.Fatalf("after conflict: review %v status %s conflicts %d", got.NeedsReview, got.Status, len(conflicts))
+	}
+	if n, _ := dst.Count(ctx, store.Query{NeedsReview: true}); n != 1 {
+		t.Fatal("the conflicted case is not listed for review")
+	}
+	// Anonymised: pseudonyms replaced, place coarsened, flagged.
+	third := partner(t, "Statistics Partner")
+	toThird := befriend(t, src, third)
+	befriend(t, third, src)
+	p3 := filepath.Join(t.TempDir(), "anon.age")
+	if _, err := WriteFile(ctx, src, p3, Options{Kind: KindShare, To: []Card{toThird}, Cases: []string{ref}, Redact: RedactAnonymise}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Import(ctx, third, p3, false); err != nil {
+		t.Fatal(err)
+	}
+	anon, _ := third.Get(ctx, ref)
+	if anon.People[0].Pseudonym != "Person 1" || anon.Locality != "" || !anon.NeedsReview || anon.People[0].Age != nil {
+		t.Fatalf("anonymised %+v", anon)
+	}
+	// The partner not addressed cannot read the share.
+	if _, err := Import(ctx, third, p, false); !errors.Is(err, ErrNotAddressed) {
+		t.Fatalf("not addressed: %v", err)
+	}
+}
+
+func TestImportRefusesUnknownSigner(t *testing.T) {
+	src, _, _ := fullVault(t)
+	dst := partner(t, "Stranger")
+	toDst := befriend(t, src, dst) // src knows dst, not the other way round
+	p := filepath.Join(t.TempDir(), "s.age")
+	all, _ := src.List(ctx, store.Query{Sort: store.SortReference})
+	if _, err := WriteFile(ctx, src, p, Options{Kind: KindShare, To: []Card{toDst}, Cases: []string{all[0].ID}}); err != nil {
+		t.Fatal(err)
+	}
+	before := dump(t, dst)
+	if _, err := Import(ctx, dst, p, false); !errors.Is(err, ErrUnknownSigner) || !errors.Is(err, ErrVerify) {
+		t.Fatalf("unknown signer: %v", err)
+	}
+	if !bytes.Equal(before, dump(t, dst)) {
+		t.Fatal("a refused import changed the vault")
+	}
+	res, err := Import(ctx, dst, p, true)
+	if err != nil || res.Added != 1 {
+		t.Fatalf("accepted unknown signer: %+v %v", res, err)
+	}
+}

@@ -119,6 +119,10 @@ type Manifest struct {
 	Audit     int             `json:"audit_entries"`
 	AuditHead string          `json:"audit_head,omitempty"`
 	Entries   []ManifestEntry `json:"entries"`
+
+	// LeftOut counts evidence files a redacted share left out because
+	// they have no stripped copy. Not part of the bundle.
+	LeftOut int `json:"-"`
 }
 
 func marshal(v any) []byte {

@@ -12,6 +12,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"filippo.io/age"
@@ -22,7 +24,12 @@ import (
 
 // Options choose what a bundle holds and who can open it.
 type Options struct {
-	Kind string // KindFull (the default)
+	Kind string // KindFull (the default) or KindShare
+	// Cases are the ids or references a share carries.
+	Cases []string
+	// Redact is the redaction profile of a share; RedactPseudonymise by
+	// default.
+	Redact string
 	// To are partners' cards the bundle is also encrypted to.
 	To []Card
 	// Passphrase, if set, encrypts the bundle with a one-off passphrase
@@ -41,8 +48,33 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 	if opts.Kind == "" {
 		opts.Kind = KindFull
 	}
-	if opts.Kind != KindFull {
-		return nil, fmt.Errorf("export: bundle kind %q is not supported yet (only full)", opts.Kind)
+	if opts.Kind != KindFull && opts.Kind != KindShare {
+		return nil, fmt.Errorf("export: bundle kind %q is not supported (full or share)", opts.Kind)
+	}
+	var shared []*store.Case
+	if opts.Kind == KindShare {
+		if opts.Redact == "" {
+			opts.Redact = RedactPseudonymise
+		}
+		if !slices.Contains(Redactions, opts.Redact) {
+			return nil, fmt.Errorf("export: unknown redaction %q (none, pseudonymise or anonymise)", opts.Redact)
+		}
+		if len(opts.To) == 0 && opts.Passphrase == "" {
+			return nil, errors.New("export: a share needs at least one recipient's contact card")
+		}
+		if len(opts.Cases) == 0 {
+			return nil, errors.New("export: a share needs the cases to share")
+		}
+		for _, ref := range opts.Cases {
+			c, err := v.Get(ctx, ref)
+			if err != nil {
+				return nil, err
+			}
+			shared = append(shared, c)
+		}
+		if err := checkConsent(shared, opts.Redact); err != nil {
+			return nil, err
+		}
 	}
 	id, err := v.Identity()
 	if err != nil {
@@ -63,25 +95,44 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 	if err := bw.bytes(entryHeader, marshal(hdr)); err != nil {
 		return nil, err
 	}
-	meta, err := v.BackupMeta(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := bw.bytes(entryMeta, marshal(meta)); err != nil {
-		return nil, err
-	}
 	var items []*store.Evidence
-	err = v.EachCase(ctx, func(id string, rec *store.CaseRecord) error {
-		m.Cases++
-		if err := bw.bytes("cases/"+id+".json", marshal(rec)); err != nil {
-			return err
+	if opts.Kind == KindFull {
+		meta, err := v.BackupMeta(ctx)
+		if err != nil {
+			return nil, err
 		}
-		ev, err := v.EvidenceOf(ctx, id)
-		items = append(items, ev...)
-		return err
-	})
-	if err != nil {
-		return nil, err
+		if err := bw.bytes(entryMeta, marshal(meta)); err != nil {
+			return nil, err
+		}
+		err = v.EachCase(ctx, func(id string, rec *store.CaseRecord) error {
+			m.Cases++
+			if err := bw.bytes("cases/"+id+".json", marshal(rec)); err != nil {
+				return err
+			}
+			ev, err := v.EvidenceOf(ctx, id)
+			items = append(items, ev...)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		// Sorted by id, as a full bundle is, so equal shares are equal.
+		slices.SortFunc(shared, func(a, b *store.Case) int { return strings.Compare(a.ID, b.ID) })
+		shared = slices.CompactFunc(shared, func(a, b *store.Case) bool { return a.ID == b.ID })
+		for _, c := range shared {
+			m.Cases++
+			if err := bw.bytes("cases/"+c.ID+".json", marshal(&store.CaseRecord{Doc: marshal(redact(c, opts.Redact))})); err != nil {
+				return nil, err
+			}
+			ev, err := v.EvidenceOf(ctx, c.ID)
+			if err != nil {
+				return nil, err
+			}
+			picked, left := shareEvidence(ev, opts.Redact)
+			items = append(items, picked...)
+			m.LeftOut += left
+		}
 	}
 	var total, done int64
 	for _, e := range items {
@@ -109,20 +160,22 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 			opts.Progress(done, total)
 		}
 	}
-	log, err := v.AuditLog(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var audit []byte
-	for _, e := range log {
-		audit = append(append(audit, marshal(e)...), '\n')
-	}
-	if err := bw.bytes(entryAudit, audit); err != nil {
-		return nil, err
-	}
-	m.Audit = len(log)
-	if len(log) > 0 {
-		m.AuditHead = log[len(log)-1].Hash
+	if opts.Kind == KindFull {
+		log, err := v.AuditLog(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var audit []byte
+		for _, e := range log {
+			audit = append(append(audit, marshal(e)...), '\n')
+		}
+		if err := bw.bytes(entryAudit, audit); err != nil {
+			return nil, err
+		}
+		m.Audit = len(log)
+		if len(log) > 0 {
+			m.AuditHead = log[len(log)-1].Hash
+		}
 	}
 	m.Entries = bw.entries
 	mb := marshal(m)
@@ -152,15 +205,20 @@ func recipients(ctx context.Context, v *store.Vault, id *crypto.OrgIdentity, opt
 		}
 		return []age.Recipient{r}, nil
 	}
-	rr, err := v.RecoveryRecipient(ctx)
-	if err != nil {
-		return nil, err
+	// The vault's own key, so that the bundle can be read back and
+	// verified before it is kept; a full backup also to the recovery key.
+	out := []age.Recipient{id.Age.Recipient()}
+	if opts.Kind == KindFull {
+		rr, err := v.RecoveryRecipient(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rec, err := age.ParseHybridRecipient(rr)
+		if err != nil {
+			return nil, fmt.Errorf("export: the vault's recovery recipient: %w", err)
+		}
+		out = append(out, rec)
 	}
-	rec, err := age.ParseHybridRecipient(rr)
-	if err != nil {
-		return nil, fmt.Errorf("export: the vault's recovery recipient: %w", err)
-	}
-	out := []age.Recipient{rec, id.Age.Recipient()}
 	for _, c := range opts.To {
 		if err := c.Check(); err != nil {
 			return nil, err

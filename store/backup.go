@@ -18,6 +18,7 @@ import (
 type CaseRecord struct {
 	Doc       json.RawMessage   `json:"case"`
 	Revisions []json.RawMessage `json:"revisions,omitempty"`
+	Conflicts []json.RawMessage `json:"conflicts,omitempty"` // versions met in merges, awaiting review
 }
 
 // EachCase calls fn for every case, in id order, with its record. ids, if
@@ -52,7 +53,11 @@ func (v *Vault) EachCase(ctx context.Context, fn func(id string, rec *CaseRecord
 		if err != nil {
 			return err
 		}
-		if err := fn(it.id, &CaseRecord{Doc: json.RawMessage(it.doc), Revisions: revs}); err != nil {
+		conflicts, err := v.conflictDocs(ctx, it.n)
+		if err != nil {
+			return err
+		}
+		if err := fn(it.id, &CaseRecord{Doc: json.RawMessage(it.doc), Revisions: revs, Conflicts: conflicts}); err != nil {
 			return err
 		}
 	}
@@ -223,6 +228,12 @@ func (l *Loader) RestoreCase(rec *CaseRecord) error {
 		}
 		if _, err := l.t.exec("INSERT INTO revisions(case_n, revision, doc) VALUES (?, ?, ?)", n, rc.Revision, string(r)); err != nil {
 			return fmt.Errorf("store: restoring revision: %w", err)
+		}
+	}
+	for _, k := range rec.Conflicts {
+		if _, err := l.t.exec("INSERT OR IGNORE INTO conflicts(case_n, doc_sha256, doc, from_org, imported_at) VALUES (?, ?, ?, '', '')",
+			n, docSHA(k), string(k)); err != nil {
+			return fmt.Errorf("store: restoring conflicts: %w", err)
 		}
 	}
 	l.cases[c.ID] = n

@@ -408,7 +408,11 @@ func (v *Vault) Dump(ctx context.Context, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		b, err := json.MarshalIndent(dumpCase{Case: c, Revisions: revs, Evidence: ev}, "    ", "  ")
+		conflicts, err := v.conflictDocs(ctx, n)
+		if err != nil {
+			return err
+		}
+		b, err := json.MarshalIndent(dumpCase{Case: c, Revisions: revs, Conflicts: conflicts, Evidence: ev}, "    ", "  ")
 		if err != nil {
 			return fmt.Errorf("store: dumping: %w", err)
 		}
@@ -430,7 +434,8 @@ func (v *Vault) Dump(ctx context.Context, w io.Writer) error {
 type dumpCase struct {
 	*Case
 	Revisions []json.RawMessage `json:"revisions,omitempty"`
-	Evidence  []*Evidence       `json:"evidence,omitempty"` // hashes, sizes and custody; not the bytes
+	Conflicts []json.RawMessage `json:"conflicts,omitempty"` // versions met in merges, awaiting review
+	Evidence  []*Evidence       `json:"evidence,omitempty"`  // hashes, sizes and custody; not the bytes
 }
 
 func (v *Vault) revisionDocs(ctx context.Context, n int64) ([]json.RawMessage, error) {

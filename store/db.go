@@ -206,6 +206,26 @@ CREATE TABLE audit (
 	hash   BLOB NOT NULL
 );
 `,
+	// 3: partners' contact cards; case versions met in merges.
+	`
+CREATE TABLE contacts (
+	fingerprint   TEXT PRIMARY KEY,
+	name          TEXT NOT NULL,
+	age_recipient TEXT NOT NULL,
+	sign_key      BLOB NOT NULL UNIQUE,
+	added_at      TEXT NOT NULL
+);
+-- A version of a case that an import brought and that conflicts with the
+-- vault's: kept whole, beside the case, until a reviewer settles it.
+CREATE TABLE conflicts (
+	case_n      INTEGER NOT NULL REFERENCES cases(n) ON DELETE CASCADE,
+	doc_sha256  TEXT NOT NULL,
+	doc         TEXT NOT NULL,
+	from_org    TEXT NOT NULL,
+	imported_at TEXT NOT NULL,
+	PRIMARY KEY (case_n, doc_sha256)
+);
+`,
 }
 
 // SchemaVersion is the schema version this build writes.

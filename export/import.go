@@ -1,0 +1,135 @@
+package export
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"filippo.io/age"
+
+	"github.com/dossier-hr/dossier/store"
+)
+
+// ImportResult says what an import did.
+type ImportResult struct {
+	Manifest  *Manifest
+	Signer    string // the contact's name, or "this vault"
+	Added     int
+	Updated   int
+	Unchanged int
+	Conflicts int
+	Evidence  int // evidence items new to the vault
+}
+
+// importSink stages a bundle's cases and evidence as merges.
+type importSink struct {
+	l    *store.Loader
+	from string
+	res  *ImportResult
+}
+
+func (s *importSink) Header(h *Header) error {
+	s.from = h.Creator.Name
+	return nil
+}
+
+// A partner's full bundle is merged for its cases and evidence; its
+// settings and audit log stay the partner's.
+func (s *importSink) Meta(map[string][]byte) error { return nil }
+func (s *importSink) Audit(store.AuditEntry) error { return nil }
+
+func (s *importSink) Case(rec *store.CaseRecord) error {
+	out, err := s.l.MergeCase(rec, s.from)
+	if err != nil {
+		return err
+	}
+	switch out {
+	case store.MergeAdded:
+		s.res.Added++
+	case store.MergeUpdated:
+		s.res.Updated++
+	case store.MergeConflict:
+		s.res.Conflicts++
+	default:
+		s.res.Unchanged++
+	}
+	return nil
+}
+
+func (s *importSink) Evidence(e *store.Evidence, r io.Reader) error {
+	added, err := s.l.MergeEvidence(e, r, s.from)
+	if added {
+		s.res.Evidence++
+	}
+	return err
+}
+
+// Import verifies a bundle addressed to this vault and merges it, in one
+// transaction committed only once everything has verified and the signer
+// is known: this vault itself or one of its contacts (unless acceptUnknown).
+// Ids are kept and each case's origin is its creator's; the same bundle
+// imported twice changes nothing; a case both sides changed keeps both
+// versions and is flagged for review.
+func Import(ctx context.Context, v *store.Vault, path string, acceptUnknown bool) (*ImportResult, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	defer f.Close()
+	own, err := v.Identity()
+	if err != nil {
+		return nil, err
+	}
+	l, err := v.BeginLoad(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer l.Rollback()
+	res := &ImportResult{}
+	m, err := Read(ctx, f, []age.Identity{own.Age}, &importSink{l: l, res: res})
+	if err != nil {
+		return nil, err
+	}
+	res.Manifest = m
+	pk, _ := m.Creator.PublicKey() // checked by Read
+	switch c, err := v.ContactBySignKey(ctx, pk); {
+	case err != nil:
+		return nil, err
+	case bytes.Equal(pk, own.PublicKey()):
+		res.Signer = "this vault"
+	case c != nil:
+		res.Signer = c.Name
+	case acceptUnknown:
+		res.Signer = m.Creator.Name + " (not a contact, accepted)"
+	default:
+		return nil, refuse(ErrUnknownSigner, "%q, fingerprint %s; add its card with 'dossierctl contact add' after checking the fingerprint with them, or pass --accept-unknown-signer", m.Creator.Name, m.Creator.Fingerprint)
+	}
+	if err := l.Audit(store.AuditImport, "", fmt.Sprintf("%s bundle signed by %s: %d added, %d updated, %d unchanged, %d conflict(s), %d evidence item(s)",
+		m.Kind, m.Creator.Fingerprint, res.Added, res.Updated, res.Unchanged, res.Conflicts, res.Evidence)); err != nil {
+		return nil, err
+	}
+	if err := l.Commit(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Contact returns the store record of a checked card.
+func (c Card) Contact() (store.Contact, error) {
+	if err := c.Check(); err != nil {
+		return store.Contact{}, err
+	}
+	pk, _ := c.PublicKey()
+	return store.Contact{Name: c.Name, AgeRecipient: c.AgeRecipient, SignKey: pk, Fingerprint: c.Fingerprint}, nil
+}
+
+// OwnCard returns the vault's own contact card.
+func OwnCard(v *store.Vault) (Card, error) {
+	id, err := v.Identity()
+	if err != nil {
+		return Card{}, err
+	}
+	return CardOf(v.Org().Name, id), nil
+}
