@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bufio"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"strings"
+	"text/tabwriter"
 
 	"filippo.io/age"
+	"golang.org/x/term"
 
 	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/export"
@@ -18,10 +22,12 @@ import (
 const exitBundle = 4
 
 func init() {
-	register(&command{name: "export", args: "--out FILE [--kind full] [--to CARD]... [--bundle-passphrase-file F]", help: "write a signed, encrypted bundle (a full backup)", run: cmdExport,
+	register(&command{name: "export", args: "--out FILE [--kind full|share] [--to CARD]... [--case ID]... [--redact P]", help: "write a signed, encrypted bundle: a full backup or a share", run: cmdExport,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("out", "", "write the bundle to `FILE` (must not exist)")
-			fs.String("kind", export.KindFull, "bundle `kind`: full")
+			fs.String("kind", export.KindFull, "bundle `kind`: full (a backup) or share (chosen cases for partners)")
+			fs.Var(&stringList{}, "case", "a case `ID` or reference to share (repeatable)")
+			fs.String("redact", export.RedactPseudonymise, "share redaction `profile`: none, pseudonymise or anonymise")
 			fs.Var(&stringList{}, "to", "also encrypt to the contact card in `FILE` (repeatable)")
 			fs.String("bundle-passphrase-file", "", "encrypt with the one-off passphrase on the first line of `FILE` instead of keys")
 		}})
@@ -30,6 +36,16 @@ func init() {
 			fs.String("identity", "", "decrypt with the recovery key or age identity in `FILE` instead of the vault's")
 			fs.String("bundle-passphrase-file", "", "decrypt with the passphrase on the first line of `FILE`")
 			fs.Bool("json", false, "print the manifest summary as JSON")
+		}})
+	register(&command{name: "import", args: "FILE [--accept-unknown-signer]", help: "verify a bundle from a partner and merge it", run: cmdImport,
+		flags: func(fs *flag.FlagSet) {
+			fs.Bool("accept-unknown-signer", false, "import even if the signer is not among your contacts")
+		}})
+	register(&command{name: "contact", args: "export --out FILE | add FILE [--fingerprint FP] | list [--json]", help: "exchange contact cards with partner organisations", run: cmdContact,
+		flags: func(fs *flag.FlagSet) {
+			fs.String("out", "", "write this vault's card to `FILE`")
+			fs.String("fingerprint", "", "the fingerprint `FP` the partner read to you; add refuses a card that does not match")
+			fs.Bool("json", false, "print JSON")
 		}})
 	register(&command{name: "restore", args: "--bundle FILE --recovery-key FILE --vault NEWDIR --new-passphrase-file FILE", help: "rebuild a vault from a full backup", run: cmdRestore,
 		flags: func(fs *flag.FlagSet) {
@@ -72,7 +88,10 @@ func cmdExport(c *cli, fs *flag.FlagSet, args []string) error {
 	if out == "" {
 		return usagef("export needs --out FILE")
 	}
-	opts := export.Options{Kind: str(fs, "kind")}
+	opts := export.Options{Kind: str(fs, "kind"), Cases: list(fs, "case"), Redact: str(fs, "redact")}
+	if opts.Kind == export.KindFull && len(opts.Cases) > 0 {
+		return usagef("--case goes with --kind share; a full backup holds every case")
+	}
 	for _, p := range list(fs, "to") {
 		card, err := readCard(p)
 		if err != nil {
@@ -97,6 +116,12 @@ func cmdExport(c *cli, fs *flag.FlagSet, args []string) error {
 		}
 		c.log.WithField("cases", m.Cases).WithField("evidence", m.Evidence).Info("bundle written")
 		fmt.Fprintf(c.stdout, "%s bundle written to %s: %d case(s), %d evidence item(s), %d audit entries; verified after writing.\n", m.Kind, out, m.Cases, m.Evidence, m.Audit)
+		if m.LeftOut > 0 {
+			fmt.Fprintf(c.stderr, "%d evidence file(s) were left out: they have no copy without metadata (only JPEG and PNG get one). Attach a cleaned copy to share them.\n", m.LeftOut)
+		}
+		if opts.Redact == export.RedactAnonymise {
+			fmt.Fprintln(c.stderr, "Anonymised: names and places were removed from the fields, but free text (narratives, descriptions) can still name people. Read it before you send the bundle; its cases arrive flagged for review.")
+		}
 		if m.Kind == export.KindFull && opts.Passphrase == "" {
 			fmt.Fprintln(c.stderr, "Keep it away from this laptop. It opens with the recovery key: dossierctl restore --bundle FILE --recovery-key KEYFILE --vault NEWDIR")
 		}
@@ -218,5 +243,113 @@ func cmdRestore(c *cli, fs *flag.FlagSet, args []string) error {
 	fmt.Fprintf(c.stdout, "Vault restored in %s from the backup of %s made %s: %d case(s), %d evidence item(s), %d audit entries.\n",
 		c.vaultDir, m.Creator.Name, m.CreatedAt, m.Cases, m.Evidence, m.Audit)
 	fmt.Fprintf(c.stdout, "Creator fingerprint %s: check it is your organisation's. The same recovery key opens the new vault.\n", m.Creator.Fingerprint)
+	return nil
+}
+
+func cmdImport(c *cli, fs *flag.FlagSet, args []string) error {
+	if len(args) != 1 {
+		return usagef("import takes one bundle FILE")
+	}
+	return c.withVault(func(v *store.Vault) error {
+		res, err := export.Import(c.ctx, v, args[0], boolean(fs, "accept-unknown-signer"))
+		if err != nil {
+			return err
+		}
+		c.log.WithField("added", res.Added).WithField("conflicts", res.Conflicts).Info("bundle imported")
+		m := res.Manifest
+		fmt.Fprintf(c.stdout, "Imported a %s bundle from %s (fingerprint %s, signed by %s), made %s:\n", m.Kind, m.Creator.Name, m.Creator.Fingerprint, res.Signer, m.CreatedAt)
+		fmt.Fprintf(c.stdout, "%d case(s) added, %d updated, %d unchanged, %d in conflict (kept both, flagged for review); %d evidence item(s) added.\n",
+			res.Added, res.Updated, res.Unchanged, res.Conflicts, res.Evidence)
+		if res.Conflicts > 0 {
+			fmt.Fprintln(c.stdout, "'dossierctl list --needs-review' shows the cases to review.")
+		}
+		return nil
+	})
+}
+
+func cmdContact(c *cli, fs *flag.FlagSet, args []string) error {
+	if len(args) == 0 {
+		return usagef("use: contact export --out FILE, contact add FILE, or contact list")
+	}
+	switch args[0] {
+	case "export":
+		out := str(fs, "out")
+		if len(args) != 1 || out == "" {
+			return usagef("use: contact export --out FILE")
+		}
+		return c.withVault(func(v *store.Vault) error {
+			card, err := export.OwnCard(v)
+			if err != nil {
+				return err
+			}
+			b, _ := json.MarshalIndent(card, "", "  ")
+			if _, err := os.Lstat(out); err == nil {
+				return fmt.Errorf("%s already exists; choose a new file", out)
+			}
+			if err := crypto.WriteFileAtomic(out, append(b, '\n'), 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "Contact card of %s written to %s.\nFingerprint: %s\nPartners should hear this fingerprint from you (by phone, in person) before they add the card.\n", card.Name, out, card.Fingerprint)
+			return nil
+		})
+	case "add":
+		if len(args) != 2 {
+			return usagef("use: contact add FILE [--fingerprint FP]")
+		}
+		card, err := readCard(args[1])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "Card of %s, fingerprint %s\n", card.Name, card.Fingerprint)
+		if fp := str(fs, "fingerprint"); fp != "" {
+			if !strings.EqualFold(strings.ReplaceAll(fp, " ", ""), card.Fingerprint) {
+				return fmt.Errorf("the card's fingerprint %s is not the %s you were given: do not use this card, and tell the partner", card.Fingerprint, fp)
+			}
+		} else if err := confirm("Does this fingerprint match the one the partner read to you? Type yes to add: "); err != nil {
+			return err
+		}
+		contact, err := card.Contact()
+		if err != nil {
+			return err
+		}
+		return c.withVault(func(v *store.Vault) error {
+			if err := v.AddContact(c.ctx, contact); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "Added %s to your contacts.\n", card.Name)
+			return nil
+		})
+	case "list":
+		return c.withVault(func(v *store.Vault) error {
+			cs, err := v.Contacts(c.ctx)
+			if err != nil {
+				return err
+			}
+			if boolean(fs, "json") {
+				return c.printJSON(cs)
+			}
+			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tFINGERPRINT\tADDED")
+			for _, k := range cs {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", k.Name, k.Fingerprint, k.AddedAt)
+			}
+			return tw.Flush()
+		})
+	}
+	return usagef("unknown contact command %q: use export, add or list", args[0])
+}
+
+// confirm asks a yes/no question on the terminal; without one, it fails
+// with what to pass instead.
+func confirm(question string) error {
+	fd := int(os.Stdin.Fd())
+	if !term.IsTerminal(fd) {
+		return usagef("no terminal to confirm on: pass --fingerprint with the fingerprint the partner gave you")
+	}
+	fmt.Fprint(os.Stderr, question)
+	line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+	if strings.TrimSpace(strings.ToLower(line)) != "yes" {
+		return errors.New("not added")
+	}
 	return nil
 }

@@ -241,6 +241,10 @@ func (c *cli) fail(cmd string, err error) int {
 	case errors.Is(err, export.ErrVerify):
 		code = exitBundle
 		msg = "bundle refused: " + msg + "; nothing was changed"
+	case errors.Is(err, export.ErrConsent):
+		msg = "share refused: " + msg
+	case errors.Is(err, store.ErrContactExists):
+		msg += "; 'dossierctl contact list' shows your contacts"
 	case errors.Is(err, store.ErrAuditBroken):
 		code = exitAudit
 		msg += "; the log (or the vault) was changed outside Dossier. Keep this vault as it is for investigation and compare with your latest backup"
