@@ -28,6 +28,7 @@ const (
 const (
 	entryHeader   = "header.json"
 	entryMeta     = "meta.json"
+	entryContacts = "contacts.json"
 	entryAudit    = "audit.ndjson"
 	entryManifest = "manifest.json"
 	entrySig      = "manifest.sig"

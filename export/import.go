@@ -37,8 +37,9 @@ func (s *importSink) Header(h *Header) error {
 
 // A partner's full bundle is merged for its cases and evidence; its
 // settings and audit log stay the partner's.
-func (s *importSink) Meta(map[string][]byte) error { return nil }
-func (s *importSink) Audit(store.AuditEntry) error { return nil }
+func (s *importSink) Meta(map[string][]byte) error   { return nil }
+func (s *importSink) Contacts([]store.Contact) error { return nil }
+func (s *importSink) Audit(store.AuditEntry) error   { return nil }
 
 func (s *importSink) Case(rec *store.CaseRecord) error {
 	out, err := s.l.MergeCase(rec, s.from)

@@ -59,6 +59,7 @@ func refuse(reason error, format string, args ...any) error {
 type Sink interface {
 	Header(h *Header) error
 	Meta(meta map[string][]byte) error
+	Contacts(cs []store.Contact) error
 	Case(rec *store.CaseRecord) error
 	Evidence(e *store.Evidence, r io.Reader) error
 	Audit(e store.AuditEntry) error
@@ -79,8 +80,7 @@ func Read(ctx context.Context, r io.Reader, ids []age.Identity, sink Sink) (*Man
 		}
 		return nil, refuse(ErrCorrupt, "not an age file, or its header is damaged (%v)", err)
 	}
-	br := &bundleReader{tr: tar.NewReader(bufio.NewReaderSize(ar, 1<<20)), sink: sink}
-	m, err := br.run(ctx)
+	m, err := readPlain(ctx, bufio.NewReaderSize(ar, 1<<20), sink)
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +95,14 @@ func Read(ctx context.Context, r io.Reader, ids []age.Identity, sink Sink) (*Man
 		return nil, refuse(ErrCorrupt, "%d unexpected bytes after the archive", rest)
 	}
 	return m, nil
+}
+
+// readPlain reads a bundle's decrypted tar stream: everything Read checks
+// but age's own authentication. It is the parser of outside input that
+// the fuzz targets exercise.
+func readPlain(ctx context.Context, r io.Reader, sink Sink) (*Manifest, error) {
+	br := &bundleReader{tr: tar.NewReader(r), sink: sink}
+	return br.run(ctx)
 }
 
 type bundleReader struct {
@@ -218,6 +226,18 @@ func (b *bundleReader) entry(h *tar.Header, r io.Reader, n int) error {
 		if sink != nil {
 			return sink.Meta(meta)
 		}
+	case h.Name == entryContacts:
+		data, err := readAll(r, h, maxJSONEntry)
+		if err != nil {
+			return err
+		}
+		var cs []store.Contact
+		if err := strictJSON(data, &cs); err != nil {
+			return refuse(ErrCorrupt, "the contacts are malformed (%v)", err)
+		}
+		if sink != nil {
+			return sink.Contacts(cs)
+		}
 	case caseEntry.MatchString(h.Name):
 		data, err := readAll(r, h, maxJSONEntry)
 		if err != nil {
@@ -276,7 +296,7 @@ func (b *bundleReader) entry(h *tar.Header, r io.Reader, n int) error {
 			return refuse(ErrCorrupt, "the audit log is malformed (%v)", err)
 		}
 	default:
-		return refuse(ErrCorrupt, "unexpected entry %q (only header, settings, cases, evidence, audit, manifest and signature are allowed)", safeName(h.Name))
+		return refuse(ErrCorrupt, "unexpected entry %q (only header, settings, contacts, cases, evidence, audit, manifest and signature are allowed)", safeName(h.Name))
 	}
 	return nil
 }

@@ -37,6 +37,15 @@ func (s *restoreSink) Meta(meta map[string][]byte) error {
 	return nil
 }
 
+func (s *restoreSink) Contacts(cs []store.Contact) error {
+	for _, c := range cs {
+		if err := s.l.RestoreContact(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *restoreSink) Case(rec *store.CaseRecord) error { return s.l.RestoreCase(rec) }
 func (s *restoreSink) Evidence(e *store.Evidence, r io.Reader) error {
 	return s.l.RestoreEvidence(e, r)

@@ -104,6 +104,13 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 		if err := bw.bytes(entryMeta, marshal(meta)); err != nil {
 			return nil, err
 		}
+		contacts, err := v.Contacts(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := bw.bytes(entryContacts, marshal(contacts)); err != nil {
+			return nil, err
+		}
 		err = v.EachCase(ctx, func(id string, rec *store.CaseRecord) error {
 			m.Cases++
 			if err := bw.bytes("cases/"+id+".json", marshal(rec)); err != nil {

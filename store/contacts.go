@@ -75,3 +75,15 @@ func (v *Vault) ContactBySignKey(ctx context.Context, key ed25519.PublicKey) (*C
 	}
 	return &c, nil
 }
+
+// RestoreContact adds a contact from a full backup, as it was recorded.
+func (l *Loader) RestoreContact(c Contact) error {
+	if len(c.SignKey) != ed25519.PublicKeySize || c.Fingerprint == "" || c.AgeRecipient == "" || len(c.Name) > maxShort {
+		return fmt.Errorf("store: a backed-up contact is malformed")
+	}
+	if _, err := l.t.exec("INSERT INTO contacts(fingerprint, name, age_recipient, sign_key, added_at) VALUES (?, ?, ?, ?, ?)",
+		c.Fingerprint, c.Name, c.AgeRecipient, c.SignKey, c.AddedAt); err != nil {
+		return fmt.Errorf("store: restoring contact: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,183 @@
+package export
+
+import (
+	"bytes"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/internal/testimg"
+	"github.com/dossier-hr/dossier/store"
+)
+
+// Golden bundles of each format version live in testdata/golden/vN and must
+// import forever. They are made once, with the version they stand for:
+//
+//	go test ./export -run TestGolden -update
+//
+// and never made again for a version that shipped.
+var update = flag.Bool("update", false, "write the golden bundles of the current format version")
+
+const goldenDir = "testdata/golden/v1"
+
+func goldenClock() func() time.Time {
+	t := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	return func() time.Time { t = t.Add(time.Second); return t }
+}
+
+// makeGolden writes: Field Network's full backup and recovery key; Legal
+// Partner's full backup (with Field Network as a contact) and recovery
+// key; a pseudonymised share from Field Network to Legal Partner; the
+// dumps expected after restoring and importing them.
+func makeGolden(t *testing.T) {
+	tmp := t.TempDir()
+	mk := func(name, org string) (*store.Vault, *crypto.RecoveryKey) {
+		v, rk, err := store.Create(filepath.Join(tmp, name), "golden", store.CreateOptions{OrgName: org, Options: store.Options{Now: goldenClock(), Actor: "golden"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v, rk
+	}
+	a, rka := mk("a", "Field Network")
+	b, rkb := mk("b", "Legal Partner")
+	defer a.Close()
+	defer b.Close()
+	ids, err := a.AddCases(ctx, strings.NewReader(cases))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Edit(ctx, ids[0], []byte(`{"status":"referred"}`))
+	a.Attach(ctx, ids[0], bytes.NewReader(testimg.JPEGWithMetadata()), store.AttachOptions{Name: "photo.jpg", ReceivedFrom: "peer"})
+	a.Attach(ctx, ids[0], strings.NewReader("a medical certificate"), store.AttachOptions{Name: "certificate.txt"})
+	cardA, cardB := befriend(t, b, a), befriend(t, a, b)
+	_ = cardA
+	write := func(v *store.Vault, name string, opts Options) {
+		var buf bytes.Buffer
+		if _, err := Write(ctx, v, &buf, opts); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(goldenDir, name), buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(a, "field-network-full.age", Options{})
+	write(b, "legal-partner-full.age", Options{})
+	write(a, "share-to-legal-partner.age", Options{Kind: KindShare, To: []Card{cardB}, Cases: []string{ids[0]}})
+	for name, rk := range map[string]*crypto.RecoveryKey{"field-network.recovery-key": rka, "legal-partner.recovery-key": rkb} {
+		os.WriteFile(filepath.Join(goldenDir, name), []byte(rk.String()+"\n"), 0o644)
+	}
+	os.WriteFile(filepath.Join(goldenDir, "field-network.dump.json"), dump(t, a), 0o644)
+}
+
+func TestGolden(t *testing.T) {
+	if *update {
+		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		makeGolden(t)
+	}
+	rk := func(name string) *crypto.RecoveryKey {
+		k, err := crypto.ReadRecoveryKey(filepath.Join(goldenDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	// The full backup restores to the dump recorded with it.
+	dirA := filepath.Join(t.TempDir(), "a")
+	if _, err := Restore(ctx, filepath.Join(goldenDir, "field-network-full.age"), rk("field-network.recovery-key"), dirA, "p"); err != nil {
+		t.Fatalf("golden full backup: %v", err)
+	}
+	a, err := store.Open(dirA, "p", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	want, _ := os.ReadFile(filepath.Join(goldenDir, "field-network.dump.json"))
+	if got := dump(t, a); !bytes.Equal(got, want) {
+		t.Fatalf("golden full backup restores to another dump:\n%s", got)
+	}
+	// The partner's vault, restored, imports the golden share.
+	dirB := filepath.Join(t.TempDir(), "b")
+	if _, err := Restore(ctx, filepath.Join(goldenDir, "legal-partner-full.age"), rk("legal-partner.recovery-key"), dirB, "p"); err != nil {
+		t.Fatalf("golden partner backup: %v", err)
+	}
+	b, err := store.Open(dirB, "p", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	res, err := Import(ctx, b, filepath.Join(goldenDir, "share-to-legal-partner.age"), false)
+	if err != nil {
+		t.Fatalf("golden share: %v", err)
+	}
+	if res.Added != 1 || res.Signer != "Field Network" || res.Evidence != 1 {
+		t.Fatalf("golden share imported %+v", res)
+	}
+}
+
+// goldenPlain returns the decrypted tar streams of the golden bundles.
+func goldenPlain(tb testing.TB) [][]byte {
+	var out [][]byte
+	for _, g := range []struct{ bundle, key string }{
+		{"field-network-full.age", "field-network.recovery-key"},
+		{"legal-partner-full.age", "legal-partner.recovery-key"},
+	} {
+		rk, err := crypto.ReadRecoveryKey(filepath.Join(goldenDir, g.key))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		f, err := os.Open(filepath.Join(goldenDir, g.bundle))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		r, err := age.Decrypt(f, rk.Identity())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		b, _ := io.ReadAll(r)
+		f.Close()
+		out = append(out, b)
+	}
+	return out
+}
+
+// FuzzReadPlain feeds arbitrary tar streams to the bundle parser: it must
+// never panic or accept a stream that was not signed as it is.
+func FuzzReadPlain(f *testing.F) {
+	for _, b := range goldenPlain(f) {
+		f.Add(b)
+		f.Add(b[:len(b)/2])
+	}
+	f.Add([]byte{})
+	var signed []string
+	for _, b := range goldenPlain(f) {
+		m, err := readPlain(ctx, bytes.NewReader(b), nil)
+		if err != nil {
+			f.Fatal(err)
+		}
+		signed = append(signed, string(marshal(m)))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		m, err := readPlain(ctx, bytes.NewReader(in), nil)
+		if err != nil {
+			return
+		}
+		// Accepted: then its manifest — every entry's name, size and hash
+		// — must be one that was signed. Tar's own header fields (times,
+		// modes) are not content and may differ.
+		for _, s := range signed {
+			if string(marshal(m)) == s {
+				return
+			}
+		}
+		t.Fatalf("accepted content that was never signed: %+v", m)
+	})
+}
