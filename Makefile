@@ -54,6 +54,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzSearchQuery -fuzztime $(FUZZTIME) ./store
 	$(GO) test -run XXX -fuzz FuzzStripJPEG -fuzztime $(FUZZTIME) ./store
 	$(GO) test -run XXX -fuzz FuzzStripPNG -fuzztime $(FUZZTIME) ./store
+	$(GO) test -run XXX -fuzz FuzzReadPlain -fuzztime $(FUZZTIME) ./export
 
 bench: build
 	bench/run.sh
