@@ -58,3 +58,25 @@ echo "dossierctl extract: $(cat "$out/t")"
 cmp "$out/big.bin" "$out/big.out" && echo "extracted file is byte-identical"
 /usr/bin/time -f "%e s, peak %M KB" -o "$out/t" bin/dossierctl list --vault "$out/ev" >/dev/null 2>&1
 echo "passphrase unlock alone (list): $(cat "$out/t")"
+
+echo "== bundles: full backup and restore of 10,000 cases with 1 GiB of evidence"
+# The age command line, from the Go module proxy, for the baseline.
+GOBIN="$out/gobin" go install filippo.io/age/cmd/age@v1.3.2 filippo.io/age/cmd/age-keygen@v1.3.2
+rm -rf "$out/bx" "$out/rx"
+bin/dossierctl init --vault "$out/bx" --recovery-out "$out/bx.rk" >/dev/null
+bin/dossierctl add --vault "$out/bx" --recovery-key "$out/bx.rk" "$out/cases.ndjson" > "$out/ids"
+bin/dossierctl attach --vault "$out/bx" --recovery-key "$out/bx.rk" "$(head -1 "$out/ids")" "$out/big.bin" >/dev/null
+bin/dossierctl dump --vault "$out/bx" --recovery-key "$out/bx.rk" > "$out/dump-before"
+/usr/bin/time -f "%e s, peak %M KB" -o "$out/t" bin/dossierctl export --vault "$out/bx" --recovery-key "$out/bx.rk" --out "$out/b.age" >/dev/null 2>&1
+echo "dossierctl export:  $(cat "$out/t"), bundle $(du -h "$out/b.age" | cut -f1) (written, then read back and verified)"
+echo "restore passphrase" > "$out/np"
+/usr/bin/time -f "%e s, peak %M KB" -o "$out/t" bin/dossierctl restore --bundle "$out/b.age" --recovery-key "$out/bx.rk" --vault "$out/rx" --new-passphrase-file "$out/np" >/dev/null
+echo "dossierctl restore: $(cat "$out/t") (the peak includes scrypt's 256 MiB for the new passphrase)"
+bin/dossierctl dump --vault "$out/rx" --recovery-key "$out/bx.rk" | cmp - "$out/dump-before" && echo "restored dump is byte-identical"
+mkdir -p "$out/plain"
+cp "$out/cases.ndjson" "$out/big.bin" "$out/plain/"
+recipient=$("$out/gobin/age-keygen" -y "$out/bx.rk")
+s=$(date +%s%N)
+tar c -C "$out/plain" . | "$out/gobin/age" -r "$recipient" > "$out/t.age"
+e=$(date +%s%N)
+echo "tar c | age -r:     $(((e - s) / 1000000)) ms (same files: the cases as NDJSON and the 1 GiB file)"
