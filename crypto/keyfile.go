@@ -77,6 +77,7 @@ func (kf *KeyFile) SetPassphrase(key *DataKey, passphrase string) error {
 	}
 	r.SetWorkFactor(ScryptWorkFactor)
 	w, err := wrap(key, r)
+	debug.FreeOSMemory() // scrypt's 256 MiB, as after an unlock
 	if err != nil {
 		return err
 	}

@@ -79,7 +79,7 @@ func TestFullBackupRestoreSameDump(t *testing.T) {
 		t.Fatalf("manifest counts %+v", m)
 	}
 	dir := filepath.Join(t.TempDir(), "restored")
-	if _, err := Restore(ctx, path, rk, dir, "new passphrase"); err != nil {
+	if _, err := Restore(ctx, []string{path}, rk, dir, "new passphrase"); err != nil {
 		t.Fatal(err)
 	}
 	r, err := store.Open(dir, "new passphrase", store.Options{})
@@ -142,7 +142,7 @@ func TestTamperedBundlesRefused(t *testing.T) {
 	bad[len(bad)-20] ^= 0x80
 	os.WriteFile(path+".bad", bad, 0o600)
 	dir := filepath.Join(t.TempDir(), "r")
-	if _, err := Restore(ctx, path+".bad", rk, dir, "p"); !errors.Is(err, ErrVerify) {
+	if _, err := Restore(ctx, []string{path + ".bad"}, rk, dir, "p"); !errors.Is(err, ErrVerify) {
 		t.Fatalf("restore of a damaged bundle: %v", err)
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
@@ -214,7 +214,7 @@ func TestForgedBundlesRefused(t *testing.T) {
 	restore := func(data []byte) error {
 		p := filepath.Join(t.TempDir(), "b.age")
 		os.WriteFile(p, data, 0o600)
-		_, err := Restore(ctx, p, rk, filepath.Join(t.TempDir(), "r"), "p")
+		_, err := Restore(ctx, []string{p}, rk, filepath.Join(t.TempDir(), "r"), "p")
 		return err
 	}
 	// Unchanged but re-encrypted: still the creator's signed content.

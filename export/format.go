@@ -20,8 +20,9 @@ const (
 
 // Kinds of bundle.
 const (
-	KindFull  = "full"  // everything needed to rebuild the vault
-	KindShare = "share" // chosen cases, redacted, for partners
+	KindFull        = "full"        // everything needed to rebuild the vault
+	KindIncremental = "incremental" // what changed since the last full or incremental backup
+	KindShare       = "share"       // chosen cases, redacted, for partners
 )
 
 // Entry names inside a bundle. Any other name is refused.
@@ -29,6 +30,7 @@ const (
 	entryHeader   = "header.json"
 	entryMeta     = "meta.json"
 	entryContacts = "contacts.json"
+	entryDeleted  = "deleted.json"
 	entryAudit    = "audit.ndjson"
 	entryManifest = "manifest.json"
 	entrySig      = "manifest.sig"
@@ -37,6 +39,7 @@ const (
 var (
 	caseEntry     = regexp.MustCompile(`^cases/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.json$`)
 	evidenceEntry = regexp.MustCompile(`^evidence/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(json|bin)$`)
+	custodyEntry  = regexp.MustCompile(`^custody/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.json$`)
 )
 
 // Limits that refuse endless or oversized input before it exhausts memory
@@ -99,6 +102,7 @@ type Header struct {
 	Kind      string `json:"kind"`
 	CreatedAt string `json:"created_at"`
 	Creator   Card   `json:"creator"`
+	Base      string `json:"base,omitempty"` // incremental: hash of the manifest of the bundle it follows
 }
 
 // ManifestEntry is one entry of the bundle with its size and hash.
@@ -119,7 +123,13 @@ type Manifest struct {
 	Evidence  int             `json:"evidence"`
 	Audit     int             `json:"audit_entries"`
 	AuditHead string          `json:"audit_head,omitempty"`
+	AuditSeq  int64           `json:"audit_seq,omitempty"` // the last audit entry the vault had (full, incremental)
+	Base      string          `json:"base,omitempty"`      // incremental: hash of the manifest of the bundle it follows
 	Entries   []ManifestEntry `json:"entries"`
+
+	// Hash is the SHA-256 of the manifest's bytes, which the next
+	// incremental names as its base. Not part of the manifest.
+	Hash string `json:"-"`
 
 	// LeftOut counts evidence files a redacted share left out because
 	// they have no stripped copy. Not part of the bundle.

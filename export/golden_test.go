@@ -67,13 +67,25 @@ func makeGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write(a, "field-network-full.age", Options{})
+	writeFile := func(v *store.Vault, name string, opts Options) {
+		if _, err := WriteFile(ctx, v, filepath.Join(goldenDir, name), opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(goldenDir, "field-network.dump.json"), dump(t, a), 0o644)
+	writeFile(a, "field-network-full.age", Options{})
 	write(b, "legal-partner-full.age", Options{})
 	write(a, "share-to-legal-partner.age", Options{Kind: KindShare, To: []Card{cardB}, Cases: []string{ids[0]}})
+	// Changes, then an incremental backup.
+	a.Edit(ctx, ids[1], []byte(`{"narrative":"After the full backup."}`))
+	a.Attach(ctx, ids[1], strings.NewReader("a later scan"), store.AttachOptions{Name: "scan.txt"})
+	a.Delete(ctx, ids[2])
+	incDump := dump(t, a)
+	writeFile(a, "field-network-incremental.age", Options{Kind: KindIncremental})
+	os.WriteFile(filepath.Join(goldenDir, "field-network.incremental.dump.json"), incDump, 0o644)
 	for name, rk := range map[string]*crypto.RecoveryKey{"field-network.recovery-key": rka, "legal-partner.recovery-key": rkb} {
 		os.WriteFile(filepath.Join(goldenDir, name), []byte(rk.String()+"\n"), 0o644)
 	}
-	os.WriteFile(filepath.Join(goldenDir, "field-network.dump.json"), dump(t, a), 0o644)
 }
 
 func TestGolden(t *testing.T) {
@@ -92,7 +104,7 @@ func TestGolden(t *testing.T) {
 	}
 	// The full backup restores to the dump recorded with it.
 	dirA := filepath.Join(t.TempDir(), "a")
-	if _, err := Restore(ctx, filepath.Join(goldenDir, "field-network-full.age"), rk("field-network.recovery-key"), dirA, "p"); err != nil {
+	if _, err := Restore(ctx, []string{filepath.Join(goldenDir, "field-network-full.age")}, rk("field-network.recovery-key"), dirA, "p"); err != nil {
 		t.Fatalf("golden full backup: %v", err)
 	}
 	a, err := store.Open(dirA, "p", store.Options{})
@@ -104,9 +116,24 @@ func TestGolden(t *testing.T) {
 	if got := dump(t, a); !bytes.Equal(got, want) {
 		t.Fatalf("golden full backup restores to another dump:\n%s", got)
 	}
+	// With its incremental, to the dump recorded with that.
+	dirInc := filepath.Join(t.TempDir(), "inc")
+	if _, err := Restore(ctx, []string{filepath.Join(goldenDir, "field-network-full.age"), filepath.Join(goldenDir, "field-network-incremental.age")},
+		rk("field-network.recovery-key"), dirInc, "p"); err != nil {
+		t.Fatalf("golden incremental: %v", err)
+	}
+	inc, err := store.Open(dirInc, "p", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inc.Close()
+	want, _ = os.ReadFile(filepath.Join(goldenDir, "field-network.incremental.dump.json"))
+	if got := dump(t, inc); !bytes.Equal(got, want) {
+		t.Fatalf("golden full + incremental restore to another dump:\n%s", got)
+	}
 	// The partner's vault, restored, imports the golden share.
 	dirB := filepath.Join(t.TempDir(), "b")
-	if _, err := Restore(ctx, filepath.Join(goldenDir, "legal-partner-full.age"), rk("legal-partner.recovery-key"), dirB, "p"); err != nil {
+	if _, err := Restore(ctx, []string{filepath.Join(goldenDir, "legal-partner-full.age")}, rk("legal-partner.recovery-key"), dirB, "p"); err != nil {
 		t.Fatalf("golden partner backup: %v", err)
 	}
 	b, err := store.Open(dirB, "p", store.Options{})
@@ -129,6 +156,7 @@ func goldenPlain(tb testing.TB) [][]byte {
 	for _, g := range []struct{ bundle, key string }{
 		{"field-network-full.age", "field-network.recovery-key"},
 		{"legal-partner-full.age", "legal-partner.recovery-key"},
+		{"field-network-incremental.age", "field-network.recovery-key"},
 	} {
 		rk, err := crypto.ReadRecoveryKey(filepath.Join(goldenDir, g.key))
 		if err != nil {

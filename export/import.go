@@ -39,7 +39,11 @@ func (s *importSink) Header(h *Header) error {
 // settings and audit log stay the partner's.
 func (s *importSink) Meta(map[string][]byte) error   { return nil }
 func (s *importSink) Contacts([]store.Contact) error { return nil }
-func (s *importSink) Audit(store.AuditEntry) error   { return nil }
+
+// A partner's deletions and custody updates stay the partner's.
+func (s *importSink) Deleted([]string) error        { return nil }
+func (s *importSink) Custody(*store.Evidence) error { return nil }
+func (s *importSink) Audit(store.AuditEntry) error  { return nil }
 
 func (s *importSink) Case(rec *store.CaseRecord) error {
 	out, err := s.l.MergeCase(rec, s.from)

@@ -60,6 +60,8 @@ type Sink interface {
 	Header(h *Header) error
 	Meta(meta map[string][]byte) error
 	Contacts(cs []store.Contact) error
+	Deleted(caseIDs []string) error
+	Custody(e *store.Evidence) error // an item whose bytes an earlier bundle carried
 	Case(rec *store.CaseRecord) error
 	Evidence(e *store.Evidence, r io.Reader) error
 	Audit(e store.AuditEntry) error
@@ -238,6 +240,30 @@ func (b *bundleReader) entry(h *tar.Header, r io.Reader, n int) error {
 		if sink != nil {
 			return sink.Contacts(cs)
 		}
+	case h.Name == entryDeleted:
+		data, err := readAll(r, h, maxJSONEntry)
+		if err != nil {
+			return err
+		}
+		var ids []string
+		if err := strictJSON(data, &ids); err != nil {
+			return refuse(ErrCorrupt, "the list of deleted cases is malformed (%v)", err)
+		}
+		if sink != nil {
+			return sink.Deleted(ids)
+		}
+	case custodyEntry.MatchString(h.Name):
+		data, err := readAll(r, h, maxJSONEntry)
+		if err != nil {
+			return err
+		}
+		var e store.Evidence
+		if err := strictJSON(data, &e); err != nil || e.ID != custodyEntry.FindStringSubmatch(h.Name)[1] {
+			return refuse(ErrCorrupt, "%s is malformed", h.Name)
+		}
+		if sink != nil {
+			return sink.Custody(&e)
+		}
 	case caseEntry.MatchString(h.Name):
 		data, err := readAll(r, h, maxJSONEntry)
 		if err != nil {
@@ -296,7 +322,7 @@ func (b *bundleReader) entry(h *tar.Header, r io.Reader, n int) error {
 			return refuse(ErrCorrupt, "the audit log is malformed (%v)", err)
 		}
 	default:
-		return refuse(ErrCorrupt, "unexpected entry %q (only header, settings, contacts, cases, evidence, audit, manifest and signature are allowed)", safeName(h.Name))
+		return refuse(ErrCorrupt, "unexpected entry %q (only header, settings, contacts, deletions, cases, evidence, custody, audit, manifest and signature are allowed)", safeName(h.Name))
 	}
 	return nil
 }
@@ -312,7 +338,7 @@ func (b *bundleReader) check(mb, sig []byte) (*Manifest, error) {
 		return nil, refuse(ErrCorrupt, "evidence record %s has no file", b.pending.ID)
 	}
 	if m.Format != BundleFormat || m.Version != b.header.Version || m.Kind != b.header.Kind ||
-		m.CreatedAt != b.header.CreatedAt || m.Creator != b.header.Creator {
+		m.CreatedAt != b.header.CreatedAt || m.Creator != b.header.Creator || m.Base != b.header.Base {
 		return nil, refuse(ErrCorrupt, "the manifest does not match the header")
 	}
 	if len(m.Entries) != len(b.seen) {
@@ -333,6 +359,8 @@ func (b *bundleReader) check(mb, sig []byte) (*Manifest, error) {
 	if !ed25519.Verify(pk, mb, sig) {
 		return nil, refuse(ErrBadSignature, "made with another key than the creator's")
 	}
+	sum := sha256.Sum256(mb)
+	m.Hash = hex.EncodeToString(sum[:])
 	return &m, nil
 }
 

@@ -14,15 +14,23 @@ import (
 	"github.com/dossier-hr/dossier/store"
 )
 
-// restoreSink stages a full backup into a new vault's open transaction.
+// restoreSink stages a full backup, then its incrementals, into a new
+// vault's open transaction.
 type restoreSink struct {
-	l    *store.Loader
-	meta map[string][]byte
+	l           *store.Loader
+	meta        map[string][]byte
+	incremental bool   // applying an incremental bundle
+	base        string // the manifest hash the next bundle must follow
 }
 
 func (s *restoreSink) Header(h *Header) error {
-	if h.Kind != KindFull {
-		return refuse(ErrWrongKind, "a %s bundle cannot rebuild a vault; restore needs a full backup", h.Kind)
+	switch {
+	case !s.incremental && h.Kind != KindFull:
+		return refuse(ErrWrongKind, "restore starts from a full backup; the first bundle is a %s bundle", h.Kind)
+	case s.incremental && h.Kind != KindIncremental:
+		return refuse(ErrWrongKind, "after the full backup come incremental bundles; this one is %s", h.Kind)
+	case s.incremental && h.Base != s.base:
+		return refuse(ErrWrongKind, "this incremental bundle does not follow the one before it (give the bundles in the order they were made, with none missing)")
 	}
 	return nil
 }
@@ -37,36 +45,69 @@ func (s *restoreSink) Meta(meta map[string][]byte) error {
 	return nil
 }
 
-func (s *restoreSink) Contacts(cs []store.Contact) error {
-	for _, c := range cs {
-		if err := s.l.RestoreContact(c); err != nil {
+func (s *restoreSink) Contacts(cs []store.Contact) error { return s.l.ReplaceContacts(cs) }
+
+func (s *restoreSink) Deleted(ids []string) error {
+	for _, id := range ids {
+		if err := s.l.DeleteCase(id); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *restoreSink) Case(rec *store.CaseRecord) error { return s.l.RestoreCase(rec) }
+func (s *restoreSink) Case(rec *store.CaseRecord) error {
+	if s.incremental {
+		return s.l.ReplaceCase(rec)
+	}
+	return s.l.RestoreCase(rec)
+}
+
 func (s *restoreSink) Evidence(e *store.Evidence, r io.Reader) error {
+	if s.incremental {
+		if err := s.l.KnowCase(e.CaseID); err != nil {
+			return err
+		}
+	}
 	return s.l.RestoreEvidence(e, r)
 }
+
+func (s *restoreSink) Custody(e *store.Evidence) error {
+	ok, err := s.l.HasEvidence(e.ID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return refuse(ErrCorrupt, "custody for evidence %s, which the backups do not hold", e.ID)
+	}
+	return s.l.SetCustody(e.ID, e.Custody)
+}
+
 func (s *restoreSink) Audit(e store.AuditEntry) error { return s.l.RestoreAudit(e) }
 
 // Restore rebuilds a vault in dir (a new, empty folder) from a full backup
-// decrypted with the recovery key. The new vault opens with passphrase and
-// with the same recovery key. Everything is staged in one transaction of
-// the new vault and committed only after the whole bundle has verified; on
-// any error the new folder is removed and nothing is left behind.
-func Restore(ctx context.Context, bundle string, rk *crypto.RecoveryKey, dir, passphrase string) (*Manifest, error) {
-	f, err := os.Open(bundle)
-	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+// and the incremental bundles made after it, in order, decrypted with the
+// recovery key. The new vault opens with passphrase and with the same
+// recovery key. Everything is staged in one transaction of the new vault
+// and committed only after every bundle has verified; on any error the new
+// folder is removed and nothing is left behind.
+func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir, passphrase string) (*Manifest, error) {
+	if len(bundles) == 0 {
+		return nil, errors.New("export: restore needs a full backup")
 	}
-	defer f.Close()
 	if _, err := os.Stat(dir); err == nil {
 		if ents, _ := os.ReadDir(dir); len(ents) > 0 {
 			return nil, fmt.Errorf("export: %s is not empty; restore into a new folder", dir)
 		}
+	}
+	files := make([]*os.File, len(bundles))
+	for i, b := range bundles {
+		f, err := os.Open(b)
+		if err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		defer f.Close()
+		files[i] = f
 	}
 	v, err := store.CreateForRestore(dir, passphrase, rk, store.Options{})
 	if err != nil {
@@ -85,22 +126,41 @@ func Restore(ctx context.Context, bundle string, rk *crypto.RecoveryKey, dir, pa
 	}
 	defer l.Rollback()
 	sink := &restoreSink{l: l}
-	m, err := Read(ctx, f, []age.Identity{rk.Identity()}, sink)
-	if err != nil {
+	var m *Manifest
+	for i, f := range files {
+		sink.incremental = i > 0
+		if m, err = Read(ctx, f, []age.Identity{rk.Identity()}, sink); err != nil {
+			if len(files) > 1 {
+				return nil, fmt.Errorf("%s: %w", bundles[i], err)
+			}
+			return nil, err
+		}
+		// The creator must be the organisation whose identity the
+		// backup carries: a backup signed by anyone else is not this
+		// vault's.
+		seed := sink.meta["org_sign_seed"]
+		if len(seed) != ed25519.SeedSize {
+			return nil, refuse(ErrCorrupt, "the backup lacks the organisation's signing key")
+		}
+		pk, _ := m.Creator.PublicKey()
+		if !ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey).Equal(pk) {
+			return nil, refuse(ErrBadSignature, "signed by another organisation than the one it restores")
+		}
+		if m.AuditHead != "" && l.AuditHead() != m.AuditHead {
+			return nil, refuse(ErrCorrupt, "the audit log does not end where the manifest says")
+		}
+		sink.base = m.Hash
+	}
+	// The rebuilt vault continues the chain of the last bundle applied.
+	seq := m.AuditSeq
+	if seq == 0 {
+		seq = int64(m.Audit)
+	}
+	if err := l.Meta("last_bundle", []byte(m.Hash)); err != nil {
 		return nil, err
 	}
-	// The creator must be the organisation whose identity the backup
-	// carries: a backup signed by anyone else is not this vault's.
-	seed := sink.meta["org_sign_seed"]
-	if len(seed) != ed25519.SeedSize {
-		return nil, refuse(ErrCorrupt, "the backup lacks the organisation's signing key")
-	}
-	pk, _ := m.Creator.PublicKey()
-	if !ed25519.PrivateKey(ed25519.NewKeyFromSeed(seed)).Public().(ed25519.PublicKey).Equal(pk) {
-		return nil, refuse(ErrBadSignature, "signed by another organisation than the one it restores")
-	}
-	if m.AuditHead != "" && l.AuditHead() != m.AuditHead {
-		return nil, refuse(ErrCorrupt, "the audit log does not end where the manifest says")
+	if err := l.Meta("last_bundle_audit_seq", []byte(fmt.Sprint(seq))); err != nil {
+		return nil, err
 	}
 	if err := l.Commit(); err != nil {
 		return nil, err

@@ -48,8 +48,19 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 	if opts.Kind == "" {
 		opts.Kind = KindFull
 	}
-	if opts.Kind != KindFull && opts.Kind != KindShare {
-		return nil, fmt.Errorf("export: bundle kind %q is not supported (full or share)", opts.Kind)
+	if opts.Kind != KindFull && opts.Kind != KindShare && opts.Kind != KindIncremental {
+		return nil, fmt.Errorf("export: bundle kind %q is not supported (full, incremental or share)", opts.Kind)
+	}
+	var base string
+	var baseSeq int64
+	if opts.Kind == KindIncremental {
+		var err error
+		if base, baseSeq, err = v.LastBundle(ctx); err != nil {
+			return nil, err
+		}
+		if base == "" {
+			return nil, errors.New("export: no full backup was made from this vault yet; make one first (an incremental bundle holds only what changed since the last backup)")
+		}
 	}
 	var shared []*store.Case
 	if opts.Kind == KindShare {
@@ -91,12 +102,13 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 	bw := &bundleWriter{tw: tar.NewWriter(aw), now: time.Now().UTC()}
 	m := &Manifest{Format: BundleFormat, Version: BundleVersion, Kind: opts.Kind,
 		CreatedAt: bw.now.Format(time.RFC3339), Creator: CardOf(v.Org().Name, id)}
-	hdr := Header{Format: BundleFormat, Version: BundleVersion, Kind: m.Kind, CreatedAt: m.CreatedAt, Creator: m.Creator}
+	m.Base = base
+	hdr := Header{Format: BundleFormat, Version: BundleVersion, Kind: m.Kind, CreatedAt: m.CreatedAt, Creator: m.Creator, Base: base}
 	if err := bw.bytes(entryHeader, marshal(hdr)); err != nil {
 		return nil, err
 	}
 	var items []*store.Evidence
-	if opts.Kind == KindFull {
+	if opts.Kind == KindFull || opts.Kind == KindIncremental {
 		meta, err := v.BackupMeta(ctx)
 		if err != nil {
 			return nil, err
@@ -111,6 +123,9 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 		if err := bw.bytes(entryContacts, marshal(contacts)); err != nil {
 			return nil, err
 		}
+	}
+	switch opts.Kind {
+	case KindFull:
 		err = v.EachCase(ctx, func(id string, rec *store.CaseRecord) error {
 			m.Cases++
 			if err := bw.bytes("cases/"+id+".json", marshal(rec)); err != nil {
@@ -123,7 +138,41 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 		if err != nil {
 			return nil, err
 		}
-	} else {
+	case KindIncremental:
+		changed, deleted, added, err := v.Changes(ctx, baseSeq)
+		if err != nil {
+			return nil, err
+		}
+		if deleted == nil {
+			deleted = []string{}
+		}
+		if err := bw.bytes(entryDeleted, marshal(deleted)); err != nil {
+			return nil, err
+		}
+		for _, id := range changed {
+			rec, err := v.CaseRecordOf(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			m.Cases++
+			if err := bw.bytes("cases/"+id+".json", marshal(rec)); err != nil {
+				return nil, err
+			}
+		}
+		all, err := v.AllEvidence(ctx)
+		if err != nil {
+			return nil, err
+		}
+		// New items travel whole; the others only with their custody,
+		// which exports and extractions extend.
+		for _, e := range all {
+			if slices.Contains(added, e.ID) {
+				items = append(items, e)
+			} else if err := bw.bytes("custody/"+e.ID+".json", marshal(e)); err != nil {
+				return nil, err
+			}
+		}
+	default:
 		// Sorted by id, as a full bundle is, so equal shares are equal.
 		slices.SortFunc(shared, func(a, b *store.Case) int { return strings.Compare(a.ID, b.ID) })
 		shared = slices.CompactFunc(shared, func(a, b *store.Case) bool { return a.ID == b.ID })
@@ -167,25 +216,30 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 			opts.Progress(done, total)
 		}
 	}
-	if opts.Kind == KindFull {
+	if opts.Kind == KindFull || opts.Kind == KindIncremental {
 		log, err := v.AuditLog(ctx)
 		if err != nil {
 			return nil, err
 		}
 		var audit []byte
 		for _, e := range log {
-			audit = append(append(audit, marshal(e)...), '\n')
+			if e.Seq > baseSeq {
+				audit = append(append(audit, marshal(e)...), '\n')
+				m.Audit++
+			}
+			m.AuditSeq = e.Seq
 		}
 		if err := bw.bytes(entryAudit, audit); err != nil {
 			return nil, err
 		}
-		m.Audit = len(log)
 		if len(log) > 0 {
 			m.AuditHead = log[len(log)-1].Hash
 		}
 	}
 	m.Entries = bw.entries
 	mb := marshal(m)
+	sum := sha256.Sum256(mb)
+	m.Hash = hex.EncodeToString(sum[:])
 	if err := bw.bytes(entryManifest, mb); err != nil {
 		return nil, err
 	}
@@ -215,7 +269,7 @@ func recipients(ctx context.Context, v *store.Vault, id *crypto.OrgIdentity, opt
 	// The vault's own key, so that the bundle can be read back and
 	// verified before it is kept; a full backup also to the recovery key.
 	out := []age.Recipient{id.Age.Recipient()}
-	if opts.Kind == KindFull {
+	if opts.Kind == KindFull || opts.Kind == KindIncremental {
 		rr, err := v.RecoveryRecipient(ctx)
 		if err != nil {
 			return nil, err
@@ -344,6 +398,11 @@ func WriteFile(ctx context.Context, v *store.Vault, path string, opts Options) (
 	}
 	ok = true
 	crypto.SyncDir(filepath.Dir(path))
+	if m.Kind != KindShare {
+		if err := v.RecordBundle(ctx, m.Hash, m.AuditSeq); err != nil {
+			return m, fmt.Errorf("export: the bundle was written, but recording it for the next incremental one failed: %w", err)
+		}
+	}
 	if err := v.RecordExport(ctx, m.Kind, m.Cases, m.Evidence, evidenceIDs(m)); err != nil {
 		return m, fmt.Errorf("export: the bundle was written, but recording it in the audit log failed: %w", err)
 	}

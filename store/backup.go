@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/dossier-hr/dossier/crypto"
 )
@@ -323,4 +325,290 @@ func (v *Vault) RecordExport(ctx context.Context, kind string, cases, items int,
 		return err
 	}
 	return tx.commit()
+}
+
+// Bundle chain: each full or incremental backup records its manifest's
+// hash and the last audit entry it carried, so that the next incremental
+// holds what changed since and names the bundle it follows.
+const (
+	metaLastBundle    = "last_bundle"
+	metaLastBundleSeq = "last_bundle_audit_seq"
+)
+
+// LastBundle returns the hash of the last full or incremental backup's
+// manifest and the last audit entry it carried; empty if none was made.
+func (v *Vault) LastBundle(ctx context.Context) (hash string, seq int64, err error) {
+	var h []byte
+	err = v.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", metaLastBundle).Scan(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, nil
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("store: reading the last backup: %w", err)
+	}
+	if err := v.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", metaLastBundleSeq).Scan(&seq); err != nil {
+		return "", 0, fmt.Errorf("store: reading the last backup: %w", err)
+	}
+	return string(h), seq, nil
+}
+
+// Changes returns what changed after audit entry seq: the ids of cases
+// created, edited, imported or given evidence (still in the vault), the
+// ids of cases deleted since, and the ids of evidence items added since
+// (stripped copies included).
+func (v *Vault) Changes(ctx context.Context, seq int64) (cases, deleted, evidence []string, err error) {
+	rows, err := v.db.QueryContext(ctx, "SELECT action, record FROM audit WHERE seq > ? AND record <> '' ORDER BY seq", seq)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("store: reading changes: %w", err)
+	}
+	type change struct{ action, record string }
+	var all []change
+	for rows.Next() {
+		var c change
+		if err := rows.Scan(&c.action, &c.record); err != nil {
+			rows.Close()
+			return nil, nil, nil, fmt.Errorf("store: reading changes: %w", err)
+		}
+		all = append(all, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, nil, fmt.Errorf("store: reading changes: %w", err)
+	}
+	caseSet, delSet, evSet := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, c := range all {
+		var caseID string
+		switch {
+		case c.action == AuditDelete:
+			delSet[c.record] = true
+			delete(caseSet, c.record)
+			continue
+		case c.action == AuditAttach || c.action == AuditImport:
+			// An evidence id, or (import) possibly a case id.
+			err := v.db.QueryRowContext(ctx, "SELECT c.id FROM evidence e JOIN cases c ON c.n = e.case_n WHERE e.id = ?", c.record).Scan(&caseID)
+			if err == nil {
+				evSet[c.record] = true
+				rows, err := v.db.QueryContext(ctx, "SELECT s.id FROM evidence s JOIN evidence o ON o.n = s.derived_from WHERE o.id = ?", c.record)
+				if err == nil {
+					for rows.Next() {
+						var sid string
+						if rows.Scan(&sid) == nil {
+							evSet[sid] = true
+						}
+					}
+					rows.Close()
+				}
+			} else if c.action == AuditImport {
+				caseID = c.record
+			}
+		case c.action == AuditCreate || c.action == AuditEdit:
+			caseID = c.record
+		}
+		if caseID != "" {
+			caseSet[caseID] = true
+			delete(delSet, caseID) // deleted and then added again by an import
+		}
+	}
+	for id := range caseSet {
+		var n int
+		if v.db.QueryRowContext(ctx, "SELECT count(*) FROM cases WHERE id = ?", id).Scan(&n); n == 1 {
+			cases = append(cases, id)
+		}
+	}
+	for id := range delSet {
+		deleted = append(deleted, id)
+	}
+	for id := range evSet {
+		evidence = append(evidence, id)
+	}
+	slices.Sort(cases)
+	slices.Sort(deleted)
+	slices.Sort(evidence)
+	return cases, deleted, evidence, nil
+}
+
+// CaseRecordOf returns one case's bundle record.
+func (v *Vault) CaseRecordOf(ctx context.Context, id string) (*CaseRecord, error) {
+	var n int64
+	var doc string
+	err := v.db.QueryRowContext(ctx, "SELECT c.n, d.doc FROM cases c JOIN case_docs d ON d.n = c.n WHERE c.id = ?", id).Scan(&n, &doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: %w: %s", ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: reading case: %w", err)
+	}
+	revs, err := v.revisionDocs(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	conflicts, err := v.conflictDocs(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	return &CaseRecord{Doc: json.RawMessage(doc), Revisions: revs, Conflicts: conflicts}, nil
+}
+
+// AllEvidence returns every evidence item with its custody, in the order
+// they were added.
+func (v *Vault) AllEvidence(ctx context.Context) ([]*Evidence, error) {
+	rows, err := v.db.QueryContext(ctx, `SELECT `+evidenceCols+` FROM evidence e JOIN cases c ON c.n = e.case_n
+		LEFT JOIN evidence o ON o.n = e.derived_from ORDER BY e.n`)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing evidence: %w", err)
+	}
+	var out []*Evidence
+	for rows.Next() {
+		e, err := scanEvidence(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: listing evidence: %w", err)
+		}
+		out = append(out, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, e := range out {
+		if e.Custody, err = v.CustodyOf(ctx, e.ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ReplaceCase puts a case from an incremental backup in place of the one
+// the load holds (or adds it), keeping its evidence.
+func (l *Loader) ReplaceCase(rec *CaseRecord) error {
+	c, err := decodeCase(rec.Doc, 0)
+	if err != nil {
+		return err
+	}
+	var n int64
+	err = l.t.queryRow("SELECT n FROM cases WHERE id = ?", c.ID).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return l.RestoreCase(rec)
+	}
+	if err != nil {
+		return fmt.Errorf("store: restoring case: %w", err)
+	}
+	_, first, last, err := encode(c)
+	if err != nil {
+		return err
+	}
+	if _, err := l.t.exec(`UPDATE cases SET reference = ?, title = ?, status = ?, country = ?, incident_date = ?, date_first = ?, date_last = ?,
+		updated_at = ?, needs_review = ?, revision = ? WHERE n = ?`,
+		c.Reference, c.Title, c.Status, c.Country, c.IncidentDate, first, last, c.UpdatedAt, c.NeedsReview, c.Revision, n); err != nil {
+		return fmt.Errorf("store: restoring case: %w", err)
+	}
+	if _, err := l.t.exec("UPDATE case_docs SET doc = ? WHERE n = ?", string(rec.Doc), n); err != nil {
+		return fmt.Errorf("store: restoring case: %w", err)
+	}
+	for _, q := range []string{"DELETE FROM revisions WHERE case_n = ?", "DELETE FROM conflicts WHERE case_n = ?"} {
+		if _, err := l.t.exec(q, n); err != nil {
+			return fmt.Errorf("store: restoring case: %w", err)
+		}
+	}
+	for _, r := range rec.Revisions {
+		var rc Case
+		if err := json.Unmarshal(r, &rc); err != nil {
+			return &FieldError{Field: "revisions", Msg: "not a case: " + err.Error()}
+		}
+		if _, err := l.t.exec("INSERT INTO revisions(case_n, revision, doc) VALUES (?, ?, ?)", n, rc.Revision, string(r)); err != nil {
+			return fmt.Errorf("store: restoring revision: %w", err)
+		}
+	}
+	for _, k := range rec.Conflicts {
+		if _, err := l.t.exec("INSERT OR IGNORE INTO conflicts(case_n, doc_sha256, doc, from_org, imported_at) VALUES (?, ?, ?, '', '')", n, docSHA(k), string(k)); err != nil {
+			return fmt.Errorf("store: restoring conflicts: %w", err)
+		}
+	}
+	l.cases[c.ID] = n
+	return l.t.index(n, c, true)
+}
+
+// DeleteCase removes a case, as an incremental backup records it was.
+func (l *Loader) DeleteCase(id string) error {
+	var n int64
+	err := l.t.queryRow("SELECT n FROM cases WHERE id = ?", id).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: restoring a deletion: %w", err)
+	}
+	if _, err := l.t.exec("DELETE FROM case_fts WHERE docid = ?", n); err != nil {
+		return fmt.Errorf("store: restoring a deletion: %w", err)
+	}
+	if _, err := l.t.exec("DELETE FROM cases WHERE n = ?", n); err != nil {
+		return fmt.Errorf("store: restoring a deletion: %w", err)
+	}
+	delete(l.cases, id)
+	return nil
+}
+
+// HasEvidence reports whether the load holds an evidence item.
+func (l *Loader) HasEvidence(id string) (bool, error) {
+	var n int64
+	err := l.t.queryRow("SELECT n FROM evidence WHERE id = ?", id).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: reading evidence: %w", err)
+	}
+	l.items[id] = n
+	return true, nil
+}
+
+// SetCustody replaces an evidence item's custody with the recorded one.
+func (l *Loader) SetCustody(id string, custody []Custody) error {
+	n, ok := l.items[id]
+	if !ok {
+		return fmt.Errorf("store: custody for unknown evidence %s", id)
+	}
+	if _, err := l.t.exec("DELETE FROM custody WHERE evidence_n = ?", n); err != nil {
+		return fmt.Errorf("store: restoring custody: %w", err)
+	}
+	for _, k := range custody {
+		if err := l.t.custody(n, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// KnowCase tells the load that a case it holds may receive evidence.
+func (l *Loader) KnowCase(id string) error {
+	var n int64
+	if err := l.t.queryRow("SELECT n FROM cases WHERE id = ?", id).Scan(&n); err != nil {
+		return fmt.Errorf("store: evidence for case %s, which the backups do not hold", id)
+	}
+	l.cases[id] = n
+	return nil
+}
+
+// ReplaceContacts sets the contacts to exactly cs.
+func (l *Loader) ReplaceContacts(cs []Contact) error {
+	if _, err := l.t.exec("DELETE FROM contacts"); err != nil {
+		return fmt.Errorf("store: restoring contacts: %w", err)
+	}
+	for _, c := range cs {
+		if err := l.RestoreContact(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RecordBundle notes a full or incremental backup just written, for the
+// next incremental one.
+func (v *Vault) RecordBundle(ctx context.Context, manifestHash string, auditSeq int64) error {
+	for k, val := range map[string]any{metaLastBundle: []byte(manifestHash), metaLastBundleSeq: auditSeq} {
+		if _, err := v.db.ExecContext(ctx, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", k, val); err != nil {
+			return fmt.Errorf("store: recording the backup: %w", err)
+		}
+	}
+	return nil
 }

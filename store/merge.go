@@ -39,7 +39,10 @@ func (l *Loader) MergeCase(rec *CaseRecord, fromOrg string) (string, error) {
 	var local string
 	err = l.t.queryRow("SELECT c.n, d.doc FROM cases c JOIN case_docs d ON d.n = c.n WHERE c.id = ?", c.ID).Scan(&n, &local)
 	if errors.Is(err, sql.ErrNoRows) {
-		return MergeAdded, l.addMerged(c, rec)
+		if err := l.addMerged(c, rec); err != nil {
+			return "", err
+		}
+		return MergeAdded, l.t.audit(AuditImport, c.ID, "added from "+fromOrg)
 	}
 	if err != nil {
 		return "", fmt.Errorf("store: merging: %w", err)
@@ -59,10 +62,17 @@ func (l *Loader) MergeCase(rec *CaseRecord, fromOrg string) (string, error) {
 	}
 	for _, r := range rec.Revisions {
 		if string(r) == local {
-			return MergeUpdated, l.fastForward(n, c, rec)
+			if err := l.fastForward(n, c, rec); err != nil {
+				return "", err
+			}
+			return MergeUpdated, l.t.audit(AuditImport, c.ID, fmt.Sprintf("updated to revision %d from %s", c.Revision, fromOrg))
 		}
 	}
-	return l.conflict(n, local, rec, fromOrg)
+	out, err := l.conflict(n, local, rec, fromOrg)
+	if err == nil && out == MergeConflict {
+		err = l.t.audit(AuditImport, c.ID, "conflicting version from "+fromOrg+" kept; flagged for review")
+	}
+	return out, err
 }
 
 // addMerged inserts a case new to this vault, with its revisions. If its
@@ -168,7 +178,10 @@ func (l *Loader) MergeEvidence(e *Evidence, r io.Reader, fromOrg string) (bool, 
 		}
 	}
 	e.Custody = append(e.Custody, Custody{At: l.t.v.stamp(), Action: CustodyImported, Actor: l.t.v.actor, From: fromOrg})
-	return true, l.RestoreEvidence(e, r)
+	if err := l.RestoreEvidence(e, r); err != nil {
+		return false, err
+	}
+	return true, l.t.audit(AuditImport, e.ID, fmt.Sprintf("evidence of case %s, %d bytes, sha256 %s", e.CaseID, e.Size, e.SHA256))
 }
 
 func docSHA(doc []byte) string {

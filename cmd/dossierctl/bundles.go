@@ -22,10 +22,10 @@ import (
 const exitBundle = 4
 
 func init() {
-	register(&command{name: "export", args: "--out FILE [--kind full|share] [--to CARD]... [--case ID]... [--redact P]", help: "write a signed, encrypted bundle: a full backup or a share", run: cmdExport,
+	register(&command{name: "export", args: "--out FILE [--kind full|incremental|share] [--to CARD]... [--case ID]... [--redact P]", help: "write a signed, encrypted bundle: a backup or a share", run: cmdExport,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("out", "", "write the bundle to `FILE` (must not exist)")
-			fs.String("kind", export.KindFull, "bundle `kind`: full (a backup) or share (chosen cases for partners)")
+			fs.String("kind", export.KindFull, "bundle `kind`: full (a backup), incremental (what changed since the last backup) or share (chosen cases for partners)")
 			fs.Var(&stringList{}, "case", "a case `ID` or reference to share (repeatable)")
 			fs.String("redact", export.RedactPseudonymise, "share redaction `profile`: none, pseudonymise or anonymise")
 			fs.Var(&stringList{}, "to", "also encrypt to the contact card in `FILE` (repeatable)")
@@ -47,9 +47,9 @@ func init() {
 			fs.String("fingerprint", "", "the fingerprint `FP` the partner read to you; add refuses a card that does not match")
 			fs.Bool("json", false, "print JSON")
 		}})
-	register(&command{name: "restore", args: "--bundle FILE --recovery-key FILE --vault NEWDIR --new-passphrase-file FILE", help: "rebuild a vault from a full backup", run: cmdRestore,
+	register(&command{name: "restore", args: "--bundle FILE [--bundle FILE]... --recovery-key FILE --vault NEWDIR --new-passphrase-file FILE", help: "rebuild a vault from a full backup and its incrementals", run: cmdRestore,
 		flags: func(fs *flag.FlagSet) {
-			fs.Var(&stringList{}, "bundle", "the full backup `FILE`")
+			fs.Var(&stringList{}, "bundle", "the full backup `FILE`, then each incremental bundle made after it, in order (repeatable)")
 			fs.String("new-passphrase-file", "", "the new vault's passphrase, first line of `FILE` (else a prompt)")
 		}})
 }
@@ -89,8 +89,8 @@ func cmdExport(c *cli, fs *flag.FlagSet, args []string) error {
 		return usagef("export needs --out FILE")
 	}
 	opts := export.Options{Kind: str(fs, "kind"), Cases: list(fs, "case"), Redact: str(fs, "redact")}
-	if opts.Kind == export.KindFull && len(opts.Cases) > 0 {
-		return usagef("--case goes with --kind share; a full backup holds every case")
+	if opts.Kind != export.KindShare && len(opts.Cases) > 0 {
+		return usagef("--case goes with --kind share; a backup holds every case")
 	}
 	for _, p := range list(fs, "to") {
 		card, err := readCard(p)
@@ -122,7 +122,7 @@ func cmdExport(c *cli, fs *flag.FlagSet, args []string) error {
 		if opts.Redact == export.RedactAnonymise {
 			fmt.Fprintln(c.stderr, "Anonymised: names and places were removed from the fields, but free text (narratives, descriptions) can still name people. Read it before you send the bundle; its cases arrive flagged for review.")
 		}
-		if m.Kind == export.KindFull && opts.Passphrase == "" {
+		if m.Kind != export.KindShare && opts.Passphrase == "" {
 			fmt.Fprintln(c.stderr, "Keep it away from this laptop. It opens with the recovery key: dossierctl restore --bundle FILE --recovery-key KEYFILE --vault NEWDIR")
 		}
 		return nil
@@ -214,9 +214,6 @@ func cmdRestore(c *cli, fs *flag.FlagSet, args []string) error {
 	if len(bundles) == 0 || c.recoveryFile == "" || c.vaultDir == "" {
 		return usagef("restore needs --bundle FILE, --recovery-key FILE and --vault NEWDIR")
 	}
-	if len(bundles) > 1 {
-		return usagef("restore takes one full bundle; incremental bundles are not supported yet")
-	}
 	rk, err := crypto.ReadRecoveryKey(c.recoveryFile)
 	if err != nil {
 		return err
@@ -232,7 +229,7 @@ func cmdRestore(c *cli, fs *flag.FlagSet, args []string) error {
 	if pass == "" {
 		return usagef("the new passphrase is empty")
 	}
-	m, err := export.Restore(c.ctx, bundles[0], rk, c.vaultDir, pass)
+	m, err := export.Restore(c.ctx, bundles, rk, c.vaultDir, pass)
 	if err != nil {
 		if errors.Is(err, export.ErrNotAddressed) {
 			return fmt.Errorf("%w; is this the recovery key of the vault that made the backup?", err)

@@ -378,3 +378,42 @@ func TestKillDuringImport(t *testing.T) {
 		t.Fatal("no kill landed during an import; the test proved nothing")
 	}
 }
+
+// TestBundleMemory: a full backup and a restore of a vault with 2,000
+// cases and 128 MiB of evidence stay under 200 MB of memory. The test
+// binary runs with a cheap KDF, so the figure is the bundle work's own;
+// scrypt adds 256 MiB for a moment before it, by design.
+func TestBundleMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	dir := t.TempDir()
+	vault, pass, rk := cliVault(t, dir, "memory test", "")
+	var in strings.Builder
+	for i := 0; i < 2000; i++ {
+		fmt.Fprintf(&in, `{"title":"Case %d","narrative":"An account of some length for case %d."}`+"\n", i, i)
+	}
+	add := ctl(t, "add", "--vault", vault, "--passphrase-file", pass)
+	add.Stdin = strings.NewReader(in.String())
+	mustRun(t, add)
+	mustRun(t, ctl(t, "attach", "--vault", vault, "--passphrase-file", pass, "DOS-2026-0001", bigFile(t, dir, 128<<20)))
+	var before bytes.Buffer
+	dump := ctl(t, "dump", "--vault", vault, "--passphrase-file", pass)
+	dump.Stdout = &before
+	mustRun(t, dump)
+	bundle := filepath.Join(dir, "b.age")
+	exportMiB := peakRSS(t, ctl(t, "export", "--vault", vault, "--passphrase-file", pass, "--out", bundle))
+	restored := filepath.Join(dir, "r")
+	restoreMiB := peakRSS(t, ctl(t, "restore", "--bundle", bundle, "--recovery-key", rk, "--vault", restored, "--new-passphrase-file", pass))
+	var after bytes.Buffer
+	dump = ctl(t, "dump", "--vault", restored, "--passphrase-file", pass)
+	dump.Stdout = &after
+	mustRun(t, dump)
+	if !bytes.Equal(before.Bytes(), after.Bytes()) {
+		t.Fatal("restored dump differs")
+	}
+	t.Logf("export peak %.0f MiB, restore peak %.0f MiB", exportMiB, restoreMiB)
+	if exportMiB > 200 || restoreMiB > 200 {
+		t.Fatalf("peak memory export %.0f MiB, restore %.0f MiB; want under 200", exportMiB, restoreMiB)
+	}
+}
