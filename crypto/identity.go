@@ -51,12 +51,14 @@ func (o *OrgIdentity) PublicKey() ed25519.PublicKey {
 
 // Fingerprint returns a short string two people can read to each other by
 // phone to confirm a contact card: the first 80 bits of SHA-256 over the
-// signing key and the age recipient, in base32, grouped by four.
-func Fingerprint(signKey ed25519.PublicKey, ageRecipient string) string {
+// signing key and the age recipients, in base32, grouped by four.
+func Fingerprint(signKey ed25519.PublicKey, ageRecipients ...string) string {
 	h := sha256.New()
 	h.Write([]byte("dossier-fingerprint-v1\n"))
 	h.Write(signKey)
-	h.Write([]byte("\n" + ageRecipient))
+	for _, r := range ageRecipients {
+		h.Write([]byte("\n" + r))
+	}
 	sum := h.Sum(nil)
 	s := base32.StdEncoding.EncodeToString(sum[:10]) // 16 characters
 	var parts []string
@@ -68,5 +70,9 @@ func Fingerprint(signKey ed25519.PublicKey, ageRecipient string) string {
 
 // Fingerprint returns this identity's fingerprint.
 func (o *OrgIdentity) Fingerprint() string {
-	return Fingerprint(o.PublicKey(), o.Age.Recipient().String())
+	x, err := o.X25519()
+	if err != nil {
+		panic(err) // derivation from a valid identity cannot fail
+	}
+	return Fingerprint(o.PublicKey(), o.Age.Recipient().String(), x.Recipient().String())
 }

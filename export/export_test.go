@@ -432,3 +432,43 @@ func TestImportRefusesUnknownSigner(t *testing.T) {
 		t.Fatalf("accepted unknown signer: %+v %v", res, err)
 	}
 }
+
+// --x25519 bundles open with the classic identities alone, as age before
+// 1.3 would, and restore and import like the others.
+func TestX25519Bundles(t *testing.T) {
+	v, rk, _ := fullVault(t)
+	before := dump(t, v)
+	path := filepath.Join(t.TempDir(), "classic.age")
+	if _, err := WriteFile(ctx, v, path, Options{X25519: true}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	rx, _ := rk.X25519()
+	if _, err := Read(ctx, bytes.NewReader(data), []age.Identity{rx}, nil); err != nil {
+		t.Fatalf("the derived X25519 identity alone: %v", err)
+	}
+	if _, err := Read(ctx, bytes.NewReader(data), []age.Identity{rk.Identity()}, nil); !errors.Is(err, ErrNotAddressed) {
+		t.Fatalf("a classic bundle must not list post-quantum recipients: %v", err)
+	}
+	dir := filepath.Join(t.TempDir(), "r")
+	if _, err := Restore(ctx, []string{path}, rk, dir, "p"); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := store.Open(dir, "p", store.Options{})
+	defer r.Close()
+	if !bytes.Equal(dump(t, r), before) {
+		t.Fatal("classic backup restores to another dump")
+	}
+	// A classic share to a partner.
+	dst := partner(t, "Old Tools Partner")
+	card := befriend(t, v, dst)
+	befriend(t, dst, v)
+	all, _ := v.List(ctx, store.Query{Sort: store.SortReference})
+	sp := filepath.Join(t.TempDir(), "share.age")
+	if _, err := WriteFile(ctx, v, sp, Options{Kind: KindShare, To: []Card{card}, Cases: []string{all[0].ID}, X25519: true}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := Import(ctx, dst, sp, false); err != nil || res.Added != 1 {
+		t.Fatalf("classic share: %+v %v", res, err)
+	}
+}

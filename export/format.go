@@ -57,13 +57,17 @@ type Card struct {
 	Format       string `json:"format"`
 	Name         string `json:"name"`
 	AgeRecipient string `json:"age_recipient"`
-	SignKey      string `json:"sign_key"` // base64 Ed25519 public key
-	Fingerprint  string `json:"fingerprint"`
+	// AgeRecipientX25519 is a classic recipient, for bundles that age
+	// before 1.3 must open (export --x25519).
+	AgeRecipientX25519 string `json:"age_recipient_x25519"`
+	SignKey            string `json:"sign_key"` // base64 Ed25519 public key
+	Fingerprint        string `json:"fingerprint"`
 }
 
 // CardOf returns the card of an organisation identity.
 func CardOf(name string, id *crypto.OrgIdentity) Card {
-	return Card{Format: CardFormat, Name: name, AgeRecipient: id.Age.Recipient().String(),
+	x, _ := id.X25519() // cannot fail for a valid identity
+	return Card{Format: CardFormat, Name: name, AgeRecipient: id.Age.Recipient().String(), AgeRecipientX25519: x.Recipient().String(),
 		SignKey: base64.StdEncoding.EncodeToString(id.PublicKey()), Fingerprint: id.Fingerprint()}
 }
 
@@ -86,7 +90,7 @@ func (c Card) Check() error {
 	if err != nil {
 		return err
 	}
-	if c.Fingerprint != crypto.Fingerprint(pk, c.AgeRecipient) {
+	if c.Fingerprint != crypto.Fingerprint(pk, c.AgeRecipient, c.AgeRecipientX25519) {
 		return fmt.Errorf("%w: the fingerprint does not match the keys (altered card?)", ErrBadCard)
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -93,7 +94,7 @@ func Import(ctx context.Context, v *store.Vault, path string, acceptUnknown bool
 	}
 	defer l.Rollback()
 	res := &ImportResult{}
-	m, err := Read(ctx, f, []age.Identity{own.Age}, &importSink{l: l, res: res})
+	m, err := Read(ctx, f, OrgIdentities(own), &importSink{l: l, res: res})
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +128,7 @@ func (c Card) Contact() (store.Contact, error) {
 		return store.Contact{}, err
 	}
 	pk, _ := c.PublicKey()
-	return store.Contact{Name: c.Name, AgeRecipient: c.AgeRecipient, SignKey: pk, Fingerprint: c.Fingerprint}, nil
+	return store.Contact{Name: c.Name, AgeRecipient: c.AgeRecipient, AgeRecipientX25519: c.AgeRecipientX25519, SignKey: pk, Fingerprint: c.Fingerprint}, nil
 }
 
 // OwnCard returns the vault's own contact card.
@@ -137,4 +138,24 @@ func OwnCard(v *store.Vault) (Card, error) {
 		return Card{}, err
 	}
 	return CardOf(v.Org().Name, id), nil
+}
+
+// OrgIdentities returns the identities a vault decrypts bundles with: its
+// post-quantum one and the classic one derived from it.
+func OrgIdentities(o *crypto.OrgIdentity) []age.Identity {
+	ids := []age.Identity{o.Age}
+	if x, err := o.X25519(); err == nil {
+		ids = append(ids, x)
+	}
+	return ids
+}
+
+// RecoveryIdentities returns the identities a recovery key decrypts
+// backups with: itself and the classic one derived from it.
+func RecoveryIdentities(rk *crypto.RecoveryKey) []age.Identity {
+	ids := []age.Identity{rk.Identity()}
+	if x, err := rk.X25519(); err == nil {
+		ids = append(ids, x)
+	}
+	return ids
 }

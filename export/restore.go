@@ -8,8 +8,6 @@ import (
 	"io"
 	"os"
 
-	"filippo.io/age"
-
 	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/store"
 )
@@ -129,7 +127,7 @@ func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir,
 	var m *Manifest
 	for i, f := range files {
 		sink.incremental = i > 0
-		if m, err = Read(ctx, f, []age.Identity{rk.Identity()}, sink); err != nil {
+		if m, err = Read(ctx, f, RecoveryIdentities(rk), sink); err != nil {
 			if len(files) > 1 {
 				return nil, fmt.Errorf("%s: %w", bundles[i], err)
 			}

@@ -35,6 +35,9 @@ type Options struct {
 	// Passphrase, if set, encrypts the bundle with a one-off passphrase
 	// instead of keys (age allows nothing else beside a passphrase).
 	Passphrase string
+	// X25519 encrypts to classic X25519 recipients instead of
+	// post-quantum ones, for age command-line tools before 1.3.
+	X25519 bool
 	// Progress, if set, is called with the bytes of evidence written so
 	// far and the total, from the writing goroutine.
 	Progress func(done, total int64)
@@ -267,24 +270,52 @@ func recipients(ctx context.Context, v *store.Vault, id *crypto.OrgIdentity, opt
 		return []age.Recipient{r}, nil
 	}
 	// The vault's own key, so that the bundle can be read back and
-	// verified before it is kept; a full backup also to the recovery key.
-	out := []age.Recipient{id.Age.Recipient()}
-	if opts.Kind == KindFull || opts.Kind == KindIncremental {
-		rr, err := v.RecoveryRecipient(ctx)
+	// verified before it is kept; a backup also to the recovery key. age
+	// refuses to mix post-quantum and classic recipients, so it is all of
+	// one or all of the other.
+	parse := func(s string) (age.Recipient, error) {
+		if opts.X25519 {
+			return age.ParseX25519Recipient(s)
+		}
+		return age.ParseHybridRecipient(s)
+	}
+	own := id.Age.Recipient().String()
+	if opts.X25519 {
+		x, err := id.X25519()
 		if err != nil {
 			return nil, err
 		}
-		rec, err := age.ParseHybridRecipient(rr)
-		if err != nil {
-			return nil, fmt.Errorf("export: the vault's recovery recipient: %w", err)
+		own = x.Recipient().String()
+	}
+	strs := []string{own}
+	if opts.Kind == KindFull || opts.Kind == KindIncremental {
+		get := v.RecoveryRecipient
+		if opts.X25519 {
+			get = v.RecoveryRecipientX25519
 		}
-		out = append(out, rec)
+		rr, err := get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		strs = append(strs, rr)
+	}
+	out := []age.Recipient{}
+	for _, s := range strs {
+		r, err := parse(s)
+		if err != nil {
+			return nil, fmt.Errorf("export: the vault's recipients: %w", err)
+		}
+		out = append(out, r)
 	}
 	for _, c := range opts.To {
 		if err := c.Check(); err != nil {
 			return nil, err
 		}
-		r, err := age.ParseHybridRecipient(c.AgeRecipient)
+		s := c.AgeRecipient
+		if opts.X25519 {
+			s = c.AgeRecipientX25519
+		}
+		r, err := parse(s)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s's recipient: %v", ErrBadCard, c.Name, err)
 		}
@@ -381,7 +412,7 @@ func WriteFile(ctx context.Context, v *store.Vault, path string, opts Options) (
 		if err != nil {
 			return nil, err
 		}
-		ids = append(ids, oid.Age)
+		ids = append(ids, OrgIdentities(oid)...)
 	}
 	back, err := Read(ctx, bufio.NewReaderSize(tmp, 1<<20), ids, nil)
 	if err != nil {

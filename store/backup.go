@@ -104,6 +104,16 @@ func (v *Vault) RecoveryRecipient(ctx context.Context) (string, error) {
 	return r, nil
 }
 
+// RecoveryRecipientX25519 returns the classic X25519 recipient derived
+// from the recovery key, for backups that age before 1.3 must open.
+func (v *Vault) RecoveryRecipientX25519(ctx context.Context) (string, error) {
+	var r string
+	if err := v.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'recovery_recipient_x25519'").Scan(&r); err != nil {
+		return "", fmt.Errorf("store: this vault has no X25519 recovery recipient: %w", err)
+	}
+	return r, nil
+}
+
 // CreateForRestore makes an empty vault in dir, keyed to the passphrase and
 // to an existing recovery key, for a Loader to fill from a full backup. It
 // holds no organisation until the backup's settings are loaded.

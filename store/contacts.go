@@ -13,9 +13,11 @@ import (
 type Contact struct {
 	Name         string `json:"name"`
 	AgeRecipient string `json:"age_recipient"`
-	SignKey      []byte `json:"sign_key"`
-	Fingerprint  string `json:"fingerprint"`
-	AddedAt      string `json:"added_at"`
+	// AgeRecipientX25519 is the classic recipient, for export --x25519.
+	AgeRecipientX25519 string `json:"age_recipient_x25519"`
+	SignKey            []byte `json:"sign_key"`
+	Fingerprint        string `json:"fingerprint"`
+	AddedAt            string `json:"added_at"`
 }
 
 // ErrContactExists means a card with that fingerprint or key was added
@@ -31,8 +33,8 @@ func (v *Vault) AddContact(ctx context.Context, c Contact) error {
 	if len(c.Name) > maxShort {
 		return &FieldError{Field: "name", Msg: "is longer than 1000 bytes"}
 	}
-	_, err := v.db.ExecContext(ctx, "INSERT INTO contacts(fingerprint, name, age_recipient, sign_key, added_at) VALUES (?, ?, ?, ?, ?)",
-		c.Fingerprint, c.Name, c.AgeRecipient, c.SignKey, v.stamp())
+	_, err := v.db.ExecContext(ctx, "INSERT INTO contacts(fingerprint, name, age_recipient, age_recipient_x25519, sign_key, added_at) VALUES (?, ?, ?, ?, ?, ?)",
+		c.Fingerprint, c.Name, c.AgeRecipient, c.AgeRecipientX25519, c.SignKey, v.stamp())
 	if err != nil {
 		var n int
 		v.db.QueryRowContext(ctx, "SELECT count(*) FROM contacts WHERE fingerprint = ? OR sign_key = ?", c.Fingerprint, c.SignKey).Scan(&n)
@@ -46,7 +48,7 @@ func (v *Vault) AddContact(ctx context.Context, c Contact) error {
 
 // Contacts lists the vault's contacts by name.
 func (v *Vault) Contacts(ctx context.Context) ([]Contact, error) {
-	rows, err := v.db.QueryContext(ctx, "SELECT name, age_recipient, sign_key, fingerprint, added_at FROM contacts ORDER BY name, fingerprint")
+	rows, err := v.db.QueryContext(ctx, "SELECT name, age_recipient, age_recipient_x25519, sign_key, fingerprint, added_at FROM contacts ORDER BY name, fingerprint")
 	if err != nil {
 		return nil, fmt.Errorf("store: listing contacts: %w", err)
 	}
@@ -54,7 +56,7 @@ func (v *Vault) Contacts(ctx context.Context) ([]Contact, error) {
 	out := []Contact{}
 	for rows.Next() {
 		var c Contact
-		if err := rows.Scan(&c.Name, &c.AgeRecipient, &c.SignKey, &c.Fingerprint, &c.AddedAt); err != nil {
+		if err := rows.Scan(&c.Name, &c.AgeRecipient, &c.AgeRecipientX25519, &c.SignKey, &c.Fingerprint, &c.AddedAt); err != nil {
 			return nil, fmt.Errorf("store: listing contacts: %w", err)
 		}
 		out = append(out, c)
@@ -65,8 +67,8 @@ func (v *Vault) Contacts(ctx context.Context) ([]Contact, error) {
 // ContactBySignKey returns the contact with that signing key, or nil.
 func (v *Vault) ContactBySignKey(ctx context.Context, key ed25519.PublicKey) (*Contact, error) {
 	var c Contact
-	err := v.db.QueryRowContext(ctx, "SELECT name, age_recipient, sign_key, fingerprint, added_at FROM contacts WHERE sign_key = ?", []byte(key)).
-		Scan(&c.Name, &c.AgeRecipient, &c.SignKey, &c.Fingerprint, &c.AddedAt)
+	err := v.db.QueryRowContext(ctx, "SELECT name, age_recipient, age_recipient_x25519, sign_key, fingerprint, added_at FROM contacts WHERE sign_key = ?", []byte(key)).
+		Scan(&c.Name, &c.AgeRecipient, &c.AgeRecipientX25519, &c.SignKey, &c.Fingerprint, &c.AddedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -81,8 +83,8 @@ func (l *Loader) RestoreContact(c Contact) error {
 	if len(c.SignKey) != ed25519.PublicKeySize || c.Fingerprint == "" || c.AgeRecipient == "" || len(c.Name) > maxShort {
 		return fmt.Errorf("store: a backed-up contact is malformed")
 	}
-	if _, err := l.t.exec("INSERT INTO contacts(fingerprint, name, age_recipient, sign_key, added_at) VALUES (?, ?, ?, ?, ?)",
-		c.Fingerprint, c.Name, c.AgeRecipient, c.SignKey, c.AddedAt); err != nil {
+	if _, err := l.t.exec("INSERT INTO contacts(fingerprint, name, age_recipient, age_recipient_x25519, sign_key, added_at) VALUES (?, ?, ?, ?, ?, ?)",
+		c.Fingerprint, c.Name, c.AgeRecipient, c.AgeRecipientX25519, c.SignKey, c.AddedAt); err != nil {
 		return fmt.Errorf("store: restoring contact: %w", err)
 	}
 	return nil

@@ -212,6 +212,7 @@ CREATE TABLE contacts (
 	fingerprint   TEXT PRIMARY KEY,
 	name          TEXT NOT NULL,
 	age_recipient TEXT NOT NULL,
+	age_recipient_x25519 TEXT NOT NULL,
 	sign_key      BLOB NOT NULL UNIQUE,
 	added_at      TEXT NOT NULL
 );

@@ -168,14 +168,19 @@ func Create(dir, passphrase string, opts CreateOptions) (*Vault, *crypto.Recover
 	if name == "" {
 		name = "Dossier"
 	}
+	rx, err := rk.X25519()
+	if err != nil {
+		return fail(err)
+	}
 	meta := map[string]any{
-		"vault_id":           newUUIDv7(v.now()),
-		"created_at":         v.stamp(),
-		"org_name":           name,
-		"org_code":           code,
-		"org_age_identity":   orgID.Age.String(),
-		"org_sign_seed":      orgID.Sign.Seed(),
-		"recovery_recipient": rk.RecipientString(),
+		"recovery_recipient_x25519": rx.Recipient().String(),
+		"vault_id":                  newUUIDv7(v.now()),
+		"created_at":                v.stamp(),
+		"org_name":                  name,
+		"org_code":                  code,
+		"org_age_identity":          orgID.Age.String(),
+		"org_sign_seed":             orgID.Sign.Seed(),
+		"recovery_recipient":        rk.RecipientString(),
 	}
 	for k, val := range meta {
 		if _, err := v.db.Exec("INSERT INTO meta(key, value) VALUES (?, ?)", k, val); err != nil {

@@ -30,7 +30,9 @@ func init() {
 			fs.String("redact", export.RedactPseudonymise, "share redaction `profile`: none, pseudonymise or anonymise")
 			fs.Var(&stringList{}, "to", "also encrypt to the contact card in `FILE` (repeatable)")
 			fs.String("bundle-passphrase-file", "", "encrypt with the one-off passphrase on the first line of `FILE` instead of keys")
+			fs.Bool("x25519", false, "use classic X25519 recipients, for age command-line tools before 1.3 (not post-quantum)")
 		}})
+	register(&command{name: "x25519-key", args: "--recovery-key FILE", help: "print the X25519 identity derived from the recovery key, for age before 1.3", run: cmdX25519Key})
 	register(&command{name: "verify", args: "FILE [--identity FILE]", help: "check a bundle completely and say who made it", run: cmdVerify,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("identity", "", "decrypt with the recovery key or age identity in `FILE` instead of the vault's")
@@ -88,7 +90,7 @@ func cmdExport(c *cli, fs *flag.FlagSet, args []string) error {
 	if out == "" {
 		return usagef("export needs --out FILE")
 	}
-	opts := export.Options{Kind: str(fs, "kind"), Cases: list(fs, "case"), Redact: str(fs, "redact")}
+	opts := export.Options{Kind: str(fs, "kind"), Cases: list(fs, "case"), Redact: str(fs, "redact"), X25519: boolean(fs, "x25519")}
 	if opts.Kind != export.KindShare && len(opts.Cases) > 0 {
 		return usagef("--case goes with --kind share; a backup holds every case")
 	}
@@ -145,7 +147,7 @@ func (c *cli) identities(fs *flag.FlagSet) ([]age.Identity, *store.Vault, error)
 	}
 	if f := str(fs, "identity"); f != "" {
 		if rk, err := crypto.ReadRecoveryKey(f); err == nil {
-			return []age.Identity{rk.Identity()}, nil, nil
+			return export.RecoveryIdentities(rk), nil, nil
 		}
 		fh, err := os.Open(f)
 		if err != nil {
@@ -167,7 +169,7 @@ func (c *cli) identities(fs *flag.FlagSet) ([]age.Identity, *store.Vault, error)
 		v.Close()
 		return nil, nil, err
 	}
-	return []age.Identity{id.Age}, v, nil
+	return export.OrgIdentities(id), v, nil
 }
 
 func cmdVerify(c *cli, fs *flag.FlagSet, args []string) error {
@@ -348,5 +350,25 @@ func confirm(question string) error {
 	if strings.TrimSpace(strings.ToLower(line)) != "yes" {
 		return errors.New("not added")
 	}
+	return nil
+}
+
+func cmdX25519Key(c *cli, fs *flag.FlagSet, args []string) error {
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	if c.recoveryFile == "" {
+		return usagef("x25519-key needs --recovery-key FILE")
+	}
+	rk, err := crypto.ReadRecoveryKey(c.recoveryFile)
+	if err != nil {
+		return err
+	}
+	x, err := rk.X25519()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stderr, "This identity opens every backup made with --x25519, like the recovery key it comes from: keep it as secret. Use: age -d -i FILE backup.age")
+	fmt.Fprintf(c.stdout, "# X25519 identity derived from a Dossier recovery key\n%s\n", x.String())
 	return nil
 }
