@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -470,5 +471,81 @@ func TestX25519Bundles(t *testing.T) {
 	}
 	if res, err := Import(ctx, dst, sp, false); err != nil || res.Added != 1 {
 		t.Fatalf("classic share: %+v %v", res, err)
+	}
+}
+
+// A bundle whose last chunk is corrupt imports nothing, although age
+// releases its earlier chunks, which the sink has already staged.
+func TestCorruptLastChunkImportsNothing(t *testing.T) {
+	src, _, _ := fullVault(t)
+	dst := partner(t, "Receiver")
+	card := befriend(t, src, dst)
+	befriend(t, dst, src)
+	// Enough cases that the bundle spans many 64 KiB chunks.
+	var in strings.Builder
+	for i := 0; i < 400; i++ {
+		fmt.Fprintf(&in, `{"title":"case %d","narrative":%q,"consent":{"obtained":true,"scope":["legal_partners"]}}`+"\n", i, strings.Repeat("долгий рассказ ", 60))
+	}
+	ids, err := src.AddCases(ctx, strings.NewReader(in.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "s.age")
+	if _, err := WriteFile(ctx, src, p, Options{Kind: KindShare, To: []Card{card}, Cases: ids}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(p)
+	if len(data) < 4*64<<10 {
+		t.Fatalf("bundle of %d bytes spans too few chunks for this test", len(data))
+	}
+	data[len(data)-10] ^= 0xFF // inside the last chunk
+	os.WriteFile(p, data, 0o600)
+	staged := 0
+	counting := &countingSink{n: &staged}
+	own, _ := dst.Identity()
+	if _, err := Read(ctx, bytes.NewReader(data), OrgIdentities(own), counting); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("read: %v", err)
+	}
+	if staged < 100 {
+		t.Fatalf("only %d cases reached the sink before the fault; the test does not show staging", staged)
+	}
+	before := dump(t, dst)
+	if _, err := Import(ctx, dst, p, false); !errors.Is(err, ErrVerify) {
+		t.Fatalf("import: %v", err)
+	}
+	if !bytes.Equal(before, dump(t, dst)) {
+		t.Fatal("a bundle with a corrupt last chunk changed the vault")
+	}
+}
+
+type countingSink struct{ n *int }
+
+func (c *countingSink) Header(*Header) error                      { return nil }
+func (c *countingSink) Meta(map[string][]byte) error              { return nil }
+func (c *countingSink) Contacts([]store.Contact) error            { return nil }
+func (c *countingSink) Deleted([]string) error                    { return nil }
+func (c *countingSink) Custody(*store.Evidence) error             { return nil }
+func (c *countingSink) Audit(store.AuditEntry) error              { return nil }
+func (c *countingSink) Evidence(*store.Evidence, io.Reader) error { return nil }
+func (c *countingSink) Case(*store.CaseRecord) error              { *c.n++; return nil }
+
+// Oversized entries are refused from their header, before they are read.
+func TestOversizedEntriesRefused(t *testing.T) {
+	big := func(name string, size int) []byte {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		hdr := marshal(Header{Format: BundleFormat, Version: BundleVersion, Kind: KindFull})
+		tw.WriteHeader(&tar.Header{Name: entryHeader, Size: int64(len(hdr)), Mode: 0o600, Typeflag: tar.TypeReg})
+		tw.Write(hdr)
+		tw.WriteHeader(&tar.Header{Name: name, Size: int64(size), Mode: 0o600, Typeflag: tar.TypeReg})
+		tw.Write(make([]byte, size))
+		tw.Close()
+		return b.Bytes()
+	}
+	for _, name := range []string{entryMeta, "cases/01a20000-0000-7000-8000-000000000000.json"} {
+		_, err := readPlain(ctx, bytes.NewReader(big(name, maxJSONEntry+1)), nil)
+		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "more than the") {
+			t.Fatalf("%s: got %v, want a refusal for its size", name, err)
+		}
 	}
 }

@@ -194,8 +194,11 @@ func cmdVerify(c *cli, fs *flag.FlagSet, args []string) error {
 	}
 	known := "unknown: not among your contacts; compare the fingerprint with its maker by phone before trusting it"
 	if v != nil {
+		pk, _ := m.Creator.PublicKey()
 		if own, err := v.Identity(); err == nil && own.Fingerprint() == m.Creator.Fingerprint {
 			known = "this vault's own organisation"
+		} else if c, err := v.ContactBySignKey(c.ctx, pk); err == nil && c != nil {
+			known = "a known contact, added as " + c.Name
 		}
 	}
 	if boolean(fs, "json") {
