@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/dossier-hr/dossier/crypto"
 )
@@ -343,6 +344,7 @@ func (v *Vault) RecordExport(ctx context.Context, kind string, cases, items int,
 const (
 	metaLastBundle    = "last_bundle"
 	metaLastBundleSeq = "last_bundle_audit_seq"
+	metaLastBundleAt  = "last_bundle_at"
 )
 
 // LastBundle returns the hash of the last full or incremental backup's
@@ -615,10 +617,28 @@ func (l *Loader) ReplaceContacts(cs []Contact) error {
 // RecordBundle notes a full or incremental backup just written, for the
 // next incremental one.
 func (v *Vault) RecordBundle(ctx context.Context, manifestHash string, auditSeq int64) error {
-	for k, val := range map[string]any{metaLastBundle: []byte(manifestHash), metaLastBundleSeq: auditSeq} {
+	for k, val := range map[string]any{metaLastBundle: []byte(manifestHash), metaLastBundleSeq: auditSeq, metaLastBundleAt: v.stamp()} {
 		if _, err := v.db.ExecContext(ctx, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", k, val); err != nil {
 			return fmt.Errorf("store: recording the backup: %w", err)
 		}
 	}
 	return nil
+}
+
+// LastBackupAt returns when the last full or incremental backup was
+// written, or the zero time if never.
+func (v *Vault) LastBackupAt(ctx context.Context) (time.Time, error) {
+	var s string
+	err := v.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", metaLastBundleAt).Scan(&s)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: reading the last backup: %w", err)
+	}
+	t, err := time.Parse("2006-01-02T15:04:05.000Z", s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: reading the last backup: %w", err)
+	}
+	return t, nil
 }

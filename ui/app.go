@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/dossier-hr/dossier/assets"
 	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/export"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -19,7 +21,19 @@ type Config struct {
 	VaultDir string         // the vault folder
 	Lang     string         // a code of assets.Languages; empty means English
 	Log      *logrus.Logger // nil: logging off
+	// AutoLock locks the vault after that long without activity; zero
+	// means the default, five minutes; negative turns it off.
+	AutoLock time.Duration
+	// BackupReminder shows a banner when the last backup is older; zero
+	// means the default, seven days.
+	BackupReminder time.Duration
 }
+
+// Defaults of Config.
+const (
+	DefaultAutoLock       = 5 * time.Minute
+	DefaultBackupReminder = 7 * 24 * time.Hour
+)
 
 // App is one window of Dossier on one vault.
 type App struct {
@@ -34,6 +48,11 @@ type App struct {
 	main *mainScreen // nil while locked
 
 	failedUnlocks int // wrong passphrases or keys since the last unlock; UI goroutine only
+
+	idleMu sync.Mutex
+	idle   *time.Timer // auto-lock; nil while locked or when off
+
+	lockedIdle bool // the last lock was the idle timer's; UI goroutine only
 }
 
 // New prepares the interface in win. Call Start to show the first screen.
@@ -46,6 +65,15 @@ func New(win fyne.Window, cfg Config) *App {
 	if a.lang == "" {
 		a.lang = "en"
 	}
+	if a.cfg.AutoLock == 0 {
+		a.cfg.AutoLock = DefaultAutoLock
+	}
+	if a.cfg.BackupReminder == 0 {
+		a.cfg.BackupReminder = DefaultBackupReminder
+	}
+	// Keys typed anywhere count as activity for the auto-lock.
+	win.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { a.touch() })
+	win.Canvas().SetOnTypedRune(func(rune) { a.touch() })
 	win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { a.Lock() })
 	return a
 }
@@ -93,6 +121,7 @@ func (a *App) Lock() {
 	if v == nil {
 		return
 	}
+	a.stopIdle()
 	if a.main != nil {
 		a.main.stop()
 		a.main = nil
@@ -112,6 +141,38 @@ func (a *App) opened(v *store.Vault) {
 	a.win.SetContent(a.main.content)
 	a.win.Canvas().Focus(a.main.search)
 	a.main.refresh()
+	a.touch()
+}
+
+// touch records activity: the auto-lock starts counting again.
+func (a *App) touch() {
+	if a.cfg.AutoLock < 0 || a.Vault() == nil {
+		return
+	}
+	a.idleMu.Lock()
+	defer a.idleMu.Unlock()
+	if a.idle != nil {
+		a.idle.Reset(a.cfg.AutoLock)
+		return
+	}
+	a.idle = time.AfterFunc(a.cfg.AutoLock, func() {
+		fyne.Do(func() {
+			if a.Vault() != nil {
+				a.log.Info("vault locked after inactivity")
+				a.lockedIdle = true
+				a.Lock()
+			}
+		})
+	})
+}
+
+func (a *App) stopIdle() {
+	a.idleMu.Lock()
+	defer a.idleMu.Unlock()
+	if a.idle != nil {
+		a.idle.Stop()
+		a.idle = nil
+	}
 }
 
 // messages maps the errors a person can cause to what the interface says
@@ -129,9 +190,31 @@ var messages = []struct {
 	{crypto.ErrPassphraseFewKinds, "ui.weak.few_kinds"},
 }
 
+// bundleReasons say why a bundle was refused.
+var bundleReasons = []struct {
+	err error
+	key string
+}{
+	{export.ErrNotAddressed, "ui.bundle.not_addressed"},
+	{export.ErrUnknownSigner, "ui.bundle.unknown_signer"},
+	{export.ErrBadSignature, "ui.bundle.bad_signature"},
+	{export.ErrUnsigned, "ui.bundle.unsigned"},
+	{export.ErrCorrupt, "ui.bundle.corrupt"},
+}
+
 // message says err in the person's language: the message for a known
 // error, else the generic one with the error's text.
 func (a *App) message(err error) string {
+	if errors.Is(err, export.ErrVerify) {
+		why := err.Error()
+		for _, r := range bundleReasons {
+			if errors.Is(err, r.err) {
+				why = a.T(r.key)
+				break
+			}
+		}
+		return a.T("ui.bundle.refused", why)
+	}
 	for _, m := range messages {
 		if errors.Is(err, m.err) {
 			return a.T(m.key)

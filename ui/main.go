@@ -35,6 +35,9 @@ type mainScreen struct {
 	list   *widget.List
 	detail *fyne.Container
 
+	banner    *widget.Label // the backup reminder
+	bannerBox *fyne.Container
+
 	// The list's model; touched only on the UI goroutine.
 	q     store.Query
 	total int
@@ -56,23 +59,32 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	m.search = widget.NewEntry()
 	m.search.SetPlaceHolder(a.T("ui.main.search"))
-	m.search.OnChanged = func(string) { m.scheduleRefresh() }
+	m.search.OnChanged = func(string) { a.touch(); m.scheduleRefresh() }
 	statuses := []string{a.T("ui.main.all_statuses")}
 	for _, s := range store.CaseStatuses {
 		statuses = append(statuses, assets.VocabLabel(a.lang, "case_status", s))
 	}
 	m.status = widget.NewSelect(statuses, nil)
 	m.status.SetSelectedIndex(0)
-	m.status.OnChanged = func(string) { m.refresh() } // after the initial selection
+	m.status.OnChanged = func(string) { a.touch(); m.refresh() } // after the initial selection
 	m.count = widget.NewLabel("")
 	lock := widget.NewButtonWithIcon(a.T("ui.main.lock"), theme.VisibilityOffIcon(), a.Lock)
+	backup := widget.NewButtonWithIcon(a.T("ui.main.backup"), theme.DocumentSaveIcon(), m.askBackup)
+	imp := widget.NewButtonWithIcon(a.T("ui.main.import"), theme.DownloadIcon(), m.askImport)
+	m.banner = widget.NewLabel("")
+	m.banner.Wrapping = fyne.TextWrapWord
+	m.banner.Importance = widget.WarningImportance
+	bannerBtn := widget.NewButtonWithIcon(a.T("ui.main.backup"), theme.DocumentSaveIcon(), m.askBackup)
 	m.list = widget.NewList(m.length, m.newRow, m.updateRow)
-	m.list.OnSelected = m.selected
+	m.list.OnSelected = func(i widget.ListItemID) { a.touch(); m.selected(i) }
 	m.detail = container.NewVBox(widget.NewLabel(a.T("ui.main.select_case")))
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(m.status, m.count, lock), m.search)
+	m.bannerBox = container.NewBorder(nil, nil, nil, bannerBtn, m.banner)
+	m.bannerBox.Hide()
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(m.status, m.count, backup, imp, lock), m.search), m.bannerBox)
 	split := container.NewHSplit(m.list, container.NewVScroll(container.NewPadded(m.detail)))
 	split.Offset = 0.42
 	m.content = container.NewBorder(top, nil, nil, nil, split)
+	m.showBackupAge()
 	return m
 }
 

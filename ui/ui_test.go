@@ -73,9 +73,13 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // find returns the first visible object of type T in the window that
 // satisfies match.
 func find[T fyne.CanvasObject](w fyne.Window, match func(T) bool) (T, bool) {
-	for _, o := range test.LaidOutObjects(w.Content()) {
-		if x, ok := o.(T); ok && o.Visible() && match(x) {
-			return x, true
+	// Dialogs first: they are on top of the window's content.
+	roots := append(w.Canvas().Overlays().List(), w.Content())
+	for _, root := range roots {
+		for _, o := range test.LaidOutObjects(root) {
+			if x, ok := o.(T); ok && o.Visible() && match(x) {
+				return x, true
+			}
 		}
 	}
 	var zero T

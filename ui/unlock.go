@@ -47,6 +47,11 @@ func (a *App) showUnlock() {
 	title := widget.NewLabelWithStyle(a.T("ui.unlock.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	where := widget.NewLabel(a.T("ui.unlock.vault", a.cfg.VaultDir))
 	where.Wrapping = fyne.TextWrapBreak
+	if a.lockedIdle {
+		s.status.Importance = widget.MediumImportance
+		s.status.SetText(a.T("ui.locked_idle", int(a.cfg.AutoLock.Minutes())))
+		a.lockedIdle = false
+	}
 	form := container.NewVBox(title, where, s.pass, s.recovery, s.button, s.progress, s.status, s.toggle)
 	a.win.SetContent(container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(440, 420)), form)))
 	a.win.Canvas().Focus(s.pass)

@@ -1,0 +1,159 @@
+package ui
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dossier-hr/dossier/export"
+	"github.com/dossier-hr/dossier/store"
+)
+
+func unlocked(t *testing.T, cfg Config) (*App, fyne.Window, string) {
+	t.Helper()
+	dir, _ := fixture(t)
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	w.Resize(fyne.NewSize(1000, 700))
+	cfg.VaultDir, cfg.Lang = dir, "en"
+	a := New(w, cfg)
+	a.Start()
+	t.Cleanup(func() { a.Lock(); w.Close() })
+	unlockWith(t, a, w, "the right passphrase")
+	eventually(t, "the case list", func() bool { return labelWith(w, "4 cases") })
+	return a, w, dir
+}
+
+func TestAutoLockAfterIdle(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: 300 * time.Millisecond})
+	// Activity postpones it.
+	for i := 0; i < 4; i++ {
+		time.Sleep(150 * time.Millisecond)
+		fyne.DoAndWait(func() { test.Type(a.main.search, "x") })
+	}
+	if a.Vault() == nil {
+		t.Fatal("locked while in use")
+	}
+	eventually(t, "the idle lock", func() bool { return a.Vault() == nil && labelWith(w, "Unlock the vault") })
+	if !labelWith(w, "Locked after") {
+		t.Fatal("the unlock screen does not say why it locked")
+	}
+}
+
+func TestBackupAndBanner(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	if !labelWith(w, "No full backup of this vault yet") || !a.main.bannerBox.Visible() {
+		t.Fatal("no reminder for a vault never backed up")
+	}
+	path := filepath.Join(t.TempDir(), "backup.age")
+	fyne.DoAndWait(func() { a.main.backupTo(path) })
+	eventually(t, "the backup summary", func() bool { return labelWith(w, "Backup written and verified: 4 cases") })
+	if _, err := os.Stat(path); err != nil {
+		t.Fatal(err)
+	}
+	if a.main.bannerBox.Visible() {
+		t.Fatal("the reminder stays after a backup")
+	}
+	// The file is a full backup that verifies.
+	own, _ := a.Vault().Identity()
+	f, _ := os.Open(path)
+	defer f.Close()
+	m, err := export.Read(t.Context(), f, export.OrgIdentities(own), nil)
+	if err != nil || m.Kind != export.KindFull || m.Cases != 4 {
+		t.Fatalf("backup: %+v %v", m, err)
+	}
+}
+
+func TestBackupCancel(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	// Enough evidence that the backup is still running when cancelled.
+	big := bytes.Repeat([]byte("evidence "), 8<<20)
+	list, _ := a.Vault().List(t.Context(), store.Query{})
+	if _, err := a.Vault().Attach(t.Context(), list[0].ID, bytes.NewReader(big), store.AttachOptions{Name: "v.bin"}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "backup.age")
+	fyne.DoAndWait(func() {
+		a.main.backupTo(path)
+		test.Tap(button(t, w, "Cancel"))
+	})
+	eventually(t, "the cancelled message", func() bool { return labelWith(w, "Backup cancelled. Nothing was written.") })
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatal("a cancelled backup left a file")
+	}
+	ents, _ := os.ReadDir(filepath.Dir(path))
+	if len(ents) != 0 {
+		t.Fatalf("a cancelled backup left %v", ents)
+	}
+}
+
+// shareFrom makes a partner vault that shares one case with the app's
+// vault, known or not, and returns the bundle's path.
+func shareFrom(t *testing.T, a *App, known bool) string {
+	t.Helper()
+	p, _, err := store.Create(filepath.Join(t.TempDir(), "p"), "pp", store.CreateOptions{OrgName: "Partner Network"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ids, _ := p.AddCases(t.Context(), strings.NewReader(`{"title":"Shared by the partner","consent":{"obtained":true,"scope":["legal_partners"]}}`))
+	mine, _ := export.OwnCard(a.Vault())
+	theirs, _ := export.OwnCard(p)
+	if known {
+		c, _ := theirs.Contact()
+		if err := a.Vault().AddContact(t.Context(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "share.age")
+	if _, err := export.WriteFile(t.Context(), p, path, export.Options{Kind: export.KindShare, To: []export.Card{mine}, Cases: ids}); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestImportShowsSummaryThenImports(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	path := shareFrom(t, a, true)
+	fyne.DoAndWait(func() { a.main.importFrom(path) })
+	eventually(t, "the summary", func() bool {
+		return labelWith(w, "Made by: Partner Network") && labelWith(w, "a known contact: Partner Network") && labelWith(w, "Nothing has been imported yet.")
+	})
+	if n, _ := a.Vault().Count(t.Context(), store.Query{}); n != 4 {
+		t.Fatal("something was imported before the confirmation")
+	}
+	fyne.DoAndWait(func() { test.Tap(button(t, w, "Import")) })
+	eventually(t, "the result", func() bool { return labelWith(w, "Imported: 1 cases added") })
+	eventually(t, "the list", func() bool { return a.main.count.Text == "5 cases" })
+}
+
+func TestImportRefusals(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	// An unknown signer: a stern summary and "Import anyway".
+	path := shareFrom(t, a, false)
+	fyne.DoAndWait(func() { a.main.importFrom(path) })
+	eventually(t, "the warning", func() bool { return labelWith(w, "NOT among your contacts") })
+	fyne.DoAndWait(func() { test.Tap(button(t, w, "Cancel")) })
+	if n, _ := a.Vault().Count(t.Context(), store.Query{}); n != 4 {
+		t.Fatal("a cancelled import changed the vault")
+	}
+	// A tampered bundle: refused, with the reason.
+	data, _ := os.ReadFile(path)
+	data[len(data)-30] ^= 1
+	bad := filepath.Join(t.TempDir(), "bad.age")
+	os.WriteFile(bad, data, 0o600)
+	fyne.DoAndWait(func() { a.main.importFrom(bad) })
+	eventually(t, "the refusal", func() bool {
+		return labelWith(w, "This bundle was refused and nothing was changed") && labelWith(w, "damaged, truncated or was altered")
+	})
+	if _, ok := find(w, func(b *widget.Button) bool { return b.Text == "Import anyway" }); ok {
+		t.Fatal("a tampered bundle was offered for import")
+	}
+}
