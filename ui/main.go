@@ -35,6 +35,8 @@ type mainScreen struct {
 	list   *widget.List
 	detail *fyne.Container
 
+	editor *editor // the last editor shown
+
 	banner    *widget.Label // the backup reminder
 	bannerBox *fyne.Container
 
@@ -71,6 +73,7 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	lock := widget.NewButtonWithIcon(a.T("ui.main.lock"), theme.VisibilityOffIcon(), a.Lock)
 	backup := widget.NewButtonWithIcon(a.T("ui.main.backup"), theme.DocumentSaveIcon(), m.askBackup)
 	imp := widget.NewButtonWithIcon(a.T("ui.main.import"), theme.DownloadIcon(), m.askImport)
+	newCase := widget.NewButtonWithIcon(a.T("ui.main.new_case"), theme.ContentAddIcon(), func() { m.list.UnselectAll(); m.showEditor(nil) })
 	m.banner = widget.NewLabel("")
 	m.banner.Wrapping = fyne.TextWrapWord
 	m.banner.Importance = widget.WarningImportance
@@ -80,7 +83,7 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	m.detail = container.NewVBox(widget.NewLabel(a.T("ui.main.select_case")))
 	m.bannerBox = container.NewBorder(nil, nil, nil, bannerBtn, m.banner)
 	m.bannerBox.Hide()
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(m.status, m.count, backup, imp, lock), m.search), m.bannerBox)
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(m.status, m.count, newCase, backup, imp, lock), m.search), m.bannerBox)
 	split := container.NewHSplit(m.list, container.NewVScroll(container.NewPadded(m.detail)))
 	split.Offset = 0.42
 	m.content = container.NewBorder(top, nil, nil, nil, split)
@@ -213,7 +216,20 @@ func (m *mainScreen) selected(i widget.ListItemID) {
 		m.detail.Refresh()
 		return
 	}
-	m.detail.Objects = caseView(m.a, c)
+	m.showCase(c)
+}
+
+// showCase shows a case read-only, with Edit and History; nil shows the
+// hint to select one.
+func (m *mainScreen) showCase(c *store.Case) {
+	if c == nil {
+		m.detail.Objects = []fyne.CanvasObject{widget.NewLabel(m.a.T("ui.main.select_case"))}
+		m.detail.Refresh()
+		return
+	}
+	edit := widget.NewButtonWithIcon(m.a.T("ui.case.edit"), theme.DocumentCreateIcon(), func() { m.showEditor(c) })
+	history := widget.NewButtonWithIcon(m.a.T("ui.case.history"), theme.HistoryIcon(), func() { m.showHistory(c) })
+	m.detail.Objects = append([]fyne.CanvasObject{container.NewHBox(edit, history)}, caseView(m.a, c)...)
 	m.detail.Refresh()
 }
 

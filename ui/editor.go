@@ -1,0 +1,355 @@
+package ui
+
+import (
+	"errors"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dossier-hr/dossier/assets"
+	"github.com/dossier-hr/dossier/store"
+)
+
+// vocabSelect picks a vocabulary value, showing labels in the person's
+// language and giving back the stable key.
+type vocabSelect struct {
+	*widget.Select
+	keys []string
+}
+
+func (a *App) vocabSelect(vocab string, keys []string, optional bool) *vocabSelect {
+	s := &vocabSelect{}
+	var labels []string
+	if optional {
+		s.keys = append(s.keys, "")
+		labels = append(labels, a.T("ui.edit.none"))
+	}
+	for _, k := range keys {
+		s.keys = append(s.keys, k)
+		labels = append(labels, assets.VocabLabel(a.lang, vocab, k))
+	}
+	s.Select = widget.NewSelect(labels, nil)
+	return s
+}
+
+// Key returns the chosen value's key, or "".
+func (s *vocabSelect) Key() string {
+	if i := s.SelectedIndex(); i >= 0 {
+		return s.keys[i]
+	}
+	return ""
+}
+
+// SetKey chooses the value with that key.
+func (s *vocabSelect) SetKey(k string) {
+	if i := slices.Index(s.keys, k); i >= 0 {
+		s.SetSelectedIndex(i)
+	}
+}
+
+type violationRow struct {
+	typ, perp *vocabSelect
+	desc      *widget.Entry
+	box       *fyne.Container
+	orig      store.Violation
+}
+
+type personRow struct {
+	role, gender *vocabSelect
+	pseudonym    *widget.Entry
+	box          *fyne.Container
+	orig         store.Person
+}
+
+// editor creates or edits a case. It builds a store.Case from its fields
+// and lets store validate it; a refusal is shown next to the field it
+// names.
+type editor struct {
+	a    *App
+	m    *mainScreen
+	orig *store.Case // nil for a new case
+
+	title, narrative, date, country, region, locality, tags *widget.Entry
+	place, status                                           *vocabSelect
+	violations, people                                      *fyne.Container
+	vrows                                                   []*violationRow
+	prows                                                   []*personRow
+	consent                                                 *widget.Check
+	scopes                                                  *widget.CheckGroup
+
+	message *widget.Label
+	errs    map[string]*widget.Label
+	content fyne.CanvasObject
+}
+
+func (m *mainScreen) showEditor(orig *store.Case) *editor {
+	a := m.a
+	a.touch()
+	e := &editor{a: a, m: m, orig: orig, errs: map[string]*widget.Label{}}
+	entry := func(multi bool) *widget.Entry {
+		w := widget.NewEntry()
+		if multi {
+			w = widget.NewMultiLineEntry()
+			w.Wrapping = fyne.TextWrapWord
+			w.SetMinRowsVisible(6)
+		}
+		w.OnChanged = func(string) { a.touch() }
+		return w
+	}
+	e.title, e.narrative, e.date, e.country = entry(false), entry(true), entry(false), entry(false)
+	e.region, e.locality, e.tags = entry(false), entry(false), entry(false)
+	e.place = a.vocabSelect("place_type", store.PlaceTypes, true)
+	e.status = a.vocabSelect("case_status", store.CaseStatuses, false)
+	e.status.SetKey("open")
+	e.violations, e.people = container.NewVBox(), container.NewVBox()
+	e.consent = widget.NewCheck(a.T("ui.edit.consent_obtained"), nil)
+	var scopeLabels []string
+	for _, s := range store.ConsentScopes {
+		scopeLabels = append(scopeLabels, assets.VocabLabel(a.lang, "consent_scope", s))
+	}
+	e.scopes = widget.NewCheckGroup(scopeLabels, nil)
+	e.message = widget.NewLabel("")
+	e.message.Wrapping = fyne.TextWrapWord
+	e.message.Importance = widget.DangerImportance
+	e.message.Hide()
+
+	if orig != nil {
+		e.title.SetText(orig.Title)
+		e.narrative.SetText(orig.Narrative)
+		e.date.SetText(orig.IncidentDate)
+		e.country.SetText(orig.Country)
+		e.region.SetText(orig.Region)
+		e.locality.SetText(orig.Locality)
+		e.tags.SetText(strings.Join(orig.Tags, ", "))
+		e.place.SetKey(orig.PlaceType)
+		e.status.SetKey(orig.Status)
+		for _, v := range orig.Violations {
+			e.addViolation(v)
+		}
+		for _, p := range orig.People {
+			e.addPerson(p)
+		}
+		if orig.Consent != nil {
+			e.consent.SetChecked(orig.Consent.Obtained)
+			var sel []string
+			for _, s := range orig.Consent.Scope {
+				sel = append(sel, assets.VocabLabel(a.lang, "consent_scope", s))
+			}
+			e.scopes.SetSelected(sel)
+		}
+	}
+
+	field := func(key, label string, w fyne.CanvasObject) fyne.CanvasObject {
+		errLabel := widget.NewLabel("")
+		errLabel.Importance = widget.DangerImportance
+		errLabel.Wrapping = fyne.TextWrapWord
+		errLabel.Hide()
+		e.errs[key] = errLabel
+		return container.NewVBox(widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), w, errLabel)
+	}
+	addV := widget.NewButtonWithIcon(a.T("ui.edit.add_violation"), theme.ContentAddIcon(), func() { e.addViolation(store.Violation{}) })
+	addP := widget.NewButtonWithIcon(a.T("ui.edit.add_person"), theme.ContentAddIcon(), func() { e.addPerson(store.Person{}) })
+	save := widget.NewButtonWithIcon(a.T("ui.edit.save"), theme.DocumentSaveIcon(), e.save)
+	save.Importance = widget.HighImportance
+	cancel := widget.NewButton(a.T("ui.cancel"), func() { m.showCase(orig) })
+	form := container.NewVBox(
+		e.message,
+		field("title", a.T("ui.edit.title"), e.title),
+		field("incident_date", a.T("ui.edit.date"), e.date),
+		field("country", a.T("ui.edit.country"), e.country),
+		field("region", a.T("ui.edit.region"), e.region),
+		field("locality", a.T("ui.edit.locality"), e.locality),
+		field("place_type", a.T("ui.edit.place_type"), e.place),
+		field("status", a.T("ui.case.status"), e.status),
+		field("narrative", a.T("ui.case.narrative"), e.narrative),
+		field("violations", a.T("ui.case.violations"), container.NewVBox(e.violations, addV)),
+		field("people", a.T("ui.case.people"), container.NewVBox(e.people, addP)),
+		field("consent", a.T("ui.case.consent"), container.NewVBox(e.consent, e.scopes)),
+		field("tags", a.T("ui.edit.tags"), e.tags),
+		container.NewHBox(save, cancel),
+	)
+	e.content = form
+	m.editor = e
+	m.detail.Objects = []fyne.CanvasObject{form}
+	m.detail.Refresh()
+	a.win.Canvas().Focus(e.title)
+	return e
+}
+
+func (e *editor) addViolation(v store.Violation) {
+	a := e.a
+	r := &violationRow{orig: v, desc: widget.NewEntry()}
+	r.typ = a.vocabSelect("violation", store.ViolationTypes, false)
+	r.perp = a.vocabSelect("perpetrator", store.Perpetrators, true)
+	r.typ.PlaceHolder = a.T("ui.edit.violation_type")
+	r.perp.PlaceHolder = a.T("ui.edit.perpetrator")
+	r.desc.SetPlaceHolder(a.T("ui.edit.description"))
+	r.typ.SetKey(v.Type)
+	r.perp.SetKey(v.Perpetrator)
+	r.desc.SetText(v.Description)
+	var remove *widget.Button
+	remove = widget.NewButtonWithIcon(a.T("ui.edit.remove"), theme.ContentRemoveIcon(), func() {
+		e.vrows = slices.DeleteFunc(e.vrows, func(x *violationRow) bool { return x == r })
+		e.violations.Remove(r.box)
+	})
+	r.box = container.NewVBox(container.NewGridWithColumns(2, r.typ, r.perp), container.NewBorder(nil, nil, nil, remove, r.desc), widget.NewSeparator())
+	e.vrows = append(e.vrows, r)
+	e.violations.Add(r.box)
+}
+
+func (e *editor) addPerson(p store.Person) {
+	a := e.a
+	r := &personRow{orig: p, pseudonym: widget.NewEntry()}
+	r.role = a.vocabSelect("role", store.Roles, false)
+	r.gender = a.vocabSelect("gender", store.Genders, true)
+	r.role.PlaceHolder = a.T("ui.edit.role")
+	r.gender.PlaceHolder = a.T("ui.edit.gender")
+	r.pseudonym.SetPlaceHolder(a.T("ui.edit.pseudonym"))
+	r.pseudonym.SetText(p.Pseudonym)
+	if len(p.Roles) > 0 {
+		r.role.SetKey(p.Roles[0])
+	}
+	r.gender.SetKey(p.Gender)
+	remove := widget.NewButtonWithIcon(a.T("ui.edit.remove"), theme.ContentRemoveIcon(), func() {
+		e.prows = slices.DeleteFunc(e.prows, func(x *personRow) bool { return x == r })
+		e.people.Remove(r.box)
+	})
+	r.box = container.NewVBox(container.NewGridWithColumns(3, r.pseudonym, r.role, r.gender), container.NewBorder(nil, nil, nil, remove), widget.NewSeparator())
+	e.prows = append(e.prows, r)
+	e.people.Add(r.box)
+}
+
+// build makes the case the fields describe. What the editor does not show
+// (interventions, notes, legal names…) is kept from the case as it was.
+func (e *editor) build() *store.Case {
+	var c store.Case
+	if e.orig != nil {
+		c = *e.orig
+	}
+	c.Title, c.Narrative, c.IncidentDate = e.title.Text, e.narrative.Text, strings.TrimSpace(e.date.Text)
+	c.Country, c.Region, c.Locality = e.country.Text, e.region.Text, e.locality.Text
+	c.PlaceType, c.Status = e.place.Key(), e.status.Key()
+	c.Tags = nil
+	for _, t := range strings.Split(e.tags.Text, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			c.Tags = append(c.Tags, t)
+		}
+	}
+	c.Violations = nil
+	for _, r := range e.vrows {
+		v := r.orig
+		v.Type, v.Perpetrator, v.Description = r.typ.Key(), r.perp.Key(), r.desc.Text
+		c.Violations = append(c.Violations, v)
+	}
+	c.People = nil
+	for _, r := range e.prows {
+		p := r.orig
+		p.Role, p.Pseudonym, p.Gender = "", r.pseudonym.Text, r.gender.Key()
+		p.Roles = nil
+		if k := r.role.Key(); k != "" {
+			p.Roles = []string{k}
+		}
+		c.People = append(c.People, p)
+	}
+	var scopes store.ScopeList
+	for i, s := range store.ConsentScopes {
+		if slices.Contains(e.scopes.Selected, e.scopes.Options[i]) {
+			scopes = append(scopes, s)
+		}
+	}
+	switch {
+	case e.consent.Checked:
+		k := store.Consent{Obtained: true, Scope: scopes}
+		if c.Consent != nil {
+			k.Date, k.By = c.Consent.Date, c.Consent.By
+		}
+		c.Consent = &k
+	case c.Consent != nil || len(scopes) > 0:
+		c.Consent = &store.Consent{Obtained: false, Scope: scopes}
+	}
+	return &c
+}
+
+func (e *editor) save() {
+	a := e.a
+	a.touch()
+	for _, l := range e.errs {
+		l.Hide()
+	}
+	e.message.SetText("")
+	e.message.Hide()
+	c := e.build()
+	var err error
+	if e.orig == nil {
+		_, err = e.m.v.Add(e.m.ctx, c)
+	} else {
+		err = e.m.v.Update(e.m.ctx, c)
+	}
+	var fe *store.FieldError
+	if errors.As(err, &fe) {
+		key := fe.Field
+		if i := strings.IndexAny(key, ".["); i > 0 {
+			key = key[:i]
+		}
+		msg := fe.Msg
+		switch {
+		case strings.Contains(msg, "required"):
+			msg = a.T("ui.edit.required")
+		case key == "incident_date":
+			msg = a.T("ui.edit.bad_date")
+		case key == "country":
+			msg = a.T("ui.edit.bad_country")
+		}
+		if l, ok := e.errs[key]; ok {
+			l.SetText(msg)
+			l.Show()
+		}
+		e.message.SetText(a.T("ui.edit.invalid"))
+		e.message.Show()
+		return
+	}
+	if err != nil {
+		a.log.WithError(err).Warn("saving a case failed")
+		e.message.SetText(a.message(err))
+		e.message.Show()
+		return
+	}
+	a.log.WithField("revision", c.Revision).Info("case saved")
+	e.m.refresh()
+	e.m.showCase(c)
+	saved := widget.NewLabel(a.T("ui.edit.saved", c.Revision))
+	saved.Importance = widget.SuccessImportance
+	e.m.detail.Objects = append([]fyne.CanvasObject{saved}, e.m.detail.Objects...)
+	e.m.detail.Refresh()
+}
+
+// showHistory lists a case's earlier revisions.
+func (m *mainScreen) showHistory(c *store.Case) {
+	a := m.a
+	a.touch()
+	revs, err := m.v.Revisions(m.ctx, c.ID)
+	if err != nil {
+		dialog.ShowError(errors.New(a.message(err)), a.win)
+		return
+	}
+	box := container.NewVBox()
+	if len(revs) == 0 {
+		box.Add(widget.NewLabel(a.T("ui.case.no_history")))
+	}
+	for i := len(revs) - 1; i >= 0; i-- {
+		r := revs[i]
+		box.Add(widget.NewLabelWithStyle(a.T("ui.case.revision_of", r.Revision, r.UpdatedAt, r.UpdatedBy), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		for _, o := range caseView(a, r) {
+			box.Add(o)
+		}
+		box.Add(widget.NewSeparator())
+	}
+	scroll := container.NewVScroll(box)
+	scroll.SetMinSize(fyne.NewSize(600, 480))
+	dialog.ShowCustom(a.T("ui.case.history"), a.T("ui.close"), scroll, a.win)
+}

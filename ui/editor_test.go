@@ -1,0 +1,129 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dossier-hr/dossier/store"
+)
+
+func TestNewCaseValidationAndSave(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	var e *editor
+	fyne.DoAndWait(func() {
+		test.Tap(button(t, w, "New case"))
+		e = a.main.editorForTest()
+	})
+	// No title: refused, the message next to the field, nothing saved.
+	fyne.DoAndWait(func() { test.Tap(button(t, w, "Save")) })
+	if !e.errs["title"].Visible() || e.errs["title"].Text != "Required." || !labelWith(w, "Not saved: check the field marked below.") {
+		t.Fatalf("no message next to the title: %q", e.errs["title"].Text)
+	}
+	if n, _ := a.Vault().Count(t.Context(), store.Query{}); n != 4 {
+		t.Fatal("an invalid case was saved")
+	}
+	// A bad date, then a bad country.
+	fyne.DoAndWait(func() {
+		test.Type(e.title, "Detained at the pharmacy")
+		test.Type(e.date, "2025-13")
+		test.Tap(button(t, w, "Save"))
+	})
+	if !e.errs["incident_date"].Visible() || e.errs["title"].Visible() {
+		t.Fatal("a bad date is not shown next to the date")
+	}
+	fyne.DoAndWait(func() {
+		e.date.SetText("2025-03-14")
+		test.Type(e.country, "XX")
+		test.Tap(button(t, w, "Save"))
+	})
+	if !e.errs["country"].Visible() || !strings.Contains(e.errs["country"].Text, "two letters") {
+		t.Fatal("a bad country is not shown next to the country")
+	}
+	// Fixed, with a violation and a person picked by their labels.
+	fyne.DoAndWait(func() {
+		e.country.SetText("ru")
+		test.Tap(button(t, w, "Add a violation"))
+		test.Tap(button(t, w, "Add a person"))
+		e.vrows[0].typ.SetSelected("Extortion")
+		e.vrows[0].perp.SetSelected("Police")
+		e.prows[0].role.SetSelected("Victim")
+		test.Type(e.prows[0].pseudonym, "Пётр")
+		e.consent.SetChecked(true)
+		e.scopes.SetSelected([]string{"Share with legal partners"})
+		test.Tap(button(t, w, "Save"))
+	})
+	eventually(t, "the saved case", func() bool { return labelWith(w, "Saved as revision 1.") && a.main.count.Text == "5 cases" })
+	got, err := a.Vault().List(t.Context(), store.Query{Text: "pharmacy"})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("saved case not found: %v", err)
+	}
+	c, _ := a.Vault().Get(t.Context(), got[0].ID)
+	if c.Country != "RU" || c.Violations[0].Type != "extortion" || c.Violations[0].Perpetrator != "police" ||
+		c.People[0].Pseudonym != "Пётр" || c.People[0].Roles[0] != "victim" || !c.Consent.Obtained || c.Consent.Scope[0] != "legal_partners" {
+		t.Fatalf("saved case %+v", c)
+	}
+}
+
+func TestEditKeepsHistory(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	fyne.DoAndWait(func() { a.main.list.Select(2) }) // the Russian case, with a violation and a person
+	eventually(t, "the case", func() bool { return labelWith(w, "Задержание у аптеки") })
+	var e *editor
+	fyne.DoAndWait(func() {
+		test.Tap(button(t, w, "Edit"))
+		e = a.main.editorForTest()
+	})
+	if e.title.Text != "Задержание у аптеки" || len(e.vrows) != 1 || e.vrows[0].typ.Key() != "arbitrary_arrest" || len(e.prows) != 1 {
+		t.Fatal("the editor does not show the case as it is")
+	}
+	fyne.DoAndWait(func() {
+		e.status.SetSelected("Referred")
+		test.Tap(button(t, w, "Save"))
+	})
+	eventually(t, "revision 2", func() bool { return labelWith(w, "Saved as revision 2.") && labelWith(w, "Status: Referred") })
+	fyne.DoAndWait(func() { test.Tap(button(t, w, "History")) })
+	eventually(t, "the history", func() bool { return labelWith(w, "Revision 1, saved") && labelWith(w, "Status: Open") })
+}
+
+func TestEditorInFrench(t *testing.T) {
+	dir, _ := fixture(t)
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	a := New(w, Config{VaultDir: dir, Lang: "fr", AutoLock: -1})
+	a.Start()
+	t.Cleanup(func() { a.Lock(); w.Close() })
+	var e *editor
+	fyne.DoAndWait(func() {
+		p, _ := find(w, func(x *widget.Entry) bool { return x.Password })
+		test.Type(p, "the right passphrase")
+		test.Tap(button(t, w, "Déverrouiller"))
+	})
+	eventually(t, "the list", func() bool { return labelWith(w, "4 cas") })
+	fyne.DoAndWait(func() {
+		test.Tap(button(t, w, "Nouveau cas"))
+		e = a.main.editorForTest()
+		test.Tap(button(t, w, "Ajouter une violation"))
+	})
+	if !containsString(e.vrows[0].typ.Options, "Extorsion") || !containsString(e.vrows[0].perp.Options, "Police") {
+		t.Fatal("vocabulary pickers are not in French")
+	}
+	fyne.DoAndWait(func() { test.Tap(button(t, w, "Enregistrer")) })
+	if e.errs["title"].Text != "Obligatoire." {
+		t.Fatalf("validation message not in French: %q", e.errs["title"].Text)
+	}
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *mainScreen) editorForTest() *editor { return m.editor }
