@@ -234,20 +234,8 @@ func (l *Loader) RestoreCase(rec *CaseRecord) error {
 	if _, err := l.t.exec("INSERT INTO case_docs(n, doc) VALUES (?, ?)", n, string(rec.Doc)); err != nil {
 		return fmt.Errorf("store: restoring case: %w", err)
 	}
-	for i, r := range rec.Revisions {
-		var rc Case
-		if err := json.Unmarshal(r, &rc); err != nil {
-			return &FieldError{Field: fmt.Sprintf("revisions[%d]", i), Msg: "not a case: " + err.Error()}
-		}
-		if _, err := l.t.exec("INSERT INTO revisions(case_n, revision, doc) VALUES (?, ?, ?)", n, rc.Revision, string(r)); err != nil {
-			return fmt.Errorf("store: restoring revision: %w", err)
-		}
-	}
-	for _, k := range rec.Conflicts {
-		if _, err := l.t.exec("INSERT OR IGNORE INTO conflicts(case_n, doc_sha256, doc, from_org, imported_at) VALUES (?, ?, ?, '', '')",
-			n, docSHA(k), string(k)); err != nil {
-			return fmt.Errorf("store: restoring conflicts: %w", err)
-		}
+	if err := l.putHistory(n, rec); err != nil {
+		return err
 	}
 	l.cases[c.ID] = n
 	l.t.added++
@@ -464,30 +452,7 @@ func (v *Vault) CaseRecordOf(ctx context.Context, id string) (*CaseRecord, error
 // AllEvidence returns every evidence item with its custody, in the order
 // they were added.
 func (v *Vault) AllEvidence(ctx context.Context) ([]*Evidence, error) {
-	rows, err := v.db.QueryContext(ctx, `SELECT `+evidenceCols+` FROM evidence e JOIN cases c ON c.n = e.case_n
-		LEFT JOIN evidence o ON o.n = e.derived_from ORDER BY e.n`)
-	if err != nil {
-		return nil, fmt.Errorf("store: listing evidence: %w", err)
-	}
-	var out []*Evidence
-	for rows.Next() {
-		e, err := scanEvidence(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: listing evidence: %w", err)
-		}
-		out = append(out, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, e := range out {
-		if e.Custody, err = v.CustodyOf(ctx, e.ID); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return v.queryEvidence(ctx, "")
 }
 
 // ReplaceCase puts a case from an incremental backup in place of the one
@@ -505,36 +470,16 @@ func (l *Loader) ReplaceCase(rec *CaseRecord) error {
 	if err != nil {
 		return fmt.Errorf("store: restoring case: %w", err)
 	}
-	_, first, last, err := encode(c)
-	if err != nil {
+	if err := l.setCase(n, c, rec.Doc); err != nil {
 		return err
-	}
-	if _, err := l.t.exec(`UPDATE cases SET reference = ?, title = ?, status = ?, country = ?, incident_date = ?, date_first = ?, date_last = ?,
-		updated_at = ?, needs_review = ?, revision = ? WHERE n = ?`,
-		c.Reference, c.Title, c.Status, c.Country, c.IncidentDate, first, last, c.UpdatedAt, c.NeedsReview, c.Revision, n); err != nil {
-		return fmt.Errorf("store: restoring case: %w", err)
-	}
-	if _, err := l.t.exec("UPDATE case_docs SET doc = ? WHERE n = ?", string(rec.Doc), n); err != nil {
-		return fmt.Errorf("store: restoring case: %w", err)
 	}
 	for _, q := range []string{"DELETE FROM revisions WHERE case_n = ?", "DELETE FROM conflicts WHERE case_n = ?"} {
 		if _, err := l.t.exec(q, n); err != nil {
 			return fmt.Errorf("store: restoring case: %w", err)
 		}
 	}
-	for _, r := range rec.Revisions {
-		var rc Case
-		if err := json.Unmarshal(r, &rc); err != nil {
-			return &FieldError{Field: "revisions", Msg: "not a case: " + err.Error()}
-		}
-		if _, err := l.t.exec("INSERT INTO revisions(case_n, revision, doc) VALUES (?, ?, ?)", n, rc.Revision, string(r)); err != nil {
-			return fmt.Errorf("store: restoring revision: %w", err)
-		}
-	}
-	for _, k := range rec.Conflicts {
-		if _, err := l.t.exec("INSERT OR IGNORE INTO conflicts(case_n, doc_sha256, doc, from_org, imported_at) VALUES (?, ?, ?, '', '')", n, docSHA(k), string(k)); err != nil {
-			return fmt.Errorf("store: restoring conflicts: %w", err)
-		}
+	if err := l.putHistory(n, rec); err != nil {
+		return err
 	}
 	l.cases[c.ID] = n
 	return l.t.index(n, c, true)
@@ -641,4 +586,42 @@ func (v *Vault) LastBackupAt(ctx context.Context) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("store: reading the last backup: %w", err)
 	}
 	return t, nil
+}
+
+// putHistory adds a record's revisions and conflicting versions to case n,
+// leaving alone any the case already has.
+func (l *Loader) putHistory(n int64, rec *CaseRecord) error {
+	for i, r := range rec.Revisions {
+		var rc Case
+		if err := json.Unmarshal(r, &rc); err != nil {
+			return &FieldError{Field: fmt.Sprintf("revisions[%d]", i), Msg: "not a case: " + err.Error()}
+		}
+		if _, err := l.t.exec("INSERT OR IGNORE INTO revisions(case_n, revision, doc) VALUES (?, ?, ?)", n, rc.Revision, string(r)); err != nil {
+			return fmt.Errorf("store: loading revisions: %w", err)
+		}
+	}
+	for _, k := range rec.Conflicts {
+		if _, err := l.t.exec("INSERT OR IGNORE INTO conflicts(case_n, doc_sha256, doc, from_org, imported_at) VALUES (?, ?, ?, '', '')",
+			n, docSHA(k), string(k)); err != nil {
+			return fmt.Errorf("store: loading conflicts: %w", err)
+		}
+	}
+	return nil
+}
+
+// setCase makes case n's row and document those of c, as recorded in doc.
+func (l *Loader) setCase(n int64, c *Case, doc []byte) error {
+	_, first, last, err := encode(c)
+	if err != nil {
+		return err
+	}
+	if _, err := l.t.exec(`UPDATE cases SET reference = ?, title = ?, status = ?, country = ?, incident_date = ?, date_first = ?, date_last = ?,
+		updated_at = ?, needs_review = ?, revision = ? WHERE n = ?`,
+		c.Reference, c.Title, c.Status, c.Country, c.IncidentDate, first, last, c.UpdatedAt, c.NeedsReview, c.Revision, n); err != nil {
+		return fmt.Errorf("store: loading case: %w", err)
+	}
+	if _, err := l.t.exec("UPDATE case_docs SET doc = ? WHERE n = ?", string(doc), n); err != nil {
+		return fmt.Errorf("store: loading case: %w", err)
+	}
+	return nil
 }

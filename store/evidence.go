@@ -239,8 +239,14 @@ func (v *Vault) EvidenceOf(ctx context.Context, caseIDOrRef string) ([]*Evidence
 	if err != nil {
 		return nil, err
 	}
+	return v.queryEvidence(ctx, "WHERE c.id = ?", c.ID)
+}
+
+// queryEvidence lists the evidence a WHERE clause selects, in the order
+// it was added, with custody.
+func (v *Vault) queryEvidence(ctx context.Context, where string, args ...any) ([]*Evidence, error) {
 	rows, err := v.db.QueryContext(ctx, `SELECT `+evidenceCols+` FROM evidence e JOIN cases c ON c.n = e.case_n
-		LEFT JOIN evidence o ON o.n = e.derived_from WHERE c.id = ? ORDER BY e.n`, c.ID)
+		LEFT JOIN evidence o ON o.n = e.derived_from `+where+` ORDER BY e.n`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing evidence: %w", err)
 	}

@@ -96,26 +96,11 @@ func (l *Loader) addMerged(c *Case, rec *CaseRecord) error {
 // fastForward moves a case to the bundle's later version, keeping every
 // version in between as revisions.
 func (l *Loader) fastForward(n int64, c *Case, rec *CaseRecord) error {
-	for _, r := range rec.Revisions {
-		var rc Case
-		if err := json.Unmarshal(r, &rc); err != nil {
-			return &FieldError{Field: "revisions", Msg: "not a case: " + err.Error()}
-		}
-		if _, err := l.t.exec("INSERT OR IGNORE INTO revisions(case_n, revision, doc) VALUES (?, ?, ?)", n, rc.Revision, string(r)); err != nil {
-			return fmt.Errorf("store: merging revisions: %w", err)
-		}
-	}
-	_, first, last, err := encode(c)
-	if err != nil {
+	if err := l.putHistory(n, &CaseRecord{Revisions: rec.Revisions}); err != nil {
 		return err
 	}
-	if _, err := l.t.exec(`UPDATE cases SET title = ?, status = ?, country = ?, incident_date = ?, date_first = ?, date_last = ?,
-		updated_at = ?, needs_review = ?, revision = ? WHERE n = ?`,
-		c.Title, c.Status, c.Country, c.IncidentDate, first, last, c.UpdatedAt, c.NeedsReview, c.Revision, n); err != nil {
-		return fmt.Errorf("store: merging: %w", err)
-	}
-	if _, err := l.t.exec("UPDATE case_docs SET doc = ? WHERE n = ?", string(rec.Doc), n); err != nil {
-		return fmt.Errorf("store: merging: %w", err)
+	if err := l.setCase(n, c, rec.Doc); err != nil {
+		return err
 	}
 	return l.t.index(n, c, true)
 }
