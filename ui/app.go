@@ -139,6 +139,11 @@ func (a *App) opened(v *store.Vault) {
 	a.log.Info("vault unlocked")
 	a.main = newMainScreen(a, v)
 	a.win.SetContent(a.main.content)
+	a.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
+		if a.main != nil {
+			a.main.dropped(uris)
+		}
+	})
 	a.win.Canvas().Focus(a.main.search)
 	a.main.refresh()
 	a.touch()

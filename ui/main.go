@@ -35,7 +35,10 @@ type mainScreen struct {
 	list   *widget.List
 	detail *fyne.Container
 
-	editor *editor // the last editor shown
+	editor  *editor     // the last editor shown
+	current *store.Case // the case on screen, or nil
+
+	previewed fyne.CanvasObject // the last preview shown, for tests
 
 	banner    *widget.Label // the backup reminder
 	bannerBox *fyne.Container
@@ -222,6 +225,7 @@ func (m *mainScreen) selected(i widget.ListItemID) {
 // showCase shows a case read-only, with Edit and History; nil shows the
 // hint to select one.
 func (m *mainScreen) showCase(c *store.Case) {
+	m.current = c
 	if c == nil {
 		m.detail.Objects = []fyne.CanvasObject{widget.NewLabel(m.a.T("ui.main.select_case"))}
 		m.detail.Refresh()
@@ -230,6 +234,7 @@ func (m *mainScreen) showCase(c *store.Case) {
 	edit := widget.NewButtonWithIcon(m.a.T("ui.case.edit"), theme.DocumentCreateIcon(), func() { m.showEditor(c) })
 	history := widget.NewButtonWithIcon(m.a.T("ui.case.history"), theme.HistoryIcon(), func() { m.showHistory(c) })
 	m.detail.Objects = append([]fyne.CanvasObject{container.NewHBox(edit, history)}, caseView(m.a, c)...)
+	m.detail.Objects = append(m.detail.Objects, m.evidenceView(c)...)
 	m.detail.Refresh()
 }
 
