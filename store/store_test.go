@@ -588,3 +588,17 @@ func TestVaultFilePermissions(t *testing.T) {
 		}
 	}
 }
+
+func TestSettings(t *testing.T) {
+	v, _, _ := testVault(t)
+	if s, err := v.Setting(ctx, "auto_lock_minutes"); err != nil || s != "" {
+		t.Fatalf("unset setting: %q %v", s, err)
+	}
+	if err := v.SetSetting(ctx, "auto_lock_minutes", "3"); err != nil {
+		t.Fatal(err)
+	}
+	v.SetSetting(ctx, "auto_lock_minutes", "4")
+	if s, _ := v.Setting(ctx, "auto_lock_minutes"); s != "4" {
+		t.Fatalf("setting %q", s)
+	}
+}

@@ -430,3 +430,25 @@ func (v *Vault) Close() error {
 	v.key.Wipe()
 	return err
 }
+
+// Setting returns a user setting kept in the vault (encrypted, and carried
+// by full backups), or "" if it was never set.
+func (v *Vault) Setting(ctx context.Context, name string) (string, error) {
+	var s string
+	err := v.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", "setting."+name).Scan(&s)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: reading setting: %w", err)
+	}
+	return s, nil
+}
+
+// SetSetting keeps a user setting in the vault.
+func (v *Vault) SetSetting(ctx context.Context, name, value string) error {
+	if _, err := v.db.ExecContext(ctx, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", "setting."+name, value); err != nil {
+		return fmt.Errorf("store: saving setting: %w", err)
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -137,6 +138,7 @@ func (a *App) Lock() {
 func (a *App) opened(v *store.Vault) {
 	a.setVault(v)
 	a.log.Info("vault unlocked")
+	a.loadSettings(context.Background())
 	a.main = newMainScreen(a, v)
 	a.win.SetContent(a.main.content)
 	a.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {

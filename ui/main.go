@@ -76,6 +76,8 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	lock := widget.NewButtonWithIcon(a.T("ui.main.lock"), theme.VisibilityOffIcon(), a.Lock)
 	backup := widget.NewButtonWithIcon(a.T("ui.main.backup"), theme.DocumentSaveIcon(), m.askBackup)
 	imp := widget.NewButtonWithIcon(a.T("ui.main.import"), theme.DownloadIcon(), m.askImport)
+	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { m.showSettings() })
+	contacts := widget.NewButtonWithIcon(a.T("ui.main.contacts"), theme.AccountIcon(), m.showContacts)
 	newCase := widget.NewButtonWithIcon(a.T("ui.main.new_case"), theme.ContentAddIcon(), func() { m.list.UnselectAll(); m.showEditor(nil) })
 	m.banner = widget.NewLabel("")
 	m.banner.Wrapping = fyne.TextWrapWord
@@ -86,7 +88,7 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	m.detail = container.NewVBox(widget.NewLabel(a.T("ui.main.select_case")))
 	m.bannerBox = container.NewBorder(nil, nil, nil, bannerBtn, m.banner)
 	m.bannerBox.Hide()
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(m.status, m.count, newCase, backup, imp, lock), m.search), m.bannerBox)
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(m.status, m.count, newCase, backup, imp, contacts, settings, lock), m.search), m.bannerBox)
 	split := container.NewHSplit(m.list, container.NewVScroll(container.NewPadded(m.detail)))
 	split.Offset = 0.42
 	m.content = container.NewBorder(top, nil, nil, nil, split)

@@ -42,15 +42,16 @@ func main() {
 			os.Exit(1)
 		}
 	}
+	a := app.NewWithID("org.dossier.app")
 	l := *language
 	if l == "" {
-		l = systemLanguage()
+		// The language chosen in Settings, else the system's.
+		l = a.Preferences().StringWithFallback("language", systemLanguage())
 	}
 	if !slices.Contains(assets.Languages, l) {
 		fmt.Fprintf(os.Stderr, "dossier: no translation for %q; use one of %s\n", l, strings.Join(assets.Languages, ", "))
 		os.Exit(2)
 	}
-	a := app.NewWithID("org.dossier.app")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	w := a.NewWindow("Dossier")
 	w.Resize(fyne.NewSize(1100, 720))

@@ -1,0 +1,143 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/export"
+)
+
+// showContacts shows this organisation's card and its partners.
+func (m *mainScreen) showContacts() {
+	a := m.a
+	a.touch()
+	own, err := export.OwnCard(m.v)
+	if err != nil {
+		dialog.ShowError(errors.New(a.message(err)), a.win)
+		return
+	}
+	box := container.NewVBox(
+		widget.NewLabelWithStyle(a.T("ui.contacts.mine"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabel(own.Name),
+		wrapLabel(a.T("ui.contacts.fingerprint", own.Fingerprint)),
+		widget.NewButtonWithIcon(a.T("ui.contacts.save_mine"), theme.DocumentSaveIcon(), func() { m.askSaveCard(own) }),
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle(a.T("ui.main.contacts"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	)
+	cs, err := m.v.Contacts(m.ctx)
+	if err != nil {
+		dialog.ShowError(errors.New(a.message(err)), a.win)
+		return
+	}
+	if len(cs) == 0 {
+		box.Add(widget.NewLabel(a.T("ui.contacts.none")))
+	}
+	for _, c := range cs {
+		box.Add(widget.NewLabel(c.Name + " · " + c.Fingerprint))
+	}
+	box.Add(widget.NewButtonWithIcon(a.T("ui.contacts.add"), theme.ContentAddIcon(), m.askAddCard))
+	d := dialog.NewCustom(a.T("ui.main.contacts"), a.T("ui.close"), container.NewVScroll(box), a.win)
+	d.Resize(fyne.NewSize(560, 440))
+	d.Show()
+}
+
+func wrapLabel(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+func (m *mainScreen) askSaveCard(card export.Card) {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		if err := saveCard(card, path); err != nil {
+			dialog.ShowError(errors.New(m.a.message(err)), m.a.win)
+		}
+	}, m.a.win)
+	d.SetFileName(strings.ReplaceAll(card.Name, " ", "-") + ".card")
+	d.Show()
+}
+
+func saveCard(card export.Card, path string) error {
+	b, _ := json.MarshalIndent(card, "", "  ")
+	return crypto.WriteFileAtomic(path, append(b, '\n'), 0o644)
+}
+
+func (m *mainScreen) askAddCard() {
+	dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		m.addCard(path)
+	}, m.a.win).Show()
+}
+
+// addCard reads a partner's card and adds it only once the person has
+// typed the fingerprint the partner read to them, and it matches. It
+// returns the entry for the fingerprint, for tests.
+func (m *mainScreen) addCard(path string) *widget.Entry {
+	a := m.a
+	a.touch()
+	b, err := os.ReadFile(path)
+	var card export.Card
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(&card)
+	}
+	if err == nil {
+		err = card.Check()
+	}
+	if err != nil {
+		dialog.ShowError(errors.New(a.T("ui.contacts.bad_card")), a.win)
+		return nil
+	}
+	typed := widget.NewEntry()
+	typed.SetPlaceHolder("XXXX-XXXX-XXXX-XXXX")
+	msg := wrapLabel("")
+	msg.Importance = widget.DangerImportance
+	content := container.NewVBox(wrapLabel(a.T("ui.contacts.confirm", card.Name)), widget.NewLabel(a.T("ui.contacts.typed")), typed, msg)
+	var d dialog.Dialog
+	add := widget.NewButton(a.T("ui.add"), func() {
+		norm := func(s string) string {
+			return strings.ToUpper(strings.Join(strings.Fields(strings.ReplaceAll(s, "-", " ")), ""))
+		}
+		if norm(typed.Text) != norm(card.Fingerprint) {
+			msg.SetText(a.T("ui.contacts.mismatch"))
+			return
+		}
+		c, err := card.Contact()
+		if err == nil {
+			err = m.v.AddContact(m.ctx, c)
+		}
+		d.Hide()
+		if err != nil {
+			dialog.ShowError(errors.New(a.message(err)), a.win)
+			return
+		}
+		a.log.Info("contact added")
+		dialog.ShowInformation(a.T("ui.main.contacts"), a.T("ui.contacts.added", card.Name), a.win)
+	})
+	add.Importance = widget.HighImportance
+	content.Add(add)
+	d = dialog.NewCustom(a.T("ui.contacts.add"), a.T("ui.cancel"), content, a.win)
+	d.Resize(fyne.NewSize(560, 360))
+	d.Show()
+	return typed
+}

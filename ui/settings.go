@@ -1,0 +1,173 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dossier-hr/dossier/assets"
+	"github.com/dossier-hr/dossier/crypto"
+)
+
+// Preference key of the interface language, kept by Fyne outside the
+// vault: the unlock screen must be in the person's language too.
+const prefLanguage = "language"
+
+// loadSettings applies the settings kept in the vault.
+func (a *App) loadSettings(ctx context.Context) {
+	v := a.Vault()
+	if v == nil {
+		return
+	}
+	if s, _ := v.Setting(ctx, "auto_lock_minutes"); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n > 0 {
+			a.cfg.AutoLock = time.Duration(n) * time.Minute
+		}
+	}
+	if s, _ := v.Setting(ctx, "backup_reminder_days"); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n > 0 {
+			a.cfg.BackupReminder = time.Duration(n) * 24 * time.Hour
+		}
+	}
+}
+
+// settingsForm is the settings dialog's content, for tests.
+type settingsForm struct {
+	lang              *widget.Select
+	autoLock, remind  *widget.Entry
+	pass, confirm     *widget.Entry
+	message, strength *widget.Label
+}
+
+// showSettings edits language, auto-lock, backup reminder and passphrase.
+func (m *mainScreen) showSettings() *settingsForm {
+	a := m.a
+	a.touch()
+	f := &settingsForm{}
+	var names []string
+	for _, l := range assets.Languages {
+		names = append(names, assets.Label(l, "language."+l))
+	}
+	f.lang = widget.NewSelect(names, nil)
+	f.lang.SetSelectedIndex(slices.Index(assets.Languages, a.lang))
+	f.autoLock, f.remind = widget.NewEntry(), widget.NewEntry()
+	f.autoLock.SetText(strconv.Itoa(int(a.cfg.AutoLock.Minutes())))
+	f.remind.SetText(strconv.Itoa(int(a.cfg.BackupReminder.Hours() / 24)))
+	f.pass, f.confirm = widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	f.confirm.SetPlaceHolder(a.T("ui.create.confirm"))
+	f.strength = widget.NewLabel("")
+	f.strength.Wrapping = fyne.TextWrapWord
+	f.pass.OnChanged = func(p string) {
+		if p == "" {
+			f.strength.SetText("")
+		} else if err := crypto.CheckPassphrase(p); err != nil {
+			f.strength.SetText(a.message(err))
+		} else {
+			f.strength.SetText(a.T("ui.strength.ok"))
+		}
+	}
+	f.message = widget.NewLabel("")
+	f.message.Wrapping = fyne.TextWrapWord
+	f.message.Importance = widget.DangerImportance
+	form := widget.NewForm(
+		widget.NewFormItem(a.T("ui.settings.language"), f.lang),
+		widget.NewFormItem(a.T("ui.settings.auto_lock"), f.autoLock),
+		widget.NewFormItem(a.T("ui.settings.reminder"), f.remind),
+		widget.NewFormItem(a.T("ui.settings.new_passphrase"), container.NewVBox(f.pass, f.strength, f.confirm)),
+	)
+	var d dialog.Dialog
+	save := widget.NewButton(a.T("ui.save"), func() {
+		if m.saveSettings(f) {
+			d.Hide()
+		}
+	})
+	save.Importance = widget.HighImportance
+	d = dialog.NewCustom(a.T("ui.main.settings"), a.T("ui.cancel"), container.NewVBox(form, f.message, save), a.win)
+	d.Resize(fyne.NewSize(620, 460))
+	d.Show()
+	return f
+}
+
+// saveSettings checks and applies the form; it reports whether it did.
+func (m *mainScreen) saveSettings(f *settingsForm) bool {
+	a := m.a
+	a.touch()
+	minutes, err1 := strconv.Atoi(f.autoLock.Text)
+	days, err2 := strconv.Atoi(f.remind.Text)
+	if err1 != nil || err2 != nil || minutes < 1 || minutes > 120 || days < 1 || days > 365 {
+		f.message.SetText(a.T("ui.settings.bad_number"))
+		return false
+	}
+	if f.pass.Text != "" {
+		if err := crypto.CheckPassphrase(f.pass.Text); err != nil {
+			f.message.SetText(a.message(err))
+			return false
+		}
+		if f.pass.Text != f.confirm.Text {
+			f.message.SetText(a.T("ui.create.mismatch"))
+			return false
+		}
+	}
+	if err := errors.Join(m.v.SetSetting(m.ctx, "auto_lock_minutes", strconv.Itoa(minutes)),
+		m.v.SetSetting(m.ctx, "backup_reminder_days", strconv.Itoa(days))); err != nil {
+		f.message.SetText(a.message(err))
+		return false
+	}
+	a.cfg.AutoLock = time.Duration(minutes) * time.Minute
+	a.cfg.BackupReminder = time.Duration(days) * 24 * time.Hour
+	a.touch()
+	if pass := f.pass.Text; pass != "" {
+		f.pass.SetText("")
+		f.confirm.SetText("")
+		m.changePassphrase(pass)
+	}
+	if i := f.lang.SelectedIndex(); i >= 0 && assets.Languages[i] != a.lang {
+		a.setLanguage(assets.Languages[i])
+	} else {
+		m.showBackupAge()
+	}
+	a.log.Info("settings saved")
+	return true
+}
+
+// changePassphrase rewraps the key off the UI goroutine: the KDF takes
+// about a second.
+func (m *mainScreen) changePassphrase(pass string) {
+	a := m.a
+	wait := dialog.NewCustomWithoutButtons(a.T("ui.main.settings"), widget.NewProgressBarInfinite(), a.win)
+	wait.Show()
+	go func() {
+		err := m.v.ChangePassphrase(pass)
+		fyne.Do(func() {
+			wait.Hide()
+			if err != nil {
+				dialog.ShowError(errors.New(a.message(err)), a.win)
+				return
+			}
+			a.log.Info("passphrase changed")
+			dialog.ShowInformation(a.T("ui.main.settings"), a.T("ui.settings.passphrase_changed"), a.win)
+		})
+	}()
+}
+
+// setLanguage switches the interface language now and for next time.
+func (a *App) setLanguage(lang string) {
+	a.lang = lang
+	if app := fyne.CurrentApp(); app != nil {
+		app.Preferences().SetString(prefLanguage, lang)
+	}
+	a.win.SetTitle(a.T("ui.app_title"))
+	if v := a.Vault(); v != nil && a.main != nil {
+		a.main.stop()
+		a.main = newMainScreen(a, v)
+		a.win.SetContent(a.main.content)
+		a.main.refresh()
+	}
+}

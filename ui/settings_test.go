@@ -1,0 +1,120 @@
+package ui
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/export"
+	"github.com/dossier-hr/dossier/store"
+)
+
+func TestSettingsPersistAndApply(t *testing.T) {
+	a, w, dir := unlocked(t, Config{AutoLock: -1})
+	var f *settingsForm
+	fyne.DoAndWait(func() { f = a.main.showSettings() })
+	fyne.DoAndWait(func() {
+		f.autoLock.SetText("soon")
+		test.Tap(button(t, w, "Save"))
+	})
+	if !strings.Contains(f.message.Text, "whole number") {
+		t.Fatalf("bad number accepted: %q", f.message.Text)
+	}
+	fyne.DoAndWait(func() {
+		f.autoLock.SetText("2")
+		f.remind.SetText("30")
+		f.pass.SetText("short")
+		test.Tap(button(t, w, "Save"))
+	})
+	if !strings.Contains(f.message.Text, "Too short") {
+		t.Fatalf("weak passphrase accepted: %q", f.message.Text)
+	}
+	fyne.DoAndWait(func() {
+		f.pass.SetText("a much better passphrase 7")
+		f.confirm.SetText("a much better passphrase 7")
+		test.Tap(button(t, w, "Save"))
+	})
+	eventually(t, "the passphrase change", func() bool { return labelWith(w, "Passphrase changed.") })
+	if a.cfg.AutoLock != 2*time.Minute || a.cfg.BackupReminder != 30*24*time.Hour {
+		t.Fatalf("settings not applied: %v %v", a.cfg.AutoLock, a.cfg.BackupReminder)
+	}
+	if _, err := store.Open(dir, "the right passphrase", store.Options{}); !errors.Is(err, crypto.ErrWrongPassphrase) {
+		t.Fatalf("old passphrase after change: %v", err)
+	}
+	// Kept in the vault: they come back after a lock.
+	a.cfg.AutoLock = -1
+	fyne.DoAndWait(func() { a.Lock() })
+	unlockWith(t, a, w, "a much better passphrase 7")
+	eventually(t, "the list", func() bool { return a.Vault() != nil && a.main != nil })
+	if a.cfg.AutoLock != 2*time.Minute {
+		t.Fatalf("auto-lock not restored: %v", a.cfg.AutoLock)
+	}
+	a.cfg.AutoLock = -1
+	a.stopIdle()
+	// Language: the interface changes at once.
+	fyne.DoAndWait(func() { f = a.main.showSettings() })
+	fyne.DoAndWait(func() {
+		f.lang.SetSelected("Español")
+		f.autoLock.SetText("5")
+		test.Tap(button(t, w, "Save"))
+	})
+	eventually(t, "Spanish", func() bool { return labelWith(w, "4 casos") })
+	a.stopIdle()
+	if _, ok := find(w, func(b *widget.Button) bool { return b.Text == "Nuevo caso" }); !ok {
+		t.Fatal("buttons not in Spanish")
+	}
+}
+
+func TestContactsAddWithFingerprint(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	p, _, err := store.Create(filepath.Join(t.TempDir(), "p"), "pp", store.CreateOptions{OrgName: "Partner Network"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	card, _ := export.OwnCard(p)
+	path := filepath.Join(t.TempDir(), "partner.card")
+	if err := saveCard(card, path); err != nil {
+		t.Fatal(err)
+	}
+	var typed *widget.Entry
+	fyne.DoAndWait(func() { typed = a.main.addCard(path) })
+	fyne.DoAndWait(func() {
+		typed.SetText("AAAA-BBBB-CCCC-DDDD")
+		test.Tap(button(t, w, "Add"))
+	})
+	if !labelWith(w, "does not match this card") {
+		t.Fatal("a wrong fingerprint was not refused")
+	}
+	if cs, _ := a.Vault().Contacts(t.Context()); len(cs) != 0 {
+		t.Fatal("added despite a wrong fingerprint")
+	}
+	fyne.DoAndWait(func() {
+		typed.SetText(strings.ToLower(strings.ReplaceAll(card.Fingerprint, "-", " ")))
+		test.Tap(button(t, w, "Add"))
+	})
+	eventually(t, "the contact", func() bool { return labelWith(w, "Partner Network added to your contacts.") })
+	if cs, _ := a.Vault().Contacts(t.Context()); len(cs) != 1 || cs[0].Fingerprint != card.Fingerprint {
+		t.Fatalf("contacts %v", cs)
+	}
+	// An altered card is refused outright.
+	b, _ := os.ReadFile(path)
+	os.WriteFile(path, []byte(strings.Replace(string(b), "Partner Network", "Someone Else", 1)), 0o600)
+	fyne.DoAndWait(func() { test.Tap(button(t, w, "OK")) })
+	// The card's name is not covered by the fingerprint, so an altered
+	// name still parses; a changed key does not.
+	os.WriteFile(path, []byte(strings.Replace(string(b), card.SignKey[:8], "AAAAAAAA", 1)), 0o600)
+	var got *widget.Entry
+	fyne.DoAndWait(func() { got = a.main.addCard(path) })
+	if got != nil || !labelWith(w, "not a valid Dossier contact card") {
+		t.Fatal("an altered card was offered for adding")
+	}
+}
