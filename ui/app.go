@@ -163,7 +163,7 @@ func (a *App) touch() {
 		return
 	}
 	a.idle = time.AfterFunc(a.cfg.AutoLock, func() {
-		fyne.Do(func() {
+		do(func() {
 			if a.Vault() != nil {
 				a.log.Info("vault locked after inactivity")
 				a.lockedIdle = true
@@ -229,3 +229,8 @@ func (a *App) message(err error) string {
 	}
 	return a.T("ui.error", err.Error())
 }
+
+// do runs fn on the UI goroutine: fyne.Do. Tests replace it, because
+// Fyne's test driver runs fn on the calling goroutine, so that the app's
+// background work and the test's own look at the widgets take turns.
+var do = fyne.Do

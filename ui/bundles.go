@@ -44,11 +44,11 @@ func (m *mainScreen) backupTo(path string) dialog.Dialog {
 	go func() {
 		res, err := export.WriteFile(ctx, m.v, path, export.Options{Progress: func(done, total int64) {
 			if total > 0 {
-				fyne.Do(func() { bar.SetValue(float64(done) / float64(total)) })
+				do(func() { bar.SetValue(float64(done) / float64(total)) })
 			}
 		}})
 		cancel()
-		fyne.Do(func() {
+		do(func() {
 			d.Hide()
 			a.touch()
 			switch {
@@ -88,7 +88,7 @@ func (m *mainScreen) importFrom(path string) {
 	wait.Show()
 	go func() {
 		man, who, known, err := m.check(path)
-		fyne.Do(func() {
+		do(func() {
 			wait.Hide()
 			a.touch()
 			if err != nil {
@@ -145,7 +145,7 @@ func (m *mainScreen) doImport(path string, acceptUnknown bool) {
 	wait.Show()
 	go func() {
 		res, err := export.Import(m.ctx, m.v, path, acceptUnknown)
-		fyne.Do(func() {
+		do(func() {
 			wait.Hide()
 			a.touch()
 			if err != nil {

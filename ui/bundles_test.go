@@ -36,7 +36,7 @@ func TestAutoLockAfterIdle(t *testing.T) {
 	// Activity postpones it.
 	for i := 0; i < 4; i++ {
 		time.Sleep(150 * time.Millisecond)
-		fyne.DoAndWait(func() { test.Type(a.main.search, "x") })
+		onUI(func() { test.Type(a.main.search, "x") })
 	}
 	if a.Vault() == nil {
 		t.Fatal("locked while in use")
@@ -53,7 +53,7 @@ func TestBackupAndBanner(t *testing.T) {
 		t.Fatal("no reminder for a vault never backed up")
 	}
 	path := filepath.Join(t.TempDir(), "backup.age")
-	fyne.DoAndWait(func() { a.main.backupTo(path) })
+	onUI(func() { a.main.backupTo(path) })
 	eventually(t, "the backup summary", func() bool { return labelWith(w, "Backup written and verified: 4 cases") })
 	if _, err := os.Stat(path); err != nil {
 		t.Fatal(err)
@@ -80,7 +80,7 @@ func TestBackupCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "backup.age")
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		a.main.backupTo(path)
 		test.Tap(button(t, w, "Cancel"))
 	})
@@ -122,14 +122,14 @@ func shareFrom(t *testing.T, a *App, known bool) string {
 func TestImportShowsSummaryThenImports(t *testing.T) {
 	a, w, _ := unlocked(t, Config{AutoLock: -1})
 	path := shareFrom(t, a, true)
-	fyne.DoAndWait(func() { a.main.importFrom(path) })
+	onUI(func() { a.main.importFrom(path) })
 	eventually(t, "the summary", func() bool {
 		return labelWith(w, "Made by: Partner Network") && labelWith(w, "a known contact: Partner Network") && labelWith(w, "Nothing has been imported yet.")
 	})
 	if n, _ := a.Vault().Count(t.Context(), store.Query{}); n != 4 {
 		t.Fatal("something was imported before the confirmation")
 	}
-	fyne.DoAndWait(func() { test.Tap(button(t, w, "Import")) })
+	onUI(func() { test.Tap(button(t, w, "Import")) })
 	eventually(t, "the result", func() bool { return labelWith(w, "Imported: 1 cases added") })
 	eventually(t, "the list", func() bool { return a.main.count.Text == "5 cases" })
 }
@@ -138,9 +138,9 @@ func TestImportRefusals(t *testing.T) {
 	a, w, _ := unlocked(t, Config{AutoLock: -1})
 	// An unknown signer: a stern summary and "Import anyway".
 	path := shareFrom(t, a, false)
-	fyne.DoAndWait(func() { a.main.importFrom(path) })
+	onUI(func() { a.main.importFrom(path) })
 	eventually(t, "the warning", func() bool { return labelWith(w, "NOT among your contacts") })
-	fyne.DoAndWait(func() { test.Tap(button(t, w, "Cancel")) })
+	onUI(func() { test.Tap(button(t, w, "Cancel")) })
 	if n, _ := a.Vault().Count(t.Context(), store.Query{}); n != 4 {
 		t.Fatal("a cancelled import changed the vault")
 	}
@@ -149,7 +149,7 @@ func TestImportRefusals(t *testing.T) {
 	data[len(data)-30] ^= 1
 	bad := filepath.Join(t.TempDir(), "bad.age")
 	os.WriteFile(bad, data, 0o600)
-	fyne.DoAndWait(func() { a.main.importFrom(bad) })
+	onUI(func() { a.main.importFrom(bad) })
 	eventually(t, "the refusal", func() bool {
 		return labelWith(w, "This bundle was refused and nothing was changed") && labelWith(w, "damaged, truncated or was altered")
 	})

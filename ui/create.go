@@ -79,7 +79,7 @@ func (s *createScreen) submit() {
 	s.progress.Start()
 	go func() {
 		v, rk, err := store.Create(a.cfg.VaultDir, pass, store.CreateOptions{OrgName: org})
-		fyne.Do(func() {
+		do(func() {
 			s.progress.Stop()
 			s.progress.Hide()
 			s.button.Enable()

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -14,12 +13,12 @@ import (
 func TestNewCaseValidationAndSave(t *testing.T) {
 	a, w, _ := unlocked(t, Config{AutoLock: -1})
 	var e *editor
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		test.Tap(button(t, w, "New case"))
 		e = a.main.editorForTest()
 	})
 	// No title: refused, the message next to the field, nothing saved.
-	fyne.DoAndWait(func() { test.Tap(button(t, w, "Save")) })
+	onUI(func() { test.Tap(button(t, w, "Save")) })
 	if !e.errs["title"].Visible() || e.errs["title"].Text != "Required." || !labelWith(w, "Not saved: check the field marked below.") {
 		t.Fatalf("no message next to the title: %q", e.errs["title"].Text)
 	}
@@ -27,7 +26,7 @@ func TestNewCaseValidationAndSave(t *testing.T) {
 		t.Fatal("an invalid case was saved")
 	}
 	// A bad date, then a bad country.
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		test.Type(e.title, "Detained at the pharmacy")
 		test.Type(e.date, "2025-13")
 		test.Tap(button(t, w, "Save"))
@@ -35,7 +34,7 @@ func TestNewCaseValidationAndSave(t *testing.T) {
 	if !e.errs["incident_date"].Visible() || e.errs["title"].Visible() {
 		t.Fatal("a bad date is not shown next to the date")
 	}
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		e.date.SetText("2025-03-14")
 		test.Type(e.country, "XX")
 		test.Tap(button(t, w, "Save"))
@@ -44,7 +43,7 @@ func TestNewCaseValidationAndSave(t *testing.T) {
 		t.Fatal("a bad country is not shown next to the country")
 	}
 	// Fixed, with a violation and a person picked by their labels.
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		e.country.SetText("ru")
 		test.Tap(button(t, w, "Add a violation"))
 		test.Tap(button(t, w, "Add a person"))
@@ -70,22 +69,22 @@ func TestNewCaseValidationAndSave(t *testing.T) {
 
 func TestEditKeepsHistory(t *testing.T) {
 	a, w, _ := unlocked(t, Config{AutoLock: -1})
-	fyne.DoAndWait(func() { a.main.list.Select(2) }) // the Russian case, with a violation and a person
+	onUI(func() { a.main.list.Select(2) }) // the Russian case, with a violation and a person
 	eventually(t, "the case", func() bool { return labelWith(w, "Задержание у аптеки") })
 	var e *editor
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		test.Tap(button(t, w, "Edit"))
 		e = a.main.editorForTest()
 	})
 	if e.title.Text != "Задержание у аптеки" || len(e.vrows) != 1 || e.vrows[0].typ.Key() != "arbitrary_arrest" || len(e.prows) != 1 {
 		t.Fatal("the editor does not show the case as it is")
 	}
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		e.status.SetSelected("Referred")
 		test.Tap(button(t, w, "Save"))
 	})
 	eventually(t, "revision 2", func() bool { return labelWith(w, "Saved as revision 2.") && labelWith(w, "Status: Referred") })
-	fyne.DoAndWait(func() { test.Tap(button(t, w, "History")) })
+	onUI(func() { test.Tap(button(t, w, "History")) })
 	eventually(t, "the history", func() bool { return labelWith(w, "Revision 1, saved") && labelWith(w, "Status: Open") })
 }
 
@@ -97,13 +96,13 @@ func TestEditorInFrench(t *testing.T) {
 	a.Start()
 	t.Cleanup(func() { a.Lock(); w.Close() })
 	var e *editor
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		p, _ := find(w, func(x *widget.Entry) bool { return x.Password })
 		test.Type(p, "the right passphrase")
 		test.Tap(button(t, w, "Déverrouiller"))
 	})
 	eventually(t, "the list", func() bool { return labelWith(w, "4 cas") })
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		test.Tap(button(t, w, "Nouveau cas"))
 		e = a.main.editorForTest()
 		test.Tap(button(t, w, "Ajouter une violation"))
@@ -111,7 +110,7 @@ func TestEditorInFrench(t *testing.T) {
 	if !containsString(e.vrows[0].typ.Options, "Extorsion") || !containsString(e.vrows[0].perp.Options, "Police") {
 		t.Fatal("vocabulary pickers are not in French")
 	}
-	fyne.DoAndWait(func() { test.Tap(button(t, w, "Enregistrer")) })
+	onUI(func() { test.Tap(button(t, w, "Enregistrer")) })
 	if e.errs["title"].Text != "Obligatoire." {
 		t.Fatalf("validation message not in French: %q", e.errs["title"].Text)
 	}

@@ -173,7 +173,7 @@ func (m *mainScreen) attach(c *store.Case, paths []string, opts store.AttachOpti
 			}
 			done++
 		}
-		fyne.Do(func() {
+		do(func() {
 			wait.Hide()
 			a.touch()
 			if err != nil {

@@ -26,23 +26,23 @@ func TestEvidenceAttachPreviewSave(t *testing.T) {
 	os.WriteFile(note, []byte("Medical certificate: bruises on both arms."), 0o600)
 
 	// Dropping files with no case on screen says what to do.
-	fyne.DoAndWait(func() { a.main.dropped([]fyne.URI{storage.NewFileURI(photo)}) })
+	onUI(func() { a.main.dropped([]fyne.URI{storage.NewFileURI(photo)}) })
 	eventually(t, "the hint", func() bool { return labelWith(w, "Select a case first") })
-	fyne.DoAndWait(func() { test.Tap(button(t, w, "OK")) })
+	onUI(func() { test.Tap(button(t, w, "OK")) })
 
-	fyne.DoAndWait(func() { a.main.list.Select(0) })
+	onUI(func() { a.main.list.Select(0) })
 	eventually(t, "the case", func() bool { return labelWith(w, "No evidence yet") })
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		a.main.dropped([]fyne.URI{storage.NewFileURI(photo), storage.NewFileURI(note)})
 	})
 	eventually(t, "the form", func() bool { return labelWith(w, "bruises.jpg\ncertificate.txt") })
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		from, _ := find(w, func(e *widget.Entry) bool { return !e.MultiLine && e.Text == "" && e.Visible() })
 		test.Type(from, "outreach worker")
 		test.Tap(button(t, w, "Attach"))
 	})
 	eventually(t, "the attach result", func() bool { return labelWith(w, "2 file(s) attached and hashed.") })
-	fyne.DoAndWait(func() { test.Tap(button(t, w, "OK")) })
+	onUI(func() { test.Tap(button(t, w, "OK")) })
 	eventually(t, "the evidence list", func() bool {
 		return labelWith(w, "bruises.jpg · image/jpeg") && labelWith(w, "certificate.txt · text/plain") && labelWith(w, "received · local · outreach worker")
 	})
@@ -51,7 +51,7 @@ func TestEvidenceAttachPreviewSave(t *testing.T) {
 		t.Fatalf("%d evidence items", len(items))
 	}
 	// Preview, inside the app.
-	fyne.DoAndWait(func() { test.Tap(button(t, w, "Preview")) })
+	onUI(func() { test.Tap(button(t, w, "Preview")) })
 	eventually(t, "the preview", func() bool {
 		img, ok := a.main.previewed.(*canvas.Image)
 		return ok && img.Resource != nil && len(img.Resource.Content()) > 0

@@ -111,7 +111,7 @@ func (m *mainScreen) scheduleRefresh() {
 	if m.debounce != nil {
 		m.debounce.Stop()
 	}
-	m.debounce = time.AfterFunc(searchDelay, func() { fyne.Do(m.refresh) })
+	m.debounce = time.AfterFunc(searchDelay, func() { do(m.refresh) })
 }
 
 // query reads the widgets into a store query.
@@ -135,7 +135,7 @@ func (m *mainScreen) refresh() {
 		if err == nil {
 			first, err = m.v.List(m.ctx, withPage(q, 0))
 		}
-		fyne.Do(func() {
+		do(func() {
 			if gen != m.gen || m.ctx.Err() != nil {
 				return // a newer query, or locked meanwhile
 			}

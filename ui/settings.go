@@ -145,7 +145,7 @@ func (m *mainScreen) changePassphrase(pass string) {
 	wait.Show()
 	go func() {
 		err := m.v.ChangePassphrase(pass)
-		fyne.Do(func() {
+		do(func() {
 			wait.Hide()
 			if err != nil {
 				dialog.ShowError(errors.New(a.message(err)), a.win)

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -20,15 +19,15 @@ import (
 func TestSettingsPersistAndApply(t *testing.T) {
 	a, w, dir := unlocked(t, Config{AutoLock: -1})
 	var f *settingsForm
-	fyne.DoAndWait(func() { f = a.main.showSettings() })
-	fyne.DoAndWait(func() {
+	onUI(func() { f = a.main.showSettings() })
+	onUI(func() {
 		f.autoLock.SetText("soon")
 		test.Tap(button(t, w, "Save"))
 	})
 	if !strings.Contains(f.message.Text, "whole number") {
 		t.Fatalf("bad number accepted: %q", f.message.Text)
 	}
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		f.autoLock.SetText("2")
 		f.remind.SetText("30")
 		f.pass.SetText("short")
@@ -37,7 +36,7 @@ func TestSettingsPersistAndApply(t *testing.T) {
 	if !strings.Contains(f.message.Text, "Too short") {
 		t.Fatalf("weak passphrase accepted: %q", f.message.Text)
 	}
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		f.pass.SetText("a much better passphrase 7")
 		f.confirm.SetText("a much better passphrase 7")
 		test.Tap(button(t, w, "Save"))
@@ -51,7 +50,7 @@ func TestSettingsPersistAndApply(t *testing.T) {
 	}
 	// Kept in the vault: they come back after a lock.
 	a.cfg.AutoLock = -1
-	fyne.DoAndWait(func() { a.Lock() })
+	onUI(func() { a.Lock() })
 	unlockWith(t, a, w, "a much better passphrase 7")
 	eventually(t, "the list", func() bool { return a.Vault() != nil && a.main != nil })
 	if a.cfg.AutoLock != 2*time.Minute {
@@ -60,8 +59,8 @@ func TestSettingsPersistAndApply(t *testing.T) {
 	a.cfg.AutoLock = -1
 	a.stopIdle()
 	// Language: the interface changes at once.
-	fyne.DoAndWait(func() { f = a.main.showSettings() })
-	fyne.DoAndWait(func() {
+	onUI(func() { f = a.main.showSettings() })
+	onUI(func() {
 		f.lang.SetSelected("Español")
 		f.autoLock.SetText("5")
 		test.Tap(button(t, w, "Save"))
@@ -86,8 +85,8 @@ func TestContactsAddWithFingerprint(t *testing.T) {
 		t.Fatal(err)
 	}
 	var typed *widget.Entry
-	fyne.DoAndWait(func() { typed = a.main.addCard(path) })
-	fyne.DoAndWait(func() {
+	onUI(func() { typed = a.main.addCard(path) })
+	onUI(func() {
 		typed.SetText("AAAA-BBBB-CCCC-DDDD")
 		test.Tap(button(t, w, "Add"))
 	})
@@ -97,7 +96,7 @@ func TestContactsAddWithFingerprint(t *testing.T) {
 	if cs, _ := a.Vault().Contacts(t.Context()); len(cs) != 0 {
 		t.Fatal("added despite a wrong fingerprint")
 	}
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		typed.SetText(strings.ToLower(strings.ReplaceAll(card.Fingerprint, "-", " ")))
 		test.Tap(button(t, w, "Add"))
 	})
@@ -108,12 +107,12 @@ func TestContactsAddWithFingerprint(t *testing.T) {
 	// An altered card is refused outright.
 	b, _ := os.ReadFile(path)
 	os.WriteFile(path, []byte(strings.Replace(string(b), "Partner Network", "Someone Else", 1)), 0o600)
-	fyne.DoAndWait(func() { test.Tap(button(t, w, "OK")) })
+	onUI(func() { test.Tap(button(t, w, "OK")) })
 	// The card's name is not covered by the fingerprint, so an altered
 	// name still parses; a changed key does not.
 	os.WriteFile(path, []byte(strings.Replace(string(b), card.SignKey[:8], "AAAAAAAA", 1)), 0o600)
 	var got *widget.Entry
-	fyne.DoAndWait(func() { got = a.main.addCard(path) })
+	onUI(func() { got = a.main.addCard(path) })
 	if got != nil || !labelWith(w, "not a valid Dossier contact card") {
 		t.Fatal("an altered card was offered for adding")
 	}

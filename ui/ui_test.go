@@ -61,7 +61,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		ok := false
-		fyne.DoAndWait(func() { ok = cond() })
+		onUI(func() { ok = cond() })
 		if ok {
 			return
 		}
@@ -114,7 +114,7 @@ func hashDir(t *testing.T, dir string) string {
 func unlockWith(t *testing.T, a *App, w fyne.Window, pass string) {
 	t.Helper()
 	var e *widget.Entry
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		var ok bool
 		e, ok = find(w, func(e *widget.Entry) bool { return e.Password })
 		if !ok {
@@ -154,29 +154,29 @@ func TestSearchFilterSelectAndLock(t *testing.T) {
 	m := a.main
 
 	// Search as you type: the count follows the query after the debounce.
-	fyne.DoAndWait(func() { test.Type(m.search, "аптеке") })
+	onUI(func() { test.Type(m.search, "аптеке") })
 	eventually(t, "search results", func() bool { return m.count.Text == "1 cases" })
-	fyne.DoAndWait(func() { m.search.SetText("") })
+	onUI(func() { m.search.SetText("") })
 	eventually(t, "all cases again", func() bool { return m.count.Text == "4 cases" })
 
 	// Filter by status.
-	fyne.DoAndWait(func() { m.status.SetSelected("Closed") })
+	onUI(func() { m.status.SetSelected("Closed") })
 	eventually(t, "filtered list", func() bool { return m.count.Text == "1 cases" })
-	fyne.DoAndWait(func() { m.status.SetSelectedIndex(0) })
+	onUI(func() { m.status.SetSelectedIndex(0) })
 	eventually(t, "unfiltered list", func() bool { return m.count.Text == "4 cases" })
 
 	// Newest incident first; selecting a row shows the case.
-	fyne.DoAndWait(func() { m.list.Select(0) })
+	onUI(func() { m.list.Select(0) })
 	eventually(t, "the case view", func() bool {
 		return labelWith(w, "Internação compulsória") && labelWith(w, "Incident date: 2025-09-03")
 	})
-	fyne.DoAndWait(func() { m.list.Select(2) })
+	onUI(func() { m.list.Select(2) })
 	eventually(t, "vocabulary labels", func() bool {
 		return labelWith(w, "Arbitrary arrest — Police") && labelWith(w, "Пётр (Victim)") && labelWith(w, "Share with legal partners")
 	})
 
 	// Lock drops the vault and shows the unlock screen.
-	fyne.DoAndWait(func() { test.Tap(button(t, w, "Lock")) })
+	onUI(func() { test.Tap(button(t, w, "Lock")) })
 	if a.Vault() != nil {
 		t.Fatal("the vault is still open after Lock")
 	}
@@ -191,7 +191,7 @@ func TestQuickLockShortcut(t *testing.T) {
 	a, w := start(t, dir, "en")
 	unlockWith(t, a, w, "the right passphrase")
 	eventually(t, "the case list", func() bool { return labelWith(w, "4 cases") })
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		w.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault})
 	})
 	if a.Vault() != nil {
@@ -205,21 +205,21 @@ func TestQuickLockShortcut(t *testing.T) {
 func TestRecoveryKeyUnlock(t *testing.T) {
 	dir, rk := fixture(t)
 	_, w := start(t, dir, "fr")
-	fyne.DoAndWait(func() { test.Tap(button(t, w, "Utiliser plutôt la clé de récupération")) })
+	onUI(func() { test.Tap(button(t, w, "Utiliser plutôt la clé de récupération")) })
 	var e *widget.Entry
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		e, _ = find(w, func(e *widget.Entry) bool { return e.MultiLine })
 		test.Type(e, "not a key")
 		test.Tap(button(t, w, "Déverrouiller"))
 	})
 	eventually(t, "the bad-key message", func() bool { return labelWith(w, "Ce n'est pas une clé de récupération") })
 	other, _ := crypto.NewRecoveryKey()
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		e.SetText(strings.ToLower(other.String()))
 		test.Tap(button(t, w, "Déverrouiller"))
 	})
 	eventually(t, "the wrong-key message", func() bool { return labelWith(w, "n'ouvre pas ce coffre") })
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		e.SetText(groupKey(rk.String())) // as copied from the screen, with spaces and breaks
 		test.Tap(button(t, w, "Déverrouiller"))
 	})
@@ -233,7 +233,7 @@ func TestCreateVault(t *testing.T) {
 		t.Fatal("no create screen without a vault")
 	}
 	var pass, confirm *widget.Entry
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		pass, _ = find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "Passphrase" })
 		confirm, _ = find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "Passphrase again" })
 		test.Type(pass, "short")
@@ -241,18 +241,18 @@ func TestCreateVault(t *testing.T) {
 	if !labelWith(w, "Too short") {
 		t.Fatal("no strength warning while typing")
 	}
-	fyne.DoAndWait(func() { test.Tap(button(t, w, "Create the vault")) })
+	onUI(func() { test.Tap(button(t, w, "Create the vault")) })
 	if !labelWith(w, "Too short") || store.Exists(dir) {
 		t.Fatal("a weak passphrase was accepted")
 	}
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		pass.SetText("password 123456")
 		test.Tap(button(t, w, "Create the vault"))
 	})
 	if !labelWith(w, "Too common") || store.Exists(dir) {
 		t.Fatal("a common passphrase was accepted")
 	}
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		pass.SetText("kopi tubruk pagi hari")
 		test.Type(confirm, "kopi tubruk pagi har")
 		test.Tap(button(t, w, "Create the vault"))
@@ -263,7 +263,7 @@ func TestCreateVault(t *testing.T) {
 	if !labelWith(w, "Strong enough.") {
 		t.Fatal("no strength confirmation")
 	}
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		test.Type(confirm, "i")
 		test.Tap(button(t, w, "Create the vault"))
 	})
@@ -286,7 +286,7 @@ func TestCreateVault(t *testing.T) {
 	if !cont.Disabled() {
 		t.Fatal("Continue enabled before the key was confirmed saved")
 	}
-	fyne.DoAndWait(func() {
+	onUI(func() {
 		check, _ := find(w, func(c *widget.Check) bool { return true })
 		test.Tap(check)
 		test.Tap(cont)

@@ -93,7 +93,7 @@ func (s *unlockScreen) submit() {
 		} else {
 			v, err = store.Open(a.cfg.VaultDir, pass, store.Options{})
 		}
-		fyne.Do(func() {
+		do(func() {
 			s.progress.Stop()
 			s.progress.Hide()
 			s.button.Enable()
