@@ -38,6 +38,7 @@ echo "ms; median $(median < "$out/unlock") ms"
 
 echo "== Go benchmarks (the 100,000-case vault is built once, about a minute)"
 go test -run XXX -bench 'Search100k|FilteredPage100k' -benchtime 200x ./store/ | grep -E '^Benchmark'
+go test -run XXX -bench 'UI' -benchtime 14x ./ui/ | grep -E '^Benchmark'
 go test -run XXX -bench 'AddCases10k' -benchtime 3x ./store/ | grep -E '^Benchmark'
 go test -run XXX -bench 'Unlock' -benchtime 5x ./crypto/ | grep -E '^Benchmark'
 go test -run XXX -bench "Attach64MiB|Extract64MiB" -benchtime 3x ./store/ | grep -E "^Benchmark"

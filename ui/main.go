@@ -21,7 +21,7 @@ import (
 const pageSize = 200
 
 // searchDelay is how long typing must pause before a search runs.
-const searchDelay = 150 * time.Millisecond
+const searchDelay = 100 * time.Millisecond
 
 // mainScreen is the case list with search and filters, and the case view.
 type mainScreen struct {
