@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 runs=${1:-5}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# One 100,000-case vault for the store and interface benchmarks (kept if
+# DOSSIER_BENCH_VAULT names a folder, built once per run otherwise).
+export DOSSIER_BENCH_VAULT=${DOSSIER_BENCH_VAULT:-$out/bench-100k}
 export DOSSIER_PASSPHRASE="benchmark passphrase 2026"
 
 echo "== machine"

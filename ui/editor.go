@@ -22,12 +22,14 @@ type vocabSelect struct {
 	keys []string
 }
 
-func (a *App) vocabSelect(vocab string, keys []string, optional bool) *vocabSelect {
+// vocabSelect offers a vocabulary; with an empty label, "no value" is the
+// first choice, shown with that label.
+func (a *App) vocabSelect(vocab string, keys []string, emptyLabel string) *vocabSelect {
 	s := &vocabSelect{}
 	var labels []string
-	if optional {
+	if emptyLabel != "" {
 		s.keys = append(s.keys, "")
-		labels = append(labels, a.T("ui.edit.none"))
+		labels = append(labels, emptyLabel)
 	}
 	for _, k := range keys {
 		s.keys = append(s.keys, k)
@@ -103,8 +105,8 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 	}
 	e.title, e.narrative, e.date, e.country = entry(false), entry(true), entry(false), entry(false)
 	e.region, e.locality, e.tags = entry(false), entry(false), entry(false)
-	e.place = a.vocabSelect("place_type", store.PlaceTypes, true)
-	e.status = a.vocabSelect("case_status", store.CaseStatuses, false)
+	e.place = a.vocabSelect("place_type", store.PlaceTypes, a.T("ui.edit.none"))
+	e.status = a.vocabSelect("case_status", store.CaseStatuses, "")
 	e.status.SetKey("open")
 	e.violations, e.people = container.NewVBox(), container.NewVBox()
 	e.consent = widget.NewCheck(a.T("ui.edit.consent_obtained"), nil)
@@ -184,8 +186,8 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 func (e *editor) addViolation(v store.Violation) {
 	a := e.a
 	r := &violationRow{orig: v, desc: widget.NewEntry()}
-	r.typ = a.vocabSelect("violation", store.ViolationTypes, false)
-	r.perp = a.vocabSelect("perpetrator", store.Perpetrators, true)
+	r.typ = a.vocabSelect("violation", store.ViolationTypes, "")
+	r.perp = a.vocabSelect("perpetrator", store.Perpetrators, a.T("ui.edit.none"))
 	r.typ.PlaceHolder = a.T("ui.edit.violation_type")
 	r.perp.PlaceHolder = a.T("ui.edit.perpetrator")
 	r.desc.SetPlaceHolder(a.T("ui.edit.description"))
@@ -205,8 +207,8 @@ func (e *editor) addViolation(v store.Violation) {
 func (e *editor) addPerson(p store.Person) {
 	a := e.a
 	r := &personRow{orig: p, pseudonym: widget.NewEntry()}
-	r.role = a.vocabSelect("role", store.Roles, false)
-	r.gender = a.vocabSelect("gender", store.Genders, true)
+	r.role = a.vocabSelect("role", store.Roles, "")
+	r.gender = a.vocabSelect("gender", store.Genders, a.T("ui.edit.none"))
 	r.role.PlaceHolder = a.T("ui.edit.role")
 	r.gender.PlaceHolder = a.T("ui.edit.gender")
 	r.pseudonym.SetPlaceHolder(a.T("ui.edit.pseudonym"))

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -31,9 +32,15 @@ type mainScreen struct {
 
 	search *widget.Entry
 	status *widget.Select
-	count  *widget.Label
-	list   *widget.List
-	detail *fyne.Container
+
+	// Filters and order, below the search.
+	violation, perpetrator *vocabSelect
+	country, from, to      *widget.Entry
+	review                 *widget.Check
+	sort                   *widget.Select
+	count                  *widget.Label
+	list                   *widget.List
+	detail                 *fyne.Container
 
 	editor  *editor     // the last editor shown
 	current *store.Case // the case on screen, or nil
@@ -73,6 +80,24 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	m.status.SetSelectedIndex(0)
 	m.status.OnChanged = func(string) { a.touch(); m.refresh() } // after the initial selection
 	m.count = widget.NewLabel("")
+	m.violation = a.vocabSelect("violation", store.ViolationTypes, a.T("ui.main.all_violations"))
+	m.perpetrator = a.vocabSelect("perpetrator", store.Perpetrators, a.T("ui.main.all_perpetrators"))
+	m.violation.SetSelectedIndex(0)
+	m.perpetrator.SetSelectedIndex(0)
+	m.violation.OnChanged = func(string) { a.touch(); m.refresh() }
+	m.perpetrator.OnChanged = func(string) { a.touch(); m.refresh() }
+	filterEntry := func(hint string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetPlaceHolder(hint)
+		e.OnChanged = func(string) { a.touch(); m.scheduleRefresh() }
+		return e
+	}
+	m.country, m.from, m.to = filterEntry(a.T("ui.main.country")), filterEntry(a.T("ui.main.from")), filterEntry(a.T("ui.main.to"))
+	m.review = widget.NewCheck(a.T("ui.main.needs_review_only"), func(bool) { a.touch(); m.refresh() })
+	sorts := []string{a.T("ui.sort.incident_desc"), a.T("ui.sort.incident_asc"), a.T("ui.sort.updated_desc"), a.T("ui.sort.reference")}
+	m.sort = widget.NewSelect(sorts, nil)
+	m.sort.SetSelectedIndex(0)
+	m.sort.OnChanged = func(string) { a.touch(); m.refresh() }
 	lock := widget.NewButtonWithIcon(a.T("ui.main.lock"), theme.VisibilityOffIcon(), a.Lock)
 	backup := widget.NewButtonWithIcon(a.T("ui.main.backup"), theme.DocumentSaveIcon(), m.askBackup)
 	imp := widget.NewButtonWithIcon(a.T("ui.main.import"), theme.DownloadIcon(), m.askImport)
@@ -88,7 +113,8 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	m.detail = container.NewVBox(widget.NewLabel(a.T("ui.main.select_case")))
 	m.bannerBox = container.NewBorder(nil, nil, nil, bannerBtn, m.banner)
 	m.bannerBox.Hide()
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(m.status, m.count, newCase, backup, imp, contacts, settings, lock), m.search), m.bannerBox)
+	filters := container.NewGridWithColumns(4, m.status, m.violation, m.perpetrator, m.sort, m.country, m.from, m.to, m.review)
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(m.count, newCase, backup, imp, contacts, settings, lock), m.search), filters, m.bannerBox)
 	split := container.NewHSplit(m.list, container.NewVScroll(container.NewPadded(m.detail)))
 	split.Offset = 0.42
 	m.content = container.NewBorder(top, nil, nil, nil, split)
@@ -116,7 +142,16 @@ func (m *mainScreen) scheduleRefresh() {
 
 // query reads the widgets into a store query.
 func (m *mainScreen) query() store.Query {
-	q := store.Query{Text: strings.TrimSpace(m.search.Text)}
+	q := store.Query{
+		Text:        strings.TrimSpace(m.search.Text),
+		Violation:   m.violation.Key(),
+		Perpetrator: m.perpetrator.Key(),
+		Country:     strings.TrimSpace(m.country.Text),
+		From:        strings.TrimSpace(m.from.Text),
+		To:          strings.TrimSpace(m.to.Text),
+		NeedsReview: m.review.Checked,
+		Sort:        []string{store.SortIncidentDesc, store.SortIncidentAsc, store.SortUpdatedDesc, store.SortReference}[max(m.sort.SelectedIndex(), 0)],
+	}
 	if i := m.status.SelectedIndex(); i > 0 {
 		q.Status = store.CaseStatuses[i-1]
 	}
@@ -139,9 +174,14 @@ func (m *mainScreen) refresh() {
 			if gen != m.gen || m.ctx.Err() != nil {
 				return // a newer query, or locked meanwhile
 			}
+			var fe *store.FieldError
+			if errors.As(err, &fe) && (fe.Field == "from" || fe.Field == "to") {
+				m.count.SetText(m.a.T("ui.edit.bad_date"))
+				return
+			}
 			if err != nil {
 				m.a.log.WithError(err).Warn("listing cases failed")
-				m.count.SetText(m.a.T("ui.error", err.Error()))
+				m.count.SetText(m.a.message(err))
 				return
 			}
 			m.q, m.total = q, total

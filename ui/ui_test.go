@@ -305,3 +305,33 @@ func TestGroupKeyRoundTrip(t *testing.T) {
 		t.Fatalf("grouped key does not parse back: %v", err)
 	}
 }
+
+func TestListFiltersAndSort(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	m := a.main
+	check := func(what string, want string) {
+		t.Helper()
+		eventually(t, what, func() bool { return m.count.Text == want })
+	}
+	onUI(func() { m.violation.SetSelected("Extortion") })
+	check("violation filter", "1 cases")
+	onUI(func() { m.violation.SetSelectedIndex(0); m.perpetrator.SetSelected("Police") })
+	check("perpetrator filter", "2 cases")
+	onUI(func() { m.perpetrator.SetSelectedIndex(0); m.country.SetText("id") })
+	check("country filter", "1 cases")
+	onUI(func() { m.country.SetText(""); m.from.SetText("2025-06") })
+	check("date filter", "2 cases")
+	onUI(func() { m.to.SetText("2025-06-30") })
+	check("date range", "1 cases")
+	onUI(func() { m.from.SetText("someday") })
+	eventually(t, "a bad date said", func() bool { return strings.HasPrefix(m.count.Text, "Not a real date") })
+	onUI(func() { m.from.SetText(""); m.to.SetText(""); m.sort.SetSelected("Oldest incident first") })
+	check("all again", "4 cases")
+	eventually(t, "oldest first", func() bool {
+		s, ok := m.row(0)
+		return ok && s.IncidentDate == "2024"
+	})
+	if _, ok := find(w, func(c *widget.Check) bool { return c.Text == "Needs review only" }); !ok {
+		t.Fatal("no review filter on screen")
+	}
+}
