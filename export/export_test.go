@@ -549,3 +549,18 @@ func TestOversizedEntriesRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestPreviewShare(t *testing.T) {
+	v, _, _ := fullVault(t)
+	all, _ := v.List(ctx, store.Query{Sort: store.SortReference})
+	p, err := PreviewShare(ctx, v, []string{all[0].ID}, RedactAnonymise)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Cases) != 1 || p.Cases[0].People[0].Pseudonym != "Person 1" || p.Cases[0].People[0].LegalName != "" || len(p.Evidence) != 1 || p.LeftOut != 2 {
+		t.Fatalf("preview %+v", p)
+	}
+	if _, err := PreviewShare(ctx, v, []string{all[1].ID}, RedactNone); !errors.Is(err, ErrConsent) {
+		t.Fatalf("preview without consent: %v", err)
+	}
+}

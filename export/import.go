@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"os"
@@ -158,4 +159,10 @@ func RecoveryIdentities(rk *crypto.RecoveryKey) []age.Identity {
 		ids = append(ids, x)
 	}
 	return ids
+}
+
+// CardOfContact returns the card a contact was added from.
+func CardOfContact(c store.Contact) Card {
+	return Card{Format: CardFormat, Name: c.Name, AgeRecipient: c.AgeRecipient, AgeRecipientX25519: c.AgeRecipientX25519,
+		SignKey: base64.StdEncoding.EncodeToString(c.SignKey), Fingerprint: c.Fingerprint}
 }

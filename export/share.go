@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -145,4 +146,44 @@ func extension(mediaType string) string {
 		return ".png"
 	}
 	return ""
+}
+
+// SharePreview is what a share would carry: the cases as redacted, the
+// evidence files, and how many files would be left out.
+type SharePreview struct {
+	Cases    []*store.Case
+	Evidence []*store.Evidence
+	LeftOut  int
+}
+
+// PreviewShare returns what a share of those cases with that redaction
+// would carry, without writing anything, or the consent error that would
+// refuse it.
+func PreviewShare(ctx context.Context, v *store.Vault, cases []string, profile string) (*SharePreview, error) {
+	if !slices.Contains(Redactions, profile) {
+		return nil, fmt.Errorf("export: unknown redaction %q (none, pseudonymise or anonymise)", profile)
+	}
+	var all []*store.Case
+	for _, ref := range cases {
+		c, err := v.Get(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, c)
+	}
+	if err := checkConsent(all, profile); err != nil {
+		return nil, err
+	}
+	p := &SharePreview{}
+	for _, c := range all {
+		p.Cases = append(p.Cases, redact(c, profile))
+		ev, err := v.EvidenceOf(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		picked, left := shareEvidence(ev, profile)
+		p.Evidence = append(p.Evidence, picked...)
+		p.LeftOut += left
+	}
+	return p, nil
 }

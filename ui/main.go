@@ -275,7 +275,8 @@ func (m *mainScreen) showCase(c *store.Case) {
 	}
 	edit := widget.NewButtonWithIcon(m.a.T("ui.case.edit"), theme.DocumentCreateIcon(), func() { m.showEditor(c) })
 	history := widget.NewButtonWithIcon(m.a.T("ui.case.history"), theme.HistoryIcon(), func() { m.showHistory(c) })
-	m.detail.Objects = append([]fyne.CanvasObject{container.NewHBox(edit, history)}, caseView(m.a, c)...)
+	share := widget.NewButtonWithIcon(m.a.T("ui.share.button"), theme.MailSendIcon(), func() { m.showShare(c) })
+	m.detail.Objects = append([]fyne.CanvasObject{container.NewHBox(edit, history, share)}, caseView(m.a, c)...)
 	m.detail.Objects = append(m.detail.Objects, m.evidenceView(c)...)
 	m.detail.Refresh()
 }

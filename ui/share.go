@@ -1,0 +1,174 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dossier-hr/dossier/export"
+	"github.com/dossier-hr/dossier/store"
+)
+
+// shareForm is the share dialog's content, for tests.
+type shareForm struct {
+	to      *widget.CheckGroup
+	redact  *widget.RadioGroup
+	preview *widget.Label
+	write   *widget.Button
+	cards   map[string]export.Card // by the label shown
+}
+
+// showShare chooses recipients and redaction for the case on screen,
+// previews what leaves, and writes the bundle.
+func (m *mainScreen) showShare(c *store.Case) *shareForm {
+	a := m.a
+	a.touch()
+	f := &shareForm{cards: map[string]export.Card{}}
+	contacts, err := m.v.Contacts(m.ctx)
+	if err != nil {
+		dialog.ShowError(errors.New(a.message(err)), a.win)
+		return nil
+	}
+	var names []string
+	for _, k := range contacts {
+		label := k.Name + " · " + k.Fingerprint
+		names = append(names, label)
+		f.cards[label] = export.CardOfContact(k)
+	}
+	f.to = widget.NewCheckGroup(names, func([]string) { m.updateShare(c, f) })
+	labels := []string{a.T("ui.redact.none"), a.T("ui.redact.pseudonymise"), a.T("ui.redact.anonymise")}
+	f.redact = widget.NewRadioGroup(labels, func(string) { m.updateShare(c, f) })
+	f.preview = widget.NewLabel("")
+	f.preview.Wrapping = fyne.TextWrapWord
+	f.write = widget.NewButton(a.T("ui.share.write"), func() { m.askWriteShare(c, f) })
+	f.write.Importance = widget.HighImportance
+	var to fyne.CanvasObject = f.to
+	if len(names) == 0 {
+		to = widget.NewLabel(a.T("ui.share.no_contacts"))
+	}
+	f.redact.SetSelected(labels[1]) // pseudonymise, the safe default
+	box := container.NewVBox(
+		widget.NewLabelWithStyle(a.T("ui.share.to"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), to,
+		widget.NewLabelWithStyle(a.T("ui.share.redaction"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), f.redact,
+		widget.NewLabelWithStyle(a.T("ui.share.preview"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), f.preview,
+		f.write,
+	)
+	scroll := container.NewVScroll(box)
+	scroll.SetMinSize(fyne.NewSize(620, 480))
+	dialog.ShowCustom(a.T("ui.share.title"), a.T("ui.cancel"), scroll, a.win)
+	m.updateShare(c, f)
+	return f
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// updateShare shows what the share would carry, or why it cannot be made.
+func (m *mainScreen) updateShare(c *store.Case, f *shareForm) {
+	a := m.a
+	if f.preview == nil || f.write == nil {
+		return
+	}
+	i := indexOf(f.redact.Options, f.redact.Selected)
+	if i < 0 {
+		return
+	}
+	profile := []string{export.RedactNone, export.RedactPseudonymise, export.RedactAnonymise}[i]
+	p, err := export.PreviewShare(m.ctx, m.v, []string{c.ID}, profile)
+	if errors.Is(err, export.ErrConsent) {
+		f.preview.SetText(a.T("ui.share.consent"))
+		f.write.Disable()
+		return
+	}
+	if err != nil {
+		f.preview.SetText(a.message(err))
+		f.write.Disable()
+		return
+	}
+	var b strings.Builder
+	for _, rc := range p.Cases {
+		b.WriteString(rc.Reference + " · " + rc.Title + "\n")
+		var people []string
+		for _, person := range rc.People {
+			s := person.Pseudonym
+			if person.LegalName != "" {
+				s += " (" + person.LegalName + ")"
+			}
+			people = append(people, s)
+		}
+		if len(people) > 0 {
+			b.WriteString(a.T("ui.case.people") + ": " + strings.Join(people, ", ") + "\n")
+		}
+		var place []string
+		for _, x := range []string{rc.Locality, rc.Region, rc.Country} {
+			if x != "" {
+				place = append(place, x)
+			}
+		}
+		if len(place) > 0 {
+			b.WriteString(a.T("ui.case.place") + ": " + strings.Join(place, ", ") + "\n")
+		}
+		if rc.Narrative != "" {
+			b.WriteString(a.T("ui.case.narrative") + ": " + rc.Narrative + "\n")
+		}
+	}
+	b.WriteString(a.T("ui.share.evidence", len(p.Evidence), p.LeftOut))
+	f.preview.SetText(b.String())
+	if len(f.to.Selected) > 0 {
+		f.write.Enable()
+	} else {
+		f.write.Disable()
+	}
+}
+
+func (m *mainScreen) askWriteShare(c *store.Case, f *shareForm) {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		os.Remove(path)
+		m.writeShare(c, f, path)
+	}, m.a.win)
+	d.SetFileName(c.Reference + ".age")
+	d.Show()
+}
+
+// writeShare writes the bundle off the UI goroutine.
+func (m *mainScreen) writeShare(c *store.Case, f *shareForm, path string) {
+	a := m.a
+	var cards []export.Card
+	for _, s := range f.to.Selected {
+		cards = append(cards, f.cards[s])
+	}
+	profile := []string{export.RedactNone, export.RedactPseudonymise, export.RedactAnonymise}[indexOf(f.redact.Options, f.redact.Selected)]
+	wait := dialog.NewCustomWithoutButtons(a.T("ui.share.title"), widget.NewProgressBarInfinite(), a.win)
+	wait.Show()
+	go func() {
+		_, err := export.WriteFile(context.Background(), m.v, path, export.Options{Kind: export.KindShare, To: cards, Cases: []string{c.ID}, Redact: profile})
+		do(func() {
+			wait.Hide()
+			a.touch()
+			if err != nil {
+				a.log.WithError(err).Warn("share failed")
+				dialog.ShowError(errors.New(a.message(err)), a.win)
+				return
+			}
+			a.log.Info("share written")
+			dialog.ShowInformation(a.T("ui.share.title"), a.T("ui.share.done"), a.win)
+		})
+	}()
+}
