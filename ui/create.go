@@ -44,7 +44,9 @@ func (a *App) showCreate() {
 	intro := widget.NewLabel(a.T("ui.create.intro", a.cfg.VaultDir))
 	intro.Wrapping = fyne.TextWrapWord
 	title := widget.NewLabelWithStyle(a.T("ui.create.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	form := container.NewVBox(title, intro, s.org, s.pass, s.strength, s.confirm, s.button, s.progress, s.status)
+	restore := widget.NewButton(a.T("ui.restore.open"), func() { a.showRestore() })
+	restore.Importance = widget.LowImportance
+	form := container.NewVBox(title, intro, s.org, s.pass, s.strength, s.confirm, s.button, s.progress, s.status, restore)
 	a.win.SetContent(container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(480, 520)), form)))
 }
 

@@ -1,0 +1,115 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/export"
+	"github.com/dossier-hr/dossier/store"
+)
+
+// restoreScreen rebuilds a vault from its backups, at first run.
+type restoreScreen struct {
+	a             *App
+	bundles       []string
+	files         *widget.Label
+	key           *widget.Entry
+	pass, confirm *widget.Entry
+	status        *widget.Label
+	button        *widget.Button
+}
+
+func (a *App) showRestore() *restoreScreen {
+	s := &restoreScreen{a: a}
+	s.files = widget.NewLabel("")
+	s.files.Wrapping = fyne.TextWrapBreak
+	s.key = widget.NewMultiLineEntry()
+	s.key.SetPlaceHolder(a.T("ui.unlock.recovery_key"))
+	s.key.Wrapping = fyne.TextWrapBreak
+	s.pass, s.confirm = widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	s.pass.SetPlaceHolder(a.T("ui.unlock.passphrase"))
+	s.confirm.SetPlaceHolder(a.T("ui.create.confirm"))
+	s.status = widget.NewLabel("")
+	s.status.Wrapping = fyne.TextWrapWord
+	s.status.Importance = widget.DangerImportance
+	s.button = widget.NewButton(a.T("ui.restore.button"), s.submit)
+	s.button.Importance = widget.HighImportance
+	addFile := widget.NewButton(a.T("ui.restore.add_bundle"), func() {
+		dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+			if err != nil || r == nil {
+				return
+			}
+			s.addBundle(r.URI().Path())
+			r.Close()
+		}, a.win).Show()
+	})
+	back := widget.NewButton(a.T("ui.restore.back"), a.showCreate)
+	back.Importance = widget.LowImportance
+	intro := widget.NewLabel(a.T("ui.restore.intro"))
+	intro.Wrapping = fyne.TextWrapWord
+	title := widget.NewLabelWithStyle(a.T("ui.restore.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	form := container.NewVBox(title, intro, s.files, addFile, s.key, s.pass, s.confirm, s.button, s.status, back)
+	a.win.SetContent(container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(560, 620)), form)))
+	return s
+}
+
+func (s *restoreScreen) addBundle(path string) {
+	s.bundles = append(s.bundles, path)
+	var names []string
+	for i, b := range s.bundles {
+		names = append(names, fmt.Sprintf("%d. %s", i+1, filepath.Base(b)))
+	}
+	s.files.SetText(strings.Join(names, "\n"))
+}
+
+func (s *restoreScreen) submit() {
+	a := s.a
+	if len(s.bundles) == 0 {
+		s.status.SetText(a.T("ui.restore.need_bundle"))
+		return
+	}
+	rk, err := crypto.ParseRecoveryKey(s.key.Text)
+	if err != nil {
+		s.status.SetText(a.message(err))
+		return
+	}
+	if err := crypto.CheckPassphrase(s.pass.Text); err != nil {
+		s.status.SetText(a.message(err))
+		return
+	}
+	if s.pass.Text != s.confirm.Text {
+		s.status.SetText(a.T("ui.create.mismatch"))
+		return
+	}
+	pass, bundles := s.pass.Text, append([]string(nil), s.bundles...)
+	s.button.Disable()
+	s.status.Importance = widget.MediumImportance
+	s.status.SetText(a.T("ui.restore.working"))
+	go func() {
+		_, err := export.Restore(context.Background(), bundles, rk, a.cfg.VaultDir, pass)
+		var v *store.Vault
+		if err == nil {
+			v, err = store.Open(a.cfg.VaultDir, pass, store.Options{})
+		}
+		do(func() {
+			s.button.Enable()
+			if err != nil {
+				a.log.WithError(err).Warn("restore failed")
+				s.status.Importance = widget.DangerImportance
+				s.status.SetText(a.message(err))
+				return
+			}
+			a.log.Info("vault restored")
+			a.opened(v)
+		})
+	}()
+}
