@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"github.com/sirupsen/logrus"
 
@@ -234,3 +236,32 @@ func (a *App) message(err error) string {
 // Fyne's test driver runs fn on the calling goroutine, so that the app's
 // background work and the test's own look at the widgets take turns.
 var do = fyne.Do
+
+// askSavePath asks where to save a file and calls then with the path.
+// Fyne's dialog creates the file; Dossier writes under a temporary name and
+// renames into place, so the name is given back first.
+func (a *App) askSavePath(name string, then func(path string)) {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		os.Remove(path)
+		then(path)
+	}, a.win)
+	d.SetFileName(name)
+	d.Show()
+}
+
+// askOpenPath asks for a file and calls then with its path.
+func (a *App) askOpenPath(then func(path string)) {
+	dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		then(path)
+	}, a.win).Show()
+}

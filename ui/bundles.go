@@ -17,19 +17,7 @@ import (
 // askBackup asks where to write a full backup, then writes it.
 func (m *mainScreen) askBackup() {
 	m.a.touch()
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		path := w.URI().Path()
-		// The dialog makes the file; the backup is written under a
-		// temporary name and renamed into place, so give the name back.
-		w.Close()
-		os.Remove(path)
-		m.backupTo(path)
-	}, m.a.win)
-	d.SetFileName("dossier-backup-" + time.Now().Format("2006-01-02") + ".age")
-	d.Show()
+	m.a.askSavePath("dossier-backup-"+time.Now().Format("2006-01-02")+".age", func(path string) { m.backupTo(path) })
 }
 
 // backupTo writes a full backup to path off the UI goroutine, with a
@@ -70,14 +58,7 @@ func (m *mainScreen) backupTo(path string) dialog.Dialog {
 // askImport asks for a bundle, then checks and imports it.
 func (m *mainScreen) askImport() {
 	m.a.touch()
-	dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		m.importFrom(path)
-	}, m.a.win).Show()
+	m.a.askOpenPath(m.importFrom)
 }
 
 // importFrom verifies the bundle at path in full, shows who made it and

@@ -58,18 +58,11 @@ func wrapLabel(s string) *widget.Label {
 }
 
 func (m *mainScreen) askSaveCard(card export.Card) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close()
+	m.a.askSavePath(strings.ReplaceAll(card.Name, " ", "-")+".card", func(path string) {
 		if err := saveCard(card, path); err != nil {
 			dialog.ShowError(errors.New(m.a.message(err)), m.a.win)
 		}
-	}, m.a.win)
-	d.SetFileName(strings.ReplaceAll(card.Name, " ", "-") + ".card")
-	d.Show()
+	})
 }
 
 func saveCard(card export.Card, path string) error {
@@ -78,14 +71,7 @@ func saveCard(card export.Card, path string) error {
 }
 
 func (m *mainScreen) askAddCard() {
-	dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		m.addCard(path)
-	}, m.a.win).Show()
+	m.a.askOpenPath(func(path string) { m.addCard(path) })
 }
 
 // addCard reads a partner's card and adds it only once the person has

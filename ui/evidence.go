@@ -99,14 +99,7 @@ func previewable(mediaType string) bool {
 // askAttach chooses a file, then asks where it came from.
 func (m *mainScreen) askAttach(c *store.Case) {
 	m.a.touch()
-	dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		m.attachForm(c, []string{path})
-	}, m.a.win).Show()
+	m.a.askOpenPath(func(path string) { m.attachForm(c, []string{path}) })
 }
 
 // dropped attaches files dropped on the window to the case on screen.
@@ -231,21 +224,13 @@ func (m *mainScreen) preview(e *store.Evidence) {
 func (m *mainScreen) askSave(e *store.Evidence, stripped bool) {
 	a := m.a
 	a.touch()
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close()
-		os.Remove(path)
+	a.askSavePath(e.Name, func(path string) {
 		if err := m.saveEvidence(e, stripped, path); err != nil {
 			dialog.ShowError(errors.New(a.message(err)), a.win)
 			return
 		}
 		dialog.ShowInformation(a.T("ui.evidence.title"), a.T("ui.evidence.saved"), a.win)
-	}, a.win)
-	d.SetFileName(e.Name)
-	d.Show()
+	})
 }
 
 // saveEvidence writes an item to path: under a temporary name, renamed

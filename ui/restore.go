@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
@@ -43,15 +42,7 @@ func (a *App) showRestore() *restoreScreen {
 	s.status.Importance = widget.DangerImportance
 	s.button = widget.NewButton(a.T("ui.restore.button"), s.submit)
 	s.button.Importance = widget.HighImportance
-	addFile := widget.NewButton(a.T("ui.restore.add_bundle"), func() {
-		dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-			if err != nil || r == nil {
-				return
-			}
-			s.addBundle(r.URI().Path())
-			r.Close()
-		}, a.win).Show()
-	})
+	addFile := widget.NewButton(a.T("ui.restore.add_bundle"), func() { a.askOpenPath(s.addBundle) })
 	back := widget.NewButton(a.T("ui.restore.back"), a.showCreate)
 	back.Importance = widget.LowImportance
 	intro := widget.NewLabel(a.T("ui.restore.intro"))

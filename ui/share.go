@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"os"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -134,17 +133,7 @@ func (m *mainScreen) updateShare(c *store.Case, f *shareForm) {
 }
 
 func (m *mainScreen) askWriteShare(c *store.Case, f *shareForm) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close()
-		os.Remove(path)
-		m.writeShare(c, f, path)
-	}, m.a.win)
-	d.SetFileName(c.Reference + ".age")
-	d.Show()
+	m.a.askSavePath(c.Reference+".age", func(path string) { m.writeShare(c, f, path) })
 }
 
 // writeShare writes the bundle off the UI goroutine.
