@@ -55,6 +55,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzStripJPEG -fuzztime $(FUZZTIME) ./store
 	$(GO) test -run XXX -fuzz FuzzStripPNG -fuzztime $(FUZZTIME) ./store
 	$(GO) test -run XXX -fuzz FuzzReadPlain -fuzztime $(FUZZTIME) ./export
+	$(GO) test -run XXX -fuzz FuzzParseCard -fuzztime $(FUZZTIME) ./export
 
 bench: build
 	bench/run.sh

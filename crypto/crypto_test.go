@@ -20,7 +20,7 @@ var tricky = []string{
 	"  spaces at both ends  ",
 	"эмодзи 🔐🗝️ и кириллица",
 	"semi;colon -- DROP TABLE cases; PRAGMA key='x'",
-	strings.Repeat("долгий пароль ", 72)[:1000],
+	string([]rune(strings.Repeat("долгий пароль ", 72))[:1000]), // 1,000 characters
 	"\t tab and ünïcödé",
 }
 

@@ -71,6 +71,18 @@ func CardOf(name string, id *crypto.OrgIdentity) Card {
 		SignKey: base64.StdEncoding.EncodeToString(id.PublicKey()), Fingerprint: id.Fingerprint()}
 }
 
+// ParseCard reads a contact card file strictly and checks it.
+func ParseCard(b []byte) (Card, error) {
+	var c Card
+	if len(b) > 64<<10 {
+		return c, fmt.Errorf("%w: the file is too large for a card", ErrBadCard)
+	}
+	if err := strictJSON(b, &c); err != nil {
+		return c, fmt.Errorf("%w: %v", ErrBadCard, err)
+	}
+	return c, c.Check()
+}
+
 // PublicKey decodes the card's signing key.
 func (c Card) PublicKey() (ed25519.PublicKey, error) {
 	b, err := base64.StdEncoding.DecodeString(c.SignKey)

@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"io"
 	"os"
@@ -207,5 +208,28 @@ func FuzzReadPlain(f *testing.F) {
 			}
 		}
 		t.Fatalf("accepted content that was never signed: %+v", m)
+	})
+}
+
+// FuzzParseCard: contact cards come from outside. The parser never panics,
+// and accepts only cards whose fingerprint is that of their keys.
+func FuzzParseCard(f *testing.F) {
+	id, _ := crypto.NewOrgIdentity()
+	good := marshal(CardOf("Partner", id))
+	f.Add(good)
+	f.Add([]byte(`{}`))
+	f.Add(bytes.Replace(good, []byte("Partner"), []byte("Partn\u00e9r"), 1))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		c, err := ParseCard(in)
+		if err != nil {
+			if !errors.Is(err, ErrBadCard) {
+				t.Fatalf("error is not ErrBadCard: %v", err)
+			}
+			return
+		}
+		pk, err := c.PublicKey()
+		if err != nil || c.Fingerprint != crypto.Fingerprint(pk, c.AgeRecipient, c.AgeRecipientX25519) {
+			t.Fatalf("accepted a card whose fingerprint is not its keys': %+v", c)
+		}
 	})
 }

@@ -316,7 +316,11 @@ func (v *Vault) RecordExport(ctx context.Context, kind string, cases, items int,
 		if err := tx.queryRow("SELECT n FROM evidence WHERE id = ?", id).Scan(&n); err != nil {
 			return fmt.Errorf("store: recording export: %w", err)
 		}
-		if err := tx.custody(n, Custody{At: now, Action: CustodyExported, Actor: v.actor, Note: kind + " bundle"}); err != nil {
+		action := CustodyExported
+		if kind == "share" {
+			action = CustodyShared
+		}
+		if err := tx.custody(n, Custody{At: now, Action: action, Actor: v.actor, Note: kind + " bundle"}); err != nil {
 			return err
 		}
 	}

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -83,12 +82,7 @@ func (m *mainScreen) addCard(path string) *widget.Entry {
 	b, err := os.ReadFile(path)
 	var card export.Card
 	if err == nil {
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		err = dec.Decode(&card)
-	}
-	if err == nil {
-		err = card.Check()
+		card, err = export.ParseCard(b)
 	}
 	if err != nil {
 		dialog.ShowError(errors.New(a.T("ui.contacts.bad_card")), a.win)

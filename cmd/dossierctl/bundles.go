@@ -72,11 +72,8 @@ func readCard(path string) (export.Card, error) {
 	if err != nil {
 		return export.Card{}, err
 	}
-	var c export.Card
-	if err := strictUnmarshal(b, &c); err != nil {
-		return c, fmt.Errorf("%s: %w: %v", path, export.ErrBadCard, err)
-	}
-	if err := c.Check(); err != nil {
+	c, err := export.ParseCard(b)
+	if err != nil {
 		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
