@@ -77,7 +77,11 @@ func New(win fyne.Window, cfg Config) *App {
 	// Keys typed anywhere count as activity for the auto-lock.
 	win.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { a.touch() })
 	win.Canvas().SetOnTypedRune(func(rune) { a.touch() })
-	win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { a.Lock() })
+	lock := &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
+	win.Canvas().AddShortcut(lock, func(fyne.Shortcut) { a.Lock() })
+	item := fyne.NewMenuItem(a.T("ui.main.lock"), a.Lock)
+	item.Shortcut = lock
+	win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(a.T("ui.menu.vault"), item)))
 	return a
 }
 

@@ -107,6 +107,12 @@ func caseView(a *App, c *store.Case) []fyne.CanvasObject {
 			text("• " + line)
 		}
 	}
+	if len(c.Notes) > 0 {
+		head(a.T("ui.case.notes"))
+		for _, n := range c.Notes {
+			text("• " + strings.TrimSpace(n.Date+" "+n.Author) + ": " + n.Text)
+		}
+	}
 	if c.Consent != nil {
 		head(a.T("ui.case.consent"))
 		if !c.Consent.Obtained {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -61,6 +62,13 @@ type violationRow struct {
 	orig      store.Violation
 }
 
+type interventionRow struct {
+	typ, status *vocabSelect
+	outcome     *widget.Entry
+	box         *fyne.Container
+	orig        store.Intervention
+}
+
 type personRow struct {
 	role, gender *vocabSelect
 	pseudonym    *widget.Entry
@@ -78,9 +86,11 @@ type editor struct {
 
 	title, narrative, date, country, region, locality, tags *widget.Entry
 	place, status                                           *vocabSelect
-	violations, people                                      *fyne.Container
+	violations, people, interventions, notes                *fyne.Container
 	vrows                                                   []*violationRow
 	prows                                                   []*personRow
+	irows                                                   []*interventionRow
+	newNotes                                                []*widget.Entry
 	consent                                                 *widget.Check
 	scopes                                                  *widget.CheckGroup
 
@@ -108,7 +118,7 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 	e.place = a.vocabSelect("place_type", store.PlaceTypes, a.T("ui.edit.none"))
 	e.status = a.vocabSelect("case_status", store.CaseStatuses, "")
 	e.status.SetKey("open")
-	e.violations, e.people = container.NewVBox(), container.NewVBox()
+	e.violations, e.people, e.interventions, e.notes = container.NewVBox(), container.NewVBox(), container.NewVBox(), container.NewVBox()
 	e.consent = widget.NewCheck(a.T("ui.edit.consent_obtained"), nil)
 	var scopeLabels []string
 	for _, s := range store.ConsentScopes {
@@ -136,6 +146,13 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 		for _, p := range orig.People {
 			e.addPerson(p)
 		}
+		for _, x := range orig.Interventions {
+			e.addIntervention(x)
+		}
+		for _, n := range orig.Notes {
+			// Notes are a record: kept as written, not edited.
+			e.notes.Add(wrapLabel(n.Date + " " + n.Author + ": " + n.Text))
+		}
 		if orig.Consent != nil {
 			e.consent.SetChecked(orig.Consent.Obtained)
 			var sel []string
@@ -156,6 +173,13 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 	}
 	addV := widget.NewButtonWithIcon(a.T("ui.edit.add_violation"), theme.ContentAddIcon(), func() { e.addViolation(store.Violation{}) })
 	addP := widget.NewButtonWithIcon(a.T("ui.edit.add_person"), theme.ContentAddIcon(), func() { e.addPerson(store.Person{}) })
+	addI := widget.NewButtonWithIcon(a.T("ui.edit.add_intervention"), theme.ContentAddIcon(), func() { e.addIntervention(store.Intervention{}) })
+	addN := widget.NewButtonWithIcon(a.T("ui.edit.add_note"), theme.ContentAddIcon(), func() {
+		n := widget.NewMultiLineEntry()
+		n.Wrapping = fyne.TextWrapWord
+		e.newNotes = append(e.newNotes, n)
+		e.notes.Add(n)
+	})
 	save := widget.NewButtonWithIcon(a.T("ui.edit.save"), theme.DocumentSaveIcon(), e.save)
 	save.Importance = widget.HighImportance
 	cancel := widget.NewButton(a.T("ui.cancel"), func() { m.showCase(orig) })
@@ -171,8 +195,10 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 		field("narrative", a.T("ui.case.narrative"), e.narrative),
 		field("violations", a.T("ui.case.violations"), container.NewVBox(e.violations, addV)),
 		field("people", a.T("ui.case.people"), container.NewVBox(e.people, addP)),
+		field("interventions", a.T("ui.case.interventions"), container.NewVBox(e.interventions, addI)),
 		field("consent", a.T("ui.case.consent"), container.NewVBox(e.consent, e.scopes)),
 		field("tags", a.T("ui.edit.tags"), e.tags),
+		field("notes", a.T("ui.case.notes"), container.NewVBox(e.notes, addN)),
 		container.NewHBox(save, cancel),
 	)
 	e.content = form
@@ -202,6 +228,26 @@ func (e *editor) addViolation(v store.Violation) {
 	r.box = container.NewVBox(container.NewGridWithColumns(2, r.typ, r.perp), container.NewBorder(nil, nil, nil, remove, r.desc), widget.NewSeparator())
 	e.vrows = append(e.vrows, r)
 	e.violations.Add(r.box)
+}
+
+func (e *editor) addIntervention(x store.Intervention) {
+	a := e.a
+	r := &interventionRow{orig: x, outcome: widget.NewEntry()}
+	r.typ = a.vocabSelect("intervention", store.InterventionType, "")
+	r.status = a.vocabSelect("intervention_status", store.InterventionStat, a.T("ui.edit.none"))
+	r.typ.PlaceHolder = a.T("ui.edit.intervention_type")
+	r.status.PlaceHolder = a.T("ui.edit.intervention_status")
+	r.outcome.SetPlaceHolder(a.T("ui.edit.outcome"))
+	r.typ.SetKey(x.Type)
+	r.status.SetKey(x.Status)
+	r.outcome.SetText(x.Outcome)
+	remove := widget.NewButtonWithIcon(a.T("ui.edit.remove"), theme.ContentRemoveIcon(), func() {
+		e.irows = slices.DeleteFunc(e.irows, func(y *interventionRow) bool { return y == r })
+		e.interventions.Remove(r.box)
+	})
+	r.box = container.NewVBox(container.NewGridWithColumns(2, r.typ, r.status), container.NewBorder(nil, nil, nil, remove, r.outcome), widget.NewSeparator())
+	e.irows = append(e.irows, r)
+	e.interventions.Add(r.box)
 }
 
 func (e *editor) addPerson(p store.Person) {
@@ -257,6 +303,20 @@ func (e *editor) build() *store.Case {
 			p.Roles = []string{k}
 		}
 		c.People = append(c.People, p)
+	}
+	c.Interventions = nil
+	for _, r := range e.irows {
+		x := r.orig
+		x.Type, x.Status, x.Outcome = r.typ.Key(), r.status.Key(), r.outcome.Text
+		c.Interventions = append(c.Interventions, x)
+	}
+	if e.orig != nil {
+		c.Notes = slices.Clone(e.orig.Notes)
+	}
+	for _, n := range e.newNotes {
+		if t := strings.TrimSpace(n.Text); t != "" {
+			c.Notes = append(c.Notes, store.Note{Date: time.Now().Format(time.DateOnly), Text: t})
+		}
 	}
 	var scopes store.ScopeList
 	for i, s := range store.ConsentScopes {

@@ -53,6 +53,11 @@ func TestNewCaseValidationAndSave(t *testing.T) {
 		test.Type(e.prows[0].pseudonym, "Пётр")
 		e.consent.SetChecked(true)
 		e.scopes.SetSelected([]string{"Share with legal partners"})
+		test.Tap(button(t, w, "Add a response"))
+		e.irows[0].typ.SetSelected("Legal aid")
+		e.irows[0].status.SetSelected("In progress")
+		test.Tap(button(t, w, "Add a note"))
+		e.newNotes[0].SetText("Lawyer to call back on Monday.")
 		test.Tap(button(t, w, "Save"))
 	})
 	eventually(t, "the saved case", func() bool { return labelWith(w, "Saved as revision 1.") && a.main.count.Text == "5 cases" })
@@ -62,7 +67,9 @@ func TestNewCaseValidationAndSave(t *testing.T) {
 	}
 	c, _ := a.Vault().Get(t.Context(), got[0].ID)
 	if c.Country != "RU" || c.Violations[0].Type != "extortion" || c.Violations[0].Perpetrator != "police" ||
-		c.People[0].Pseudonym != "Пётр" || c.People[0].Roles[0] != "victim" || !c.Consent.Obtained || c.Consent.Scope[0] != "legal_partners" {
+		c.People[0].Pseudonym != "Пётр" || c.People[0].Roles[0] != "victim" || !c.Consent.Obtained || c.Consent.Scope[0] != "legal_partners" ||
+		len(c.Interventions) != 1 || c.Interventions[0].Type != "legal_aid" || c.Interventions[0].Status != "in_progress" ||
+		len(c.Notes) != 1 || c.Notes[0].Text != "Lawyer to call back on Monday." {
 		t.Fatalf("saved case %+v", c)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/dossier-hr/dossier/assets"
 	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/store"
 )
@@ -64,7 +65,7 @@ func (m *mainScreen) evidenceView(c *store.Case) []fyne.CanvasObject {
 		buttons.Add(widget.NewButtonWithIcon(a.T("ui.evidence.save_original"), theme.DocumentSaveIcon(), func() { m.askSave(e, false) }))
 		custody := []string{a.T("ui.evidence.custody") + ":"}
 		for _, k := range e.Custody {
-			line := "  " + k.At + " · " + k.Action + " · " + k.Actor
+			line := "  " + k.At + " · " + assets.VocabLabel(a.lang, "custody", k.Action) + " · " + k.Actor
 			for _, x := range []string{k.From, k.Method, k.Note} {
 				if x != "" {
 					line += " · " + x

@@ -200,6 +200,17 @@ func TestQuickLockShortcut(t *testing.T) {
 	if !labelWith(w, "Unlock the vault") {
 		t.Fatal("Ctrl+L did not return to the unlock screen")
 	}
+	// The menu item does the same.
+	unlockWith(t, a, w, "the right passphrase")
+	eventually(t, "the case list", func() bool { return a.Vault() != nil })
+	menu := w.MainMenu()
+	if menu == nil || menu.Items[0].Items[0].Label != "Lock" || menu.Items[0].Items[0].Shortcut == nil {
+		t.Fatal("no Lock item with its shortcut in the menu")
+	}
+	onUI(func() { menu.Items[0].Items[0].Action() })
+	if a.Vault() != nil {
+		t.Fatal("the menu item did not lock the vault")
+	}
 }
 
 func TestRecoveryKeyUnlock(t *testing.T) {
