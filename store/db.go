@@ -227,6 +227,14 @@ CREATE TABLE conflicts (
 	PRIMARY KEY (case_n, doc_sha256)
 );
 `,
+	// 4: drafts of the editor, so that a lock or a crash loses no typing.
+	`
+CREATE TABLE drafts (
+	key      TEXT PRIMARY KEY,  -- a case id, or "new"
+	doc      TEXT NOT NULL,     -- the case as typed so far; not validated
+	saved_at TEXT NOT NULL
+);
+`,
 }
 
 // SchemaVersion is the schema version this build writes.

@@ -602,3 +602,33 @@ func TestSettings(t *testing.T) {
 		t.Fatalf("setting %q", s)
 	}
 }
+
+func TestDrafts(t *testing.T) {
+	v, _, dir := testVault(t)
+	if c, _, err := v.Draft(ctx, DraftNew); c != nil || err != nil {
+		t.Fatalf("draft before any: %v %v", c, err)
+	}
+	// Drafts need not be valid, and survive closing the vault.
+	if err := v.SaveDraft(ctx, DraftNew, &Case{Title: "", Narrative: "MRKdraft9911 half typed", IncidentDate: "2025-1"}); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	v2, err := Open(dir, "test passphrase", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v2.Close()
+	c, at, err := v2.Draft(ctx, DraftNew)
+	if err != nil || c == nil || c.Narrative != "MRKdraft9911 half typed" || at == "" {
+		t.Fatalf("draft after reopen: %+v %q %v", c, at, err)
+	}
+	var buf bytes.Buffer
+	v2.Dump(ctx, &buf)
+	if bytes.Contains(buf.Bytes(), []byte("MRKdraft9911")) {
+		t.Fatal("a draft is in the dump")
+	}
+	v2.DeleteDraft(ctx, DraftNew)
+	if c, _, _ := v2.Draft(ctx, DraftNew); c != nil {
+		t.Fatal("draft not deleted")
+	}
+}

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -97,7 +99,18 @@ type editor struct {
 	message *widget.Label
 	errs    map[string]*widget.Label
 	content fyne.CanvasObject
+
+	baseNotes []store.Note // notes already written, shown read-only
+
+	// Drafts: what is typed is kept in the vault every few seconds.
+	draftKey  string
+	lastDraft string // the draft last saved, as JSON
+	closed    bool
+	stop      chan struct{}
 }
+
+// draftEvery is how often the editor keeps a draft of what is typed.
+const draftEvery = 2 * time.Second
 
 func (m *mainScreen) showEditor(orig *store.Case) *editor {
 	a := m.a
@@ -130,37 +143,24 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 	e.message.Importance = widget.DangerImportance
 	e.message.Hide()
 
+	e.draftKey = store.DraftNew
 	if orig != nil {
-		e.title.SetText(orig.Title)
-		e.narrative.SetText(orig.Narrative)
-		e.date.SetText(orig.IncidentDate)
-		e.country.SetText(orig.Country)
-		e.region.SetText(orig.Region)
-		e.locality.SetText(orig.Locality)
-		e.tags.SetText(strings.Join(orig.Tags, ", "))
-		e.place.SetKey(orig.PlaceType)
-		e.status.SetKey(orig.Status)
-		for _, v := range orig.Violations {
-			e.addViolation(v)
-		}
-		for _, p := range orig.People {
-			e.addPerson(p)
-		}
-		for _, x := range orig.Interventions {
-			e.addIntervention(x)
-		}
-		for _, n := range orig.Notes {
-			// Notes are a record: kept as written, not edited.
-			e.notes.Add(wrapLabel(n.Date + " " + n.Author + ": " + n.Text))
-		}
-		if orig.Consent != nil {
-			e.consent.SetChecked(orig.Consent.Obtained)
-			var sel []string
-			for _, s := range orig.Consent.Scope {
-				sel = append(sel, assets.VocabLabel(a.lang, "consent_scope", s))
-			}
-			e.scopes.SetSelected(sel)
-		}
+		e.draftKey = orig.ID
+	}
+	var draftNote fyne.CanvasObject = container.NewVBox()
+	if d, at, err := m.v.Draft(m.ctx, e.draftKey); err == nil && d != nil {
+		e.fill(d)
+		discard := widget.NewButton(a.T("ui.edit.discard"), func() {
+			e.close()
+			m.v.DeleteDraft(m.ctx, e.draftKey)
+			m.showEditor(orig)
+		})
+		discard.Importance = widget.LowImportance
+		note := wrapLabel(a.T("ui.edit.draft", at))
+		note.Importance = widget.WarningImportance
+		draftNote = container.NewVBox(note, discard)
+	} else if orig != nil {
+		e.fill(orig)
 	}
 
 	field := func(key, label string, w fyne.CanvasObject) fyne.CanvasObject {
@@ -182,8 +182,13 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 	})
 	save := widget.NewButtonWithIcon(a.T("ui.edit.save"), theme.DocumentSaveIcon(), e.save)
 	save.Importance = widget.HighImportance
-	cancel := widget.NewButton(a.T("ui.cancel"), func() { m.showCase(orig) })
+	cancel := widget.NewButton(a.T("ui.cancel"), func() {
+		e.close()
+		m.v.DeleteDraft(m.ctx, e.draftKey)
+		m.showCase(orig)
+	})
 	form := container.NewVBox(
+		draftNote,
 		e.message,
 		field("title", a.T("ui.edit.title"), e.title),
 		field("incident_date", a.T("ui.edit.date"), e.date),
@@ -202,11 +207,101 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 		container.NewHBox(save, cancel),
 	)
 	e.content = form
+	if m.editor != nil {
+		m.editor.leave()
+	}
 	m.editor = e
 	m.detail.Objects = []fyne.CanvasObject{form}
 	m.detail.Refresh()
 	a.win.Canvas().Focus(e.title)
+	e.lastDraft = e.draftJSON()
+	e.stop = make(chan struct{})
+	go func() {
+		t := time.NewTicker(draftEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-e.stop:
+				return
+			case <-t.C:
+				do(e.keepDraft)
+			}
+		}
+	}()
 	return e
+}
+
+func (e *editor) draftJSON() string {
+	b, _ := json.Marshal(e.build())
+	return string(b)
+}
+
+// keepDraft saves a draft if anything changed since the last one.
+func (e *editor) keepDraft() {
+	if e.closed {
+		return
+	}
+	j := e.draftJSON()
+	if j == e.lastDraft {
+		return
+	}
+	if err := e.m.v.SaveDraft(context.Background(), e.draftKey, e.build()); err != nil {
+		e.a.log.WithError(err).Warn("keeping a draft failed")
+		return
+	}
+	e.lastDraft = j
+}
+
+// leave keeps the draft and closes the editor: another case was chosen,
+// or the vault is locking.
+func (e *editor) leave() {
+	if !e.closed {
+		e.keepDraft()
+		e.close()
+	}
+}
+
+func (e *editor) close() {
+	if !e.closed {
+		e.closed = true
+		close(e.stop)
+	}
+}
+
+// fill shows a case in the fields.
+func (e *editor) fill(orig *store.Case) {
+	a := e.a
+	e.baseNotes = slices.Clone(orig.Notes)
+	e.title.SetText(orig.Title)
+	e.narrative.SetText(orig.Narrative)
+	e.date.SetText(orig.IncidentDate)
+	e.country.SetText(orig.Country)
+	e.region.SetText(orig.Region)
+	e.locality.SetText(orig.Locality)
+	e.tags.SetText(strings.Join(orig.Tags, ", "))
+	e.place.SetKey(orig.PlaceType)
+	e.status.SetKey(orig.Status)
+	for _, v := range orig.Violations {
+		e.addViolation(v)
+	}
+	for _, p := range orig.People {
+		e.addPerson(p)
+	}
+	for _, x := range orig.Interventions {
+		e.addIntervention(x)
+	}
+	for _, n := range orig.Notes {
+		// Notes are a record: kept as written, not edited.
+		e.notes.Add(wrapLabel(n.Date + " " + n.Author + ": " + n.Text))
+	}
+	if orig.Consent != nil {
+		e.consent.SetChecked(orig.Consent.Obtained)
+		var sel []string
+		for _, s := range orig.Consent.Scope {
+			sel = append(sel, assets.VocabLabel(a.lang, "consent_scope", s))
+		}
+		e.scopes.SetSelected(sel)
+	}
 }
 
 func (e *editor) addViolation(v store.Violation) {
@@ -310,9 +405,7 @@ func (e *editor) build() *store.Case {
 		x.Type, x.Status, x.Outcome = r.typ.Key(), r.status.Key(), r.outcome.Text
 		c.Interventions = append(c.Interventions, x)
 	}
-	if e.orig != nil {
-		c.Notes = slices.Clone(e.orig.Notes)
-	}
+	c.Notes = slices.Clone(e.baseNotes)
 	for _, n := range e.newNotes {
 		if t := strings.TrimSpace(n.Text); t != "" {
 			c.Notes = append(c.Notes, store.Note{Date: time.Now().Format(time.DateOnly), Text: t})
@@ -382,6 +475,8 @@ func (e *editor) save() {
 		return
 	}
 	a.log.WithField("revision", c.Revision).Info("case saved")
+	e.close()
+	e.m.v.DeleteDraft(e.m.ctx, e.draftKey)
 	e.m.refresh()
 	e.m.showCase(c)
 	saved := widget.NewLabel(a.T("ui.edit.saved", c.Revision))

@@ -133,3 +133,69 @@ func containsString(list []string, s string) bool {
 }
 
 func (m *mainScreen) editorForTest() *editor { return m.editor }
+
+// What is typed survives a lock without Save, as a draft inside the vault;
+// Save or Cancel drops it.
+func TestDraftSurvivesLock(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	var e *editor
+	onUI(func() {
+		test.Tap(button(t, w, "New case"))
+		e = a.main.editorForTest()
+		test.Type(e.title, "Half-written account")
+		test.Type(e.narrative, "They came at night and")
+		test.Tap(button(t, w, "Add a note"))
+		e.newNotes[0].SetText("call the lawyer")
+	})
+	// Locked before the periodic draft: the lock keeps it.
+	onUI(func() { a.Lock() })
+	if d, _, _ := func() (*store.Case, string, error) {
+		v, err := store.Open(a.cfg.VaultDir, "the right passphrase", store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v.Close()
+		return v.Draft(t.Context(), store.DraftNew)
+	}(); d == nil || d.Title != "Half-written account" || len(d.Notes) != 1 {
+		t.Fatalf("no draft after lock: %+v", d)
+	}
+	unlockWith(t, a, w, "the right passphrase")
+	eventually(t, "the list", func() bool { return a.main != nil && a.main.count.Text == "4 cases" })
+	onUI(func() {
+		test.Tap(button(t, w, "New case"))
+		e = a.main.editorForTest()
+	})
+	if e.title.Text != "Half-written account" || e.narrative.Text != "They came at night and" || !labelWith(w, "Continuing the draft saved at") {
+		t.Fatalf("draft not offered back: %q", e.title.Text)
+	}
+	// The periodic draft follows further typing.
+	onUI(func() { e.narrative.SetText(e.narrative.Text + " took his phone.") })
+	eventually(t, "the periodic draft", func() bool {
+		d, _, _ := a.Vault().Draft(t.Context(), store.DraftNew)
+		return d != nil && d.Narrative == "They came at night and took his phone."
+	})
+	onUI(func() { test.Tap(button(t, w, "Save")) })
+	eventually(t, "saved", func() bool { return labelWith(w, "Saved as revision 1.") })
+	if d, _, _ := a.Vault().Draft(t.Context(), store.DraftNew); d != nil {
+		t.Fatal("the draft stays after Save")
+	}
+	got, _ := a.Vault().List(t.Context(), store.Query{Text: "half written"})
+	if len(got) != 1 {
+		t.Fatal("the saved case is not found")
+	}
+	c, _ := a.Vault().Get(t.Context(), got[0].ID)
+	if len(c.Notes) != 1 || c.Notes[0].Text != "call the lawyer" {
+		t.Fatalf("the draft's note was lost: %+v", c.Notes)
+	}
+	// Cancel drops a draft too.
+	onUI(func() {
+		test.Tap(button(t, w, "New case"))
+		e = a.main.editorForTest()
+		test.Type(e.title, "abandoned")
+		e.keepDraft()
+		test.Tap(button(t, w, "Cancel"))
+	})
+	if d, _, _ := a.Vault().Draft(t.Context(), store.DraftNew); d != nil {
+		t.Fatal("the draft stays after Cancel")
+	}
+}

@@ -123,6 +123,9 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 }
 
 func (m *mainScreen) stop() {
+	if m.editor != nil {
+		m.editor.leave() // before the vault closes: nothing typed is lost
+	}
 	m.cancel()
 	m.mu.Lock()
 	if m.debounce != nil {
@@ -267,6 +270,9 @@ func (m *mainScreen) selected(i widget.ListItemID) {
 // showCase shows a case read-only, with Edit and History; nil shows the
 // hint to select one.
 func (m *mainScreen) showCase(c *store.Case) {
+	if m.editor != nil {
+		m.editor.leave()
+	}
 	m.current = c
 	if c == nil {
 		m.detail.Objects = []fyne.CanvasObject{widget.NewLabel(m.a.T("ui.main.select_case"))}
