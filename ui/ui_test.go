@@ -72,18 +72,20 @@ func eventually(t *testing.T, what string, cond func() bool) {
 
 // find returns the first visible object of type T in the window that
 // satisfies match.
-func find[T fyne.CanvasObject](w fyne.Window, match func(T) bool) (T, bool) {
-	// Dialogs first: they are on top of the window's content.
-	roots := append(w.Canvas().Overlays().List(), w.Content())
-	for _, root := range roots {
-		for _, o := range test.LaidOutObjects(root) {
-			if x, ok := o.(T); ok && o.Visible() && match(x) {
-				return x, true
+func find[T fyne.CanvasObject](w fyne.Window, match func(T) bool) (found T, ok bool) {
+	onUI(func() {
+		// Dialogs first: they are on top of the window's content.
+		roots := append(w.Canvas().Overlays().List(), w.Content())
+		for _, root := range roots {
+			for _, o := range test.LaidOutObjects(root) {
+				if x, is := o.(T); is && o.Visible() && match(x) {
+					found, ok = x, true
+					return
+				}
 			}
 		}
-	}
-	var zero T
-	return zero, false
+	})
+	return found, ok
 }
 
 func labelWith(w fyne.Window, sub string) bool {
