@@ -32,14 +32,16 @@ func unlocked(t *testing.T, cfg Config) (*App, fyne.Window, string) {
 }
 
 func TestAutoLockAfterIdle(t *testing.T) {
-	a, w, _ := unlocked(t, Config{AutoLock: 300 * time.Millisecond})
-	// Activity postpones it.
+	a, w, _ := unlocked(t, Config{AutoLock: time.Second})
+	// Activity postpones it: 1.2 s of typing, a key every 300 ms.
 	for i := 0; i < 4; i++ {
-		time.Sleep(150 * time.Millisecond)
-		onUI(func() { test.Type(a.main.search, "x") })
-	}
-	if a.Vault() == nil {
-		t.Fatal("locked while in use")
+		time.Sleep(300 * time.Millisecond)
+		onUI(func() {
+			if a.main == nil {
+				t.Fatal("locked while in use")
+			}
+			test.Type(a.main.search, "x")
+		})
 	}
 	eventually(t, "the idle lock", func() bool { return a.Vault() == nil && labelWith(w, "Unlock the vault") })
 	if !labelWith(w, "Locked after") {
