@@ -65,12 +65,18 @@ func caseView(a *App, c *store.Case) []fyne.CanvasObject {
 				parts = append(parts, assets.VocabLabel(l, "role", r))
 			}
 			line := p.Pseudonym + " (" + strings.Join(parts, ", ") + ")"
+			if p.LegalName != "" {
+				line += " — " + p.LegalName
+			}
 			var extra []string
 			if p.Gender != "" {
 				extra = append(extra, assets.VocabLabel(l, "gender", p.Gender))
 			}
 			if p.Age != nil {
 				extra = append(extra, strconv.Itoa(*p.Age))
+			}
+			if p.AgeGroup != "" {
+				extra = append(extra, assets.VocabLabel(l, "age_group", p.AgeGroup))
 			}
 			for _, ch := range p.Characteristics {
 				extra = append(extra, assets.VocabLabel(l, "characteristic", ch))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,10 +59,10 @@ func (s *vocabSelect) SetKey(k string) {
 }
 
 type violationRow struct {
-	typ, perp *vocabSelect
-	desc      *widget.Entry
-	box       *fyne.Container
-	orig      store.Violation
+	typ, perp  *vocabSelect
+	desc, date *widget.Entry
+	box        *fyne.Container
+	orig       store.Violation
 }
 
 type interventionRow struct {
@@ -72,10 +73,12 @@ type interventionRow struct {
 }
 
 type personRow struct {
-	role, gender *vocabSelect
-	pseudonym    *widget.Entry
-	box          *fyne.Container
-	orig         store.Person
+	role, gender, ageGroup *vocabSelect
+	pseudonym, age         *widget.Entry
+	legalName, contact     *widget.Entry
+	characteristics        []*widget.Check // one per store.Characteristics
+	box                    *fyne.Container
+	orig                   store.Person
 }
 
 // editor creates or edits a case. It builds a store.Case from its fields
@@ -87,7 +90,9 @@ type editor struct {
 	orig *store.Case // nil for a new case
 
 	title, narrative, date, country, region, locality, tags *widget.Entry
-	place, status                                           *vocabSelect
+	place, status, priority, vstatus                        *vocabSelect
+	endDate                                                 *widget.Entry
+	badAge                                                  bool // set by build when an age is not a number
 	violations, people, interventions, notes                *fyne.Container
 	vrows                                                   []*violationRow
 	prows                                                   []*personRow
@@ -129,6 +134,9 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 	e.title, e.narrative, e.date, e.country = entry(false), entry(true), entry(false), entry(false)
 	e.region, e.locality, e.tags = entry(false), entry(false), entry(false)
 	e.place = a.vocabSelect("place_type", store.PlaceTypes, a.T("ui.edit.none"))
+	e.priority = a.vocabSelect("priority", store.Priorities, a.T("ui.edit.none"))
+	e.vstatus = a.vocabSelect("violation_status", store.ViolationStatus, a.T("ui.edit.none"))
+	e.endDate = entry(false)
 	e.status = a.vocabSelect("case_status", store.CaseStatuses, "")
 	e.status.SetKey("open")
 	e.violations, e.people, e.interventions, e.notes = container.NewVBox(), container.NewVBox(), container.NewVBox(), container.NewVBox()
@@ -192,11 +200,14 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 		e.message,
 		field("title", a.T("ui.edit.title"), e.title),
 		field("incident_date", a.T("ui.edit.date"), e.date),
+		field("incident_end_date", a.T("ui.edit.end_date"), e.endDate),
 		field("country", a.T("ui.edit.country"), e.country),
 		field("region", a.T("ui.edit.region"), e.region),
 		field("locality", a.T("ui.edit.locality"), e.locality),
 		field("place_type", a.T("ui.edit.place_type"), e.place),
 		field("status", a.T("ui.case.status"), e.status),
+		field("priority", a.T("ui.edit.priority"), e.priority),
+		field("violation_status", a.T("ui.edit.violation_status"), e.vstatus),
 		field("narrative", a.T("ui.case.narrative"), e.narrative),
 		field("violations", a.T("ui.case.violations"), container.NewVBox(e.violations, addV)),
 		field("people", a.T("ui.case.people"), container.NewVBox(e.people, addP)),
@@ -280,6 +291,9 @@ func (e *editor) fill(orig *store.Case) {
 	e.locality.SetText(orig.Locality)
 	e.tags.SetText(strings.Join(orig.Tags, ", "))
 	e.place.SetKey(orig.PlaceType)
+	e.priority.SetKey(orig.Priority)
+	e.vstatus.SetKey(orig.ViolationStatus)
+	e.endDate.SetText(orig.IncidentEndDate)
 	e.status.SetKey(orig.Status)
 	for _, v := range orig.Violations {
 		e.addViolation(v)
@@ -306,7 +320,9 @@ func (e *editor) fill(orig *store.Case) {
 
 func (e *editor) addViolation(v store.Violation) {
 	a := e.a
-	r := &violationRow{orig: v, desc: widget.NewEntry()}
+	r := &violationRow{orig: v, desc: widget.NewEntry(), date: widget.NewEntry()}
+	r.date.SetPlaceHolder(a.T("ui.edit.violation_date"))
+	r.date.SetText(v.Date)
 	r.typ = a.vocabSelect("violation", store.ViolationTypes, "")
 	r.perp = a.vocabSelect("perpetrator", store.Perpetrators, a.T("ui.edit.none"))
 	r.typ.PlaceHolder = a.T("ui.edit.violation_type")
@@ -320,7 +336,7 @@ func (e *editor) addViolation(v store.Violation) {
 		e.vrows = slices.DeleteFunc(e.vrows, func(x *violationRow) bool { return x == r })
 		e.violations.Remove(r.box)
 	})
-	r.box = container.NewVBox(container.NewGridWithColumns(2, r.typ, r.perp), container.NewBorder(nil, nil, nil, remove, r.desc), widget.NewSeparator())
+	r.box = container.NewVBox(container.NewGridWithColumns(3, r.typ, r.perp, r.date), container.NewBorder(nil, nil, nil, remove, r.desc), widget.NewSeparator())
 	e.vrows = append(e.vrows, r)
 	e.violations.Add(r.box)
 }
@@ -347,7 +363,27 @@ func (e *editor) addIntervention(x store.Intervention) {
 
 func (e *editor) addPerson(p store.Person) {
 	a := e.a
-	r := &personRow{orig: p, pseudonym: widget.NewEntry()}
+	r := &personRow{orig: p, pseudonym: widget.NewEntry(), age: widget.NewEntry(), legalName: widget.NewEntry(), contact: widget.NewEntry()}
+	r.ageGroup = a.vocabSelect("age_group", store.AgeGroups, a.T("ui.edit.none"))
+	r.ageGroup.PlaceHolder = a.T("ui.edit.age_group")
+	r.ageGroup.SetKey(p.AgeGroup)
+	r.age.SetPlaceHolder(a.T("ui.edit.age"))
+	if p.Age != nil {
+		r.age.SetText(strconv.Itoa(*p.Age))
+	}
+	r.legalName.SetPlaceHolder(a.T("ui.edit.legal_name"))
+	r.legalName.SetText(p.LegalName)
+	r.contact.SetPlaceHolder(a.T("ui.edit.contact"))
+	r.contact.SetText(p.Contact)
+	// Two columns of check boxes: one row of fourteen would make the form
+	// wider than the window.
+	var checks []fyne.CanvasObject
+	for _, k := range store.Characteristics {
+		c := widget.NewCheck(assets.VocabLabel(a.lang, "characteristic", k), nil)
+		c.SetChecked(slices.Contains(p.Characteristics, k))
+		r.characteristics = append(r.characteristics, c)
+		checks = append(checks, c)
+	}
 	r.role = a.vocabSelect("role", store.Roles, "")
 	r.gender = a.vocabSelect("gender", store.Genders, a.T("ui.edit.none"))
 	r.role.PlaceHolder = a.T("ui.edit.role")
@@ -362,7 +398,13 @@ func (e *editor) addPerson(p store.Person) {
 		e.prows = slices.DeleteFunc(e.prows, func(x *personRow) bool { return x == r })
 		e.people.Remove(r.box)
 	})
-	r.box = container.NewVBox(container.NewGridWithColumns(3, r.pseudonym, r.role, r.gender), container.NewBorder(nil, nil, nil, remove), widget.NewSeparator())
+	r.box = container.NewVBox(
+		container.NewGridWithColumns(3, r.pseudonym, r.role, r.gender),
+		container.NewGridWithColumns(2, r.age, r.ageGroup),
+		container.NewGridWithColumns(2, r.legalName, r.contact),
+		container.NewGridWithColumns(2, checks...),
+		container.NewBorder(nil, nil, nil, remove),
+		widget.NewSeparator())
 	e.prows = append(e.prows, r)
 	e.people.Add(r.box)
 }
@@ -377,6 +419,9 @@ func (e *editor) build() *store.Case {
 	c.Title, c.Narrative, c.IncidentDate = e.title.Text, e.narrative.Text, strings.TrimSpace(e.date.Text)
 	c.Country, c.Region, c.Locality = e.country.Text, e.region.Text, e.locality.Text
 	c.PlaceType, c.Status = e.place.Key(), e.status.Key()
+	c.Priority, c.ViolationStatus = e.priority.Key(), e.vstatus.Key()
+	c.IncidentEndDate = strings.TrimSpace(e.endDate.Text)
+	e.badAge = false
 	c.Tags = nil
 	for _, t := range strings.Split(e.tags.Text, ",") {
 		if t = strings.TrimSpace(t); t != "" {
@@ -386,13 +431,28 @@ func (e *editor) build() *store.Case {
 	c.Violations = nil
 	for _, r := range e.vrows {
 		v := r.orig
-		v.Type, v.Perpetrator, v.Description = r.typ.Key(), r.perp.Key(), r.desc.Text
+		v.Type, v.Perpetrator, v.Description, v.Date = r.typ.Key(), r.perp.Key(), r.desc.Text, strings.TrimSpace(r.date.Text)
 		c.Violations = append(c.Violations, v)
 	}
 	c.People = nil
 	for _, r := range e.prows {
 		p := r.orig
-		p.Role, p.Pseudonym, p.Gender = "", r.pseudonym.Text, r.gender.Key()
+		p.Role, p.Pseudonym, p.Gender, p.AgeGroup = "", r.pseudonym.Text, r.gender.Key(), r.ageGroup.Key()
+		p.LegalName, p.Contact = r.legalName.Text, r.contact.Text
+		p.Age = nil
+		if t := strings.TrimSpace(r.age.Text); t != "" {
+			if n, err := strconv.Atoi(t); err == nil {
+				p.Age = &n
+			} else {
+				e.badAge = true
+			}
+		}
+		p.Characteristics = nil
+		for i, k := range store.Characteristics {
+			if r.characteristics[i].Checked {
+				p.Characteristics = append(p.Characteristics, k)
+			}
+		}
 		p.Roles = nil
 		if k := r.role.Key(); k != "" {
 			p.Roles = []string{k}
@@ -439,6 +499,13 @@ func (e *editor) save() {
 	e.message.SetText("")
 	e.message.Hide()
 	c := e.build()
+	if e.badAge {
+		e.errs["people"].SetText(a.T("ui.edit.bad_age"))
+		e.errs["people"].Show()
+		e.message.SetText(a.T("ui.edit.invalid"))
+		e.message.Show()
+		return
+	}
 	var err error
 	if e.orig == nil {
 		_, err = e.m.v.Add(e.m.ctx, c)
@@ -455,7 +522,7 @@ func (e *editor) save() {
 		switch {
 		case strings.Contains(msg, "required"):
 			msg = a.T("ui.edit.required")
-		case key == "incident_date":
+		case key == "incident_date" || key == "incident_end_date":
 			msg = a.T("ui.edit.bad_date")
 		case key == "country":
 			msg = a.T("ui.edit.bad_country")

@@ -53,6 +53,22 @@ func TestNewCaseValidationAndSave(t *testing.T) {
 		test.Type(e.prows[0].pseudonym, "Пётр")
 		e.consent.SetChecked(true)
 		e.scopes.SetSelected([]string{"Share with legal partners"})
+		e.prows[0].age.SetText("thirty")
+		test.Tap(button(t, w, "Save"))
+	})
+	if !e.errs["people"].Visible() || e.errs["people"].Text != "Age must be a whole number of years." {
+		t.Fatalf("a non-numeric age was not refused: %q", e.errs["people"].Text)
+	}
+	onUI(func() {
+		e.prows[0].age.SetText("34")
+		e.prows[0].legalName.SetText("Пётр Иванов")
+		for _, c := range e.prows[0].characteristics {
+			c.SetChecked(c.Text == "Injects drugs" || c.Text == "Living with HIV")
+		}
+		e.priority.SetSelected("High")
+		e.vstatus.SetSelected("Confirmed")
+		e.endDate.SetText("2025-03-16")
+		e.vrows[0].date.SetText("2025-03-15")
 		test.Tap(button(t, w, "Add a response"))
 		e.irows[0].typ.SetSelected("Legal aid")
 		e.irows[0].status.SetSelected("In progress")
@@ -69,7 +85,10 @@ func TestNewCaseValidationAndSave(t *testing.T) {
 	if c.Country != "RU" || c.Violations[0].Type != "extortion" || c.Violations[0].Perpetrator != "police" ||
 		c.People[0].Pseudonym != "Пётр" || c.People[0].Roles[0] != "victim" || !c.Consent.Obtained || c.Consent.Scope[0] != "legal_partners" ||
 		len(c.Interventions) != 1 || c.Interventions[0].Type != "legal_aid" || c.Interventions[0].Status != "in_progress" ||
-		len(c.Notes) != 1 || c.Notes[0].Text != "Lawyer to call back on Monday." {
+		len(c.Notes) != 1 || c.Notes[0].Text != "Lawyer to call back on Monday." ||
+		c.People[0].Age == nil || *c.People[0].Age != 34 || c.People[0].LegalName != "Пётр Иванов" ||
+		strings.Join(c.People[0].Characteristics, ",") != "injects_drugs,living_with_hiv" ||
+		c.Priority != "high" || c.ViolationStatus != "confirmed" || c.IncidentEndDate != "2025-03-16" || c.Violations[0].Date != "2025-03-15" {
 		t.Fatalf("saved case %+v", c)
 	}
 }
@@ -85,6 +104,13 @@ func TestEditKeepsHistory(t *testing.T) {
 	})
 	if e.title.Text != "Задержание у аптеки" || len(e.vrows) != 1 || e.vrows[0].typ.Key() != "arbitrary_arrest" || len(e.prows) != 1 {
 		t.Fatal("the editor does not show the case as it is")
+	}
+	// The form must fit beside the list on a laptop screen: one row of
+	// fourteen characteristics once made it wider than the window.
+	var width float32
+	onUI(func() { width = e.content.MinSize().Width })
+	if width > 640 {
+		t.Fatalf("the editor needs %.0f px of width", width)
 	}
 	onUI(func() {
 		e.status.SetSelected("Referred")
