@@ -354,6 +354,18 @@ func TestShareImportMerge(t *testing.T) {
 	if len(items) != 1 || items[0].Kind != store.EvidenceStripped || strings.Contains(items[0].Name, "photo") {
 		t.Fatalf("shared evidence %+v", items)
 	}
+	// The sender's custody says the copy was shared, not backed up.
+	srcItems, _ := src.EvidenceOf(ctx, got.ID)
+	var shared bool
+	for _, e := range srcItems {
+		if e.Kind == store.EvidenceStripped {
+			last := e.Custody[len(e.Custody)-1]
+			shared = last.Action == store.CustodyShared && last.Note == "share bundle"
+		}
+	}
+	if !shared {
+		t.Fatal("the share is not in the sender's custody as 'shared'")
+	}
 	var buf bytes.Buffer
 	if _, err := dst.Extract(ctx, items[0].ID, false, &buf, ""); err != nil {
 		t.Fatal(err)

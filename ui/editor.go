@@ -318,6 +318,15 @@ func (e *editor) fill(orig *store.Case) {
 	}
 }
 
+// removeRow returns the Remove button of a row: it drops the row from its
+// list and its box from the form.
+func removeRow[R comparable](a *App, rows *[]R, r R, list *fyne.Container, box func() fyne.CanvasObject) *widget.Button {
+	return widget.NewButtonWithIcon(a.T("ui.edit.remove"), theme.ContentRemoveIcon(), func() {
+		*rows = slices.DeleteFunc(*rows, func(x R) bool { return x == r })
+		list.Remove(box())
+	})
+}
+
 func (e *editor) addViolation(v store.Violation) {
 	a := e.a
 	r := &violationRow{orig: v, desc: widget.NewEntry(), date: widget.NewEntry()}
@@ -331,11 +340,7 @@ func (e *editor) addViolation(v store.Violation) {
 	r.typ.SetKey(v.Type)
 	r.perp.SetKey(v.Perpetrator)
 	r.desc.SetText(v.Description)
-	var remove *widget.Button
-	remove = widget.NewButtonWithIcon(a.T("ui.edit.remove"), theme.ContentRemoveIcon(), func() {
-		e.vrows = slices.DeleteFunc(e.vrows, func(x *violationRow) bool { return x == r })
-		e.violations.Remove(r.box)
-	})
+	remove := removeRow(a, &e.vrows, r, e.violations, func() fyne.CanvasObject { return r.box })
 	r.box = container.NewVBox(container.NewGridWithColumns(3, r.typ, r.perp, r.date), container.NewBorder(nil, nil, nil, remove, r.desc), widget.NewSeparator())
 	e.vrows = append(e.vrows, r)
 	e.violations.Add(r.box)
@@ -352,10 +357,7 @@ func (e *editor) addIntervention(x store.Intervention) {
 	r.typ.SetKey(x.Type)
 	r.status.SetKey(x.Status)
 	r.outcome.SetText(x.Outcome)
-	remove := widget.NewButtonWithIcon(a.T("ui.edit.remove"), theme.ContentRemoveIcon(), func() {
-		e.irows = slices.DeleteFunc(e.irows, func(y *interventionRow) bool { return y == r })
-		e.interventions.Remove(r.box)
-	})
+	remove := removeRow(a, &e.irows, r, e.interventions, func() fyne.CanvasObject { return r.box })
 	r.box = container.NewVBox(container.NewGridWithColumns(2, r.typ, r.status), container.NewBorder(nil, nil, nil, remove, r.outcome), widget.NewSeparator())
 	e.irows = append(e.irows, r)
 	e.interventions.Add(r.box)
@@ -394,10 +396,7 @@ func (e *editor) addPerson(p store.Person) {
 		r.role.SetKey(p.Roles[0])
 	}
 	r.gender.SetKey(p.Gender)
-	remove := widget.NewButtonWithIcon(a.T("ui.edit.remove"), theme.ContentRemoveIcon(), func() {
-		e.prows = slices.DeleteFunc(e.prows, func(x *personRow) bool { return x == r })
-		e.people.Remove(r.box)
-	})
+	remove := removeRow(a, &e.prows, r, e.people, func() fyne.CanvasObject { return r.box })
 	r.box = container.NewVBox(
 		container.NewGridWithColumns(3, r.pseudonym, r.role, r.gender),
 		container.NewGridWithColumns(2, r.age, r.ageGroup),

@@ -225,3 +225,34 @@ func TestDraftSurvivesLock(t *testing.T) {
 		t.Fatal("the draft stays after Cancel")
 	}
 }
+
+// Remove drops a row from the form and from what is saved.
+func TestEditorRemoveRow(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	var e *editor
+	onUI(func() {
+		test.Tap(button(t, w, "New case"))
+		e = a.main.editorForTest()
+		test.Type(e.title, "two violations, one removed")
+		test.Tap(button(t, w, "Add a violation"))
+		test.Tap(button(t, w, "Add a violation"))
+		e.vrows[0].typ.SetSelected("Extortion")
+		e.vrows[1].typ.SetSelected("Surveillance")
+	})
+	if len(e.violations.Objects) != 2 {
+		t.Fatalf("%d violation rows", len(e.violations.Objects))
+	}
+	onUI(func() {
+		test.Tap(button(t, w, "Remove")) // the first row's
+		test.Tap(button(t, w, "Save"))
+	})
+	if len(e.vrows) != 1 || len(e.violations.Objects) != 1 {
+		t.Fatal("the row was not removed")
+	}
+	eventually(t, "saved", func() bool { return labelWith(w, "Saved as revision 1.") })
+	got, _ := a.Vault().List(t.Context(), store.Query{Text: "removed"})
+	c, _ := a.Vault().Get(t.Context(), got[0].ID)
+	if len(c.Violations) != 1 || c.Violations[0].Type != "surveillance" {
+		t.Fatalf("saved violations %+v", c.Violations)
+	}
+}
