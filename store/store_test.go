@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -630,5 +631,49 @@ func TestDrafts(t *testing.T) {
 	v2.DeleteDraft(ctx, DraftNew)
 	if c, _, _ := v2.Draft(ctx, DraftNew); c != nil {
 		t.Fatal("draft not deleted")
+	}
+}
+
+// Locking the app closes the vault while a list refresh or a draft save may
+// still be running on another goroutine; those must fail with an error, never
+// panic (a nil *sql.DB did, in CI).
+func TestUseAfterCloseFails(t *testing.T) {
+	v, _, _ := testVault(t)
+	if _, err := v.AddCases(ctx, strings.NewReader(`{"title":"t","country":"ru"}`)); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				v.Count(ctx, Query{})
+				v.List(ctx, Query{Limit: 10})
+				v.SetSetting(ctx, "x", "y")
+			}
+		}()
+	}
+	time.Sleep(20 * time.Millisecond)
+	if err := v.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	time.Sleep(20 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if _, err := v.Count(ctx, Query{}); err == nil {
+		t.Fatal("Count after Close succeeded")
+	}
+	if _, err := v.AddCases(ctx, strings.NewReader(`{"title":"t","country":"ru"}`)); !errors.Is(err, ErrClosed) {
+		t.Fatalf("AddCases after Close: %v, want ErrClosed", err)
+	}
+	if err := v.Close(); err != nil {
+		t.Fatalf("second close: %v", err)
 	}
 }

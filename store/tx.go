@@ -29,8 +29,8 @@ type writeTx struct {
 }
 
 func (v *Vault) begin(ctx context.Context) (*writeTx, error) {
-	if v.db == nil {
-		return nil, errors.New("store: the vault is closed")
+	if v.db == nil || v.closed.Load() {
+		return nil, fmt.Errorf("store: %w", ErrClosed)
 	}
 	tx, err := v.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -28,6 +29,9 @@ var (
 	ErrVaultExists = errors.New("a vault already exists here")
 	ErrIncomplete  = errors.New("the vault was not fully created (interrupted?)")
 	ErrNotFound    = errors.New("no such case")
+	// ErrClosed is returned by writes on a vault that was closed (locked)
+	// meanwhile; reads get database/sql's own "database is closed".
+	ErrClosed = errors.New("the vault is locked")
 )
 
 // Options tune an opened vault. The zero value is what the programs use.
@@ -59,6 +63,11 @@ type Vault struct {
 	actor string
 	now   func() time.Time
 	org   Org
+
+	// closed is set once by Close. db is never set to nil: work still
+	// running on another goroutine when the user locks (a list refresh, a
+	// draft save) must get an error, not a nil-pointer panic.
+	closed atomic.Bool
 }
 
 // Org describes the organisation a vault belongs to.
@@ -422,10 +431,12 @@ func (v *Vault) CheckIntegrity(ctx context.Context) error {
 
 // Close closes the database and wipes the key from memory.
 func (v *Vault) Close() error {
+	if v.closed.Swap(true) {
+		return nil
+	}
 	var err error
 	if v.db != nil {
 		err = v.db.Close()
-		v.db = nil
 	}
 	v.key.Wipe()
 	return err
