@@ -293,3 +293,86 @@ func TestDerivedX25519(t *testing.T) {
 		t.Fatalf("bech32 of nothing: %q", s)
 	}
 }
+
+func TestWipePassphrase(t *testing.T) {
+	key, _ := NewDataKey()
+	rk, _ := NewRecoveryKey()
+	kf, _ := NewKeyFile(key, "pass", rk.Recipient())
+	kf.WipeAfter, kf.FailedUnlocks = 3, 2
+	kf.WipePassphrase()
+	b, err := kf.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kf2, err := ParseKeyFile(b)
+	if err != nil {
+		t.Fatalf("a wiped key file must parse: %v", err)
+	}
+	if _, err := kf2.UnlockPassphrase("pass"); !errors.Is(err, ErrPassphraseWiped) {
+		t.Fatalf("passphrase after wipe: %v, want ErrPassphraseWiped", err)
+	}
+	if got, err := rk.Unlock(kf2); err != nil || !bytes.Equal(got.Bytes(), key.Bytes()) {
+		t.Fatalf("recovery after wipe: %v", err)
+	}
+	if err := kf2.SetPassphrase(key, "new one"); err != nil {
+		t.Fatal(err)
+	}
+	if kf2.PassphraseWiped || kf2.FailedUnlocks != 0 || kf2.WipeAfter != 3 {
+		t.Fatalf("after a new passphrase: wiped=%v failed=%d after=%d", kf2.PassphraseWiped, kf2.FailedUnlocks, kf2.WipeAfter)
+	}
+	if _, err := kf2.UnlockPassphrase("new one"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestParseKeyFileRejectsBadGuard(t *testing.T) {
+	key, _ := NewDataKey()
+	rk, _ := NewRecoveryKey()
+	kf, _ := NewKeyFile(key, "p", rk.Recipient())
+	for name, edit := range map[string]func(k *KeyFile){
+		"wiped flag with a wrap": func(k *KeyFile) { k.PassphraseWiped = true },
+		"no wrap, no flag":       func(k *KeyFile) { k.Passphrase = nil },
+		"negative wipe_after":    func(k *KeyFile) { k.WipeAfter = -1 },
+		"huge wipe_after":        func(k *KeyFile) { k.WipeAfter = MaxWipeAfter + 1 },
+		"negative count":         func(k *KeyFile) { k.FailedUnlocks = -5 },
+	} {
+		k := *kf
+		edit(&k)
+		b, _ := k.Marshal()
+		if _, err := ParseKeyFile(b); !errors.Is(err, ErrCorruptKeyFile) {
+			t.Errorf("%s: got %v, want ErrCorruptKeyFile", name, err)
+		}
+	}
+}
+
+// Write must overwrite the replaced file's bytes: a hard link made before
+// the write still reaches the old inode, which must then hold only zeros.
+func TestWriteShredsOldKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "vault.key")
+	key, _ := NewDataKey()
+	rk, _ := NewRecoveryKey()
+	kf, _ := NewKeyFile(key, "old passphrase", rk.Recipient())
+	if err := kf.Write(path); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "old-inode")
+	if err := os.Link(path, link); err != nil {
+		t.Skipf("no hard links here: %v", err)
+	}
+	kf.WipePassphrase()
+	if err := kf.Write(path); err != nil {
+		t.Fatal(err)
+	}
+	old, err := os.ReadFile(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(old) == 0 || len(bytes.Trim(old, "\x00")) != 0 {
+		t.Fatalf("old key file not overwritten with zeros (%d bytes, %d non-zero)", len(old), len(bytes.Trim(old, "\x00")))
+	}
+	kf2, err := ReadKeyFile(path)
+	if err != nil || !kf2.PassphraseWiped {
+		t.Fatalf("new key file: %v", err)
+	}
+}

@@ -23,6 +23,10 @@ var (
 	ErrCorruptKeyFile = errors.New("key file is damaged or not a Dossier key file")
 	// ErrBadRecoveryKey means a string is not a recovery key at all.
 	ErrBadRecoveryKey = errors.New("not a Dossier recovery key")
+	// ErrPassphraseWiped means the passphrase's copy of the key was
+	// destroyed after too many wrong attempts (see KeyFile.WipeAfter): only
+	// the recovery key opens the vault now.
+	ErrPassphraseWiped = errors.New("the passphrase no longer opens this vault: its copy of the key was destroyed after too many wrong attempts")
 )
 
 // KeyFileFormat names the key file format; KeyFileVersion is its version.
@@ -47,9 +51,23 @@ const maxScryptWorkFactor = 22
 type KeyFile struct {
 	Format     string `json:"format"`
 	Version    int    `json:"version"`
-	Passphrase []byte `json:"passphrase"` // age file, one scrypt stanza
+	Passphrase []byte `json:"passphrase"` // age file, one scrypt stanza; empty once wiped
 	Recovery   []byte `json:"recovery"`   // age file, one mlkem768x25519 stanza
+
+	// The optional guard against guessing: after WipeAfter wrong
+	// passphrases in a row (0: never) the passphrase wrap is destroyed
+	// and PassphraseWiped set, leaving the recovery wrap. FailedUnlocks is
+	// the running count, kept here because it must survive restarts and
+	// the database cannot be written while locked. These fields are only
+	// written when the guard is on, so by default a wrong passphrase
+	// changes no byte on disk.
+	WipeAfter       int  `json:"wipe_after,omitempty"`
+	FailedUnlocks   int  `json:"failed_unlocks,omitempty"`
+	PassphraseWiped bool `json:"passphrase_wiped,omitempty"`
 }
+
+// MaxWipeAfter bounds KeyFile.WipeAfter; a larger number protects nothing.
+const MaxWipeAfter = 100
 
 // NewKeyFile wraps key with passphrase and to the recovery recipient.
 func NewKeyFile(key *DataKey, passphrase string, recovery age.Recipient) (*KeyFile, error) {
@@ -82,12 +100,24 @@ func (kf *KeyFile) SetPassphrase(key *DataKey, passphrase string) error {
 		return err
 	}
 	kf.Passphrase = w
+	kf.PassphraseWiped = false
+	kf.FailedUnlocks = 0
 	return nil
+}
+
+// WipePassphrase drops the passphrase wrap. Persist with Write, which also
+// overwrites the old file's bytes.
+func (kf *KeyFile) WipePassphrase() {
+	kf.Passphrase = nil
+	kf.PassphraseWiped = true
 }
 
 // UnlockPassphrase unwraps the database key with the passphrase. It returns
 // an error wrapping ErrWrongPassphrase when the passphrase is not the one.
 func (kf *KeyFile) UnlockPassphrase(passphrase string) (*DataKey, error) {
+	if kf.PassphraseWiped {
+		return nil, fmt.Errorf("crypto: %w", ErrPassphraseWiped)
+	}
 	id, err := age.NewScryptIdentity(passphrase)
 	if err != nil {
 		return nil, fmt.Errorf("crypto: %w", ErrWrongPassphrase)
@@ -169,8 +199,14 @@ func ParseKeyFile(data []byte) (*KeyFile, error) {
 	if kf.Version != KeyFileVersion {
 		return nil, fmt.Errorf("crypto: key file version %d is not supported by this version of Dossier (it reads version %d); update Dossier", kf.Version, KeyFileVersion)
 	}
-	if len(kf.Passphrase) == 0 || len(kf.Recovery) == 0 {
+	if (len(kf.Passphrase) == 0 && !kf.PassphraseWiped) || len(kf.Recovery) == 0 {
 		return nil, fmt.Errorf("crypto: %w: a wrap is missing", ErrCorruptKeyFile)
+	}
+	if len(kf.Passphrase) > 0 && kf.PassphraseWiped {
+		return nil, fmt.Errorf("crypto: %w: a wiped passphrase wrap is present", ErrCorruptKeyFile)
+	}
+	if kf.WipeAfter < 0 || kf.WipeAfter > MaxWipeAfter || kf.FailedUnlocks < 0 {
+		return nil, fmt.Errorf("crypto: %w: bad unlock guard", ErrCorruptKeyFile)
 	}
 	return &kf, nil
 }
@@ -184,13 +220,42 @@ func (kf *KeyFile) Marshal() ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// Write stores the key file at path atomically, readable only by its owner.
+// Write stores the key file at path atomically, readable only by its owner,
+// then overwrites the bytes of the file it replaced. The old file may hold
+// a wrap that a former (perhaps disclosed) passphrase opens, or the wrap a
+// wipe is meant to destroy; a rename alone would leave it in free blocks.
+// The overwrite is best effort: on SSDs and copy-on-write or journalled
+// file systems old blocks may survive elsewhere (docs/security.md).
 func (kf *KeyFile) Write(path string) error {
 	b, err := kf.Marshal()
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, b, 0o600)
+	old, _ := os.OpenFile(path, os.O_WRONLY, 0) // nil if there is none
+	if err := WriteFileAtomic(path, b, 0o600); err != nil {
+		if old != nil {
+			old.Close()
+		}
+		return err
+	}
+	if old != nil {
+		shred(old)
+	}
+	return nil
+}
+
+// shred overwrites an (already replaced) file's bytes with zeros and syncs.
+// Errors are ignored: the new file is in place, and this is a courtesy.
+func shred(f *os.File) {
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return
+	}
+	zeros := make([]byte, fi.Size())
+	if _, err := f.WriteAt(zeros, 0); err == nil {
+		f.Sync()
+	}
 }
 
 // RecoveryKey is the age identity that can unwrap a vault's key and decrypt

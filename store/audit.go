@@ -22,6 +22,7 @@ const (
 	AuditImport           = "import"
 	AuditPassphraseChange = "passphrase_change"
 	AuditUnlockFailed     = "unlock_failed"
+	AuditUnlockGuard      = "unlock_guard"
 )
 
 // AuditEntry is one entry of the append-only audit log. Each entry's Hash

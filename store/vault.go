@@ -231,10 +231,100 @@ func Open(dir, passphrase string, opts Options) (*Vault, error) {
 		return nil, err
 	}
 	key, err := kf.UnlockPassphrase(passphrase)
+	if errors.Is(err, crypto.ErrWrongPassphrase) && kf.WipeAfter > 0 {
+		err = countFailedUnlock(dir, kf, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	return openUnlocked(dir, key, kf, opts)
+}
+
+// countFailedUnlock adds a wrong passphrase to the guard's count in the key
+// file and, at the limit, destroys the passphrase wrap. It runs only when
+// the user turned the guard on (SetWipeAfter): otherwise a wrong passphrase
+// writes nothing at all.
+func countFailedUnlock(dir string, kf *crypto.KeyFile, wrong error) error {
+	kf.FailedUnlocks++
+	wiped := kf.FailedUnlocks >= kf.WipeAfter
+	if wiped {
+		kf.WipePassphrase()
+	}
+	if err := kf.Write(filepath.Join(dir, KeyFileName)); err != nil {
+		if wiped {
+			return fmt.Errorf("%w; the limit of wrong attempts was reached but the key file could not be rewritten, so the passphrase was NOT destroyed: %v", wrong, err)
+		}
+		return fmt.Errorf("%w (the attempt could not be counted: %v)", wrong, err)
+	}
+	if wiped {
+		return fmt.Errorf("%w; %w", wrong, crypto.ErrPassphraseWiped)
+	}
+	return wrong
+}
+
+// UnlockGuard is the state of the optional guard against guessing.
+type UnlockGuard struct {
+	WipeAfter int  // wrong passphrases in a row before the wipe; 0: off
+	Failed    int  // wrong passphrases since the last unlock (counted only when on)
+	Wiped     bool // the passphrase wrap is gone; only the recovery key opens
+}
+
+// Left is how many wrong passphrases remain before the wipe, or -1 when
+// the guard is off.
+func (g UnlockGuard) Left() int {
+	if g.WipeAfter == 0 {
+		return -1
+	}
+	return max(g.WipeAfter-g.Failed, 0)
+}
+
+// ReadUnlockGuard reads the guard's state from a (locked) vault's key file,
+// so an unlock screen can warn before the last attempts.
+func ReadUnlockGuard(dir string) (UnlockGuard, error) {
+	kf, err := readKeyFile(dir)
+	if err != nil {
+		return UnlockGuard{}, err
+	}
+	return guardOf(kf), nil
+}
+
+func guardOf(kf *crypto.KeyFile) UnlockGuard {
+	return UnlockGuard{WipeAfter: kf.WipeAfter, Failed: kf.FailedUnlocks, Wiped: kf.PassphraseWiped}
+}
+
+// UnlockGuard returns the guard's state of the open vault.
+func (v *Vault) UnlockGuard() UnlockGuard { return guardOf(v.kf) }
+
+// SetWipeAfter turns the guard on (n wrong passphrases in a row destroy the
+// passphrase wrap, leaving only the recovery key) or off (n = 0). It guards
+// against guessing through Dossier by someone at the keyboard; an attacker
+// who copies the disk faces only the KDF. The change is audited.
+func (v *Vault) SetWipeAfter(ctx context.Context, n int) error {
+	if n < 0 || n > crypto.MaxWipeAfter {
+		return fmt.Errorf("store: %w: the number of attempts must be from 1 to %d, or 0 for off", ErrInvalid, crypto.MaxWipeAfter)
+	}
+	kf := *v.kf
+	kf.WipeAfter, kf.FailedUnlocks = n, 0
+	tx, err := v.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.rollback()
+	detail := "off"
+	if n > 0 {
+		detail = fmt.Sprintf("wipe the passphrase key after %d wrong attempts", n)
+	}
+	if err := tx.audit(AuditUnlockGuard, "", detail); err != nil {
+		return err
+	}
+	if err := tx.commit(); err != nil {
+		return err
+	}
+	if err := kf.Write(filepath.Join(v.dir, KeyFileName)); err != nil {
+		return err
+	}
+	*v.kf = kf
+	return nil
 }
 
 // OpenWithRecoveryKey unlocks the vault in dir with its recovery key.
@@ -287,6 +377,21 @@ func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Opti
 	if v.org, err = v.loadOrg(); err != nil {
 		v.Close()
 		return nil, err
+	}
+	if n := kf.FailedUnlocks; n > 0 {
+		// Counted by the guard while locked: into the audit log now, and
+		// the count starts again (wrong passphrases "in a row").
+		if err := v.RecordFailedUnlocks(context.Background(), n); err != nil {
+			v.Close()
+			return nil, err
+		}
+		k := *kf
+		k.FailedUnlocks = 0
+		if err := k.Write(filepath.Join(dir, KeyFileName)); err != nil {
+			v.Close()
+			return nil, err
+		}
+		*v.kf = k
 	}
 	return v, nil
 }

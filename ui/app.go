@@ -194,6 +194,7 @@ var messages = []struct {
 	err error
 	key string
 }{
+	{crypto.ErrPassphraseWiped, "ui.unlock.wiped"}, // before ErrWrongPassphrase: a wiping attempt is both
 	{crypto.ErrWrongPassphrase, "ui.unlock.wrong"},
 	{crypto.ErrWrongRecoveryKey, "ui.unlock.wrong_recovery"},
 	{crypto.ErrBadRecoveryKey, "ui.unlock.bad_recovery"},

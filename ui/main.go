@@ -30,6 +30,8 @@ type mainScreen struct {
 	v       *store.Vault
 	content fyne.CanvasObject
 
+	curSettings *settingsForm // the settings dialog last opened
+
 	search *widget.Entry
 	status *widget.Select
 

@@ -44,13 +44,19 @@ type settingsForm struct {
 	autoLock, remind  *widget.Entry
 	pass, confirm     *widget.Entry
 	message, strength *widget.Label
+	guard             *widget.Select
+	guardN            []int // the guard's choices, in the Select's order
 }
+
+// wipeChoices are the offered numbers of wrong attempts before the wipe.
+var wipeChoices = []int{0, 3, 5, 10, 20}
 
 // showSettings edits language, auto-lock, backup reminder and passphrase.
 func (m *mainScreen) showSettings() *settingsForm {
 	a := m.a
 	a.touch()
 	f := &settingsForm{}
+	m.curSettings = f
 	var names []string
 	for _, l := range assets.Languages {
 		names = append(names, assets.Label(l, "language."+l))
@@ -73,6 +79,20 @@ func (m *mainScreen) showSettings() *settingsForm {
 			f.strength.SetText(a.T("ui.strength.ok"))
 		}
 	}
+	f.guardN = append([]int{}, wipeChoices...)
+	if cur := m.v.UnlockGuard().WipeAfter; !slices.Contains(f.guardN, cur) {
+		f.guardN = append(f.guardN, cur) // set from the CLI
+	}
+	var guardNames []string
+	for _, n := range f.guardN {
+		if n == 0 {
+			guardNames = append(guardNames, a.T("ui.settings.wipe_off"))
+		} else {
+			guardNames = append(guardNames, a.T("ui.settings.wipe_n", n))
+		}
+	}
+	f.guard = widget.NewSelect(guardNames, nil)
+	f.guard.SetSelectedIndex(slices.Index(f.guardN, m.v.UnlockGuard().WipeAfter))
 	f.message = widget.NewLabel("")
 	f.message.Wrapping = fyne.TextWrapWord
 	f.message.Importance = widget.DangerImportance
@@ -81,22 +101,24 @@ func (m *mainScreen) showSettings() *settingsForm {
 		widget.NewFormItem(a.T("ui.settings.auto_lock"), f.autoLock),
 		widget.NewFormItem(a.T("ui.settings.reminder"), f.remind),
 		widget.NewFormItem(a.T("ui.settings.new_passphrase"), container.NewVBox(f.pass, f.strength, f.confirm)),
+		widget.NewFormItem(a.T("ui.settings.wipe_after"), f.guard),
 	)
 	var d dialog.Dialog
 	save := widget.NewButton(a.T("ui.save"), func() {
-		if m.saveSettings(f) {
-			d.Hide()
-		}
+		m.saveSettings(f, d.Hide)
 	})
 	save.Importance = widget.HighImportance
 	d = dialog.NewCustom(a.T("ui.main.settings"), a.T("ui.cancel"), container.NewVBox(form, f.message, save), a.win)
-	d.Resize(fyne.NewSize(620, 460))
+	d.Resize(fyne.NewSize(660, 520))
 	d.Show()
 	return f
 }
 
-// saveSettings checks and applies the form; it reports whether it did.
-func (m *mainScreen) saveSettings(f *settingsForm) bool {
+// saveSettings checks and applies the form, calling close once it is
+// valid and saved; it reports whether it did. close comes before any
+// dialog that follows (progress, confirmation): hiding an overlay in Fyne
+// removes every overlay shown above it.
+func (m *mainScreen) saveSettings(f *settingsForm, close func()) bool {
 	a := m.a
 	a.touch()
 	minutes, err1 := strconv.Atoi(f.autoLock.Text)
@@ -123,10 +145,14 @@ func (m *mainScreen) saveSettings(f *settingsForm) bool {
 	a.cfg.AutoLock = time.Duration(minutes) * time.Minute
 	a.cfg.BackupReminder = time.Duration(days) * 24 * time.Hour
 	a.touch()
+	close()
 	if pass := f.pass.Text; pass != "" {
 		f.pass.SetText("")
 		f.confirm.SetText("")
 		m.changePassphrase(pass)
+	}
+	if i := f.guard.SelectedIndex(); i >= 0 && f.guardN[i] != m.v.UnlockGuard().WipeAfter {
+		m.setWipeAfter(f.guardN[i])
 	}
 	if i := f.lang.SelectedIndex(); i >= 0 && assets.Languages[i] != a.lang {
 		a.setLanguage(assets.Languages[i])
@@ -135,6 +161,34 @@ func (m *mainScreen) saveSettings(f *settingsForm) bool {
 	}
 	a.log.Info("settings saved")
 	return true
+}
+
+// setWipeAfter changes the guard against guessing. Turning it on asks
+// first, with the whole truth about what it can destroy.
+func (m *mainScreen) setWipeAfter(n int) {
+	a := m.a
+	apply := func() {
+		if err := m.v.SetWipeAfter(m.ctx, n); err != nil {
+			dialog.ShowError(errors.New(a.message(err)), a.win)
+			return
+		}
+		a.log.Info("unlock guard changed")
+	}
+	if n == 0 {
+		apply()
+		return
+	}
+	warning := widget.NewLabel(a.T("ui.settings.wipe_warning", n))
+	warning.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(a.T("ui.settings.wipe_title"), a.T("ui.settings.wipe_confirm"), a.T("ui.cancel"),
+		warning, func(ok bool) {
+			a.touch()
+			if ok {
+				apply()
+			}
+		}, a.win)
+	d.Resize(fyne.NewSize(560, 360))
+	d.Show()
 }
 
 // changePassphrase rewraps the key off the UI goroutine: the KDF takes

@@ -117,3 +117,81 @@ func TestContactsAddWithFingerprint(t *testing.T) {
 		t.Fatal("an altered card was offered for adding")
 	}
 }
+
+func TestUnlockGuardWorkflow(t *testing.T) {
+	dir, rk := fixture(t)
+	a, w := start(t, dir, "en")
+	a.cfg.AutoLock = -1
+	unlockWith(t, a, w, "the right passphrase")
+	eventually(t, "the case list", func() bool { return labelWith(w, "4 cases") })
+
+	// Turning the guard on asks first, with the stern explanation;
+	// Cancel leaves it off.
+	var f *settingsForm
+	onUI(func() { f = a.main.showSettings() })
+	onUI(func() {
+		f.guard.SetSelected("After 3 wrong passphrases in a row")
+		f.autoLock.SetText("30")
+		test.Tap(button(t, w, "Save"))
+	})
+	eventually(t, "the warning", func() bool { return labelWith(w, "ONLY THE RECOVERY KEY opens this vault") })
+	onUI(func() { test.Tap(button(t, w, "Cancel")) })
+	if g := a.Vault().UnlockGuard(); g.WipeAfter != 0 {
+		t.Fatalf("guard on without confirmation: %+v", g)
+	}
+	onUI(func() { f = a.main.showSettings() })
+	onUI(func() {
+		f.guard.SetSelected("After 3 wrong passphrases in a row")
+		f.autoLock.SetText("30")
+		test.Tap(button(t, w, "Save"))
+	})
+	eventually(t, "the warning", func() bool { return labelWith(w, "ONLY THE RECOVERY KEY opens this vault") })
+	onUI(func() { test.Tap(button(t, w, "I understand: turn it on")) })
+	if g := a.Vault().UnlockGuard(); g.WipeAfter != 3 {
+		t.Fatalf("guard not on after confirmation: %+v", g)
+	}
+
+	// Locked: each wrong passphrase says how many remain; the third
+	// destroys the passphrase key and leaves only the recovery key.
+	onUI(func() { a.Lock() })
+	for left := 2; left >= 1; left-- {
+		unlockWith(t, a, w, "not it")
+		want := strings.Replace("The attempt was counted: N more wrong", "N", string(rune('0'+left)), 1)
+		eventually(t, want, func() bool { return labelWith(w, want) })
+	}
+	unlockWith(t, a, w, "not it either")
+	eventually(t, "the wiped message", func() bool { return labelWith(w, "The passphrase no longer opens this vault") })
+	if _, ok := find(w, func(e *widget.Entry) bool { return e.Password }); ok {
+		t.Fatal("the passphrase field is still offered after the wipe")
+	}
+	if _, err := store.Open(dir, "the right passphrase", store.Options{}); !errors.Is(err, crypto.ErrPassphraseWiped) {
+		t.Fatalf("right passphrase after the wipe: %v", err)
+	}
+
+	// The recovery key opens, and the app asks for a new passphrase.
+	onUI(func() {
+		e, _ := find(w, func(e *widget.Entry) bool { return e.MultiLine })
+		e.SetText(rk.String())
+		test.Tap(button(t, w, "Unlock"))
+	})
+	eventually(t, "the request for a new passphrase", func() bool { return labelWith(w, "This vault has no passphrase any more") })
+	onUI(func() {
+		f = a.main.curSettings
+		f.pass.SetText("a fresh passphrase 2026")
+		f.confirm.SetText("a fresh passphrase 2026")
+		f.autoLock.SetText("30")
+		test.Tap(button(t, w, "Save"))
+	})
+	eventually(t, "the passphrase change", func() bool { return labelWith(w, "Passphrase changed.") })
+	if g := a.Vault().UnlockGuard(); g.Wiped || g.WipeAfter != 3 || g.Failed != 0 {
+		t.Fatalf("guard after a new passphrase: %+v", g)
+	}
+	log, _ := a.Vault().AuditLog(t.Context())
+	found := false
+	for _, e := range log {
+		found = found || (e.Action == store.AuditUnlockFailed && strings.HasPrefix(e.Detail, "3 "))
+	}
+	if !found {
+		t.Fatal("the three failed attempts are not in the audit log")
+	}
+}

@@ -55,6 +55,20 @@ func (a *App) showUnlock() {
 	form := container.NewVBox(title, where, s.pass, s.recovery, s.button, s.progress, s.status, s.toggle)
 	a.win.SetContent(container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(440, 420)), form)))
 	a.win.Canvas().Focus(s.pass)
+	if g, err := store.ReadUnlockGuard(a.cfg.VaultDir); err == nil && g.Wiped {
+		s.passphraseGone()
+	}
+}
+
+// passphraseGone says the guard destroyed the passphrase wrap and leaves
+// only the recovery key to try.
+func (s *unlockScreen) passphraseGone() {
+	if !s.byRecovery {
+		s.switchMode()
+	}
+	s.toggle.Hide()
+	s.status.Importance = widget.DangerImportance
+	s.status.SetText(s.a.T("ui.unlock.wiped"))
 }
 
 func (s *unlockScreen) switchMode() {
@@ -100,7 +114,7 @@ func (s *unlockScreen) submit() {
 			if err == nil {
 				s.pass.SetText("")
 				s.recovery.SetText("")
-				if a.failedUnlocks > 0 {
+				if a.failedUnlocks > 0 && v.UnlockGuard().WipeAfter == 0 {
 					// Failures could not be written while locked; the
 					// audit log gets them now.
 					if err := v.RecordFailedUnlocks(context.Background(), a.failedUnlocks); err != nil {
@@ -108,7 +122,15 @@ func (s *unlockScreen) submit() {
 					}
 					a.failedUnlocks = 0
 				}
+				a.failedUnlocks = 0
 				a.opened(v)
+				if v.UnlockGuard().Wiped && a.main != nil {
+					// Opened by recovery key after a wipe: the vault has
+					// no passphrase until one is set.
+					f := a.main.showSettings()
+					f.message.SetText(a.T("ui.settings.set_new_passphrase"))
+					a.win.Canvas().Focus(f.pass)
+				}
 				return
 			}
 			if errors.Is(err, crypto.ErrWrongPassphrase) || errors.Is(err, crypto.ErrWrongRecoveryKey) {
@@ -118,6 +140,11 @@ func (s *unlockScreen) submit() {
 			s.status.Importance = widget.DangerImportance
 			s.status.SetText(a.message(err))
 			s.pass.SetText("")
+			if errors.Is(err, crypto.ErrPassphraseWiped) {
+				s.passphraseGone()
+			} else if g, gerr := store.ReadUnlockGuard(a.cfg.VaultDir); gerr == nil && g.WipeAfter > 0 && errors.Is(err, crypto.ErrWrongPassphrase) {
+				s.status.SetText(a.T("ui.unlock.wrong_counted", g.Left()))
+			}
 		})
 	}()
 }

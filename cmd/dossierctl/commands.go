@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -35,6 +36,60 @@ func init() {
 		}})
 	register(&command{name: "dump", args: "", help: "print the vault's content as canonical JSON", run: cmdDump})
 	register(&command{name: "check", args: "", help: "check the vault's integrity", run: cmdCheck})
+	register(&command{name: "guard", args: "[--wipe-after N|off] [--json]", help: "show or set the wipe of the passphrase key after N wrong attempts", run: cmdGuard,
+		flags: func(fs *flag.FlagSet) {
+			fs.String("wipe-after", "", "destroy the passphrase's copy of the key after `N` wrong passphrases in a row (1-100), or 'off'")
+			fs.Bool("json", false, "print the state as one JSON object")
+		}})
+}
+
+// cmdGuard shows the unlock guard (no unlock needed: it lives in the key
+// file) or, with --wipe-after, sets it (unlock needed).
+func cmdGuard(c *cli, fs *flag.FlagSet, args []string) error {
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	dir, err := c.dir()
+	if err != nil {
+		return err
+	}
+	var g store.UnlockGuard
+	if set := str(fs, "wipe-after"); set != "" {
+		n := 0
+		if set != "off" {
+			if n, err = strconv.Atoi(set); err != nil || n < 1 || n > crypto.MaxWipeAfter {
+				return usagef("--wipe-after %q: write a number from 1 to %d, or off", set, crypto.MaxWipeAfter)
+			}
+		}
+		err = c.withVault(func(v *store.Vault) error {
+			if err := v.SetWipeAfter(c.ctx, n); err != nil {
+				return err
+			}
+			g = v.UnlockGuard()
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		c.log.Info("unlock guard changed")
+		if n > 0 {
+			fmt.Fprintf(c.stderr, "WARNING: after %d wrong passphrases in a row, Dossier will destroy the passphrase's copy of the vault key. From then on ONLY THE RECOVERY KEY opens this vault; if it is lost too, the vault is lost and only a backup bundle (which also needs the recovery key) can bring the cases back. A typo counts. Keep the recovery key away from this computer.\n", n)
+		}
+	} else if g, err = store.ReadUnlockGuard(dir); err != nil {
+		return err
+	}
+	if boolean(fs, "json") {
+		return c.printJSON(map[string]any{"wipe_after": g.WipeAfter, "failed": g.Failed, "wiped": g.Wiped})
+	}
+	switch {
+	case g.Wiped:
+		fmt.Fprintln(c.stdout, "passphrase key destroyed after wrong attempts: unlock with --recovery-key and set a new passphrase with passwd")
+	case g.WipeAfter == 0:
+		fmt.Fprintln(c.stdout, "off: wrong passphrases are refused and change nothing")
+	default:
+		fmt.Fprintf(c.stdout, "on: the passphrase key is destroyed after %d wrong passphrases in a row (%d so far)\n", g.WipeAfter, g.Failed)
+	}
+	return nil
 }
 
 func str(fs *flag.FlagSet, name string) string { return fs.Lookup(name).Value.String() }

@@ -216,9 +216,15 @@ func (c *cli) fail(cmd string, err error) int {
 	case errors.As(err, &ue):
 		code = exitUsage
 		msg += fmt.Sprintf("; 'dossierctl %s -h' shows how to call it", cmd)
+	case errors.Is(err, crypto.ErrPassphraseWiped):
+		code = exitWrongKey
+		msg = fmt.Sprintf("the passphrase no longer opens the vault in %s: after too many wrong attempts in a row its copy of the key was destroyed, as the vault's guard was set to do. Unlock with --recovery-key FILE and set a new passphrase with 'dossierctl passwd'", dir)
 	case errors.Is(err, crypto.ErrWrongPassphrase):
 		code = exitWrongKey
 		msg = fmt.Sprintf("wrong passphrase for the vault in %s; nothing was changed. Check it and try again, or unlock with --recovery-key FILE", dir)
+		if g, err := store.ReadUnlockGuard(dir); err == nil && g.WipeAfter > 0 {
+			msg = fmt.Sprintf("wrong passphrase for the vault in %s. The attempt was counted: %d more wrong in a row will destroy the passphrase's copy of the key, and only the recovery key will open the vault. Check the passphrase and the keyboard layout", dir, g.Left())
+		}
 	case errors.Is(err, crypto.ErrWrongRecoveryKey):
 		code = exitWrongKey
 		msg = fmt.Sprintf("this recovery key does not open the vault in %s; nothing was changed. Check you have the key of this vault", dir)

@@ -110,6 +110,10 @@ func (c *cli) open() (*store.Vault, error) {
 			return nil, err
 		}
 	} else {
+		if g, err := store.ReadUnlockGuard(dir); err == nil && g.Wiped {
+			// Say so before asking for a passphrase that cannot help.
+			return nil, fmt.Errorf("store: %w", crypto.ErrPassphraseWiped)
+		}
 		p, err := c.passphrase("Passphrase: ", false)
 		if err != nil {
 			return nil, err

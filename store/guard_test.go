@@ -1,0 +1,139 @@
+package store
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/dossier-hr/dossier/crypto"
+)
+
+func auditActions(t *testing.T, v *Vault) []string {
+	t.Helper()
+	log, err := v.AuditLog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range log {
+		out = append(out, e.Action+":"+e.Detail)
+	}
+	return out
+}
+
+func TestUnlockGuardWipesPassphraseWrap(t *testing.T) {
+	v, rk, dir := testVault(t)
+	if err := v.SetWipeAfter(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	if g := v.UnlockGuard(); g.WipeAfter != 3 || g.Left() != 3 {
+		t.Fatalf("guard %+v", g)
+	}
+	v.Close()
+
+	// Two wrong, then the right one: opens, the two are audited, the count
+	// starts again.
+	for i := 1; i <= 2; i++ {
+		if _, err := Open(dir, "wrong", Options{}); !errors.Is(err, crypto.ErrWrongPassphrase) || errors.Is(err, crypto.ErrPassphraseWiped) {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+		if g, _ := ReadUnlockGuard(dir); g.Failed != i || g.Left() != 3-i {
+			t.Fatalf("after %d wrong: %+v", i, g)
+		}
+	}
+	v, err := Open(dir, "test passphrase", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := v.UnlockGuard(); g.Failed != 0 {
+		t.Fatalf("count not reset by an unlock: %+v", g)
+	}
+	acts := auditActions(t, v)
+	if last := acts[len(acts)-1]; !strings.HasPrefix(last, AuditUnlockFailed+":2 ") {
+		t.Fatalf("last audit entry %q, want the 2 failures", last)
+	}
+	v.Close()
+	if g, _ := ReadUnlockGuard(dir); g.Failed != 0 {
+		t.Fatalf("count not reset on disk: %+v", g)
+	}
+
+	// Three wrong in a row: the third destroys the passphrase wrap.
+	for i := 1; i <= 3; i++ {
+		_, err := Open(dir, "wrong", Options{})
+		if wiped := errors.Is(err, crypto.ErrPassphraseWiped); wiped != (i == 3) || !errors.Is(err, crypto.ErrWrongPassphrase) {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+	}
+	if _, err := Open(dir, "test passphrase", Options{}); !errors.Is(err, crypto.ErrPassphraseWiped) {
+		t.Fatalf("right passphrase after the wipe: %v, want ErrPassphraseWiped", err)
+	}
+	if g, _ := ReadUnlockGuard(dir); !g.Wiped || g.Left() != 0 {
+		t.Fatalf("guard after wipe %+v", g)
+	}
+
+	// The recovery key still opens, records the attempts, and a new
+	// passphrase brings the passphrase back; the guard stays on.
+	v, err = OpenWithRecoveryKey(dir, rk, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts = auditActions(t, v)
+	if last := acts[len(acts)-1]; !strings.HasPrefix(last, AuditUnlockFailed+":3 ") {
+		t.Fatalf("last audit entry %q", last)
+	}
+	if err := v.ChangePassphrase("a brand new passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	v, err = Open(dir, "a brand new passphrase", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if g := v.UnlockGuard(); g.Wiped || g.WipeAfter != 3 || g.Failed != 0 {
+		t.Fatalf("guard after new passphrase %+v", g)
+	}
+	if _, _, err := v.VerifyAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUnlockGuardOff(t *testing.T) {
+	v, _, dir := testVault(t)
+	if g := v.UnlockGuard(); g.WipeAfter != 0 || g.Left() != -1 {
+		t.Fatalf("default guard %+v", g)
+	}
+	if err := v.SetWipeAfter(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.SetWipeAfter(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{-1, crypto.MaxWipeAfter + 1} {
+		if err := v.SetWipeAfter(ctx, n); !errors.Is(err, ErrInvalid) {
+			t.Fatalf("SetWipeAfter(%d): %v", n, err)
+		}
+	}
+	acts := auditActions(t, v)
+	if got := strings.Join(acts[len(acts)-2:], "|"); got != AuditUnlockGuard+":wipe the passphrase key after 2 wrong attempts|"+AuditUnlockGuard+":off" {
+		t.Fatalf("audit %q", got)
+	}
+	v.Close()
+	before := hashDir(t, dir)
+	for i := 0; i < 5; i++ {
+		if _, err := Open(dir, "wrong", Options{}); !errors.Is(err, crypto.ErrWrongPassphrase) {
+			t.Fatal(err)
+		}
+	}
+	after := hashDir(t, dir)
+	for f, h := range before {
+		if after[f] != h {
+			t.Fatalf("%s changed by a wrong passphrase with the guard off", f)
+		}
+	}
+	if v, err := Open(dir, "test passphrase", Options{}); err != nil {
+		t.Fatal(err)
+	} else {
+		v.Close()
+	}
+}
