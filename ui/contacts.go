@@ -29,7 +29,10 @@ func (m *mainScreen) showContacts() {
 		widget.NewLabelWithStyle(a.T("ui.contacts.mine"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewLabel(own.Name),
 		wrapLabel(a.T("ui.contacts.fingerprint", own.Fingerprint)),
-		widget.NewButtonWithIcon(a.T("ui.contacts.save_mine"), theme.DocumentSaveIcon(), func() { m.askSaveCard(own) }),
+		container.NewHBox(
+			widget.NewButtonWithIcon(a.T("ui.contacts.copy_mine"), theme.ContentCopyIcon(), func() { m.copyCard(own) }),
+			widget.NewButtonWithIcon(a.T("ui.contacts.save_mine"), theme.DocumentSaveIcon(), func() { m.askSaveCard(own) }),
+		),
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle(a.T("ui.main.contacts"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 	)
@@ -44,7 +47,10 @@ func (m *mainScreen) showContacts() {
 	for _, c := range cs {
 		box.Add(widget.NewLabel(c.Name + " · " + c.Fingerprint))
 	}
-	box.Add(widget.NewButtonWithIcon(a.T("ui.contacts.add"), theme.ContentAddIcon(), m.askAddCard))
+	box.Add(container.NewHBox(
+		widget.NewButtonWithIcon(a.T("ui.contacts.add"), theme.ContentAddIcon(), m.askAddCard),
+		widget.NewButtonWithIcon(a.T("ui.contacts.paste"), theme.ContentPasteIcon(), func() { m.askPasteCard() }),
+	))
 	d := dialog.NewCustom(a.T("ui.main.contacts"), a.T("ui.close"), container.NewVScroll(box), a.win)
 	d.Resize(fyne.NewSize(560, 440))
 	d.Show()
@@ -65,8 +71,39 @@ func (m *mainScreen) askSaveCard(card export.Card) {
 }
 
 func saveCard(card export.Card, path string) error {
+	return crypto.WriteFileAtomic(path, cardBytes(card), 0o644)
+}
+
+func cardBytes(card export.Card) []byte {
 	b, _ := json.MarshalIndent(card, "", "  ")
-	return crypto.WriteFileAtomic(path, append(b, '\n'), 0o644)
+	return append(b, '\n')
+}
+
+// copyCard puts the organisation's own card on the clipboard, because the
+// person asked: it holds public keys and the name, no case content.
+func (m *mainScreen) copyCard(card export.Card) {
+	a := m.a
+	a.touch()
+	fyne.CurrentApp().Clipboard().SetContent(string(cardBytes(card)))
+	a.log.Info("own contact card copied")
+	dialog.ShowInformation(a.T("ui.main.contacts"), a.T("ui.contacts.copied"), a.win)
+}
+
+// askPasteCard takes a partner's card pasted as text (from a message),
+// then asks for the fingerprint as addCard does. It returns the text
+// entry, for tests.
+func (m *mainScreen) askPasteCard() *widget.Entry {
+	a := m.a
+	a.touch()
+	text := widget.NewMultiLineEntry()
+	text.SetPlaceHolder(a.T("ui.contacts.paste_here"))
+	text.SetMinRowsVisible(8)
+	dialog.ShowCustomConfirm(a.T("ui.contacts.paste"), a.T("ui.next"), a.T("ui.cancel"), text, func(ok bool) {
+		if ok {
+			m.confirmCard([]byte(text.Text))
+		}
+	}, a.win)
+	return text
 }
 
 func (m *mainScreen) askAddCard() {
@@ -77,13 +114,19 @@ func (m *mainScreen) askAddCard() {
 // typed the fingerprint the partner read to them, and it matches. It
 // returns the entry for the fingerprint, for tests.
 func (m *mainScreen) addCard(path string) *widget.Entry {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		dialog.ShowError(errors.New(m.a.T("ui.contacts.bad_card")), m.a.win)
+		return nil
+	}
+	return m.confirmCard(b)
+}
+
+// confirmCard checks a card's bytes and asks for its fingerprint.
+func (m *mainScreen) confirmCard(b []byte) *widget.Entry {
 	a := m.a
 	a.touch()
-	b, err := os.ReadFile(path)
-	var card export.Card
-	if err == nil {
-		card, err = export.ParseCard(b)
-	}
+	card, err := export.ParseCard(b)
 	if err != nil {
 		dialog.ShowError(errors.New(a.T("ui.contacts.bad_card")), a.win)
 		return nil

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -194,4 +195,58 @@ func TestUnlockGuardWorkflow(t *testing.T) {
 	if !found {
 		t.Fatal("the three failed attempts are not in the audit log")
 	}
+}
+
+func TestContactCardCopyAndPaste(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	own, err := export.OwnCard(a.Vault())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nothing reaches the clipboard until the person asks.
+	clip := fyne.CurrentApp().Clipboard()
+	if got := clip.Content(); got != "" {
+		t.Fatalf("clipboard holds %q before any copy", got)
+	}
+	onUI(func() { a.main.showContacts() })
+	onUI(func() { test.Tap(button(t, w, "Copy my card")) })
+	pasted, err := export.ParseCard([]byte(clip.Content()))
+	if err != nil || pasted.Fingerprint != own.Fingerprint {
+		t.Fatalf("clipboard does not hold our card: %v", err)
+	}
+	eventually(t, "the copied message", func() bool { return labelWith(w, "Your card is on the clipboard") })
+	onUI(func() { test.Tap(button(t, w, "OK")) })
+	onUI(func() { test.Tap(button(t, w, "Close")) })
+
+	// A partner's card pasted as text: garbage is refused, a real card
+	// goes on to the fingerprint check.
+	p, _, err := store.Create(filepath.Join(t.TempDir(), "p"), "pp", store.CreateOptions{OrgName: "Paste Partner"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	card, _ := export.OwnCard(p)
+	var text *widget.Entry
+	onUI(func() { text = a.main.askPasteCard() })
+	onUI(func() {
+		text.SetText("hello, this is not a card")
+		test.Tap(button(t, w, "Next"))
+	})
+	eventually(t, "the refusal", func() bool { return labelWith(w, "not a valid Dossier contact card") })
+	onUI(func() { test.Tap(button(t, w, "OK")) })
+	onUI(func() { text = a.main.askPasteCard() })
+	onUI(func() {
+		text.SetText("\n" + string(cardBytes(card)) + "\n")
+		test.Tap(button(t, w, "Next"))
+	})
+	eventually(t, "the fingerprint question", func() bool { return labelWith(w, "Paste Partner sent this card") })
+	typed, ok := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == "XXXX-XXXX-XXXX-XXXX" })
+	if !ok {
+		t.Fatal("no fingerprint field")
+	}
+	onUI(func() {
+		typed.SetText(card.Fingerprint)
+		test.Tap(button(t, w, "Add"))
+	})
+	eventually(t, "the contact", func() bool { return labelWith(w, "Paste Partner added to your contacts.") })
 }
