@@ -128,10 +128,35 @@ var ErrInvalid = errors.New("invalid case")
 
 // FieldError says which field of which input line is wrong and why.
 type FieldError struct {
-	Line  int    // 1-based line of the input where the case starts; 0 if not from a file
-	Field string // JSON path, such as "violations[0].type"
-	Msg   string
+	Line   int    // 1-based line of the input where the case starts; 0 if not from a file
+	Field  string // JSON path, such as "violations[0].type"
+	Msg    string // in English, for the command line and logs of scripts
+	Reason string // one of the Reason constants, for a translated message; "" if none fits
 }
+
+// Reasons a field is refused, so that a program can say it in the
+// person's language (FieldError.Msg is English).
+const (
+	ReasonRequired        = "required"
+	ReasonNotText         = "not_text"          // not valid UTF-8
+	ReasonTooLong         = "too_long"          // over the size limit
+	ReasonUnknownValue    = "unknown_value"     // not in the vocabulary
+	ReasonBadDate         = "bad_date"          // not YYYY, YYYY-MM or YYYY-MM-DD
+	ReasonDateTooEarly    = "date_too_early"    // before 1900
+	ReasonDateInFuture    = "date_in_future"    // after tomorrow
+	ReasonEndBeforeStart  = "end_before_start"  // incident_end_date before incident_date
+	ReasonEndWithoutStart = "end_without_start" // incident_end_date without incident_date
+	ReasonBadCountry      = "bad_country"       // not an ISO 3166-1 alpha-2 code
+	ReasonBadAge          = "bad_age"           // not 0 to 120
+	ReasonNotAPerson      = "not_a_person"      // a victim who is not among the case's people
+	ReasonScopeNoConsent  = "scope_without_consent"
+	ReasonTooMany         = "too_many" // too many tags, people, violations…
+)
+
+// Reasons lists every Reason, for programs that translate them.
+var Reasons = []string{ReasonRequired, ReasonNotText, ReasonTooLong, ReasonUnknownValue, ReasonBadDate,
+	ReasonDateTooEarly, ReasonDateInFuture, ReasonEndBeforeStart, ReasonEndWithoutStart, ReasonBadCountry,
+	ReasonBadAge, ReasonNotAPerson, ReasonScopeNoConsent, ReasonTooMany}
 
 func (e *FieldError) Error() string {
 	var b strings.Builder
@@ -186,32 +211,32 @@ type validator struct {
 	err *FieldError
 }
 
-func (v *validator) fail(field, format string, args ...any) {
+func (v *validator) fail(field, reason, format string, args ...any) {
 	if v.err == nil {
-		v.err = &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
+		v.err = &FieldError{Field: field, Reason: reason, Msg: fmt.Sprintf(format, args...)}
 	}
 }
 
 func (v *validator) text(field, s string, max int, required bool) {
 	switch {
 	case required && strings.TrimSpace(s) == "":
-		v.fail(field, "is required and empty")
+		v.fail(field, ReasonRequired, "is required and empty")
 	case !utf8.ValidString(s):
-		v.fail(field, "is not valid UTF-8 text")
+		v.fail(field, ReasonNotText, "is not valid UTF-8 text")
 	case len(s) > max:
-		v.fail(field, "is %d bytes long; the limit is %d", len(s), max)
+		v.fail(field, ReasonTooLong, "is %d bytes long; the limit is %d", len(s), max)
 	}
 }
 
 func (v *validator) vocab(field, vocabName string, vocab []string, key string, required bool) {
 	if key == "" {
 		if required {
-			v.fail(field, "is required; one of: %s", strings.Join(vocab, ", "))
+			v.fail(field, ReasonRequired, "is required; one of: %s", strings.Join(vocab, ", "))
 		}
 		return
 	}
 	if !inVocab(vocab, key) {
-		v.fail(field, "unknown %s %q; one of: %s", vocabName, key, strings.Join(vocab, ", "))
+		v.fail(field, ReasonUnknownValue, "unknown %s %q; one of: %s", vocabName, key, strings.Join(vocab, ", "))
 	}
 }
 
@@ -221,21 +246,21 @@ func (v *validator) date(field, s string) (time.Time, time.Time) {
 	}
 	first, last, err := ParseDate(s)
 	if err != nil {
-		v.fail(field, "%v", err)
+		v.fail(field, ReasonBadDate, "%v", err)
 		return first, last
 	}
 	if first.Year() < 1900 {
-		v.fail(field, "date %q is before 1900", s)
+		v.fail(field, ReasonDateTooEarly, "date %q is before 1900", s)
 	}
 	if first.After(v.now.Add(24 * time.Hour)) {
-		v.fail(field, "date %q is in the future", s)
+		v.fail(field, ReasonDateInFuture, "date %q is in the future", s)
 	}
 	return first, last
 }
 
 func (v *validator) id(field, s string) {
 	if s != "" && !validUUID(s) {
-		v.fail(field, "%q is not a lower-case UUID", s)
+		v.fail(field, "", "%q is not a lower-case UUID", s)
 	}
 }
 
@@ -256,15 +281,15 @@ func (c *Case) Normalize(now time.Time) error {
 	first, _ := v.date("incident_date", c.IncidentDate)
 	if c.IncidentEndDate != "" {
 		if c.IncidentDate == "" {
-			v.fail("incident_end_date", "is set but incident_date is not")
+			v.fail("incident_end_date", ReasonEndWithoutStart, "is set but incident_date is not")
 		}
 		_, endLast := v.date("incident_end_date", c.IncidentEndDate)
 		if v.err == nil && endLast.Before(first) {
-			v.fail("incident_end_date", "%q is before incident_date %q", c.IncidentEndDate, c.IncidentDate)
+			v.fail("incident_end_date", ReasonEndBeforeStart, "%q is before incident_date %q", c.IncidentEndDate, c.IncidentDate)
 		}
 	}
 	if c.Country != "" && !ValidCountry(c.Country) {
-		v.fail("country", "%q is not an ISO 3166-1 alpha-2 country code (such as RU, ID, BO, BR, ML, PL)", c.Country)
+		v.fail("country", ReasonBadCountry, "%q is not an ISO 3166-1 alpha-2 country code (such as RU, ID, BO, BR, ML, PL)", c.Country)
 	}
 	v.text("region", c.Region, maxShort, false)
 	v.text("locality", c.Locality, maxShort, false)
@@ -273,13 +298,13 @@ func (c *Case) Normalize(now time.Time) error {
 	v.vocab("status", "case status", CaseStatuses, c.Status, true)
 	v.vocab("priority", "priority", Priorities, c.Priority, false)
 	if len(c.Tags) > maxItems {
-		v.fail("tags", "has %d tags; the limit is %d", len(c.Tags), maxItems)
+		v.fail("tags", ReasonTooMany, "has %d tags; the limit is %d", len(c.Tags), maxItems)
 	}
 	for i, t := range c.Tags {
 		v.text(fmt.Sprintf("tags[%d]", i), t, maxShort, true)
 	}
 	if len(c.People) > maxItems || len(c.Violations) > maxItems || len(c.Interventions) > maxItems || len(c.Notes) > maxItems {
-		v.fail("", "a case may hold at most %d people, violations, interventions and notes each", maxItems)
+		v.fail("", ReasonTooMany, "a case may hold at most %d people, violations, interventions and notes each", maxItems)
 	}
 	for i := range c.People {
 		p := &c.People[i]
@@ -298,7 +323,7 @@ func (c *Case) Normalize(now time.Time) error {
 		v.text(f+".legal_name", p.LegalName, maxShort, false)
 		v.text(f+".contact", p.Contact, maxShort, false)
 		if len(p.Roles) == 0 {
-			v.fail(f+".role", "is required; one of: %s", strings.Join(Roles, ", "))
+			v.fail(f+".role", ReasonRequired, "is required; one of: %s", strings.Join(Roles, ", "))
 		}
 		for j, r := range p.Roles {
 			v.vocab(fmt.Sprintf("%s.roles[%d]", f, j), "role", Roles, r, true)
@@ -306,7 +331,7 @@ func (c *Case) Normalize(now time.Time) error {
 		v.vocab(f+".gender", "gender", Genders, p.Gender, false)
 		v.vocab(f+".age_group", "age group", AgeGroups, p.AgeGroup, false)
 		if p.Age != nil && (*p.Age < 0 || *p.Age > 120) {
-			v.fail(f+".age", "%d is not an age between 0 and 120", *p.Age)
+			v.fail(f+".age", ReasonBadAge, "%d is not an age between 0 and 120", *p.Age)
 		}
 		for j, ch := range p.Characteristics {
 			v.vocab(fmt.Sprintf("%s.characteristics[%d]", f, j), "characteristic", Characteristics, ch, true)
@@ -324,7 +349,7 @@ func (c *Case) Normalize(now time.Time) error {
 		v.text(f+".consequences", x.Consequences, maxText, false)
 		v.text(f+".description", x.Description, maxText, false)
 		if x.Victim != "" && !slices.ContainsFunc(c.People, func(p Person) bool { return p.Pseudonym == x.Victim }) {
-			v.fail(f+".victim", "%q is not the pseudonym of a person in this case", x.Victim)
+			v.fail(f+".victim", ReasonNotAPerson, "%q is not the pseudonym of a person in this case", x.Victim)
 		}
 	}
 	for i := range c.Interventions {
@@ -345,7 +370,7 @@ func (c *Case) Normalize(now time.Time) error {
 			v.vocab(fmt.Sprintf("consent.scope[%d]", j), "consent scope", ConsentScopes, s, true)
 		}
 		if !c.Consent.Obtained && len(c.Consent.Scope) > 0 {
-			v.fail("consent.scope", "is set but consent was not obtained")
+			v.fail("consent.scope", ReasonScopeNoConsent, "is set but consent was not obtained")
 		}
 	}
 	for i := range c.Notes {

@@ -264,7 +264,7 @@ func (q Query) where(ctx context.Context, v *Vault) (string, []any, error) {
 	}
 	check := func(name string, vocab []string, val string) error {
 		if val != "" && !inVocab(vocab, val) {
-			return &FieldError{Field: name, Msg: fmt.Sprintf("unknown value %q; one of: %s", val, strings.Join(vocab, ", "))}
+			return &FieldError{Field: name, Reason: ReasonUnknownValue, Msg: fmt.Sprintf("unknown value %q; one of: %s", val, strings.Join(vocab, ", "))}
 		}
 		return nil
 	}
@@ -292,7 +292,7 @@ func (q Query) where(ctx context.Context, v *Vault) (string, []any, error) {
 	if q.From != "" {
 		first, _, err := ParseDate(q.From)
 		if err != nil {
-			return "", nil, &FieldError{Field: "from", Msg: err.Error()}
+			return "", nil, &FieldError{Field: "from", Reason: ReasonBadDate, Msg: err.Error()}
 		}
 		conds = append(conds, "c.date_last >= ? AND c.date_last != ''")
 		args = append(args, first.Format(time.DateOnly))
@@ -300,7 +300,7 @@ func (q Query) where(ctx context.Context, v *Vault) (string, []any, error) {
 	if q.To != "" {
 		_, last, err := ParseDate(q.To)
 		if err != nil {
-			return "", nil, &FieldError{Field: "to", Msg: err.Error()}
+			return "", nil, &FieldError{Field: "to", Reason: ReasonBadDate, Msg: err.Error()}
 		}
 		conds = append(conds, "c.date_first <= ? AND c.date_first != ''")
 		args = append(args, last.Format(time.DateOnly))

@@ -183,6 +183,15 @@ func TestAddAllOrNothing(t *testing.T) {
 		{"bad id", `{"id":"123","title":"x"}`, 1, "id", "UUID"},
 		{"newline in string", "{\"title\":\"a\nb\"}", 1, "", "runs past the end"},
 	}
+	// The reason code lets the app say it in the person's language.
+	reasons := map[string]string{
+		"unknown violation": ReasonUnknownValue, "bad date": ReasonBadDate, "date format": ReasonBadDate,
+		"future date": ReasonDateInFuture, "missing title": ReasonRequired, "blank title": ReasonRequired,
+		"bad country": ReasonBadCountry, "bad perpetrator": ReasonUnknownValue, "bad role": ReasonUnknownValue,
+		"no pseudonym": ReasonRequired, "bad scope": ReasonUnknownValue, "scope without consent": ReasonScopeNoConsent,
+		"bad age": ReasonBadAge, "unknown victim": ReasonNotAPerson, "end before start": ReasonEndBeforeStart,
+		"bad status": ReasonUnknownValue,
+	}
 	v, _, _ := testVault(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -190,6 +199,9 @@ func TestAddAllOrNothing(t *testing.T) {
 			var fe *FieldError
 			if !errors.As(err, &fe) || !errors.Is(err, ErrInvalid) {
 				t.Fatalf("got ids %v err %v, want a FieldError", ids, err)
+			}
+			if fe.Reason != reasons[tc.name] {
+				t.Errorf("reason %q, want %q", fe.Reason, reasons[tc.name])
 			}
 			if fe.Line != tc.line || fe.Field != tc.field || !strings.Contains(fe.Msg, tc.msg) {
 				t.Fatalf("got line %d field %q msg %q; want line %d field %q msg ~%q", fe.Line, fe.Field, fe.Msg, tc.line, tc.field, tc.msg)

@@ -42,6 +42,9 @@ func caseView(a *App, c *store.Case) []fyne.CanvasObject {
 	if c.IncidentEndDate != "" {
 		date += " – " + c.IncidentEndDate
 	}
+	if c.DateEstimated && date != "" {
+		date += " (" + a.T("ui.case.estimated") + ")"
+	}
 	field("ui.case.incident_date", date)
 	var place []string
 	for _, p := range []string{c.Locality, c.Region, c.Country, assets.VocabLabel(l, "place_type", c.PlaceType)} {
@@ -91,13 +94,27 @@ func caseView(a *App, c *store.Case) []fyne.CanvasObject {
 		head(a.T("ui.case.violations"))
 		for _, v := range c.Violations {
 			line := assets.VocabLabel(l, "violation", v.Type)
+			if v.Date != "" {
+				line += ", " + v.Date
+			}
 			if v.Perpetrator != "" {
 				line += " — " + assets.VocabLabel(l, "perpetrator", v.Perpetrator)
+			}
+			if v.PerpetratorDetails != "" {
+				line += " (" + v.PerpetratorDetails + ")"
+			}
+			if v.Victim != "" {
+				line += " → " + v.Victim
 			}
 			if v.Description != "" {
 				line += ": " + v.Description
 			}
 			text("• " + line)
+			for _, d := range []struct{ key, val string }{{"ui.edit.method", v.Method}, {"ui.edit.consequences", v.Consequences}} {
+				if d.val != "" {
+					text("   " + a.T(d.key) + " — " + d.val)
+				}
+			}
 		}
 	}
 	if len(c.Interventions) > 0 {
@@ -106,6 +123,9 @@ func caseView(a *App, c *store.Case) []fyne.CanvasObject {
 			line := assets.VocabLabel(l, "intervention", x.Type)
 			if x.Status != "" {
 				line += " (" + assets.VocabLabel(l, "intervention_status", x.Status) + ")"
+			}
+			if who := strings.TrimSpace(x.Date + " " + x.By); who != "" {
+				line += ", " + who
 			}
 			if x.Outcome != "" {
 				line += ": " + x.Outcome
@@ -129,6 +149,9 @@ func caseView(a *App, c *store.Case) []fyne.CanvasObject {
 				scopes = append(scopes, assets.VocabLabel(l, "consent_scope", s))
 			}
 			text("✓ " + strings.Join(scopes, ", "))
+		}
+		if who := strings.TrimSpace(c.Consent.Date + " " + c.Consent.By); who != "" {
+			text(who)
 		}
 	}
 	return out

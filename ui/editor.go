@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,17 +60,20 @@ func (s *vocabSelect) SetKey(k string) {
 }
 
 type violationRow struct {
-	typ, perp  *vocabSelect
-	desc, date *widget.Entry
-	box        *fyne.Container
-	orig       store.Violation
+	typ, perp                         *vocabSelect
+	desc, date                        *widget.Entry
+	perpDetails, method, consequences *widget.Entry
+	victim                            *widget.Select // among the case's pseudonyms
+	wantVictim                        string         // kept while the people change
+	box                               *fyne.Container
+	orig                              store.Violation
 }
 
 type interventionRow struct {
-	typ, status *vocabSelect
-	outcome     *widget.Entry
-	box         *fyne.Container
-	orig        store.Intervention
+	typ, status       *vocabSelect
+	outcome, date, by *widget.Entry
+	box               *fyne.Container
+	orig              store.Intervention
 }
 
 type personRow struct {
@@ -92,6 +96,8 @@ type editor struct {
 	title, narrative, date, country, region, locality, tags *widget.Entry
 	place, status, priority, vstatus                        *vocabSelect
 	endDate                                                 *widget.Entry
+	estimated                                               *widget.Check
+	consentDate, consentBy                                  *widget.Entry
 	badAge                                                  bool // set by build when an age is not a number
 	violations, people, interventions, notes                *fyne.Container
 	vrows                                                   []*violationRow
@@ -137,6 +143,10 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 	e.priority = a.vocabSelect("priority", store.Priorities, a.T("ui.edit.none"))
 	e.vstatus = a.vocabSelect("violation_status", store.ViolationStatus, a.T("ui.edit.none"))
 	e.endDate = entry(false)
+	e.estimated = widget.NewCheck(a.T("ui.edit.date_estimated"), nil)
+	e.consentDate, e.consentBy = entry(false), entry(false)
+	e.consentDate.SetPlaceHolder(a.T("ui.edit.consent_date"))
+	e.consentBy.SetPlaceHolder(a.T("ui.edit.consent_by"))
 	e.status = a.vocabSelect("case_status", store.CaseStatuses, "")
 	e.status.SetKey("open")
 	e.violations, e.people, e.interventions, e.notes = container.NewVBox(), container.NewVBox(), container.NewVBox(), container.NewVBox()
@@ -199,7 +209,7 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 		draftNote,
 		e.message,
 		field("title", a.T("ui.edit.title"), e.title),
-		field("incident_date", a.T("ui.edit.date"), e.date),
+		field("incident_date", a.T("ui.edit.date"), container.NewVBox(e.date, e.estimated)),
 		field("incident_end_date", a.T("ui.edit.end_date"), e.endDate),
 		field("country", a.T("ui.edit.country"), e.country),
 		field("region", a.T("ui.edit.region"), e.region),
@@ -212,7 +222,7 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 		field("violations", a.T("ui.case.violations"), container.NewVBox(e.violations, addV)),
 		field("people", a.T("ui.case.people"), container.NewVBox(e.people, addP)),
 		field("interventions", a.T("ui.case.interventions"), container.NewVBox(e.interventions, addI)),
-		field("consent", a.T("ui.case.consent"), container.NewVBox(e.consent, e.scopes)),
+		field("consent", a.T("ui.case.consent"), container.NewVBox(e.consent, e.scopes, container.NewGridWithColumns(2, e.consentDate, e.consentBy))),
 		field("tags", a.T("ui.edit.tags"), e.tags),
 		field("notes", a.T("ui.case.notes"), container.NewVBox(e.notes, addN)),
 		container.NewHBox(save, cancel),
@@ -294,6 +304,7 @@ func (e *editor) fill(orig *store.Case) {
 	e.priority.SetKey(orig.Priority)
 	e.vstatus.SetKey(orig.ViolationStatus)
 	e.endDate.SetText(orig.IncidentEndDate)
+	e.estimated.SetChecked(orig.DateEstimated)
 	e.status.SetKey(orig.Status)
 	for _, v := range orig.Violations {
 		e.addViolation(v)
@@ -301,6 +312,7 @@ func (e *editor) fill(orig *store.Case) {
 	for _, p := range orig.People {
 		e.addPerson(p)
 	}
+	e.refreshVictims()
 	for _, x := range orig.Interventions {
 		e.addIntervention(x)
 	}
@@ -315,6 +327,30 @@ func (e *editor) fill(orig *store.Case) {
 			sel = append(sel, assets.VocabLabel(a.lang, "consent_scope", s))
 		}
 		e.scopes.SetSelected(sel)
+		e.consentDate.SetText(orig.Consent.Date)
+		e.consentBy.SetText(orig.Consent.By)
+	}
+}
+
+// refreshVictims offers the people's current pseudonyms in every
+// violation's victim picker, keeping each choice while its person exists.
+func (e *editor) refreshVictims() {
+	opts := []string{e.a.T("ui.edit.none")}
+	for _, r := range e.prows {
+		if p := strings.TrimSpace(r.pseudonym.Text); p != "" && !slices.Contains(opts, p) {
+			opts = append(opts, p)
+		}
+	}
+	for _, r := range e.vrows {
+		want := r.wantVictim
+		r.victim.Options = opts
+		if slices.Contains(opts[1:], want) {
+			r.victim.SetSelected(want)
+		} else {
+			r.victim.ClearSelected()
+		}
+		r.wantVictim = want // SetSelected/ClearSelected went through OnChanged
+		r.victim.Refresh()
 	}
 }
 
@@ -329,9 +365,27 @@ func removeRow[R comparable](a *App, rows *[]R, r R, list *fyne.Container, box f
 
 func (e *editor) addViolation(v store.Violation) {
 	a := e.a
-	r := &violationRow{orig: v, desc: widget.NewEntry(), date: widget.NewEntry()}
+	r := &violationRow{orig: v, desc: widget.NewEntry(), date: widget.NewEntry(),
+		perpDetails: widget.NewEntry(), method: widget.NewMultiLineEntry(), consequences: widget.NewMultiLineEntry(), wantVictim: v.Victim}
 	r.date.SetPlaceHolder(a.T("ui.edit.violation_date"))
 	r.date.SetText(v.Date)
+	r.perpDetails.SetPlaceHolder(a.T("ui.edit.perpetrator_details"))
+	r.perpDetails.SetText(v.PerpetratorDetails)
+	r.method.SetPlaceHolder(a.T("ui.edit.method"))
+	r.method.SetText(v.Method)
+	r.consequences.SetPlaceHolder(a.T("ui.edit.consequences"))
+	r.consequences.SetText(v.Consequences)
+	for _, m := range []*widget.Entry{r.method, r.consequences} {
+		m.Wrapping = fyne.TextWrapWord
+		m.SetMinRowsVisible(2)
+	}
+	r.victim = widget.NewSelect(nil, func(s string) {
+		if s == a.T("ui.edit.none") {
+			s = ""
+		}
+		r.wantVictim = s
+	})
+	r.victim.PlaceHolder = a.T("ui.edit.victim")
 	r.typ = a.vocabSelect("violation", store.ViolationTypes, "")
 	r.perp = a.vocabSelect("perpetrator", store.Perpetrators, a.T("ui.edit.none"))
 	r.typ.PlaceHolder = a.T("ui.edit.violation_type")
@@ -341,14 +395,23 @@ func (e *editor) addViolation(v store.Violation) {
 	r.perp.SetKey(v.Perpetrator)
 	r.desc.SetText(v.Description)
 	remove := removeRow(a, &e.vrows, r, e.violations, func() fyne.CanvasObject { return r.box })
-	r.box = container.NewVBox(container.NewGridWithColumns(3, r.typ, r.perp, r.date), container.NewBorder(nil, nil, nil, remove, r.desc), widget.NewSeparator())
+	r.box = container.NewVBox(
+		container.NewGridWithColumns(3, r.typ, r.perp, r.date),
+		container.NewGridWithColumns(2, r.victim, r.perpDetails),
+		r.method, r.consequences,
+		container.NewBorder(nil, nil, nil, remove, r.desc), widget.NewSeparator())
 	e.vrows = append(e.vrows, r)
 	e.violations.Add(r.box)
+	e.refreshVictims()
 }
 
 func (e *editor) addIntervention(x store.Intervention) {
 	a := e.a
-	r := &interventionRow{orig: x, outcome: widget.NewEntry()}
+	r := &interventionRow{orig: x, outcome: widget.NewEntry(), date: widget.NewEntry(), by: widget.NewEntry()}
+	r.date.SetPlaceHolder(a.T("ui.edit.violation_date"))
+	r.date.SetText(x.Date)
+	r.by.SetPlaceHolder(a.T("ui.edit.intervention_by"))
+	r.by.SetText(x.By)
 	r.typ = a.vocabSelect("intervention", store.InterventionType, "")
 	r.status = a.vocabSelect("intervention_status", store.InterventionStat, a.T("ui.edit.none"))
 	r.typ.PlaceHolder = a.T("ui.edit.intervention_type")
@@ -358,7 +421,8 @@ func (e *editor) addIntervention(x store.Intervention) {
 	r.status.SetKey(x.Status)
 	r.outcome.SetText(x.Outcome)
 	remove := removeRow(a, &e.irows, r, e.interventions, func() fyne.CanvasObject { return r.box })
-	r.box = container.NewVBox(container.NewGridWithColumns(2, r.typ, r.status), container.NewBorder(nil, nil, nil, remove, r.outcome), widget.NewSeparator())
+	r.box = container.NewVBox(container.NewGridWithColumns(2, r.typ, r.status), container.NewGridWithColumns(2, r.date, r.by),
+		container.NewBorder(nil, nil, nil, remove, r.outcome), widget.NewSeparator())
 	e.irows = append(e.irows, r)
 	e.interventions.Add(r.box)
 }
@@ -392,11 +456,13 @@ func (e *editor) addPerson(p store.Person) {
 	r.gender.PlaceHolder = a.T("ui.edit.gender")
 	r.pseudonym.SetPlaceHolder(a.T("ui.edit.pseudonym"))
 	r.pseudonym.SetText(p.Pseudonym)
+	r.pseudonym.OnChanged = func(string) { a.touch(); e.refreshVictims() }
 	if len(p.Roles) > 0 {
 		r.role.SetKey(p.Roles[0])
 	}
 	r.gender.SetKey(p.Gender)
 	remove := removeRow(a, &e.prows, r, e.people, func() fyne.CanvasObject { return r.box })
+	remove.OnTapped = func(prev func()) func() { return func() { prev(); e.refreshVictims() } }(remove.OnTapped)
 	r.box = container.NewVBox(
 		container.NewGridWithColumns(3, r.pseudonym, r.role, r.gender),
 		container.NewGridWithColumns(2, r.age, r.ageGroup),
@@ -406,6 +472,7 @@ func (e *editor) addPerson(p store.Person) {
 		widget.NewSeparator())
 	e.prows = append(e.prows, r)
 	e.people.Add(r.box)
+	e.refreshVictims()
 }
 
 // build makes the case the fields describe. What the editor does not show
@@ -420,6 +487,7 @@ func (e *editor) build() *store.Case {
 	c.PlaceType, c.Status = e.place.Key(), e.status.Key()
 	c.Priority, c.ViolationStatus = e.priority.Key(), e.vstatus.Key()
 	c.IncidentEndDate = strings.TrimSpace(e.endDate.Text)
+	c.DateEstimated = e.estimated.Checked
 	e.badAge = false
 	c.Tags = nil
 	for _, t := range strings.Split(e.tags.Text, ",") {
@@ -431,6 +499,11 @@ func (e *editor) build() *store.Case {
 	for _, r := range e.vrows {
 		v := r.orig
 		v.Type, v.Perpetrator, v.Description, v.Date = r.typ.Key(), r.perp.Key(), r.desc.Text, strings.TrimSpace(r.date.Text)
+		v.PerpetratorDetails, v.Method, v.Consequences = r.perpDetails.Text, r.method.Text, r.consequences.Text
+		v.Victim = r.victim.Selected
+		if v.Victim == e.a.T("ui.edit.none") {
+			v.Victim = ""
+		}
 		c.Violations = append(c.Violations, v)
 	}
 	c.People = nil
@@ -462,6 +535,7 @@ func (e *editor) build() *store.Case {
 	for _, r := range e.irows {
 		x := r.orig
 		x.Type, x.Status, x.Outcome = r.typ.Key(), r.status.Key(), r.outcome.Text
+		x.Date, x.By = strings.TrimSpace(r.date.Text), r.by.Text
 		c.Interventions = append(c.Interventions, x)
 	}
 	c.Notes = slices.Clone(e.baseNotes)
@@ -476,15 +550,12 @@ func (e *editor) build() *store.Case {
 			scopes = append(scopes, s)
 		}
 	}
+	date, by := strings.TrimSpace(e.consentDate.Text), e.consentBy.Text
 	switch {
 	case e.consent.Checked:
-		k := store.Consent{Obtained: true, Scope: scopes}
-		if c.Consent != nil {
-			k.Date, k.By = c.Consent.Date, c.Consent.By
-		}
-		c.Consent = &k
-	case c.Consent != nil || len(scopes) > 0:
-		c.Consent = &store.Consent{Obtained: false, Scope: scopes}
+		c.Consent = &store.Consent{Obtained: true, Scope: scopes, Date: date, By: by}
+	case c.Consent != nil || len(scopes) > 0 || date != "" || by != "":
+		c.Consent = &store.Consent{Obtained: false, Scope: scopes, Date: date, By: by}
 	}
 	return &c
 }
@@ -517,15 +588,7 @@ func (e *editor) save() {
 		if i := strings.IndexAny(key, ".["); i > 0 {
 			key = key[:i]
 		}
-		msg := fe.Msg
-		switch {
-		case strings.Contains(msg, "required"):
-			msg = a.T("ui.edit.required")
-		case key == "incident_date" || key == "incident_end_date":
-			msg = a.T("ui.edit.bad_date")
-		case key == "country":
-			msg = a.T("ui.edit.bad_country")
-		}
+		msg := a.fieldMessage(fe)
 		if l, ok := e.errs[key]; ok {
 			l.SetText(msg)
 			l.Show()
@@ -550,6 +613,24 @@ func (e *editor) save() {
 	e.m.detail.Objects = append([]fyne.CanvasObject{saved}, e.m.detail.Objects...)
 	e.m.detail.Refresh()
 }
+
+// fieldMessage says a validation error in the person's language, with the
+// number of the row (violation, person…) it is in. Store's English message
+// is the fallback for reasons without a translation.
+func (a *App) fieldMessage(fe *store.FieldError) string {
+	msg := fe.Msg
+	if key := "ui.reason." + fe.Reason; fe.Reason != "" && a.T(key) != key {
+		msg = a.T(key)
+	}
+	if m := rowIndex.FindStringSubmatch(fe.Field); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		msg = a.T("ui.edit.row", n+1) + " " + msg
+	}
+	return msg
+}
+
+// rowIndex finds the row of a field path such as "violations[1].victim".
+var rowIndex = regexp.MustCompile(`^[a-z_]+\[(\d+)\]`)
 
 // showHistory lists a case's earlier revisions.
 func (m *mainScreen) showHistory(c *store.Case) {

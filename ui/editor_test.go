@@ -72,11 +72,34 @@ func TestNewCaseValidationAndSave(t *testing.T) {
 		test.Tap(button(t, w, "Add a response"))
 		e.irows[0].typ.SetSelected("Legal aid")
 		e.irows[0].status.SetSelected("In progress")
+		e.irows[0].date.SetText("2099-01-01")
+		test.Tap(button(t, w, "Save"))
+	})
+	// A refusal inside a row names the row, in the person's language.
+	if !e.errs["interventions"].Visible() || e.errs["interventions"].Text != "No. 1: The date is in the future: check it." {
+		t.Fatalf("a future response date was not refused next to the responses: %q", e.errs["interventions"].Text)
+	}
+	onUI(func() {
+		e.irows[0].date.SetText("2025-03-20")
+		e.irows[0].by.SetText("Lawyer of the network")
+		e.estimated.SetChecked(true)
+		e.vrows[0].victim.SetSelected("Пётр")
+		e.vrows[0].perpDetails.SetText("Two officers of the district unit")
+		e.vrows[0].method.SetText("Threatened with a planted syringe")
+		e.vrows[0].consequences.SetText("Paid 5,000 roubles")
+		e.consentDate.SetText("2025-03-18")
+		e.consentBy.SetText("Outreach worker")
 		test.Tap(button(t, w, "Add a note"))
 		e.newNotes[0].SetText("Lawyer to call back on Monday.")
 		test.Tap(button(t, w, "Save"))
 	})
 	eventually(t, "the saved case", func() bool { return labelWith(w, "Saved as revision 1.") && a.main.count.Text == "5 cases" })
+	// The case view shows what was entered.
+	for _, want := range []string{"2025-03-14 – 2025-03-16 (estimated)", "(Two officers of the district unit) → Пётр", "Consequences for the victim — Paid 5,000 roubles", "2025-03-20 Lawyer of the network", "2025-03-18 Outreach worker"} {
+		if !labelWith(w, want) {
+			t.Errorf("the case view does not show %q", want)
+		}
+	}
 	got, err := a.Vault().List(t.Context(), store.Query{Text: "pharmacy"})
 	if err != nil || len(got) != 1 {
 		t.Fatalf("saved case not found: %v", err)
@@ -88,7 +111,11 @@ func TestNewCaseValidationAndSave(t *testing.T) {
 		len(c.Notes) != 1 || c.Notes[0].Text != "Lawyer to call back on Monday." ||
 		c.People[0].Age == nil || *c.People[0].Age != 34 || c.People[0].LegalName != "Пётр Иванов" ||
 		strings.Join(c.People[0].Characteristics, ",") != "injects_drugs,living_with_hiv" ||
-		c.Priority != "high" || c.ViolationStatus != "confirmed" || c.IncidentEndDate != "2025-03-16" || c.Violations[0].Date != "2025-03-15" {
+		c.Priority != "high" || c.ViolationStatus != "confirmed" || c.IncidentEndDate != "2025-03-16" || c.Violations[0].Date != "2025-03-15" ||
+		!c.DateEstimated || c.Violations[0].Victim != "Пётр" || c.Violations[0].PerpetratorDetails != "Two officers of the district unit" ||
+		c.Violations[0].Method != "Threatened with a planted syringe" || c.Violations[0].Consequences != "Paid 5,000 roubles" ||
+		c.Interventions[0].Date != "2025-03-20" || c.Interventions[0].By != "Lawyer of the network" ||
+		c.Consent.Date != "2025-03-18" || c.Consent.By != "Outreach worker" {
 		t.Fatalf("saved case %+v", c)
 	}
 }
@@ -254,5 +281,51 @@ func TestEditorRemoveRow(t *testing.T) {
 	c, _ := a.Vault().Get(t.Context(), got[0].ID)
 	if len(c.Violations) != 1 || c.Violations[0].Type != "surveillance" {
 		t.Fatalf("saved violations %+v", c.Violations)
+	}
+}
+
+// The victim picker offers the case's people as they are typed, and
+// forgets a choice whose person was removed.
+func TestEditorVictimFollowsPeople(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	var e *editor
+	onUI(func() {
+		test.Tap(button(t, w, "New case"))
+		e = a.main.editorForTest()
+		test.Tap(button(t, w, "Add a violation"))
+		test.Tap(button(t, w, "Add a person"))
+		test.Tap(button(t, w, "Add a person"))
+		test.Type(e.prows[0].pseudonym, "Ana")
+		test.Type(e.prows[1].pseudonym, "Budi")
+	})
+	var opts []string
+	onUI(func() { opts = e.vrows[0].victim.Options })
+	if strings.Join(opts, "|") != "—|Ana|Budi" {
+		t.Fatalf("victim choices %q", opts)
+	}
+	onUI(func() { e.vrows[0].victim.SetSelected("Budi") })
+	onUI(func() { test.Type(e.prows[0].pseudonym, "na") }) // Ana → Anana: Budi stays chosen
+	var sel string
+	onUI(func() { sel = e.vrows[0].victim.Selected })
+	if sel != "Budi" {
+		t.Fatalf("choice lost when another person was renamed: %q", sel)
+	}
+	// Remove Budi's row (the second Remove button of the people).
+	onUI(func() {
+		var removes []*widget.Button
+		for _, o := range test.LaidOutObjects(e.prows[1].box) {
+			if b, ok := o.(*widget.Button); ok && b.Text == "Remove" {
+				removes = append(removes, b)
+			}
+		}
+		test.Tap(removes[0])
+		sel = e.vrows[0].victim.Selected
+		opts = e.vrows[0].victim.Options
+	})
+	if sel != "" || strings.Join(opts, "|") != "—|Anana" {
+		t.Fatalf("after removing the person: selected %q, choices %q", sel, opts)
+	}
+	if c := e.build(); c.Violations[0].Victim != "" {
+		t.Fatalf("a removed person is still the victim: %q", c.Violations[0].Victim)
 	}
 }
