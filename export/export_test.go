@@ -80,7 +80,7 @@ func TestFullBackupRestoreSameDump(t *testing.T) {
 		t.Fatalf("manifest counts %+v", m)
 	}
 	dir := filepath.Join(t.TempDir(), "restored")
-	if _, err := Restore(ctx, []string{path}, rk, dir, "new passphrase"); err != nil {
+	if _, err := Restore(ctx, []string{path}, rk, dir, "new passphrase", RestoreOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	r, err := store.Open(dir, "new passphrase", store.Options{})
@@ -143,7 +143,7 @@ func TestTamperedBundlesRefused(t *testing.T) {
 	bad[len(bad)-20] ^= 0x80
 	os.WriteFile(path+".bad", bad, 0o600)
 	dir := filepath.Join(t.TempDir(), "r")
-	if _, err := Restore(ctx, []string{path + ".bad"}, rk, dir, "p"); !errors.Is(err, ErrVerify) {
+	if _, err := Restore(ctx, []string{path + ".bad"}, rk, dir, "p", RestoreOptions{}); !errors.Is(err, ErrVerify) {
 		t.Fatalf("restore of a damaged bundle: %v", err)
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
@@ -215,7 +215,7 @@ func TestForgedBundlesRefused(t *testing.T) {
 	restore := func(data []byte) error {
 		p := filepath.Join(t.TempDir(), "b.age")
 		os.WriteFile(p, data, 0o600)
-		_, err := Restore(ctx, []string{p}, rk, filepath.Join(t.TempDir(), "r"), "p")
+		_, err := Restore(ctx, []string{p}, rk, filepath.Join(t.TempDir(), "r"), "p", RestoreOptions{})
 		return err
 	}
 	// Unchanged but re-encrypted: still the creator's signed content.
@@ -336,7 +336,7 @@ func TestShareImportMerge(t *testing.T) {
 	}
 
 	p := share(Options{Cases: []string{ref}, Redact: RedactPseudonymise})
-	res, err := Import(ctx, dst, p, false)
+	res, err := Import(ctx, dst, p, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,7 +377,7 @@ func TestShareImportMerge(t *testing.T) {
 	}
 	// The same bundle again changes nothing.
 	before := dump(t, dst)
-	res, err = Import(ctx, dst, p, false)
+	res, err = Import(ctx, dst, p, ImportOptions{})
 	if err != nil || res.Added+res.Updated+res.Conflicts+res.Evidence != 0 || res.Unchanged != 1 {
 		t.Fatalf("second import %+v %v", res, err)
 	}
@@ -391,7 +391,7 @@ func TestShareImportMerge(t *testing.T) {
 	if _, err := src.Edit(ctx, ref, []byte(`{"narrative":"A corrected account."}`)); err != nil {
 		t.Fatal(err)
 	}
-	res, err = Import(ctx, dst, share(Options{Cases: []string{ref}}), false)
+	res, err = Import(ctx, dst, share(Options{Cases: []string{ref}}), ImportOptions{})
 	if err != nil || res.Conflicts != 1 {
 		t.Fatalf("conflicting import %+v %v", res, err)
 	}
@@ -411,7 +411,7 @@ func TestShareImportMerge(t *testing.T) {
 	if _, err := WriteFile(ctx, src, p3, Options{Kind: KindShare, To: []Card{toThird}, Cases: []string{ref}, Redact: RedactAnonymise}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Import(ctx, third, p3, false); err != nil {
+	if _, err := Import(ctx, third, p3, ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	anon, _ := third.Get(ctx, ref)
@@ -419,7 +419,7 @@ func TestShareImportMerge(t *testing.T) {
 		t.Fatalf("anonymised %+v", anon)
 	}
 	// The partner not addressed cannot read the share.
-	if _, err := Import(ctx, third, p, false); !errors.Is(err, ErrNotAddressed) {
+	if _, err := Import(ctx, third, p, ImportOptions{}); !errors.Is(err, ErrNotAddressed) {
 		t.Fatalf("not addressed: %v", err)
 	}
 }
@@ -434,13 +434,13 @@ func TestImportRefusesUnknownSigner(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := dump(t, dst)
-	if _, err := Import(ctx, dst, p, false); !errors.Is(err, ErrUnknownSigner) || !errors.Is(err, ErrVerify) {
+	if _, err := Import(ctx, dst, p, ImportOptions{}); !errors.Is(err, ErrUnknownSigner) || !errors.Is(err, ErrVerify) {
 		t.Fatalf("unknown signer: %v", err)
 	}
 	if !bytes.Equal(before, dump(t, dst)) {
 		t.Fatal("a refused import changed the vault")
 	}
-	res, err := Import(ctx, dst, p, true)
+	res, err := Import(ctx, dst, p, ImportOptions{AcceptUnknown: true})
 	if err != nil || res.Added != 1 {
 		t.Fatalf("accepted unknown signer: %+v %v", res, err)
 	}
@@ -464,7 +464,7 @@ func TestX25519Bundles(t *testing.T) {
 		t.Fatalf("a classic bundle must not list post-quantum recipients: %v", err)
 	}
 	dir := filepath.Join(t.TempDir(), "r")
-	if _, err := Restore(ctx, []string{path}, rk, dir, "p"); err != nil {
+	if _, err := Restore(ctx, []string{path}, rk, dir, "p", RestoreOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	r, _ := store.Open(dir, "p", store.Options{})
@@ -481,7 +481,7 @@ func TestX25519Bundles(t *testing.T) {
 	if _, err := WriteFile(ctx, v, sp, Options{Kind: KindShare, To: []Card{card}, Cases: []string{all[0].ID}, X25519: true}); err != nil {
 		t.Fatal(err)
 	}
-	if res, err := Import(ctx, dst, sp, false); err != nil || res.Added != 1 {
+	if res, err := Import(ctx, dst, sp, ImportOptions{}); err != nil || res.Added != 1 {
 		t.Fatalf("classic share: %+v %v", res, err)
 	}
 }
@@ -522,7 +522,7 @@ func TestCorruptLastChunkImportsNothing(t *testing.T) {
 		t.Fatalf("only %d cases reached the sink before the fault; the test does not show staging", staged)
 	}
 	before := dump(t, dst)
-	if _, err := Import(ctx, dst, p, false); !errors.Is(err, ErrVerify) {
+	if _, err := Import(ctx, dst, p, ImportOptions{}); !errors.Is(err, ErrVerify) {
 		t.Fatalf("import: %v", err)
 	}
 	if !bytes.Equal(before, dump(t, dst)) {

@@ -105,7 +105,7 @@ func TestGolden(t *testing.T) {
 	}
 	// The full backup restores to the dump recorded with it.
 	dirA := filepath.Join(t.TempDir(), "a")
-	if _, err := Restore(ctx, []string{filepath.Join(goldenDir, "field-network-full.age")}, rk("field-network.recovery-key"), dirA, "p"); err != nil {
+	if _, err := Restore(ctx, []string{filepath.Join(goldenDir, "field-network-full.age")}, rk("field-network.recovery-key"), dirA, "p", RestoreOptions{}); err != nil {
 		t.Fatalf("golden full backup: %v", err)
 	}
 	a, err := store.Open(dirA, "p", store.Options{})
@@ -120,7 +120,7 @@ func TestGolden(t *testing.T) {
 	// With its incremental, to the dump recorded with that.
 	dirInc := filepath.Join(t.TempDir(), "inc")
 	if _, err := Restore(ctx, []string{filepath.Join(goldenDir, "field-network-full.age"), filepath.Join(goldenDir, "field-network-incremental.age")},
-		rk("field-network.recovery-key"), dirInc, "p"); err != nil {
+		rk("field-network.recovery-key"), dirInc, "p", RestoreOptions{}); err != nil {
 		t.Fatalf("golden incremental: %v", err)
 	}
 	inc, err := store.Open(dirInc, "p", store.Options{})
@@ -134,7 +134,7 @@ func TestGolden(t *testing.T) {
 	}
 	// The partner's vault, restored, imports the golden share.
 	dirB := filepath.Join(t.TempDir(), "b")
-	if _, err := Restore(ctx, []string{filepath.Join(goldenDir, "legal-partner-full.age")}, rk("legal-partner.recovery-key"), dirB, "p"); err != nil {
+	if _, err := Restore(ctx, []string{filepath.Join(goldenDir, "legal-partner-full.age")}, rk("legal-partner.recovery-key"), dirB, "p", RestoreOptions{}); err != nil {
 		t.Fatalf("golden partner backup: %v", err)
 	}
 	b, err := store.Open(dirB, "p", store.Options{})
@@ -142,7 +142,7 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	res, err := Import(ctx, b, filepath.Join(goldenDir, "share-to-legal-partner.age"), false)
+	res, err := Import(ctx, b, filepath.Join(goldenDir, "share-to-legal-partner.age"), ImportOptions{})
 	if err != nil {
 		t.Fatalf("golden share: %v", err)
 	}

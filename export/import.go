@@ -73,18 +73,49 @@ func (s *importSink) Evidence(e *store.Evidence, r io.Reader) error {
 	return err
 }
 
+// ImportOptions tune Import.
+type ImportOptions struct {
+	// AcceptUnknown imports a bundle signed by a key that is neither this
+	// vault's nor a contact's (the person checked it another way).
+	AcceptUnknown bool
+	// Passphrase also tries the bundle as one encrypted with a one-off
+	// passphrase (a share made for someone outside the contacts). The
+	// signature is checked all the same.
+	Passphrase string
+	// Progress, if set, is called with the bytes of the bundle read so far
+	// and its size.
+	Progress func(done, total int64)
+}
+
+// withProgress wraps a bundle file so that reading it reports progress.
+func withProgress(f *os.File, fn func(done, total int64)) (io.Reader, error) {
+	if fn == nil {
+		return f, nil
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	p := newProgress(fn, fi.Size())
+	return &countingReader{r: f, fn: p.add}, nil
+}
+
 // Import verifies a bundle addressed to this vault and merges it, in one
 // transaction committed only once everything has verified and the signer
 // is known: this vault itself or one of its contacts (unless acceptUnknown).
 // Ids are kept and each case's origin is its creator's; the same bundle
 // imported twice changes nothing; a case both sides changed keeps both
 // versions and is flagged for review.
-func Import(ctx context.Context, v *store.Vault, path string, acceptUnknown bool) (*ImportResult, error) {
+func Import(ctx context.Context, v *store.Vault, path string, opts ImportOptions) (*ImportResult, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
 	defer f.Close()
+	in, err := withProgress(f, opts.Progress)
+	if err != nil {
+		return nil, err
+	}
 	own, err := v.Identity()
 	if err != nil {
 		return nil, err
@@ -95,7 +126,15 @@ func Import(ctx context.Context, v *store.Vault, path string, acceptUnknown bool
 	}
 	defer l.Rollback()
 	res := &ImportResult{}
-	m, err := Read(ctx, f, OrgIdentities(own), &importSink{l: l, res: res})
+	ids := OrgIdentities(own)
+	if opts.Passphrase != "" {
+		sid, err := age.NewScryptIdentity(opts.Passphrase)
+		if err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		ids = append(ids, sid)
+	}
+	m, err := Read(ctx, in, ids, &importSink{l: l, res: res})
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +147,7 @@ func Import(ctx context.Context, v *store.Vault, path string, acceptUnknown bool
 		res.Signer = "this vault"
 	case c != nil:
 		res.Signer = c.Name
-	case acceptUnknown:
+	case opts.AcceptUnknown:
 		res.Signer = m.Creator.Name + " (not a contact, accepted)"
 	default:
 		return nil, refuse(ErrUnknownSigner, "%q, fingerprint %s; add its card with 'dossierctl contact add' after checking the fingerprint with them, or pass --accept-unknown-signer", m.Creator.Name, m.Creator.Fingerprint)

@@ -67,7 +67,7 @@ func TestPropertyBackupRestore(t *testing.T) {
 				t.Fatal(err)
 			}
 			dir := filepath.Join(t.TempDir(), "r")
-			if _, err := Restore(ctx, []string{path}, rk, dir, "q"); err != nil {
+			if _, err := Restore(ctx, []string{path}, rk, dir, "q", RestoreOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			rv, err := store.Open(dir, "q", store.Options{})
@@ -131,7 +131,7 @@ func TestIncrementalChain(t *testing.T) {
 
 	restore := func(bundles ...string) ([]byte, error) {
 		d := filepath.Join(t.TempDir(), "r")
-		if _, err := Restore(ctx, bundles, rk, d, "q"); err != nil {
+		if _, err := Restore(ctx, bundles, rk, d, "q", RestoreOptions{}); err != nil {
 			return nil, err
 		}
 		rv, err := store.Open(d, "q", store.Options{})

@@ -83,13 +83,20 @@ func (s *restoreSink) Custody(e *store.Evidence) error {
 
 func (s *restoreSink) Audit(e store.AuditEntry) error { return s.l.RestoreAudit(e) }
 
+// RestoreOptions tune Restore.
+type RestoreOptions struct {
+	// Progress, if set, is called with the bytes of the bundles read so
+	// far and their total size.
+	Progress func(done, total int64)
+}
+
 // Restore rebuilds a vault in dir (a new, empty folder) from a full backup
 // and the incremental bundles made after it, in order, decrypted with the
 // recovery key. The new vault opens with passphrase and with the same
 // recovery key. Everything is staged in one transaction of the new vault
 // and committed only after every bundle has verified; on any error the new
 // folder is removed and nothing is left behind.
-func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir, passphrase string) (*Manifest, error) {
+func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir, passphrase string, opts RestoreOptions) (*Manifest, error) {
 	if len(bundles) == 0 {
 		return nil, errors.New("export: restore needs a full backup")
 	}
@@ -98,14 +105,25 @@ func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir,
 			return nil, fmt.Errorf("export: %s is not empty; restore into a new folder", dir)
 		}
 	}
-	files := make([]*os.File, len(bundles))
+	files := make([]io.Reader, len(bundles))
+	var total int64
 	for i, b := range bundles {
 		f, err := os.Open(b)
 		if err != nil {
 			return nil, fmt.Errorf("export: %w", err)
 		}
 		defer f.Close()
+		if fi, err := f.Stat(); err == nil {
+			total += fi.Size()
+		}
 		files[i] = f
+	}
+	if opts.Progress != nil {
+		// One bar over all the bundles, by bytes read.
+		p := newProgress(opts.Progress, total)
+		for i, f := range files {
+			files[i] = &countingReader{r: f, fn: p.add}
+		}
 	}
 	v, err := store.CreateForRestore(dir, passphrase, rk, store.Options{})
 	if err != nil {

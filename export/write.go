@@ -38,8 +38,9 @@ type Options struct {
 	// X25519 encrypts to classic X25519 recipients instead of
 	// post-quantum ones, for age command-line tools before 1.3.
 	X25519 bool
-	// Progress, if set, is called with the bytes of evidence written so
-	// far and the total, from the writing goroutine.
+	// Progress, if set, is called with the work done so far and the
+	// total, in arbitrary units covering cases and evidence (and, for
+	// WriteFile, the read-back verification), from the writing goroutine.
 	Progress func(done, total int64)
 }
 
@@ -127,13 +128,28 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 			return nil, err
 		}
 	}
+	var prog *progress
 	switch opts.Kind {
 	case KindFull:
+		n, err := v.Count(ctx, store.Query{})
+		if err != nil {
+			return nil, err
+		}
+		all, err := v.AllEvidence(ctx)
+		if err != nil {
+			return nil, err
+		}
+		total := int64(n) * caseWeight
+		for _, e := range all {
+			total += e.Size
+		}
+		prog = newProgress(opts.Progress, total)
 		err = v.EachCase(ctx, func(id string, rec *store.CaseRecord) error {
 			m.Cases++
 			if err := bw.bytes("cases/"+id+".json", marshal(rec)); err != nil {
 				return err
 			}
+			prog.add(caseWeight)
 			ev, err := v.EvidenceOf(ctx, id)
 			items = append(items, ev...)
 			return err
@@ -152,6 +168,17 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 		if err := bw.bytes(entryDeleted, marshal(deleted)); err != nil {
 			return nil, err
 		}
+		all, err := v.AllEvidence(ctx)
+		if err != nil {
+			return nil, err
+		}
+		total := int64(len(changed)) * caseWeight
+		for _, e := range all {
+			if slices.Contains(added, e.ID) {
+				total += e.Size
+			}
+		}
+		prog = newProgress(opts.Progress, total)
 		for _, id := range changed {
 			rec, err := v.CaseRecordOf(ctx, id)
 			if err != nil {
@@ -161,10 +188,7 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 			if err := bw.bytes("cases/"+id+".json", marshal(rec)); err != nil {
 				return nil, err
 			}
-		}
-		all, err := v.AllEvidence(ctx)
-		if err != nil {
-			return nil, err
+			prog.add(caseWeight)
 		}
 		// New items travel whole; the others only with their custody,
 		// which exports and extractions extend.
@@ -179,11 +203,8 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 		// Sorted by id, as a full bundle is, so equal shares are equal.
 		slices.SortFunc(shared, func(a, b *store.Case) int { return strings.Compare(a.ID, b.ID) })
 		shared = slices.CompactFunc(shared, func(a, b *store.Case) bool { return a.ID == b.ID })
+		total := int64(len(shared)) * caseWeight
 		for _, c := range shared {
-			m.Cases++
-			if err := bw.bytes("cases/"+c.ID+".json", marshal(&store.CaseRecord{Doc: marshal(redact(c, opts.Redact))})); err != nil {
-				return nil, err
-			}
 			ev, err := v.EvidenceOf(ctx, c.ID)
 			if err != nil {
 				return nil, err
@@ -191,11 +212,18 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 			picked, left := shareEvidence(ev, opts.Redact)
 			items = append(items, picked...)
 			m.LeftOut += left
+			for _, e := range picked {
+				total += e.Size
+			}
 		}
-	}
-	var total, done int64
-	for _, e := range items {
-		total += e.Size
+		prog = newProgress(opts.Progress, total)
+		for _, c := range shared {
+			m.Cases++
+			if err := bw.bytes("cases/"+c.ID+".json", marshal(&store.CaseRecord{Doc: marshal(redact(c, opts.Redact))})); err != nil {
+				return nil, err
+			}
+			prog.add(caseWeight)
+		}
 	}
 	for _, e := range items {
 		if err := ctx.Err(); err != nil {
@@ -209,14 +237,10 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 		if err != nil {
 			return nil, err
 		}
-		err = bw.stream("evidence/"+e.ID+".bin", e.Size, r)
+		err = bw.stream("evidence/"+e.ID+".bin", e.Size, &countingReader{r: r, fn: prog.add})
 		r.Close()
 		if err != nil {
 			return nil, err
-		}
-		done += e.Size
-		if opts.Progress != nil {
-			opts.Progress(done, total)
 		}
 	}
 	if opts.Kind == KindFull || opts.Kind == KindIncremental {
@@ -386,6 +410,10 @@ func WriteFile(ctx context.Context, v *store.Vault, path string, opts Options) (
 			os.Remove(tmp.Name())
 		}
 	}()
+	// One bar for both phases: writing is about four fifths of the time,
+	// reading back and verifying the rest.
+	report := opts.Progress
+	opts.Progress = scaled(report, 0, 800)
 	bw := bufio.NewWriterSize(tmp, 1<<20)
 	m, err := Write(ctx, v, bw, opts)
 	if err != nil {
@@ -414,7 +442,14 @@ func WriteFile(ctx context.Context, v *store.Vault, path string, opts Options) (
 		}
 		ids = append(ids, OrgIdentities(oid)...)
 	}
-	back, err := Read(ctx, bufio.NewReaderSize(tmp, 1<<20), ids, nil)
+	var in io.Reader = tmp
+	if report != nil {
+		size, _ := tmp.Seek(0, io.SeekEnd)
+		tmp.Seek(0, io.SeekStart)
+		p := newProgress(scaled(report, 800, 200), size)
+		in = &countingReader{r: tmp, fn: p.add}
+	}
+	back, err := Read(ctx, bufio.NewReaderSize(in, 1<<20), ids, nil)
 	if err != nil {
 		return nil, fmt.Errorf("export: the bundle did not verify when read back, so it was not kept: %w", err)
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"os"
+	"sync/atomic"
 	"time"
 
+	"filippo.io/age"
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -14,30 +16,80 @@ import (
 	"github.com/dossier-hr/dossier/export"
 )
 
-// askBackup asks where to write a full backup, then writes it.
-func (m *mainScreen) askBackup() {
-	m.a.touch()
-	m.a.askSavePath("dossier-backup-"+time.Now().Format("2006-01-02")+".age", func(path string) { m.backupTo(path) })
-}
-
-// backupTo writes a full backup to path off the UI goroutine, with a
-// progress bar and a Cancel button. It returns the dialog, for tests.
-func (m *mainScreen) backupTo(path string) dialog.Dialog {
-	a := m.a
-	ctx, cancel := context.WithCancel(m.ctx)
+// progressDialog shows a progress bar with a Cancel button for long work.
+// It returns the work's context (cancelled by the button), the report
+// function (safe from any goroutine) and hide, which also cancels.
+func (a *App) progressDialog(parent context.Context, title string) (context.Context, func(done, total int64), func()) {
+	ctx, cancel := context.WithCancel(parent)
 	bar := widget.NewProgressBar()
 	stop := widget.NewButton(a.T("ui.cancel"), cancel)
-	d := dialog.NewCustomWithoutButtons(a.T("ui.backup.working"), container.NewVBox(bar, stop), a.win)
+	d := dialog.NewCustomWithoutButtons(title, container.NewVBox(bar, stop), a.win)
+	d.Resize(fyne.NewSize(420, 140))
 	d.Show()
+	var shown atomic.Int64 // per mille on screen: redraw only when it moves
+	shown.Store(-1)
+	report := func(done, total int64) {
+		if total <= 0 {
+			return
+		}
+		if pm := 1000 * done / total; shown.Swap(pm) != pm {
+			do(func() { bar.SetValue(float64(pm) / 1000) })
+		}
+	}
+	return ctx, report, func() { cancel(); d.Hide() }
+}
+
+// backupForm is the backup dialog's content, for tests.
+type backupForm struct {
+	kind *widget.RadioGroup
+}
+
+// askBackup asks which kind of backup (full, or incremental once a full
+// one exists), then where to write it, then writes it.
+func (m *mainScreen) askBackup() *backupForm {
+	a := m.a
+	a.touch()
+	base, _, err := m.v.LastBundle(m.ctx)
+	if err != nil {
+		dialog.ShowError(errors.New(a.message(err)), a.win)
+		return nil
+	}
+	full, incr := a.T("ui.backup.full"), a.T("ui.backup.incremental")
+	options := []string{full}
+	explain := a.T("ui.backup.incremental_later")
+	if base != "" {
+		options = append(options, incr)
+		explain = a.T("ui.backup.incremental_needs")
+	}
+	f := &backupForm{kind: widget.NewRadioGroup(options, nil)}
+	f.kind.SetSelected(full)
+	f.kind.Required = true
+	content := container.NewVBox(f.kind, wrapLabel(explain))
+	d := dialog.NewCustomConfirm(a.T("ui.main.backup"), a.T("ui.next"), a.T("ui.cancel"), content, func(ok bool) {
+		a.touch()
+		if !ok {
+			return
+		}
+		kind, name := export.KindFull, "dossier-backup-"
+		if f.kind.Selected == incr {
+			kind, name = export.KindIncremental, "dossier-incremental-"
+		}
+		a.askSavePath(name+time.Now().Format("2006-01-02-1504")+".age", func(path string) { m.backupTo(path, kind) })
+	}, a.win)
+	d.Resize(fyne.NewSize(520, 280))
+	d.Show()
+	return f
+}
+
+// backupTo writes a backup of the given kind to path off the UI
+// goroutine, with a progress bar and a Cancel button.
+func (m *mainScreen) backupTo(path, kind string) {
+	a := m.a
+	ctx, report, hide := a.progressDialog(m.ctx, a.T("ui.backup.working"))
 	go func() {
-		res, err := export.WriteFile(ctx, m.v, path, export.Options{Progress: func(done, total int64) {
-			if total > 0 {
-				do(func() { bar.SetValue(float64(done) / float64(total)) })
-			}
-		}})
-		cancel()
+		res, err := export.WriteFile(ctx, m.v, path, export.Options{Kind: kind, Progress: report})
 		do(func() {
-			d.Hide()
+			hide()
 			a.touch()
 			switch {
 			case errors.Is(err, context.Canceled):
@@ -46,13 +98,16 @@ func (m *mainScreen) backupTo(path string) dialog.Dialog {
 				a.log.WithError(err).Warn("backup failed")
 				dialog.ShowError(errors.New(a.message(err)), a.win)
 			default:
-				a.log.Info("backup written")
-				dialog.ShowInformation(a.T("ui.main.backup"), a.T("ui.backup.done", res.Cases, res.Evidence), a.win)
+				a.log.WithField("kind", kind).Info("backup written")
+				done := a.T("ui.backup.done", res.Cases, res.Evidence)
+				if kind == export.KindIncremental {
+					done = a.T("ui.backup.done_incremental", res.Cases, res.Evidence)
+				}
+				dialog.ShowInformation(a.T("ui.main.backup"), done, a.win)
 				m.showBackupAge()
 			}
 		})
 	}()
-	return d
 }
 
 // askImport asks for a bundle, then checks and imports it.
@@ -63,15 +118,49 @@ func (m *mainScreen) askImport() {
 
 // importFrom verifies the bundle at path in full, shows who made it and
 // what it holds, and imports it only when the person confirms.
-func (m *mainScreen) importFrom(path string) {
+func (m *mainScreen) importFrom(path string) { m.importWith(path, "") }
+
+// askBundlePassphrase asks for the one-off passphrase of a bundle that no
+// key of this vault opens, then checks it again with it. It returns the
+// entry, for tests.
+func (m *mainScreen) askBundlePassphrase(path string) *widget.Entry {
 	a := m.a
-	wait := dialog.NewCustomWithoutButtons(a.T("ui.import.checking"), widget.NewProgressBarInfinite(), a.win)
-	wait.Show()
+	pass := widget.NewPasswordEntry()
+	pass.SetPlaceHolder(a.T("ui.share.passphrase"))
+	content := container.NewVBox(wrapLabel(a.T("ui.import.ask_passphrase")), pass)
+	d := dialog.NewCustomConfirm(a.T("ui.main.import"), a.T("ui.next"), a.T("ui.cancel"), content, func(ok bool) {
+		a.touch()
+		if ok && pass.Text != "" {
+			m.importWith(path, pass.Text)
+		}
+	}, a.win)
+	d.Resize(fyne.NewSize(520, 260))
+	d.Show()
+	a.win.Canvas().Focus(pass)
+	return pass
+}
+
+func (m *mainScreen) importWith(path, passphrase string) {
+	a := m.a
+	ctx, report, hide := a.progressDialog(m.ctx, a.T("ui.import.checking"))
 	go func() {
-		man, who, known, err := m.check(path)
+		man, who, known, err := m.check(ctx, path, passphrase, report)
 		do(func() {
-			wait.Hide()
+			hide()
 			a.touch()
+			if errors.Is(err, context.Canceled) {
+				dialog.ShowInformation(a.T("ui.main.import"), a.T("ui.import.cancelled"), a.win)
+				return
+			}
+			if errors.Is(err, export.ErrNotAddressed) && passphrase == "" {
+				// Perhaps a share protected by a one-off passphrase.
+				m.askBundlePassphrase(path)
+				return
+			}
+			if errors.Is(err, export.ErrNotAddressed) {
+				dialog.ShowError(errors.New(a.T("ui.import.wrong_passphrase")), a.win)
+				return
+			}
 			if err != nil {
 				a.log.WithError(err).Warn("bundle refused")
 				dialog.ShowError(errors.New(a.message(err)), a.win)
@@ -82,7 +171,7 @@ func (m *mainScreen) importFrom(path string) {
 			label.Wrapping = fyne.TextWrapWord
 			c := dialog.NewCustomConfirm(a.T("ui.main.import"), a.T("ui.import.confirm"), a.T("ui.cancel"), label, func(ok bool) {
 				if ok {
-					m.doImport(path, !known)
+					m.doImport(path, !known, passphrase)
 				}
 			}, a.win)
 			if !known {
@@ -96,17 +185,36 @@ func (m *mainScreen) importFrom(path string) {
 }
 
 // check verifies a bundle without importing it and says who made it.
-func (m *mainScreen) check(path string) (*export.Manifest, string, bool, error) {
+func (m *mainScreen) check(ctx context.Context, path, passphrase string, report func(done, total int64)) (*export.Manifest, string, bool, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, "", false, err
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, "", false, err
+	}
+	var read int64
+	in := readFunc(func(b []byte) (int, error) {
+		n, err := f.Read(b)
+		read += int64(n)
+		report(read, fi.Size())
+		return n, err
+	})
 	own, err := m.v.Identity()
 	if err != nil {
 		return nil, "", false, err
 	}
-	man, err := export.Read(m.ctx, f, export.OrgIdentities(own), nil)
+	ids := export.OrgIdentities(own)
+	if passphrase != "" {
+		sid, err := age.NewScryptIdentity(passphrase)
+		if err != nil {
+			return nil, "", false, err
+		}
+		ids = append(ids, sid)
+	}
+	man, err := export.Read(ctx, in, ids, nil)
 	if err != nil {
 		return nil, "", false, err
 	}
@@ -120,15 +228,18 @@ func (m *mainScreen) check(path string) (*export.Manifest, string, bool, error) 
 	return man, m.a.T("ui.import.unknown"), false, nil
 }
 
-func (m *mainScreen) doImport(path string, acceptUnknown bool) {
+func (m *mainScreen) doImport(path string, acceptUnknown bool, passphrase string) {
 	a := m.a
-	wait := dialog.NewCustomWithoutButtons(a.T("ui.import.checking"), widget.NewProgressBarInfinite(), a.win)
-	wait.Show()
+	ctx, report, hide := a.progressDialog(m.ctx, a.T("ui.import.importing"))
 	go func() {
-		res, err := export.Import(m.ctx, m.v, path, acceptUnknown)
+		res, err := export.Import(ctx, m.v, path, export.ImportOptions{AcceptUnknown: acceptUnknown, Passphrase: passphrase, Progress: report})
 		do(func() {
-			wait.Hide()
+			hide()
 			a.touch()
+			if errors.Is(err, context.Canceled) {
+				dialog.ShowInformation(a.T("ui.main.import"), a.T("ui.import.cancelled"), a.win)
+				return
+			}
 			if err != nil {
 				a.log.WithError(err).Warn("import failed")
 				dialog.ShowError(errors.New(a.message(err)), a.win)
@@ -159,3 +270,8 @@ func (m *mainScreen) showBackupAge() {
 	}
 	m.bannerBox.Show()
 }
+
+// readFunc adapts a function to io.Reader.
+type readFunc func([]byte) (int, error)
+
+func (f readFunc) Read(b []byte) (int, error) { return f(b) }

@@ -54,8 +54,15 @@ func TestBackupAndBanner(t *testing.T) {
 	if !labelWith(w, "No full backup of this vault yet") || !a.main.bannerBox.Visible() {
 		t.Fatal("no reminder for a vault never backed up")
 	}
+	// Before any full backup, only a full one is offered.
+	var f *backupForm
+	onUI(func() { f = a.main.askBackup() })
+	if strings.Join(f.kind.Options, "|") != "Full backup: everything, enough to rebuild the vault on a new laptop" || !labelWith(w, "After a first full backup") {
+		t.Fatalf("backup kinds offered before a full backup: %q", f.kind.Options)
+	}
+	onUI(func() { test.Tap(button(t, w, "Cancel")) })
 	path := filepath.Join(t.TempDir(), "backup.age")
-	onUI(func() { a.main.backupTo(path) })
+	onUI(func() { a.main.backupTo(path, export.KindFull) })
 	eventually(t, "the backup summary", func() bool { return labelWith(w, "Backup written and verified: 4 cases") })
 	if _, err := os.Stat(path); err != nil {
 		t.Fatal(err)
@@ -65,11 +72,31 @@ func TestBackupAndBanner(t *testing.T) {
 	}
 	// The file is a full backup that verifies.
 	own, _ := a.Vault().Identity()
-	f, _ := os.Open(path)
-	defer f.Close()
-	m, err := export.Read(t.Context(), f, export.OrgIdentities(own), nil)
+	file, _ := os.Open(path)
+	defer file.Close()
+	m, err := export.Read(t.Context(), file, export.OrgIdentities(own), nil)
 	if err != nil || m.Kind != export.KindFull || m.Cases != 4 {
 		t.Fatalf("backup: %+v %v", m, err)
+	}
+	onUI(func() { test.Tap(button(t, w, "OK")) })
+
+	// Then an incremental one is offered, and holds only what changed.
+	list, _ := a.Vault().List(t.Context(), store.Query{})
+	if _, err := a.Vault().Edit(t.Context(), list[0].ID, []byte(`{"status":"closed"}`)); err != nil {
+		t.Fatal(err)
+	}
+	onUI(func() { f = a.main.askBackup() })
+	if len(f.kind.Options) != 2 || !labelWith(w, "a restore needs the full backup and every incremental") {
+		t.Fatalf("backup kinds after a full backup: %q", f.kind.Options)
+	}
+	onUI(func() { test.Tap(button(t, w, "Cancel")) })
+	inc := filepath.Join(t.TempDir(), "incremental.age")
+	onUI(func() { a.main.backupTo(inc, export.KindIncremental) })
+	eventually(t, "the incremental summary", func() bool { return labelWith(w, "Incremental backup written and verified: 1 changed cases") })
+	g, _ := os.Open(inc)
+	defer g.Close()
+	if m2, err := export.Read(t.Context(), g, export.OrgIdentities(own), nil); err != nil || m2.Kind != export.KindIncremental || m2.Base != m.Hash || m2.Cases != 1 {
+		t.Fatalf("incremental: %+v %v", m2, err)
 	}
 }
 
@@ -83,7 +110,7 @@ func TestBackupCancel(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "backup.age")
 	onUI(func() {
-		a.main.backupTo(path)
+		a.main.backupTo(path, export.KindFull)
 		test.Tap(button(t, w, "Cancel"))
 	})
 	eventually(t, "the cancelled message", func() bool { return labelWith(w, "Backup cancelled. Nothing was written.") })
@@ -157,5 +184,32 @@ func TestImportRefusals(t *testing.T) {
 	})
 	if _, ok := find(w, func(b *widget.Button) bool { return b.Text == "Import anyway" }); ok {
 		t.Fatal("a tampered bundle was offered for import")
+	}
+}
+
+// A long check can be cancelled; nothing is imported.
+func TestImportCancel(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	p, _, err := store.Create(filepath.Join(t.TempDir(), "p"), "pp", store.CreateOptions{OrgName: "Partner Network"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ids, _ := p.AddCases(t.Context(), strings.NewReader(`{"title":"Shared with a large file","consent":{"obtained":true,"scope":["legal_partners","public_advocacy"]}}`))
+	if _, err := p.Attach(t.Context(), ids[0], bytes.NewReader(bytes.Repeat([]byte("video "), 8<<20)), store.AttachOptions{Name: "v.bin"}); err != nil {
+		t.Fatal(err)
+	}
+	mine, _ := export.OwnCard(a.Vault())
+	path := filepath.Join(t.TempDir(), "share.age")
+	if _, err := export.WriteFile(t.Context(), p, path, export.Options{Kind: export.KindShare, To: []export.Card{mine}, Cases: ids, Redact: export.RedactNone}); err != nil {
+		t.Fatal(err)
+	}
+	onUI(func() {
+		a.main.importFrom(path)
+		test.Tap(button(t, w, "Cancel"))
+	})
+	eventually(t, "the cancelled message", func() bool { return labelWith(w, "Import cancelled. Nothing was imported.") })
+	if n, _ := a.Vault().Count(t.Context(), store.Query{}); n != 4 {
+		t.Fatalf("%d cases after a cancelled import", n)
 	}
 }

@@ -101,7 +101,7 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	m.sort.SetSelectedIndex(0)
 	m.sort.OnChanged = func(string) { a.touch(); m.refresh() }
 	lock := widget.NewButtonWithIcon(a.T("ui.main.lock"), theme.VisibilityOffIcon(), a.Lock)
-	backup := widget.NewButtonWithIcon(a.T("ui.main.backup"), theme.DocumentSaveIcon(), m.askBackup)
+	backup := widget.NewButtonWithIcon(a.T("ui.main.backup"), theme.DocumentSaveIcon(), func() { m.askBackup() })
 	imp := widget.NewButtonWithIcon(a.T("ui.main.import"), theme.DownloadIcon(), m.askImport)
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { m.showSettings() })
 	contacts := widget.NewButtonWithIcon(a.T("ui.main.contacts"), theme.AccountIcon(), m.showContacts)
@@ -109,7 +109,7 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	m.banner = widget.NewLabel("")
 	m.banner.Wrapping = fyne.TextWrapWord
 	m.banner.Importance = widget.WarningImportance
-	bannerBtn := widget.NewButtonWithIcon(a.T("ui.main.backup"), theme.DocumentSaveIcon(), m.askBackup)
+	bannerBtn := widget.NewButtonWithIcon(a.T("ui.main.backup"), theme.DocumentSaveIcon(), func() { m.askBackup() })
 	m.list = widget.NewList(m.length, m.newRow, m.updateRow)
 	m.list.OnSelected = func(i widget.ListItemID) { a.touch(); m.selected(i) }
 	m.detail = container.NewVBox(widget.NewLabel(a.T("ui.main.select_case")))

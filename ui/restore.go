@@ -25,6 +25,7 @@ type restoreScreen struct {
 	pass, confirm *widget.Entry
 	status        *widget.Label
 	button        *widget.Button
+	bar           *widget.ProgressBar
 }
 
 func (a *App) showRestore() *restoreScreen {
@@ -40,6 +41,8 @@ func (a *App) showRestore() *restoreScreen {
 	s.status = widget.NewLabel("")
 	s.status.Wrapping = fyne.TextWrapWord
 	s.status.Importance = widget.DangerImportance
+	s.bar = widget.NewProgressBar()
+	s.bar.Hide()
 	s.button = widget.NewButton(a.T("ui.restore.button"), s.submit)
 	s.button.Importance = widget.HighImportance
 	addFile := widget.NewButton(a.T("ui.restore.add_bundle"), func() { a.askOpenPath(s.addBundle) })
@@ -48,7 +51,7 @@ func (a *App) showRestore() *restoreScreen {
 	intro := widget.NewLabel(a.T("ui.restore.intro"))
 	intro.Wrapping = fyne.TextWrapWord
 	title := widget.NewLabelWithStyle(a.T("ui.restore.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	form := container.NewVBox(title, intro, s.files, addFile, s.key, s.pass, s.confirm, s.button, s.status, back)
+	form := container.NewVBox(title, intro, s.files, addFile, s.key, s.pass, s.confirm, s.button, s.bar, s.status, back)
 	a.win.SetContent(container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(560, 620)), form)))
 	return s
 }
@@ -85,14 +88,20 @@ func (s *restoreScreen) submit() {
 	s.button.Disable()
 	s.status.Importance = widget.MediumImportance
 	s.status.SetText(a.T("ui.restore.working"))
+	s.bar.SetValue(0)
+	s.bar.Show()
+	report := func(done, total int64) {
+		do(func() { s.bar.SetValue(float64(done) / float64(total)) })
+	}
 	go func() {
-		_, err := export.Restore(context.Background(), bundles, rk, a.cfg.VaultDir, pass)
+		_, err := export.Restore(context.Background(), bundles, rk, a.cfg.VaultDir, pass, export.RestoreOptions{Progress: report})
 		var v *store.Vault
 		if err == nil {
 			v, err = store.Open(a.cfg.VaultDir, pass, store.Options{})
 		}
 		do(func() {
 			s.button.Enable()
+			s.bar.Hide()
 			if err != nil {
 				a.log.WithError(err).Warn("restore failed")
 				s.status.Importance = widget.DangerImportance

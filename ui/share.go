@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/export"
 	"github.com/dossier-hr/dossier/store"
 )
@@ -21,6 +22,11 @@ type shareForm struct {
 	preview *widget.Label
 	write   *widget.Button
 	cards   map[string]export.Card // by the label shown
+
+	byPass   *widget.Check // a one-off passphrase instead of contacts
+	pass     *widget.Entry
+	passNote *widget.Label
+	classic  *widget.Check // X25519, for age before 1.3
 }
 
 // showShare chooses recipients and redaction for the case on screen,
@@ -51,9 +57,29 @@ func (m *mainScreen) showShare(c *store.Case) *shareForm {
 	if len(names) == 0 {
 		to = widget.NewLabel(a.T("ui.share.no_contacts"))
 	}
+	f.pass = widget.NewPasswordEntry()
+	f.pass.SetPlaceHolder(a.T("ui.share.passphrase"))
+	f.pass.OnChanged = func(string) { a.touch(); m.updateShare(c, f) }
+	f.pass.Hide()
+	f.passNote = wrapLabel("")
+	f.passNote.Hide()
+	f.byPass = widget.NewCheck(a.T("ui.share.by_passphrase"), func(on bool) {
+		if on {
+			f.pass.Show()
+			f.passNote.Show()
+			f.to.Disable()
+		} else {
+			f.pass.Hide()
+			f.passNote.Hide()
+			f.to.Enable()
+		}
+		m.updateShare(c, f)
+	})
+	f.classic = widget.NewCheck(a.T("ui.share.classic"), nil)
 	f.redact.SetSelected(labels[1]) // pseudonymise, the safe default
 	box := container.NewVBox(
 		widget.NewLabelWithStyle(a.T("ui.share.to"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), to,
+		f.byPass, f.pass, f.passNote, f.classic,
 		widget.NewLabelWithStyle(a.T("ui.share.redaction"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), f.redact,
 		widget.NewLabelWithStyle(a.T("ui.share.preview"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), f.preview,
 		f.write,
@@ -125,7 +151,22 @@ func (m *mainScreen) updateShare(c *store.Case, f *shareForm) {
 	}
 	b.WriteString(a.T("ui.share.evidence", len(p.Evidence), p.LeftOut))
 	f.preview.SetText(b.String())
-	if len(f.to.Selected) > 0 {
+	ready := len(f.to.Selected) > 0
+	if f.byPass != nil && f.byPass.Checked {
+		// Anyone who gets the file can try passphrases offline: only a
+		// strong one, said to the recipient another way than the file.
+		ready = false
+		switch err := crypto.CheckPassphrase(f.pass.Text); {
+		case f.pass.Text == "":
+			f.passNote.SetText(a.T("ui.share.passphrase_how"))
+		case err != nil:
+			f.passNote.SetText(a.message(err))
+		default:
+			f.passNote.SetText(a.T("ui.share.passphrase_how"))
+			ready = true
+		}
+	}
+	if ready {
 		f.write.Enable()
 	} else {
 		f.write.Disable()
@@ -139,15 +180,19 @@ func (m *mainScreen) askWriteShare(c *store.Case, f *shareForm) {
 // writeShare writes the bundle off the UI goroutine.
 func (m *mainScreen) writeShare(c *store.Case, f *shareForm, path string) {
 	a := m.a
-	var cards []export.Card
-	for _, s := range f.to.Selected {
-		cards = append(cards, f.cards[s])
+	opts := export.Options{Kind: export.KindShare, Cases: []string{c.ID}, X25519: f.classic.Checked,
+		Redact: []string{export.RedactNone, export.RedactPseudonymise, export.RedactAnonymise}[indexOf(f.redact.Options, f.redact.Selected)]}
+	if f.byPass.Checked {
+		opts.Passphrase, opts.X25519 = f.pass.Text, false // scrypt: any age opens it
+	} else {
+		for _, s := range f.to.Selected {
+			opts.To = append(opts.To, f.cards[s])
+		}
 	}
-	profile := []string{export.RedactNone, export.RedactPseudonymise, export.RedactAnonymise}[indexOf(f.redact.Options, f.redact.Selected)]
 	wait := dialog.NewCustomWithoutButtons(a.T("ui.share.title"), widget.NewProgressBarInfinite(), a.win)
 	wait.Show()
 	go func() {
-		_, err := export.WriteFile(context.Background(), m.v, path, export.Options{Kind: export.KindShare, To: cards, Cases: []string{c.ID}, Redact: profile})
+		_, err := export.WriteFile(context.Background(), m.v, path, opts)
 		do(func() {
 			wait.Hide()
 			a.touch()
@@ -157,7 +202,11 @@ func (m *mainScreen) writeShare(c *store.Case, f *shareForm, path string) {
 				return
 			}
 			a.log.Info("share written")
-			dialog.ShowInformation(a.T("ui.share.title"), a.T("ui.share.done"), a.win)
+			done := a.T("ui.share.done")
+			if opts.Passphrase != "" {
+				done = a.T("ui.share.done_passphrase")
+			}
+			dialog.ShowInformation(a.T("ui.share.title"), done, a.win)
 		})
 	}()
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/dossier-hr/dossier/export"
 	"github.com/dossier-hr/dossier/store"
@@ -57,7 +58,7 @@ func TestShareFromTheApp(t *testing.T) {
 	if _, err := os.Stat(path); err != nil {
 		t.Fatal(err)
 	}
-	res, err := export.Import(t.Context(), p, path, false)
+	res, err := export.Import(t.Context(), p, path, export.ImportOptions{})
 	if err != nil || res.Added != 1 {
 		t.Fatalf("the partner imports: %+v %v", res, err)
 	}
@@ -65,5 +66,83 @@ func TestShareFromTheApp(t *testing.T) {
 	gc, _ := p.Get(t.Context(), got[0].ID)
 	if gc.People[0].Pseudonym != "Person 1" {
 		t.Fatalf("partner got %+v", gc.People)
+	}
+}
+
+// A share with a one-off passphrase, for someone outside the contacts;
+// the app imports such a bundle by asking for the passphrase.
+func TestShareWithPassphraseAndImportIt(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	onUI(func() { a.main.list.Select(2) })
+	eventually(t, "the case", func() bool { return labelWith(w, "Задержание у аптеки") })
+	var f *shareForm
+	onUI(func() {
+		f = a.main.showShare(a.main.current)
+		f.byPass.SetChecked(true)
+		f.pass.SetText("short")
+	})
+	if !f.write.Disabled() || !strings.Contains(f.passNote.Text, "Too short") {
+		t.Fatalf("a weak bundle passphrase is accepted: %q", f.passNote.Text)
+	}
+	onUI(func() { f.pass.SetText("copper kettle 47 under the bridge") })
+	if f.write.Disabled() || !strings.Contains(f.passNote.Text, "never with the file") {
+		t.Fatalf("a strong bundle passphrase is refused: %q", f.passNote.Text)
+	}
+	path := filepath.Join(t.TempDir(), "share.age")
+	onUI(func() { a.main.writeShare(a.main.current, f, path) })
+	eventually(t, "the share", func() bool { return labelWith(w, "tell the passphrase another way") })
+	head, _ := os.ReadFile(path)
+	if !strings.Contains(string(head[:200]), "-> scrypt") {
+		t.Fatalf("not a passphrase bundle: %q", head[:80])
+	}
+	onUI(func() { test.Tap(button(t, w, "OK")) })
+	onUI(func() { test.Tap(button(t, w, "Cancel")) })
+
+	// Importing it: no key opens it, so the app asks for the passphrase; a
+	// wrong one is said so, the right one leads to the summary.
+	onUI(func() { a.main.importFrom(path) })
+	eventually(t, "the passphrase question", func() bool { return labelWith(w, "No key of this vault opens this bundle") })
+	pass, _ := find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "One-off passphrase for this bundle" })
+	onUI(func() {
+		pass.SetText("not the one")
+		test.Tap(button(t, w, "Next"))
+	})
+	eventually(t, "the refusal", func() bool { return labelWith(w, "This passphrase does not open the bundle either") })
+	onUI(func() { test.Tap(button(t, w, "OK")) })
+	onUI(func() { a.main.askBundlePassphrase(path) })
+	pass, _ = find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "One-off passphrase for this bundle" })
+	onUI(func() {
+		pass.SetText("copper kettle 47 under the bridge")
+		test.Tap(button(t, w, "Next"))
+	})
+	eventually(t, "the summary", func() bool { return labelWith(w, "Made by: UI Test") && labelWith(w, "Nothing has been imported yet.") })
+	onUI(func() { test.Tap(button(t, w, "Import")) })
+	eventually(t, "the result", func() bool { return labelWith(w, "Imported: 0 cases added, 0 updated, 1 unchanged") })
+}
+
+func TestShareForOldAgeTools(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	p, _, err := store.Create(filepath.Join(t.TempDir(), "p"), "pp", store.CreateOptions{OrgName: "Legal Partner"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	theirs, _ := export.OwnCard(p)
+	c, _ := theirs.Contact()
+	a.Vault().AddContact(t.Context(), c)
+	onUI(func() { a.main.list.Select(2) })
+	eventually(t, "the case", func() bool { return labelWith(w, "Задержание у аптеки") })
+	var f *shareForm
+	onUI(func() {
+		f = a.main.showShare(a.main.current)
+		f.to.SetSelected([]string{f.to.Options[0]})
+		f.classic.SetChecked(true)
+	})
+	path := filepath.Join(t.TempDir(), "share.age")
+	onUI(func() { a.main.writeShare(a.main.current, f, path) })
+	eventually(t, "the share", func() bool { return labelWith(w, "Share written and verified.") })
+	head, _ := os.ReadFile(path)
+	if !strings.Contains(string(head[:300]), "-> X25519") || strings.Contains(string(head[:2000]), "mlkem768x25519") {
+		t.Fatalf("not a classic X25519 bundle: %q", head[:120])
 	}
 }

@@ -39,9 +39,10 @@ func init() {
 			fs.String("bundle-passphrase-file", "", "decrypt with the passphrase on the first line of `FILE`")
 			fs.Bool("json", false, "print the manifest summary as JSON")
 		}})
-	register(&command{name: "import", args: "FILE [--accept-unknown-signer]", help: "verify a bundle from a partner and merge it", run: cmdImport,
+	register(&command{name: "import", args: "FILE [--accept-unknown-signer] [--bundle-passphrase-file F]", help: "verify a bundle from a partner and merge it", run: cmdImport,
 		flags: func(fs *flag.FlagSet) {
 			fs.Bool("accept-unknown-signer", false, "import even if the signer is not among your contacts")
+			fs.String("bundle-passphrase-file", "", "the bundle was encrypted with the one-off passphrase on the first line of `FILE`")
 		}})
 	register(&command{name: "contact", args: "export --out FILE | add FILE [--fingerprint FP] | list [--json]", help: "exchange contact cards with partner organisations", run: cmdContact,
 		flags: func(fs *flag.FlagSet) {
@@ -190,7 +191,11 @@ func cmdVerify(c *cli, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	known := "unknown: not among your contacts; compare the fingerprint with its maker by phone before trusting it"
-	if v != nil {
+	if v == nil {
+		// Opened with --identity or a bundle passphrase: the vault (and
+		// its contacts) were not unlocked, so say that, not "unknown".
+		known = "not checked against your contacts: verify without --identity or --bundle-passphrase-file, or import, to check"
+	} else {
 		pk, _ := m.Creator.PublicKey()
 		if own, err := v.Identity(); err == nil && own.Fingerprint() == m.Creator.Fingerprint {
 			known = "this vault's own organisation"
@@ -200,7 +205,7 @@ func cmdVerify(c *cli, fs *flag.FlagSet, args []string) error {
 	}
 	if boolean(fs, "json") {
 		return c.printJSON(map[string]any{"kind": m.Kind, "created_at": m.CreatedAt, "creator": m.Creator,
-			"known": !strings.HasPrefix(known, "unknown"), "cases": m.Cases, "evidence": m.Evidence, "audit_entries": m.Audit})
+			"known": v != nil && !strings.HasPrefix(known, "unknown"), "cases": m.Cases, "evidence": m.Evidence, "audit_entries": m.Audit})
 	}
 	fmt.Fprintf(c.stdout, "ok: the bundle verifies (every entry, the signature and the end of the stream)\n")
 	fmt.Fprintf(c.stdout, "kind:     %s\ncreated:  %s\ncreator:  %s\n          fingerprint %s (%s)\ncontent:  %d case(s), %d evidence item(s), %d audit entries\n",
@@ -231,7 +236,7 @@ func cmdRestore(c *cli, fs *flag.FlagSet, args []string) error {
 	if pass == "" {
 		return usagef("the new passphrase is empty")
 	}
-	m, err := export.Restore(c.ctx, bundles, rk, c.vaultDir, pass)
+	m, err := export.Restore(c.ctx, bundles, rk, c.vaultDir, pass, export.RestoreOptions{})
 	if err != nil {
 		if errors.Is(err, export.ErrNotAddressed) {
 			return fmt.Errorf("%w; is this the recovery key of the vault that made the backup?", err)
@@ -249,8 +254,16 @@ func cmdImport(c *cli, fs *flag.FlagSet, args []string) error {
 	if len(args) != 1 {
 		return usagef("import takes one bundle FILE")
 	}
+	opts := export.ImportOptions{AcceptUnknown: boolean(fs, "accept-unknown-signer")}
+	if f := str(fs, "bundle-passphrase-file"); f != "" {
+		p, err := readFirstLine(f)
+		if err != nil {
+			return fmt.Errorf("reading the bundle passphrase file: %w", err)
+		}
+		opts.Passphrase = p
+	}
 	return c.withVault(func(v *store.Vault) error {
-		res, err := export.Import(c.ctx, v, args[0], boolean(fs, "accept-unknown-signer"))
+		res, err := export.Import(c.ctx, v, args[0], opts)
 		if err != nil {
 			return err
 		}
