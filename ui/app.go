@@ -270,3 +270,13 @@ func (a *App) askOpenPath(then func(path string)) {
 		then(path)
 	}, a.win).Show()
 }
+
+// when shows a timestamp from the vault (RFC 3339, UTC) as the person's
+// local date and time to the minute; anything else is shown as it is.
+func when(ts string) string {
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return ts
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}

@@ -166,7 +166,7 @@ func (m *mainScreen) importWith(path, passphrase string) {
 				dialog.ShowError(errors.New(a.message(err)), a.win)
 				return
 			}
-			text := a.T("ui.import.summary", man.Kind, man.Creator.Name, man.Creator.Fingerprint, who, man.CreatedAt, man.Cases, man.Evidence)
+			text := a.T("ui.import.summary", man.Kind, man.Creator.Name, man.Creator.Fingerprint, who, when(man.CreatedAt), man.Cases, man.Evidence)
 			label := widget.NewLabel(text)
 			label.Wrapping = fyne.TextWrapWord
 			c := dialog.NewCustomConfirm(a.T("ui.main.import"), a.T("ui.import.confirm"), a.T("ui.cancel"), label, func(ok bool) {

@@ -55,7 +55,7 @@ func caseView(a *App, c *store.Case) []fyne.CanvasObject {
 	field("ui.case.place", strings.Join(place, ", "))
 	field("ui.case.status", assets.VocabLabel(l, "case_status", c.Status))
 	field("ui.case.tags", strings.Join(c.Tags, ", "))
-	text(a.T("ui.case.revision", c.Revision, c.UpdatedAt))
+	text(a.T("ui.case.revision", c.Revision, when(c.UpdatedAt)))
 	if c.Narrative != "" {
 		head(a.T("ui.case.narrative"))
 		text(c.Narrative)

@@ -174,7 +174,7 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 			m.showEditor(orig)
 		})
 		discard.Importance = widget.LowImportance
-		note := wrapLabel(a.T("ui.edit.draft", at))
+		note := wrapLabel(a.T("ui.edit.draft", when(at)))
 		note.Importance = widget.WarningImportance
 		draftNote = container.NewVBox(note, discard)
 	} else if orig != nil {
@@ -647,7 +647,7 @@ func (m *mainScreen) showHistory(c *store.Case) {
 	}
 	for i := len(revs) - 1; i >= 0; i-- {
 		r := revs[i]
-		box.Add(widget.NewLabelWithStyle(a.T("ui.case.revision_of", r.Revision, r.UpdatedAt, r.UpdatedBy), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		box.Add(widget.NewLabelWithStyle(a.T("ui.case.revision_of", r.Revision, when(r.UpdatedAt), r.UpdatedBy), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		for _, o := range caseView(a, r) {
 			box.Add(o)
 		}

@@ -65,7 +65,7 @@ func (m *mainScreen) evidenceView(c *store.Case) []fyne.CanvasObject {
 		buttons.Add(widget.NewButtonWithIcon(a.T("ui.evidence.save_original"), theme.DocumentSaveIcon(), func() { m.askSave(e, false) }))
 		custody := []string{a.T("ui.evidence.custody") + ":"}
 		for _, k := range e.Custody {
-			line := "  " + k.At + " · " + assets.VocabLabel(a.lang, "custody", k.Action) + " · " + k.Actor
+			line := "  " + when(k.At) + " · " + assets.VocabLabel(a.lang, "custody", k.Action) + " · " + k.Actor
 			for _, x := range []string{k.From, k.Method, k.Note} {
 				if x != "" {
 					line += " · " + x

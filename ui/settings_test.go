@@ -250,3 +250,13 @@ func TestContactCardCopyAndPaste(t *testing.T) {
 	})
 	eventually(t, "the contact", func() bool { return labelWith(w, "Paste Partner added to your contacts.") })
 }
+
+func TestWhen(t *testing.T) {
+	ts := time.Date(2026, 3, 1, 12, 34, 56, 789, time.UTC)
+	if got, want := when(ts.Format(time.RFC3339Nano)), ts.Local().Format("2006-01-02 15:04"); got != want {
+		t.Fatalf("when = %q, want %q", got, want)
+	}
+	if got := when("2025-06"); got != "2025-06" {
+		t.Fatalf("a non-timestamp changed: %q", got)
+	}
+}
