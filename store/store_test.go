@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -687,5 +688,41 @@ func TestUseAfterCloseFails(t *testing.T) {
 	}
 	if err := v.Close(); err != nil {
 		t.Fatalf("second close: %v", err)
+	}
+}
+
+// The connection settings that keep plaintext off the disk, and the one
+// that keeps SQLCipher fast, hold on every pooled connection.
+func TestConnectionPragmas(t *testing.T) {
+	v, _, _ := testVault(t)
+	want := map[string]string{
+		"temp_store":             "2", // MEMORY: no temp files
+		"secure_delete":          "1",
+		"foreign_keys":           "1",
+		"journal_mode":           "wal",
+		"synchronous":            "2", // FULL
+		"cipher_memory_security": "0", // see docs/security.md
+		"cipher_page_size":       "65536", // part of the file format
+	}
+	// Several connections at once, so more than one is checked.
+	conns := make([]*sql.Conn, 3)
+	for i := range conns {
+		c, err := v.db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns[i] = c
+	}
+	for i, c := range conns {
+		for p, w := range want {
+			var got string
+			if err := c.QueryRowContext(ctx, "PRAGMA "+p).Scan(&got); err != nil {
+				t.Fatalf("conn %d: %s: %v", i, p, err)
+			}
+			if got != w {
+				t.Errorf("conn %d: PRAGMA %s = %q, want %q", i, p, got, w)
+			}
+		}
 	}
 }

@@ -33,7 +33,9 @@ func (a *App) progressDialog(parent context.Context, title string) (context.Cont
 			return
 		}
 		if pm := 1000 * done / total; shown.Swap(pm) != pm {
-			do(func() { bar.SetValue(float64(pm) / 1000) })
+			// Work the person started counts as activity: the auto-lock
+			// would otherwise close the vault under a long backup.
+			do(func() { bar.SetValue(float64(pm) / 1000); a.touch() })
 		}
 	}
 	return ctx, report, func() { cancel(); d.Hide() }

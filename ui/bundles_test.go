@@ -213,3 +213,29 @@ func TestImportCancel(t *testing.T) {
 		t.Fatalf("%d cases after a cancelled import", n)
 	}
 }
+
+// A long backup the person started keeps the vault open: its progress
+// counts as activity for the auto-lock.
+func TestLongBackupIsActivity(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	big := bytes.Repeat([]byte("evidence "), 8<<20)
+	list, _ := a.Vault().List(t.Context(), store.Query{})
+	if _, err := a.Vault().Attach(t.Context(), list[0].ID, bytes.NewReader(big), store.AttachOptions{Name: "v.bin"}); err != nil {
+		t.Fatal(err)
+	}
+	const idle = 300 * time.Millisecond
+	a.cfg.AutoLock = idle
+	path := filepath.Join(t.TempDir(), "backup.age")
+	start := time.Now()
+	onUI(func() { a.touch(); a.main.backupTo(path, export.KindFull) })
+	eventually(t, "the backup", func() bool { return labelWith(w, "Backup written and verified") || a.Vault() == nil })
+	took := time.Since(start)
+	if a.Vault() == nil {
+		t.Fatalf("the vault locked during a backup of %v", took)
+	}
+	if took < 3*idle {
+		t.Skipf("the backup took only %v: too fast to tell", took)
+	}
+	a.cfg.AutoLock = -1
+	a.stopIdle()
+}
