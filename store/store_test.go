@@ -700,8 +700,8 @@ func TestConnectionPragmas(t *testing.T) {
 		"secure_delete":          "1",
 		"foreign_keys":           "1",
 		"journal_mode":           "wal",
-		"synchronous":            "2", // FULL
-		"cipher_memory_security": "0", // see docs/security.md
+		"synchronous":            "2",     // FULL
+		"cipher_memory_security": "0",     // see docs/security.md
 		"cipher_page_size":       "65536", // part of the file format
 	}
 	// Several connections at once, so more than one is checked.
