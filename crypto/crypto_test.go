@@ -376,3 +376,38 @@ func TestWriteShredsOldKeyFile(t *testing.T) {
 		t.Fatalf("new key file: %v", err)
 	}
 }
+
+// "é" as one code point (NFC) or as e + combining accent (NFD) is the
+// same passphrase; a wrap made from a non-NFC passphrase before this rule
+// still opens with the passphrase as it was typed.
+func TestPassphraseUnicodeNormalisation(t *testing.T) {
+	nfc, nfd := "café москва ё 2026", "cafe\u0301 москва е\u0308 2026"
+	if nfc == nfd {
+		t.Fatal("test strings are equal")
+	}
+	key, _ := NewDataKey()
+	rk, _ := NewRecoveryKey()
+	kf, err := NewKeyFile(key, nfd, rk.Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{nfc, nfd} {
+		if _, err := kf.UnlockPassphrase(p); err != nil {
+			t.Fatalf("%q: %v", p, err)
+		}
+	}
+	if _, err := kf.UnlockPassphrase("cafe москва е 2026"); !errors.Is(err, ErrWrongPassphrase) {
+		t.Fatalf("accents dropped still opened: %v", err)
+	}
+	// A wrap of the raw NFD bytes, as made before normalisation.
+	r, _ := age.NewScryptRecipient(nfd)
+	r.SetWorkFactor(ScryptWorkFactor)
+	legacy, err := wrap(key, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &KeyFile{Format: KeyFileFormat, Version: KeyFileVersion, Passphrase: legacy, Recovery: kf.Recovery}
+	if _, err := old.UnlockPassphrase(nfd); err != nil {
+		t.Fatalf("legacy NFD wrap with the NFD passphrase: %v", err)
+	}
+}

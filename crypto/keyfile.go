@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"filippo.io/age"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Sentinel errors callers test with errors.Is.
@@ -89,7 +90,7 @@ func (kf *KeyFile) SetPassphrase(key *DataKey, passphrase string) error {
 	if passphrase == "" {
 		return errors.New("crypto: the passphrase is empty")
 	}
-	r, err := age.NewScryptRecipient(passphrase)
+	r, err := age.NewScryptRecipient(norm.NFC.String(passphrase))
 	if err != nil {
 		return fmt.Errorf("crypto: %w", err)
 	}
@@ -114,10 +115,25 @@ func (kf *KeyFile) WipePassphrase() {
 
 // UnlockPassphrase unwraps the database key with the passphrase. It returns
 // an error wrapping ErrWrongPassphrase when the passphrase is not the one.
+//
+// Passphrases are wrapped in Unicode NFC form, so "é" typed as one code
+// point or as "e" and a combining accent (as some keyboards, input methods
+// and copy-pastes do) opens the same vault. A wrap made before that was
+// the rule, from a non-NFC passphrase, still opens with the passphrase as
+// typed: that second attempt costs another KDF run, and only happens for
+// such text.
 func (kf *KeyFile) UnlockPassphrase(passphrase string) (*DataKey, error) {
 	if kf.PassphraseWiped {
 		return nil, fmt.Errorf("crypto: %w", ErrPassphraseWiped)
 	}
+	key, err := kf.unlockExactly(norm.NFC.String(passphrase))
+	if errors.Is(err, ErrWrongPassphrase) && !norm.NFC.IsNormalString(passphrase) {
+		key, err = kf.unlockExactly(passphrase)
+	}
+	return key, err
+}
+
+func (kf *KeyFile) unlockExactly(passphrase string) (*DataKey, error) {
 	id, err := age.NewScryptIdentity(passphrase)
 	if err != nil {
 		return nil, fmt.Errorf("crypto: %w", ErrWrongPassphrase)
