@@ -1,9 +1,13 @@
 package ui
 
 import (
+	"errors"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dossier-hr/dossier/crypto"
@@ -113,8 +117,29 @@ func (a *App) showRecoveryKey(rk *crypto.RecoveryKey, next func()) {
 		}
 	})
 	title := widget.NewLabelWithStyle(a.T("ui.recovery.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	a.win.SetContent(container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(560, 420)),
-		container.NewVBox(title, explain, widget.NewCard("", "", key), saved, cont))))
+	save := widget.NewButtonWithIcon(a.T("ui.recovery.save"), theme.DocumentSaveIcon(), func() {
+		a.askSavePath("dossier-recovery-key.txt", func(path string) {
+			if err := saveRecoveryKey(rk, path); err != nil {
+				dialog.ShowError(errors.New(a.message(err)), a.win)
+				return
+			}
+			a.log.Info("recovery key saved to a file at the person's request")
+			dialog.ShowInformation(a.T("ui.recovery.title"), a.T("ui.recovery.saved_file"), a.win)
+		})
+	})
+	save.Importance = widget.LowImportance
+	a.win.SetContent(container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(560, 460)),
+		container.NewVBox(title, explain, widget.NewCard("", "", key), save, saved, cont))))
+}
+
+// saveRecoveryKey writes the key, grouped as on screen, to a file only its
+// owner can read, for printing; dossierctl --recovery-key reads it back
+// (lines starting with # are comments).
+func saveRecoveryKey(rk *crypto.RecoveryKey, path string) error {
+	text := "# Dossier recovery key. It opens the vault and its full backups.\n" +
+		"# Print it or copy it by hand, keep that away from the laptop, then delete this file.\n\n" +
+		groupKey(rk.String()) + "\n"
+	return crypto.WriteFileAtomic(path, []byte(text), 0o600)
 }
 
 // groupKey splits the key into groups of eight after its prefix, so it can

@@ -295,6 +295,18 @@ func TestCreateVault(t *testing.T) {
 		t.Fatalf("the key on screen does not open the vault: %v", err)
 	}
 	v2.Close()
+	// Saved to a file for printing: owner-only, and dossierctl reads it.
+	keyFile := filepath.Join(t.TempDir(), "rk.txt")
+	if err := saveRecoveryKey(rk, keyFile); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(keyFile); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("recovery key file mode %v", fi.Mode().Perm())
+	}
+	if back, err := crypto.ReadRecoveryKey(keyFile); err != nil || back.String() != rk.String() {
+		t.Fatalf("the saved key does not read back: %v", err)
+	}
+	button(t, w, "Save to a file, to print…")
 	cont := button(t, w, "Continue")
 	if !cont.Disabled() {
 		t.Fatal("Continue enabled before the key was confirmed saved")
