@@ -187,3 +187,15 @@ func BenchmarkExtract64MiB(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkStats100k: the statistics of the whole list and of a filtered
+// one, over 100,000 cases.
+func BenchmarkStats100k(b *testing.B) {
+	v := bigVault(b)
+	qs := []store.Query{{}, {Country: "RU"}, {Violation: "extortion"}, {Text: "police"}}
+	reportMedian(b, len(qs), func(i int) {
+		if _, err := v.Stats(ctx, qs[i]); err != nil {
+			b.Fatal(err)
+		}
+	})
+}

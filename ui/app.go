@@ -81,7 +81,12 @@ func New(win fyne.Window, cfg Config) *App {
 	win.Canvas().AddShortcut(lock, func(fyne.Shortcut) { a.Lock() })
 	item := fyne.NewMenuItem(a.T("ui.main.lock"), a.Lock)
 	item.Shortcut = lock
-	win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(a.T("ui.menu.vault"), item)))
+	stats := fyne.NewMenuItem(a.T("ui.stats.button")+"…", func() {
+		if a.main != nil && a.Vault() != nil {
+			a.main.showStats()
+		}
+	})
+	win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(a.T("ui.menu.vault"), item, stats)))
 	return a
 }
 

@@ -112,7 +112,7 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	bannerBtn := widget.NewButtonWithIcon(a.T("ui.main.backup"), theme.DocumentSaveIcon(), func() { m.askBackup() })
 	m.list = widget.NewList(m.length, m.newRow, m.updateRow)
 	m.list.OnSelected = func(i widget.ListItemID) { a.touch(); m.selected(i) }
-	m.detail = container.NewVBox(widget.NewLabel(a.T("ui.main.select_case")))
+	m.detail = container.NewVBox(m.noCase()...)
 	m.bannerBox = container.NewBorder(nil, nil, nil, bannerBtn, m.banner)
 	m.bannerBox.Hide()
 	filters := container.NewGridWithColumns(4, m.status, m.violation, m.perpetrator, m.sort, m.country, m.from, m.to, m.review)
@@ -272,12 +272,24 @@ func (m *mainScreen) selected(i widget.ListItemID) {
 // showCase shows a case read-only, with Edit and History; nil shows the
 // hint to select one.
 func (m *mainScreen) showCase(c *store.Case) {
+	m.showCaseOrNone(c)
+}
+
+// noCase is what the detail pane shows with no case selected: the hint,
+// and the statistics of the list as it is (also in the Vault menu).
+func (m *mainScreen) noCase() []fyne.CanvasObject {
+	stats := widget.NewButtonWithIcon(m.a.T("ui.stats.button"), theme.ListIcon(), func() { m.showStats() })
+	stats.Importance = widget.LowImportance
+	return []fyne.CanvasObject{widget.NewLabel(m.a.T("ui.main.select_case")), container.NewHBox(stats)}
+}
+
+func (m *mainScreen) showCaseOrNone(c *store.Case) {
 	if m.editor != nil {
 		m.editor.leave()
 	}
 	m.current = c
 	if c == nil {
-		m.detail.Objects = []fyne.CanvasObject{widget.NewLabel(m.a.T("ui.main.select_case"))}
+		m.detail.Objects = m.noCase()
 		m.detail.Refresh()
 		return
 	}

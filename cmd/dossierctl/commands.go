@@ -36,6 +36,7 @@ func init() {
 		}})
 	register(&command{name: "dump", args: "", help: "print the vault's content as canonical JSON", run: cmdDump})
 	register(&command{name: "check", args: "", help: "check the vault's integrity", run: cmdCheck})
+	register(&command{name: "stats", args: "[QUERY] [filters] [--json]", help: "count cases by status, country, year, violation and perpetrator", run: cmdStats, flags: listFlags})
 	register(&command{name: "guard", args: "[--wipe-after N|off] [--json]", help: "show or set the wipe of the passphrase key after N wrong attempts", run: cmdGuard,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("wipe-after", "", "destroy the passphrase's copy of the key after `N` wrong passphrases in a row (1-100), or 'off'")
@@ -416,4 +417,42 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// cmdStats prints the counts of an advocacy report for the cases the
+// filters (and an optional search) select. Values are vocabulary keys, as
+// everywhere in the command line.
+func cmdStats(c *cli, fs *flag.FlagSet, args []string) error {
+	if len(args) > 1 {
+		return usagef("stats takes at most one QUERY; quote a query of several words")
+	}
+	q := queryFromFlags(fs)
+	if len(args) == 1 {
+		q.Text = args[0]
+	}
+	return c.withVault(func(v *store.Vault) error {
+		st, err := v.Stats(c.ctx, q)
+		if err != nil {
+			return err
+		}
+		if boolean(fs, "json") {
+			return c.printJSON(st)
+		}
+		w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(w, "cases\t%d\n", st.Total)
+		for _, t := range []struct {
+			name string
+			rows []store.Count
+		}{{"status", st.ByStatus}, {"country", st.ByCountry}, {"year", st.ByYear}, {"violation", st.ByViolation}, {"perpetrator", st.ByPerpetrator}} {
+			fmt.Fprintf(w, "\nby %s\t\n", t.name)
+			for _, r := range t.rows {
+				key := r.Key
+				if key == "" {
+					key = "(none)"
+				}
+				fmt.Fprintf(w, "  %s\t%d\n", key, r.N)
+			}
+		}
+		return w.Flush()
+	})
 }

@@ -1,0 +1,120 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dossier-hr/dossier/assets"
+	"github.com/dossier-hr/dossier/store"
+)
+
+// showStats counts the cases the list shows now (search and filters) by
+// status, country, year, violation and perpetrator, in the person's
+// language, off the UI goroutine. It returns the text the dialog shows
+// (through the channel), for tests.
+func (m *mainScreen) showStats() <-chan string {
+	a := m.a
+	a.touch()
+	q := m.query()
+	done := make(chan string, 1)
+	// About a second over 100,000 cases (docs/performance.md).
+	wait := dialog.NewCustomWithoutButtons(a.T("ui.stats.title"), widget.NewProgressBarInfinite(), a.win)
+	wait.Show()
+	go func() {
+		st, err := m.v.Stats(m.ctx, q)
+		do(func() {
+			wait.Hide()
+			if m.ctx.Err() != nil {
+				return // locked meanwhile
+			}
+			if err != nil {
+				dialog.ShowError(errors.New(a.message(err)), a.win)
+				done <- ""
+				return
+			}
+			text := m.statsText(st)
+			grid := container.NewGridWithColumns(2)
+			for _, t := range m.statsTables(st) {
+				box := container.NewVBox(widget.NewLabelWithStyle(t.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+				for _, r := range t.rows {
+					box.Add(container.NewBorder(nil, nil, nil, widget.NewLabel(fmt.Sprint(r.N)), widget.NewLabel(r.label)))
+				}
+				grid.Add(box)
+			}
+			head := widget.NewLabel(a.T("ui.stats.head", st.Total))
+			head.Wrapping = fyne.TextWrapWord
+			copyBtn := widget.NewButtonWithIcon(a.T("ui.stats.copy"), theme.ContentCopyIcon(), func() {
+				// Counts and vocabulary labels only: no case content.
+				fyne.CurrentApp().Clipboard().SetContent(text)
+				a.touch()
+			})
+			scroll := container.NewVScroll(container.NewVBox(head, grid))
+			scroll.SetMinSize(fyne.NewSize(640, 460))
+			dialog.ShowCustom(a.T("ui.stats.title"), a.T("ui.close"), container.NewBorder(nil, copyBtn, nil, nil, scroll), a.win)
+			a.log.Info("statistics shown")
+			done <- text
+		})
+	}()
+	return done
+}
+
+type statsTable struct {
+	title string
+	rows  []struct {
+		label string
+		N     int
+	}
+}
+
+// statsTables labels the counts in the person's language.
+func (m *mainScreen) statsTables(st *store.Stats) []statsTable {
+	a := m.a
+	var out []statsTable
+	for _, t := range []struct {
+		key, vocab string
+		rows       []store.Count
+	}{
+		{"ui.stats.by_violation", "violation", st.ByViolation},
+		{"ui.stats.by_perpetrator", "perpetrator", st.ByPerpetrator},
+		{"ui.stats.by_country", "", st.ByCountry},
+		{"ui.stats.by_year", "", st.ByYear},
+		{"ui.stats.by_status", "case_status", st.ByStatus},
+	} {
+		tt := statsTable{title: a.T(t.key)}
+		for _, r := range t.rows {
+			label := r.Key
+			switch {
+			case r.Key == "":
+				label = a.T("ui.stats.none")
+			case t.vocab != "":
+				label = assets.VocabLabel(a.lang, t.vocab, r.Key)
+			}
+			tt.rows = append(tt.rows, struct {
+				label string
+				N     int
+			}{label, r.N})
+		}
+		out = append(out, tt)
+	}
+	return out
+}
+
+// statsText is the tables as plain text, for pasting into a report.
+func (m *mainScreen) statsText(st *store.Stats) string {
+	var b strings.Builder
+	b.WriteString(m.a.T("ui.stats.head", st.Total) + "\n")
+	for _, t := range m.statsTables(st) {
+		b.WriteString("\n" + t.title + "\n")
+		for _, r := range t.rows {
+			fmt.Fprintf(&b, "%s\t%d\n", r.label, r.N)
+		}
+	}
+	return b.String()
+}
