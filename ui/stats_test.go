@@ -24,7 +24,9 @@ func TestStatisticsFollowTheListAndCopy(t *testing.T) {
 			t.Errorf("statistics lack %q:\n%s", want, text)
 		}
 	}
-	eventually(t, "the dialog", func() bool { return labelWith(w, "4 cases, as the list shows them now") && labelWith(w, "By perpetrator") })
+	eventually(t, "the dialog", func() bool {
+		return labelWith(w, "4 cases, as the list shows them now") && labelWith(w, "By perpetrator")
+	})
 	if c := fyne.CurrentApp().Clipboard().Content(); c != "" {
 		t.Fatalf("clipboard written before Copy: %q", c)
 	}
