@@ -391,8 +391,18 @@ func TestShareImportMerge(t *testing.T) {
 	if _, err := src.Edit(ctx, ref, []byte(`{"narrative":"A corrected account."}`)); err != nil {
 		t.Fatal(err)
 	}
-	res, err = Import(ctx, dst, share(Options{Cases: []string{ref}}), ImportOptions{})
-	if err != nil || res.Conflicts != 1 {
+	// A dry run says so beforehand, and changes nothing.
+	conflicting := share(Options{Cases: []string{ref}})
+	beforeDry := dump(t, dst)
+	dry, err := Import(ctx, dst, conflicting, ImportOptions{DryRun: true})
+	if err != nil || !dry.DryRun || dry.Conflicts != 1 || !dry.Known {
+		t.Fatalf("dry run %+v %v", dry, err)
+	}
+	if !bytes.Equal(beforeDry, dump(t, dst)) {
+		t.Fatal("a dry run changed the vault")
+	}
+	res, err = Import(ctx, dst, conflicting, ImportOptions{})
+	if err != nil || res.Conflicts != 1 || res.DryRun {
 		t.Fatalf("conflicting import %+v %v", res, err)
 	}
 	got, _ = dst.Get(ctx, ref)
@@ -440,8 +450,13 @@ func TestImportRefusesUnknownSigner(t *testing.T) {
 	if !bytes.Equal(before, dump(t, dst)) {
 		t.Fatal("a refused import changed the vault")
 	}
+	// A dry run shows what it would do, and that the signer is unknown.
+	dry, err := Import(ctx, dst, p, ImportOptions{DryRun: true})
+	if err != nil || dry.Known || dry.Added != 1 || !bytes.Equal(before, dump(t, dst)) {
+		t.Fatalf("dry run of an unknown signer's bundle: %+v %v", dry, err)
+	}
 	res, err := Import(ctx, dst, p, ImportOptions{AcceptUnknown: true})
-	if err != nil || res.Added != 1 {
+	if err != nil || res.Added != 1 || res.Known {
 		t.Fatalf("accepted unknown signer: %+v %v", res, err)
 	}
 }

@@ -18,6 +18,8 @@ import (
 type ImportResult struct {
 	Manifest  *Manifest
 	Signer    string // the contact's name, or "this vault"
+	Known     bool   // the signer is this vault or one of its contacts
+	DryRun    bool   // nothing was committed: the counts are what an import would do
 	Added     int
 	Updated   int
 	Unchanged int
@@ -82,6 +84,11 @@ type ImportOptions struct {
 	// passphrase (a share made for someone outside the contacts). The
 	// signature is checked all the same.
 	Passphrase string
+	// DryRun verifies and merges everything in the transaction, then
+	// rolls it back: the result says what an import would add, update and
+	// flag as conflicts, and nothing changes. A dry run does not refuse an
+	// unknown signer; Known says whether it is one.
+	DryRun bool
 	// Progress, if set, is called with the bytes of the bundle read so far
 	// and its size.
 	Progress func(done, total int64)
@@ -144,13 +151,20 @@ func Import(ctx context.Context, v *store.Vault, path string, opts ImportOptions
 	case err != nil:
 		return nil, err
 	case bytes.Equal(pk, own.PublicKey()):
-		res.Signer = "this vault"
+		res.Signer, res.Known = "this vault", true
 	case c != nil:
-		res.Signer = c.Name
-	case opts.AcceptUnknown:
+		res.Signer, res.Known = c.Name, true
+	case opts.AcceptUnknown || opts.DryRun:
 		res.Signer = m.Creator.Name + " (not a contact, accepted)"
+		if !opts.AcceptUnknown {
+			res.Signer = m.Creator.Name + " (not a contact)"
+		}
 	default:
 		return nil, refuse(ErrUnknownSigner, "%q, fingerprint %s; add its card with 'dossierctl contact add' after checking the fingerprint with them, or pass --accept-unknown-signer", m.Creator.Name, m.Creator.Fingerprint)
+	}
+	if opts.DryRun {
+		res.DryRun = true
+		return res, nil // the deferred rollback undoes the staging
 	}
 	if err := l.Audit(store.AuditImport, "", fmt.Sprintf("%s bundle signed by %s: %d added, %d updated, %d unchanged, %d conflict(s), %d evidence item(s)",
 		m.Kind, m.Creator.Fingerprint, res.Added, res.Updated, res.Unchanged, res.Conflicts, res.Evidence)); err != nil {

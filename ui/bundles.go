@@ -3,11 +3,9 @@ package ui
 import (
 	"context"
 	"errors"
-	"os"
 	"sync/atomic"
 	"time"
 
-	"filippo.io/age"
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -146,7 +144,10 @@ func (m *mainScreen) importWith(path, passphrase string) {
 	a := m.a
 	ctx, report, hide := a.progressDialog(m.ctx, a.T("ui.import.checking"))
 	go func() {
-		man, who, known, err := m.check(ctx, path, passphrase, report)
+		// A dry run: everything verified and merged in a transaction that
+		// is rolled back, so the summary can say what would be added,
+		// updated and flagged as conflicts before anything is committed.
+		res, err := export.Import(ctx, m.v, path, export.ImportOptions{DryRun: true, Passphrase: passphrase, Progress: report})
 		do(func() {
 			hide()
 			a.touch()
@@ -168,66 +169,31 @@ func (m *mainScreen) importWith(path, passphrase string) {
 				dialog.ShowError(errors.New(a.message(err)), a.win)
 				return
 			}
-			text := a.T("ui.import.summary", man.Kind, man.Creator.Name, man.Creator.Fingerprint, who, when(man.CreatedAt), man.Cases, man.Evidence)
+			man := res.Manifest
+			who := a.T("ui.import.unknown")
+			switch {
+			case res.Known && res.Signer == "this vault":
+				who = a.T("ui.import.self")
+			case res.Known:
+				who = a.T("ui.import.known") + ": " + res.Signer
+			}
+			text := a.T("ui.import.summary", man.Kind, man.Creator.Name, man.Creator.Fingerprint, who, when(man.CreatedAt), man.Cases, man.Evidence) +
+				"\n\n" + a.T("ui.import.would", res.Added, res.Updated, res.Unchanged, res.Conflicts, res.Evidence)
 			label := widget.NewLabel(text)
 			label.Wrapping = fyne.TextWrapWord
 			c := dialog.NewCustomConfirm(a.T("ui.main.import"), a.T("ui.import.confirm"), a.T("ui.cancel"), label, func(ok bool) {
 				if ok {
-					m.doImport(path, !known, passphrase)
+					m.doImport(path, !res.Known, passphrase)
 				}
 			}, a.win)
-			if !known {
+			if !res.Known {
 				c.SetConfirmText(a.T("ui.import.confirm_unknown"))
 				c.SetConfirmImportance(widget.DangerImportance)
 			}
-			c.Resize(fyne.NewSize(520, 320))
+			c.Resize(fyne.NewSize(560, 400))
 			c.Show()
 		})
 	}()
-}
-
-// check verifies a bundle without importing it and says who made it.
-func (m *mainScreen) check(ctx context.Context, path, passphrase string, report func(done, total int64)) (*export.Manifest, string, bool, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, "", false, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, "", false, err
-	}
-	var read int64
-	in := readFunc(func(b []byte) (int, error) {
-		n, err := f.Read(b)
-		read += int64(n)
-		report(read, fi.Size())
-		return n, err
-	})
-	own, err := m.v.Identity()
-	if err != nil {
-		return nil, "", false, err
-	}
-	ids := export.OrgIdentities(own)
-	if passphrase != "" {
-		sid, err := age.NewScryptIdentity(passphrase)
-		if err != nil {
-			return nil, "", false, err
-		}
-		ids = append(ids, sid)
-	}
-	man, err := export.Read(ctx, in, ids, nil)
-	if err != nil {
-		return nil, "", false, err
-	}
-	if man.Creator.Fingerprint == own.Fingerprint() {
-		return man, m.a.T("ui.import.self"), true, nil
-	}
-	pk, _ := man.Creator.PublicKey()
-	if c, err := m.v.ContactBySignKey(m.ctx, pk); err == nil && c != nil {
-		return man, m.a.T("ui.import.known") + ": " + c.Name, true, nil
-	}
-	return man, m.a.T("ui.import.unknown"), false, nil
 }
 
 func (m *mainScreen) doImport(path string, acceptUnknown bool, passphrase string) {
@@ -272,8 +238,3 @@ func (m *mainScreen) showBackupAge() {
 	}
 	m.bannerBox.Show()
 }
-
-// readFunc adapts a function to io.Reader.
-type readFunc func([]byte) (int, error)
-
-func (f readFunc) Read(b []byte) (int, error) { return f(b) }

@@ -153,7 +153,8 @@ func TestImportShowsSummaryThenImports(t *testing.T) {
 	path := shareFrom(t, a, true)
 	onUI(func() { a.main.importFrom(path) })
 	eventually(t, "the summary", func() bool {
-		return labelWith(w, "Made by: Partner Network") && labelWith(w, "a known contact: Partner Network") && labelWith(w, "Nothing has been imported yet.")
+		return labelWith(w, "Made by: Partner Network") && labelWith(w, "a known contact: Partner Network") && labelWith(w, "Nothing has been imported yet.") &&
+			labelWith(w, "Importing would add 1 cases, update 0, leave 0 unchanged, flag 0 in conflict")
 	})
 	if n, _ := a.Vault().Count(t.Context(), store.Query{}); n != 4 {
 		t.Fatal("something was imported before the confirmation")
@@ -161,6 +162,10 @@ func TestImportShowsSummaryThenImports(t *testing.T) {
 	onUI(func() { test.Tap(button(t, w, "Import")) })
 	eventually(t, "the result", func() bool { return labelWith(w, "Imported: 1 cases added") })
 	eventually(t, "the list", func() bool { return a.main.count.Text == "5 cases" })
+	onUI(func() { test.Tap(button(t, w, "OK")) })
+	// The same bundle again: the summary says it would change nothing.
+	onUI(func() { a.main.importFrom(path) })
+	eventually(t, "the second summary", func() bool { return labelWith(w, "Importing would add 0 cases, update 0, leave 1 unchanged") })
 }
 
 func TestImportRefusals(t *testing.T) {

@@ -189,13 +189,17 @@ func (m *mainScreen) writeShare(c *store.Case, f *shareForm, path string) {
 			opts.To = append(opts.To, f.cards[s])
 		}
 	}
-	wait := dialog.NewCustomWithoutButtons(a.T("ui.share.title"), widget.NewProgressBarInfinite(), a.win)
-	wait.Show()
+	ctx, report, hide := a.progressDialog(m.ctx, a.T("ui.share.title"))
+	opts.Progress = report
 	go func() {
-		_, err := export.WriteFile(context.Background(), m.v, path, opts)
+		_, err := export.WriteFile(ctx, m.v, path, opts)
 		do(func() {
-			wait.Hide()
+			hide()
 			a.touch()
+			if errors.Is(err, context.Canceled) {
+				dialog.ShowInformation(a.T("ui.share.title"), a.T("ui.share.cancelled"), a.win)
+				return
+			}
 			if err != nil {
 				a.log.WithError(err).Warn("share failed")
 				dialog.ShowError(errors.New(a.message(err)), a.win)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -144,5 +145,47 @@ func TestShareForOldAgeTools(t *testing.T) {
 	head, _ := os.ReadFile(path)
 	if !strings.Contains(string(head[:300]), "-> X25519") || strings.Contains(string(head[:2000]), "mlkem768x25519") {
 		t.Fatalf("not a classic X25519 bundle: %q", head[:120])
+	}
+}
+
+func TestShareCancel(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	p, _, err := store.Create(filepath.Join(t.TempDir(), "p"), "pp", store.CreateOptions{OrgName: "Legal Partner"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	theirs, _ := export.OwnCard(p)
+	c, _ := theirs.Contact()
+	a.Vault().AddContact(t.Context(), c)
+	list, _ := a.Vault().List(t.Context(), store.Query{Text: "аптеки"})
+	if _, err := a.Vault().Attach(t.Context(), list[0].ID, bytes.NewReader(bytes.Repeat([]byte("video "), 8<<20)), store.AttachOptions{Name: "v.bin"}); err != nil {
+		t.Fatal(err)
+	}
+	onUI(func() { a.main.list.Select(2) })
+	eventually(t, "the case", func() bool { return labelWith(w, "Задержание у аптеки") })
+	var f *shareForm
+	onUI(func() {
+		f = a.main.showShare(a.main.current)
+		f.to.SetSelected([]string{f.to.Options[0]})
+		f.redact.SetSelected(f.redact.Options[0]) // none: the file goes too
+	})
+	path := filepath.Join(t.TempDir(), "share.age")
+	onUI(func() {
+		a.main.writeShare(a.main.current, f, path)
+		var stops []*widget.Button
+		for _, o := range w.Canvas().Overlays().List() {
+			for _, x := range test.LaidOutObjects(o) {
+				if b, ok := x.(*widget.Button); ok && b.Text == "Cancel" && b.Visible() {
+					stops = append(stops, b)
+				}
+			}
+		}
+		test.Tap(stops[len(stops)-1]) // the progress dialog's, on top
+	})
+	eventually(t, "the cancelled message", func() bool { return labelWith(w, "Share cancelled. Nothing was written.") })
+	ents, _ := os.ReadDir(filepath.Dir(path))
+	if len(ents) != 0 {
+		t.Fatalf("a cancelled share left %v", ents)
 	}
 }
