@@ -25,7 +25,7 @@ func unlocked(t *testing.T, cfg Config) (*App, fyne.Window, string) {
 	cfg.VaultDir, cfg.Lang = dir, "en"
 	a := New(w, cfg)
 	a.Start()
-	t.Cleanup(func() { a.Lock(); w.Close() })
+	t.Cleanup(func() { onUI(a.Lock); w.Close() }) // onUI: background refreshes may still be landing
 	unlockWith(t, a, w, "the right passphrase")
 	eventually(t, "the case list", func() bool { return labelWith(w, "4 cases") })
 	return a, w, dir

@@ -154,7 +154,7 @@ func TestEditorInFrench(t *testing.T) {
 	w := test.NewWindow(nil)
 	a := New(w, Config{VaultDir: dir, Lang: "fr", AutoLock: -1})
 	a.Start()
-	t.Cleanup(func() { a.Lock(); w.Close() })
+	t.Cleanup(func() { onUI(a.Lock); w.Close() }) // onUI: background refreshes may still be landing
 	var e *editor
 	onUI(func() {
 		p, _ := find(w, func(x *widget.Entry) bool { return x.Password })

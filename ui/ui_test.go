@@ -49,7 +49,7 @@ func start(t *testing.T, dir, lang string) (*App, fyne.Window) {
 	a := New(w, Config{VaultDir: dir, Lang: lang})
 	a.Start()
 	t.Cleanup(func() {
-		a.Lock()
+		onUI(a.Lock) // background refreshes may still be landing
 		w.Close()
 	})
 	return a, w
