@@ -305,16 +305,24 @@ func (v *Vault) SetWipeAfter(ctx context.Context, n int) error {
 	}
 	kf := *v.kf
 	kf.WipeAfter, kf.FailedUnlocks = n, 0
+	detail := "off"
+	if n > 0 {
+		detail = fmt.Sprintf("wipe the passphrase key after %d wrong attempts", n)
+	}
+	return v.replaceKeyFile(ctx, &kf, AuditUnlockGuard, detail)
+}
+
+// replaceKeyFile audits a change of the key file, then writes it. The
+// audit entry is committed first: if the write then fails, the log says a
+// change was attempted, which is true; the other order could leave a
+// change in force that the log does not show.
+func (v *Vault) replaceKeyFile(ctx context.Context, kf *crypto.KeyFile, action, detail string) error {
 	tx, err := v.begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.rollback()
-	detail := "off"
-	if n > 0 {
-		detail = fmt.Sprintf("wipe the passphrase key after %d wrong attempts", n)
-	}
-	if err := tx.audit(AuditUnlockGuard, "", detail); err != nil {
+	if err := tx.audit(action, "", detail); err != nil {
 		return err
 	}
 	if err := tx.commit(); err != nil {
@@ -323,7 +331,7 @@ func (v *Vault) SetWipeAfter(ctx context.Context, n int) error {
 	if err := kf.Write(filepath.Join(v.dir, KeyFileName)); err != nil {
 		return err
 	}
-	*v.kf = kf
+	*v.kf = *kf
 	return nil
 }
 
@@ -450,24 +458,7 @@ func (v *Vault) ChangePassphrase(passphrase string) error {
 	if err := kf.SetPassphrase(v.key, passphrase); err != nil {
 		return err
 	}
-	// The audit entry is committed before the key file changes: if the
-	// change then fails, the log says one was attempted, which is true.
-	tx, err := v.begin(context.Background())
-	if err != nil {
-		return err
-	}
-	defer tx.rollback()
-	if err := tx.audit(AuditPassphraseChange, "", ""); err != nil {
-		return err
-	}
-	if err := tx.commit(); err != nil {
-		return err
-	}
-	if err := kf.Write(filepath.Join(v.dir, KeyFileName)); err != nil {
-		return err
-	}
-	*v.kf = kf
-	return nil
+	return v.replaceKeyFile(context.Background(), &kf, AuditPassphraseChange, "")
 }
 
 // RecordFailedUnlocks writes n failed unlock attempts to the audit log. A

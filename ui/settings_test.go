@@ -129,27 +129,19 @@ func TestUnlockGuardWorkflow(t *testing.T) {
 	// Turning the guard on asks first, with the stern explanation;
 	// Cancel leaves it off.
 	var f *settingsForm
-	onUI(func() { f = a.main.showSettings() })
-	onUI(func() {
-		f.guard.SetSelected("After 3 wrong passphrases in a row")
-		f.autoLock.SetText("30")
-		test.Tap(button(t, w, "Save"))
-	})
-	eventually(t, "the warning", func() bool { return labelWith(w, "ONLY THE RECOVERY KEY opens this vault") })
-	onUI(func() { test.Tap(button(t, w, "Cancel")) })
-	if g := a.Vault().UnlockGuard(); g.WipeAfter != 0 {
-		t.Fatalf("guard on without confirmation: %+v", g)
-	}
-	onUI(func() { f = a.main.showSettings() })
-	onUI(func() {
-		f.guard.SetSelected("After 3 wrong passphrases in a row")
-		f.autoLock.SetText("30")
-		test.Tap(button(t, w, "Save"))
-	})
-	eventually(t, "the warning", func() bool { return labelWith(w, "ONLY THE RECOVERY KEY opens this vault") })
-	onUI(func() { test.Tap(button(t, w, "I understand: turn it on")) })
-	if g := a.Vault().UnlockGuard(); g.WipeAfter != 3 {
-		t.Fatalf("guard not on after confirmation: %+v", g)
+	for _, answer := range []string{"Cancel", "I understand: turn it on"} {
+		onUI(func() { f = a.main.showSettings() })
+		onUI(func() {
+			f.guard.SetSelected("After 3 wrong passphrases in a row")
+			f.autoLock.SetText("30")
+			test.Tap(button(t, w, "Save"))
+		})
+		eventually(t, "the warning", func() bool { return labelWith(w, "ONLY THE RECOVERY KEY opens this vault") })
+		onUI(func() { test.Tap(button(t, w, answer)) })
+		want := map[string]int{"Cancel": 0, "I understand: turn it on": 3}[answer]
+		if g := a.Vault().UnlockGuard(); g.WipeAfter != want {
+			t.Fatalf("after %q: guard %+v", answer, g)
+		}
 	}
 
 	// Locked: each wrong passphrase says how many remain; the third

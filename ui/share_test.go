@@ -14,16 +14,26 @@ import (
 	"github.com/dossier-hr/dossier/store"
 )
 
-func TestShareFromTheApp(t *testing.T) {
-	a, w, _ := unlocked(t, Config{AutoLock: -1})
+// legalPartner makes a partner vault and adds its card to the app's
+// contacts.
+func legalPartner(t *testing.T, a *App) *store.Vault {
+	t.Helper()
 	p, _, err := store.Create(filepath.Join(t.TempDir(), "p"), "pp", store.CreateOptions{OrgName: "Legal Partner"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.Close()
+	t.Cleanup(func() { p.Close() })
 	theirs, _ := export.OwnCard(p)
 	c, _ := theirs.Contact()
-	a.Vault().AddContact(t.Context(), c)
+	if err := a.Vault().AddContact(t.Context(), c); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestShareFromTheApp(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	p := legalPartner(t, a)
 	mine, _ := export.OwnCard(a.Vault())
 	mc, _ := mine.Contact()
 	p.AddContact(t.Context(), mc)
@@ -123,14 +133,7 @@ func TestShareWithPassphraseAndImportIt(t *testing.T) {
 
 func TestShareForOldAgeTools(t *testing.T) {
 	a, w, _ := unlocked(t, Config{AutoLock: -1})
-	p, _, err := store.Create(filepath.Join(t.TempDir(), "p"), "pp", store.CreateOptions{OrgName: "Legal Partner"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	theirs, _ := export.OwnCard(p)
-	c, _ := theirs.Contact()
-	a.Vault().AddContact(t.Context(), c)
+	legalPartner(t, a)
 	onUI(func() { a.main.list.Select(2) })
 	eventually(t, "the case", func() bool { return labelWith(w, "Задержание у аптеки") })
 	var f *shareForm
@@ -150,14 +153,7 @@ func TestShareForOldAgeTools(t *testing.T) {
 
 func TestShareCancel(t *testing.T) {
 	a, w, _ := unlocked(t, Config{AutoLock: -1})
-	p, _, err := store.Create(filepath.Join(t.TempDir(), "p"), "pp", store.CreateOptions{OrgName: "Legal Partner"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	theirs, _ := export.OwnCard(p)
-	c, _ := theirs.Contact()
-	a.Vault().AddContact(t.Context(), c)
+	legalPartner(t, a)
 	list, _ := a.Vault().List(t.Context(), store.Query{Text: "аптеки"})
 	if _, err := a.Vault().Attach(t.Context(), list[0].ID, bytes.NewReader(bytes.Repeat([]byte("video "), 8<<20)), store.AttachOptions{Name: "v.bin"}); err != nil {
 		t.Fatal(err)
