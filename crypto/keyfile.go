@@ -65,6 +65,14 @@ type KeyFile struct {
 	WipeAfter       int  `json:"wipe_after,omitempty"`
 	FailedUnlocks   int  `json:"failed_unlocks,omitempty"`
 	PassphraseWiped bool `json:"passphrase_wiped,omitempty"`
+
+	// The public recipients of the recovery wrap, written when the recovery
+	// key is replaced, so that the vault's settings (which backups are
+	// encrypted to) can be brought back in line with the key file if a
+	// replacement was interrupted between the two. Empty in key files of
+	// vaults whose recovery key was never replaced.
+	RecoveryRecipient       string `json:"recovery_recipient,omitempty"`
+	RecoveryRecipientX25519 string `json:"recovery_recipient_x25519,omitempty"`
 }
 
 // MaxWipeAfter bounds KeyFile.WipeAfter; a larger number protects nothing.
@@ -103,6 +111,22 @@ func (kf *KeyFile) SetPassphrase(key *DataKey, passphrase string) error {
 	kf.Passphrase = w
 	kf.PassphraseWiped = false
 	kf.FailedUnlocks = 0
+	return nil
+}
+
+// SetRecovery replaces the recovery wrap with one to rk, keeping the
+// passphrase wrap. Persist the result with Write.
+func (kf *KeyFile) SetRecovery(key *DataKey, rk *RecoveryKey) error {
+	x, err := rk.X25519()
+	if err != nil {
+		return err
+	}
+	w, err := wrap(key, rk.Recipient())
+	if err != nil {
+		return err
+	}
+	kf.Recovery = w
+	kf.RecoveryRecipient, kf.RecoveryRecipientX25519 = rk.RecipientString(), x.Recipient().String()
 	return nil
 }
 

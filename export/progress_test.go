@@ -2,11 +2,13 @@ package export
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -107,5 +109,35 @@ func TestImportAndRestoreProgress(t *testing.T) {
 	}
 	if len(r2.seen) == 0 || r2.seen[len(r2.seen)-1] != r2.tot {
 		t.Fatalf("import progress %v of %d", r2.seen, r2.tot)
+	}
+}
+
+// After the recovery key is replaced, backups are encrypted to the new one:
+// it restores them, the old one does not.
+func TestBackupAfterRecoveryKeyReplaced(t *testing.T) {
+	v, old, _ := fullVault(t)
+	fresh, _ := crypto.NewRecoveryKey()
+	if err := v.ReplaceRecoveryKey(ctx, fresh); err != nil {
+		t.Fatal(err)
+	}
+	before := dump(t, v) // the backup then adds "exported" to custody
+	path := filepath.Join(t.TempDir(), "b.age")
+	if _, err := WriteFile(ctx, v, path, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Restore(ctx, []string{path}, old, filepath.Join(t.TempDir(), "r1"), "p", RestoreOptions{}); !errors.Is(err, ErrNotAddressed) {
+		t.Fatalf("the old recovery key restored a new backup: %v", err)
+	}
+	dir := filepath.Join(t.TempDir(), "r2")
+	if _, err := Restore(ctx, []string{path}, fresh, dir, "p", RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := store.OpenWithRecoveryKey(dir, fresh, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if !bytes.Equal(before, dump(t, r)) {
+		t.Fatal("restored dump differs")
 	}
 }

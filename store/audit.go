@@ -13,16 +13,17 @@ import (
 // Audit actions. The log records what was done to which record, by whom
 // and when — never what a record holds.
 const (
-	AuditCreate           = "create"
-	AuditEdit             = "edit"
-	AuditDelete           = "delete"
-	AuditAttach           = "attach"
-	AuditExtract          = "extract"
-	AuditExport           = "export"
-	AuditImport           = "import"
-	AuditPassphraseChange = "passphrase_change"
-	AuditUnlockFailed     = "unlock_failed"
-	AuditUnlockGuard      = "unlock_guard"
+	AuditCreate            = "create"
+	AuditEdit              = "edit"
+	AuditDelete            = "delete"
+	AuditAttach            = "attach"
+	AuditExtract           = "extract"
+	AuditExport            = "export"
+	AuditImport            = "import"
+	AuditPassphraseChange  = "passphrase_change"
+	AuditUnlockFailed      = "unlock_failed"
+	AuditUnlockGuard       = "unlock_guard"
+	AuditRecoveryKeyChange = "recovery_key_change"
 )
 
 // AuditEntry is one entry of the append-only audit log. Each entry's Hash

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -135,5 +136,71 @@ func TestUnlockGuardOff(t *testing.T) {
 		t.Fatal(err)
 	} else {
 		v.Close()
+	}
+}
+
+func TestReplaceRecoveryKey(t *testing.T) {
+	v, old, dir := testVault(t)
+	fresh, err := crypto.NewRecoveryKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.ReplaceRecoveryKey(ctx, fresh); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := v.RecoveryRecipient(ctx); r != fresh.RecipientString() {
+		t.Fatalf("backups would go to %q", r)
+	}
+	x, _ := fresh.X25519()
+	if r, _ := v.RecoveryRecipientX25519(ctx); r != x.Recipient().String() {
+		t.Fatalf("classic backups would go to %q", r)
+	}
+	acts := auditActions(t, v)
+	if acts[len(acts)-1] != AuditRecoveryKeyChange+":" {
+		t.Fatalf("audit %q", acts[len(acts)-1])
+	}
+	v.Close()
+	if _, err := OpenWithRecoveryKey(dir, old, Options{}); !errors.Is(err, crypto.ErrWrongRecoveryKey) {
+		t.Fatalf("the old recovery key after replacement: %v", err)
+	}
+	v2, err := OpenWithRecoveryKey(dir, fresh, Options{})
+	if err != nil {
+		t.Fatalf("the new recovery key: %v", err)
+	}
+	v2.Close()
+	v3, err := Open(dir, "test passphrase", Options{})
+	if err != nil {
+		t.Fatalf("the passphrase after replacement: %v", err)
+	}
+	v3.Close()
+}
+
+// A replacement cut off after the key file was written, before the
+// settings committed, is finished at the next unlock.
+func TestReplaceRecoveryKeyInterrupted(t *testing.T) {
+	v, _, dir := testVault(t)
+	fresh, _ := crypto.NewRecoveryKey()
+	kf := *v.kf
+	if err := kf.SetRecovery(v.key, fresh); err != nil {
+		t.Fatal(err)
+	}
+	if err := kf.Write(filepath.Join(dir, KeyFileName)); err != nil { // and nothing else
+		t.Fatal(err)
+	}
+	v.Close()
+	v2, err := Open(dir, "test passphrase", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v2.Close()
+	if r, _ := v2.RecoveryRecipient(ctx); r != fresh.RecipientString() {
+		t.Fatalf("settings not healed: backups would go to %q", r)
+	}
+	acts := auditActions(t, v2)
+	if acts[len(acts)-1] != AuditRecoveryKeyChange+":completed at unlock after an interruption" {
+		t.Fatalf("audit %q", acts[len(acts)-1])
+	}
+	if _, _, err := v2.VerifyAudit(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -312,6 +312,75 @@ func (v *Vault) SetWipeAfter(ctx context.Context, n int) error {
 	return v.replaceKeyFile(ctx, &kf, AuditUnlockGuard, detail)
 }
 
+// ReplaceRecoveryKey wraps the vault's key to a new recovery key, which
+// replaces the old one: the old key no longer opens the vault, and
+// backups made from now on are encrypted to the new one. Backups made
+// before keep opening with the old key only. Give the new key to the person
+// (and have it saved) before calling this.
+//
+// The key file and the vault's settings change together: the settings in
+// a transaction, the key file written before it commits. If the two are
+// interrupted in between, the key file (new) wins at the next unlock,
+// which brings the settings in line (healRecoveryRecipients).
+func (v *Vault) ReplaceRecoveryKey(ctx context.Context, rk *crypto.RecoveryKey) error {
+	kf := *v.kf
+	if err := kf.SetRecovery(v.key, rk); err != nil {
+		return err
+	}
+	tx, err := v.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.rollback()
+	if err := tx.setRecoveryRecipients(kf.RecoveryRecipient, kf.RecoveryRecipientX25519); err != nil {
+		return err
+	}
+	if err := tx.audit(AuditRecoveryKeyChange, "", ""); err != nil {
+		return err
+	}
+	if err := kf.Write(filepath.Join(v.dir, KeyFileName)); err != nil {
+		return err
+	}
+	if err := tx.commit(); err != nil {
+		return err
+	}
+	*v.kf = kf
+	return nil
+}
+
+func (t *writeTx) setRecoveryRecipients(pq, x25519 string) error {
+	for k, val := range map[string]string{"recovery_recipient": pq, "recovery_recipient_x25519": x25519} {
+		if _, err := t.tx.ExecContext(t.ctx, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", k, val); err != nil {
+			return fmt.Errorf("store: writing the recovery recipient: %w", err)
+		}
+	}
+	return nil
+}
+
+// healRecoveryRecipients finishes a recovery key replacement that was cut
+// off after the key file was written but before the settings committed.
+func (v *Vault) healRecoveryRecipients() error {
+	if v.kf.RecoveryRecipient == "" {
+		return nil // never replaced
+	}
+	cur, err := v.RecoveryRecipient(context.Background())
+	if err != nil || cur == v.kf.RecoveryRecipient {
+		return err
+	}
+	tx, err := v.begin(context.Background())
+	if err != nil {
+		return err
+	}
+	defer tx.rollback()
+	if err := tx.setRecoveryRecipients(v.kf.RecoveryRecipient, v.kf.RecoveryRecipientX25519); err != nil {
+		return err
+	}
+	if err := tx.audit(AuditRecoveryKeyChange, "", "completed at unlock after an interruption"); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
 // replaceKeyFile audits a change of the key file, then writes it. The
 // audit entry is committed first: if the write then fails, the log says a
 // change was attempted, which is true; the other order could leave a
@@ -383,6 +452,10 @@ func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Opti
 		return nil, err
 	}
 	if v.org, err = v.loadOrg(); err != nil {
+		v.Close()
+		return nil, err
+	}
+	if err := v.healRecoveryRecipients(); err != nil {
 		v.Close()
 		return nil, err
 	}

@@ -102,21 +102,30 @@ func (s *createScreen) submit() {
 // showRecoveryKey shows the recovery key once; Continue is enabled only
 // after the person confirms it was saved.
 func (a *App) showRecoveryKey(rk *crypto.RecoveryKey, next func()) {
-	key := widget.NewLabelWithStyle(groupKey(rk.String()), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
-	key.Wrapping = fyne.TextWrapBreak
-	explain := widget.NewLabel(a.T("ui.recovery.explain"))
-	explain.Wrapping = fyne.TextWrapWord
 	cont := widget.NewButton(a.T("ui.recovery.continue"), next)
 	cont.Importance = widget.HighImportance
 	cont.Disable()
-	saved := widget.NewCheck(a.T("ui.recovery.saved"), func(on bool) {
-		if on {
+	title := widget.NewLabelWithStyle(a.T("ui.recovery.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	box := a.recoveryKeyBox(rk, a.T("ui.recovery.explain"), func(saved bool) {
+		if saved {
 			cont.Enable()
 		} else {
 			cont.Disable()
 		}
 	})
-	title := widget.NewLabelWithStyle(a.T("ui.recovery.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	a.win.SetContent(container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(560, 460)),
+		container.NewVBox(title, box, cont))))
+}
+
+// recoveryKeyBox shows a recovery key with what to do with it, a button to
+// save it to a file for printing and the "I saved it" check, whose changes
+// go to saved.
+func (a *App) recoveryKeyBox(rk *crypto.RecoveryKey, explainText string, saved func(bool)) fyne.CanvasObject {
+	key := widget.NewLabelWithStyle(groupKey(rk.String()), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
+	key.Wrapping = fyne.TextWrapBreak
+	explain := widget.NewLabel(explainText)
+	explain.Wrapping = fyne.TextWrapWord
+	check := widget.NewCheck(a.T("ui.recovery.saved"), saved)
 	save := widget.NewButtonWithIcon(a.T("ui.recovery.save"), theme.DocumentSaveIcon(), func() {
 		a.askSavePath("dossier-recovery-key.txt", func(path string) {
 			if err := saveRecoveryKey(rk, path); err != nil {
@@ -128,8 +137,7 @@ func (a *App) showRecoveryKey(rk *crypto.RecoveryKey, next func()) {
 		})
 	})
 	save.Importance = widget.LowImportance
-	a.win.SetContent(container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(560, 460)),
-		container.NewVBox(title, explain, widget.NewCard("", "", key), save, saved, cont))))
+	return container.NewVBox(explain, widget.NewCard("", "", key), save, check)
 }
 
 // saveRecoveryKey writes the key, grouped as on screen, to a file only its

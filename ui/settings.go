@@ -102,6 +102,7 @@ func (m *mainScreen) showSettings() *settingsForm {
 		widget.NewFormItem(a.T("ui.settings.reminder"), f.remind),
 		widget.NewFormItem(a.T("ui.settings.new_passphrase"), container.NewVBox(f.pass, f.strength, f.confirm)),
 		widget.NewFormItem(a.T("ui.settings.wipe_after"), f.guard),
+		widget.NewFormItem(a.T("ui.recovery.title"), widget.NewButton(a.T("ui.recovery.replace"), func() { m.askReplaceRecoveryKey() })),
 	)
 	var d dialog.Dialog
 	save := widget.NewButton(a.T("ui.save"), func() {
@@ -224,4 +225,42 @@ func (a *App) setLanguage(lang string) {
 		a.win.SetContent(a.main.content)
 		a.main.refresh()
 	}
+}
+
+// askReplaceRecoveryKey explains what replacing the recovery key does, then
+// shows a new key; the vault changes only once the person confirms it was
+// saved and presses Replace. It returns the Replace button, for tests.
+func (m *mainScreen) askReplaceRecoveryKey() *widget.Button {
+	a := m.a
+	a.touch()
+	rk, err := crypto.NewRecoveryKey()
+	if err != nil {
+		dialog.ShowError(errors.New(a.message(err)), a.win)
+		return nil
+	}
+	var d dialog.Dialog
+	replace := widget.NewButton(a.T("ui.recovery.replace_now"), func() {
+		a.touch()
+		d.Hide()
+		if err := m.v.ReplaceRecoveryKey(m.ctx, rk); err != nil {
+			a.log.WithError(err).Warn("replacing the recovery key failed")
+			dialog.ShowError(errors.New(a.message(err)), a.win)
+			return
+		}
+		a.log.Info("recovery key replaced")
+		dialog.ShowInformation(a.T("ui.recovery.title"), a.T("ui.recovery.replaced"), a.win)
+	})
+	replace.Importance = widget.DangerImportance
+	replace.Disable()
+	box := a.recoveryKeyBox(rk, a.T("ui.recovery.replace_explain"), func(saved bool) {
+		if saved {
+			replace.Enable()
+		} else {
+			replace.Disable()
+		}
+	})
+	d = dialog.NewCustom(a.T("ui.recovery.replace"), a.T("ui.cancel"), container.NewVScroll(container.NewVBox(box, replace)), a.win)
+	d.Resize(fyne.NewSize(600, 560))
+	d.Show()
+	return replace
 }

@@ -252,3 +252,47 @@ func TestWhen(t *testing.T) {
 		t.Fatalf("a non-timestamp changed: %q", got)
 	}
 }
+
+func TestReplaceRecoveryKeyFromSettings(t *testing.T) {
+	dir, old := fixture(t)
+	a, w := start(t, dir, "en")
+	a.cfg.AutoLock = -1
+	unlockWith(t, a, w, "the right passphrase")
+	eventually(t, "the case list", func() bool { return labelWith(w, "4 cases") })
+	var replace *widget.Button
+	onUI(func() { replace = a.main.askReplaceRecoveryKey() })
+	if !replace.Disabled() || !labelWith(w, "the old key no longer opens this vault") {
+		t.Fatal("Replace offered before the new key was confirmed saved")
+	}
+	key, ok := find(w, func(l *widget.Label) bool { return strings.HasPrefix(l.Text, "AGE-SECRET-KEY-PQ-1") })
+	if !ok {
+		t.Fatal("the new key is not shown")
+	}
+	fresh, err := crypto.ParseRecoveryKey(key.Text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Cancel changes nothing.
+	onUI(func() { test.Tap(button(t, w, "Cancel")) })
+	if r, _ := a.Vault().RecoveryRecipient(t.Context()); r == fresh.RecipientString() {
+		t.Fatal("replaced without Replace")
+	}
+	onUI(func() { replace = a.main.askReplaceRecoveryKey() })
+	key, _ = find(w, func(l *widget.Label) bool { return strings.HasPrefix(l.Text, "AGE-SECRET-KEY-PQ-1") })
+	fresh, _ = crypto.ParseRecoveryKey(key.Text)
+	onUI(func() {
+		check, _ := find(w, func(c *widget.Check) bool { return c.Text == "I have written down or printed the recovery key" })
+		test.Tap(check)
+		test.Tap(replace)
+	})
+	eventually(t, "the confirmation", func() bool { return labelWith(w, "The recovery key was replaced. Make a full backup now") })
+	onUI(func() { a.Lock() })
+	if _, err := store.OpenWithRecoveryKey(dir, old, store.Options{}); !errors.Is(err, crypto.ErrWrongRecoveryKey) {
+		t.Fatalf("old key after replacement: %v", err)
+	}
+	v, err := store.OpenWithRecoveryKey(dir, fresh, store.Options{})
+	if err != nil {
+		t.Fatalf("new key: %v", err)
+	}
+	v.Close()
+}

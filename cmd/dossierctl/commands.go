@@ -36,6 +36,11 @@ func init() {
 		}})
 	register(&command{name: "dump", args: "", help: "print the vault's content as canonical JSON", run: cmdDump})
 	register(&command{name: "check", args: "", help: "check the vault's integrity", run: cmdCheck})
+	register(&command{name: "recovery-key", args: "--replace [--out FILE]", help: "replace the recovery key (the old one stops opening the vault)", run: cmdRecoveryKey,
+		flags: func(fs *flag.FlagSet) {
+			fs.Bool("replace", false, "make a new recovery key and wrap the vault's key to it")
+			fs.String("out", "", "write the new key to `FILE` (mode 0600) before it takes effect, instead of printing it")
+		}})
 	register(&command{name: "stats", args: "[QUERY] [filters] [--json]", help: "count cases by status, country, year, violation and perpetrator", run: cmdStats, flags: listFlags})
 	register(&command{name: "guard", args: "[--wipe-after N|off] [--json]", help: "show or set the wipe of the passphrase key after N wrong attempts", run: cmdGuard,
 		flags: func(fs *flag.FlagSet) {
@@ -454,5 +459,49 @@ func cmdStats(c *cli, fs *flag.FlagSet, args []string) error {
 			}
 		}
 		return w.Flush()
+	})
+}
+
+// cmdRecoveryKey replaces the recovery key. The new key is written out (or
+// printed) before the vault changes, so that it is never in force without
+// the person having it.
+func cmdRecoveryKey(c *cli, fs *flag.FlagSet, args []string) error {
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	if !boolean(fs, "replace") {
+		return usagef("recovery-key needs --replace (the current key is never shown again)")
+	}
+	out := str(fs, "out")
+	if out != "" {
+		if _, err := os.Lstat(out); err == nil {
+			return fmt.Errorf("%s already exists; choose a new file for the recovery key, nothing was changed", out)
+		}
+	}
+	return c.withVault(func(v *store.Vault) error {
+		rk, err := crypto.NewRecoveryKey()
+		if err != nil {
+			return err
+		}
+		text := "# Dossier recovery key for the vault of " + v.Org().Name + " (replacing the earlier one)\n# Keep it offline, apart from the laptop. It opens the vault and its full backups made from now on.\n" + rk.String() + "\n"
+		if out != "" {
+			if err := crypto.WriteFileAtomic(out, []byte(text), 0o600); err != nil {
+				return fmt.Errorf("writing the new recovery key to %s: %w; nothing was changed", out, err)
+			}
+		} else {
+			fmt.Fprint(c.stdout, text)
+		}
+		if err := v.ReplaceRecoveryKey(c.ctx, rk); err != nil {
+			if out != "" {
+				os.Remove(out) // never in force: keeping it would mislead
+			}
+			return fmt.Errorf("%w; the old recovery key still opens the vault", err)
+		}
+		c.log.Info("recovery key replaced")
+		if out == "" {
+			fmt.Fprintln(c.stderr, "WARNING: this recovery key is shown once and stored nowhere. Write it down or print it and keep it away from this laptop.")
+		}
+		fmt.Fprintln(c.stderr, "Recovery key replaced: the old one no longer opens the vault, but still opens the backups made before. Make a full backup now ('dossierctl export --out FILE'), and destroy the older backups and the old key if it was exposed.")
+		return nil
 	})
 }
