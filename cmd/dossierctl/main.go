@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"time"
 
@@ -182,6 +183,27 @@ func (c *cli) setupLog() error {
 	return nil
 }
 
+// helpOrder is the order of the command list in help: the everyday work
+// first, then evidence, keys and bundles.
+var helpOrder = []string{"init", "add", "list", "search", "show", "history", "edit", "delete", "stats",
+	"attach", "evidence", "extract", "custody", "audit", "check", "dump",
+	"passwd", "recovery-key", "guard", "export", "verify", "import", "restore", "contact", "x25519-key"}
+
+// ordered returns the commands in helpOrder, then any not listed there.
+func ordered() []*command {
+	rank := func(name string) int {
+		for i, n := range helpOrder {
+			if n == name {
+				return i
+			}
+		}
+		return len(helpOrder)
+	}
+	out := append([]*command(nil), commands...)
+	sort.SliceStable(out, func(i, j int) bool { return rank(out[i].name) < rank(out[j].name) })
+	return out
+}
+
 func (c *cli) usage(w io.Writer) {
 	fmt.Fprint(w, `dossierctl — Dossier's command line: encrypted documentation of human-rights violations.
 
@@ -189,8 +211,8 @@ usage: dossierctl COMMAND [flags] [arguments]
 
 commands:
 `)
-	for _, k := range commands {
-		fmt.Fprintf(w, "  %-8s %-50s %s\n", k.name, k.args, k.help)
+	for _, k := range ordered() {
+		fmt.Fprintf(w, "  %s %s\n      %s\n", k.name, k.args, k.help)
 	}
 	fmt.Fprint(w, `
 global flags (on every command):

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -124,4 +125,29 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// help lists every command, each placed in helpOrder (a new command must
+// be given its place), in that order.
+func TestHelpListsEveryCommand(t *testing.T) {
+	var out, errb strings.Builder
+	if code := run(context.Background(), []string{"help"}, strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("help exit %d", code)
+	}
+	last := -1
+	for _, name := range helpOrder {
+		i := strings.Index(out.String(), "\n  "+name+" ")
+		if i < 0 {
+			t.Errorf("help lacks %q", name)
+		}
+		if i < last {
+			t.Errorf("%q is out of order in help", name)
+		}
+		last = i
+	}
+	for _, k := range commands {
+		if !slices.Contains(helpOrder, k.name) {
+			t.Errorf("command %q has no place in helpOrder", k.name)
+		}
+	}
 }
