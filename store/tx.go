@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
+
+	sqlcipher "github.com/mutecomm/go-sqlcipher/v4"
 )
 
 // writeTx is one write transaction with the statements a save needs
@@ -56,7 +59,20 @@ func (t *writeTx) exec(query string, args ...any) (sql.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return st.ExecContext(t.ctx, args...)
+	res, err := st.ExecContext(t.ctx, args...)
+	return res, diskFull(err)
+}
+
+// diskFull marks the errors that mean the disk (or the database's file
+// system) is full, so callers can say so with errors.Is(err, ErrDiskFull).
+// The transaction that met it is rolled back: nothing of it is kept.
+func diskFull(err error) error {
+	var se sqlcipher.Error
+	if err != nil && !errors.Is(err, ErrDiskFull) &&
+		((errors.As(err, &se) && se.Code == sqlcipher.ErrFull) || errors.Is(err, syscall.ENOSPC)) {
+		return fmt.Errorf("%w (%w)", ErrDiskFull, err)
+	}
+	return err
 }
 
 func (t *writeTx) queryRow(query string, args ...any) *sql.Row {
@@ -87,7 +103,7 @@ func (t *writeTx) commit() error {
 	}
 	t.done = true
 	if err := t.tx.Commit(); err != nil {
-		return fmt.Errorf("store: committing: %w", err)
+		return fmt.Errorf("store: committing: %w", diskFull(err))
 	}
 	if t.added >= 1000 {
 		// Query plans for filters depend on how selective each value is;

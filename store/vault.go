@@ -32,6 +32,9 @@ var (
 	// ErrClosed is returned by writes on a vault that was closed (locked)
 	// meanwhile; reads get database/sql's own "database is closed".
 	ErrClosed = errors.New("the vault is locked")
+	// ErrDiskFull means a write found no space left; the transaction was
+	// rolled back, so the vault is as it was before it.
+	ErrDiskFull = errors.New("the disk is full")
 )
 
 // Options tune an opened vault. The zero value is what the programs use.

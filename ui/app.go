@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -203,6 +204,17 @@ var messages = []struct {
 	{crypto.ErrWrongPassphrase, "ui.unlock.wrong"},
 	{crypto.ErrWrongRecoveryKey, "ui.unlock.wrong_recovery"},
 	{crypto.ErrBadRecoveryKey, "ui.unlock.bad_recovery"},
+	{store.ErrDiskFull, "ui.err.disk_full"},
+	{syscall.ENOSPC, "ui.err.disk_full"},
+	{store.ErrClosed, "ui.err.locked"},
+	{store.ErrEvidenceCorrupt, "ui.err.evidence_corrupt"},
+	{store.ErrContactExists, "ui.err.contact_exists"},
+	{store.ErrNotFound, "ui.err.not_found"},
+	{store.ErrNewerVault, "ui.err.newer_vault"},
+	{store.ErrNotDatabase, "ui.err.damaged"},
+	{crypto.ErrCorruptKeyFile, "ui.err.damaged"},
+	{store.ErrCipherMissing, "ui.err.cipher_missing"},
+	{os.ErrPermission, "ui.err.permission"},
 	{crypto.ErrPassphraseShort, "ui.weak.short"},
 	{crypto.ErrPassphraseRepetitive, "ui.weak.repetitive"},
 	{crypto.ErrPassphraseCommon, "ui.weak.common"},

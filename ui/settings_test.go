@@ -2,9 +2,11 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -295,4 +297,26 @@ func TestReplaceRecoveryKeyFromSettings(t *testing.T) {
 		t.Fatalf("new key: %v", err)
 	}
 	v.Close()
+}
+
+// Errors a person can meet are said in their language, wrapped or not.
+func TestMessagesForErrors(t *testing.T) {
+	a := &App{lang: "fr"}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("store: committing: %w", store.ErrDiskFull), "Le disque est plein"},
+		{fmt.Errorf("write: %w", syscall.ENOSPC), "Le disque est plein"},
+		{fmt.Errorf("store: %w", store.ErrClosed), "verrouillé pendant l'opération"},
+		{store.ErrEvidenceCorrupt, "il est endommagé"},
+		{fmt.Errorf("crypto: %w: bad", crypto.ErrCorruptKeyFile), "Les fichiers du coffre sont endommagés"},
+		{&os.PathError{Op: "open", Path: "/x", Err: os.ErrPermission}, "n'a pas le droit d'écrire"},
+		{fmt.Errorf("store: %w", crypto.ErrWrongPassphrase), "Phrase secrète incorrecte"},
+		{errors.New("something else"), "something else"},
+	} {
+		if got := a.message(tc.err); !strings.Contains(got, tc.want) {
+			t.Errorf("%v: %q, want %q", tc.err, got, tc.want)
+		}
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -280,6 +281,8 @@ func (c *cli) fail(cmd string, err error) int {
 		msg += "; nothing was written. The vault's copy is damaged: restore the evidence from a backup"
 	case errors.Is(err, store.ErrNoEvidence):
 		msg += "; 'dossierctl evidence list CASE' shows a case's evidence ids"
+	case errors.Is(err, store.ErrDiskFull) || errors.Is(err, syscall.ENOSPC):
+		msg = "the disk is full: what was being written was not saved, and the vault is as it was before this command. Free some space and try again"
 	case errors.Is(err, context.Canceled):
 		msg = "interrupted; nothing was changed"
 	}
