@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 
@@ -271,7 +272,12 @@ func (kf *KeyFile) Write(path string) error {
 	if err != nil {
 		return err
 	}
-	old, _ := os.OpenFile(path, os.O_WRONLY, 0) // nil if there is none
+	var old *os.File
+	if runtime.GOOS != "windows" {
+		// Windows refuses to rename over a file that is open, and frees
+		// the old file's clusters at once anyway: no overwrite there.
+		old, _ = os.OpenFile(path, os.O_WRONLY, 0) // nil if there is none
+	}
 	if err := WriteFileAtomic(path, b, 0o600); err != nil {
 		if old != nil {
 			old.Close()
