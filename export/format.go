@@ -62,6 +62,27 @@ type Card struct {
 	AgeRecipientX25519 string `json:"age_recipient_x25519"`
 	SignKey            string `json:"sign_key"` // base64 Ed25519 public key
 	Fingerprint        string `json:"fingerprint"`
+	// Signature is the card signed with its own signing key (base64
+	// Ed25519 over cardSigned), so that the name, which the fingerprint
+	// does not cover, cannot be changed on the way either. Card files carry
+	// it; the creator cards inside bundles do not (the bundle's signature
+	// covers them).
+	Signature string `json:"signature,omitempty"`
+}
+
+// cardSigned is what a card's signature covers: a label, then the card
+// without its signature, as canonical JSON.
+func (c Card) cardSigned() []byte {
+	c.Signature = ""
+	return append([]byte("dossier contact card\n"), marshal(c)...)
+}
+
+// SignedCardOf returns the card of an organisation identity, signed, as
+// card files carry it.
+func SignedCardOf(name string, id *crypto.OrgIdentity) Card {
+	c := CardOf(name, id)
+	c.Signature = base64.StdEncoding.EncodeToString(ed25519.Sign(id.Sign, c.cardSigned()))
+	return c
 }
 
 // CardOf returns the card of an organisation identity.
@@ -80,7 +101,18 @@ func ParseCard(b []byte) (Card, error) {
 	if err := strictJSON(b, &c); err != nil {
 		return c, fmt.Errorf("%w: %v", ErrBadCard, err)
 	}
-	return c, c.Check()
+	if err := c.Check(); err != nil {
+		return c, err
+	}
+	sig, err := base64.StdEncoding.DecodeString(c.Signature)
+	if c.Signature == "" || err != nil {
+		return c, fmt.Errorf("%w: the card is not signed; ask for a card exported by this version of Dossier", ErrBadCard)
+	}
+	pk, _ := c.PublicKey() // checked by Check
+	if !ed25519.Verify(pk, c.cardSigned(), sig) {
+		return c, fmt.Errorf("%w: the card's signature does not match (its name or keys were altered)", ErrBadCard)
+	}
+	return c, nil
 }
 
 // PublicKey decodes the card's signing key.

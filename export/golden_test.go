@@ -2,6 +2,8 @@ package export
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"io"
@@ -215,10 +217,11 @@ func FuzzReadPlain(f *testing.F) {
 // and accepts only cards whose fingerprint is that of their keys.
 func FuzzParseCard(f *testing.F) {
 	id, _ := crypto.NewOrgIdentity()
-	good := marshal(CardOf("Partner", id))
+	good := marshal(SignedCardOf("Partner", id))
 	f.Add(good)
 	f.Add([]byte(`{}`))
 	f.Add(bytes.Replace(good, []byte("Partner"), []byte("Partn\u00e9r"), 1))
+	f.Add(marshal(CardOf("Partner", id))) // unsigned
 	f.Fuzz(func(t *testing.T, in []byte) {
 		c, err := ParseCard(in)
 		if err != nil {
@@ -230,6 +233,10 @@ func FuzzParseCard(f *testing.F) {
 		pk, err := c.PublicKey()
 		if err != nil || c.Fingerprint != crypto.Fingerprint(pk, c.AgeRecipient, c.AgeRecipientX25519) {
 			t.Fatalf("accepted a card whose fingerprint is not its keys': %+v", c)
+		}
+		sig, err := base64.StdEncoding.DecodeString(c.Signature)
+		if err != nil || !ed25519.Verify(pk, c.cardSigned(), sig) {
+			t.Fatalf("accepted a card its own key did not sign: %+v", c)
 		}
 	})
 }

@@ -191,7 +191,7 @@ func OwnCard(v *store.Vault) (Card, error) {
 	if err != nil {
 		return Card{}, err
 	}
-	return CardOf(v.Org().Name, id), nil
+	return SignedCardOf(v.Org().Name, id), nil
 }
 
 // OrgIdentities returns the identities a vault decrypts bundles with: its

@@ -141,3 +141,27 @@ func TestBackupAfterRecoveryKeyReplaced(t *testing.T) {
 		t.Fatal("restored dump differs")
 	}
 }
+
+// A card file is signed by its own key: a changed name is caught although
+// the fingerprint covers only the keys; an unsigned card is refused.
+func TestCardSignature(t *testing.T) {
+	id, _ := crypto.NewOrgIdentity()
+	good := SignedCardOf("Field Network", id)
+	if _, err := ParseCard(marshal(good)); err != nil {
+		t.Fatalf("a signed card: %v", err)
+	}
+	renamed := good
+	renamed.Name = "UN OHCHR"
+	if _, err := ParseCard(marshal(renamed)); !errors.Is(err, ErrBadCard) {
+		t.Fatalf("a renamed card: %v", err)
+	}
+	other, _ := crypto.NewOrgIdentity()
+	forged := SignedCardOf("Field Network", other)
+	forged.AgeRecipient, forged.AgeRecipientX25519, forged.SignKey, forged.Fingerprint = good.AgeRecipient, good.AgeRecipientX25519, good.SignKey, good.Fingerprint
+	if _, err := ParseCard(marshal(forged)); !errors.Is(err, ErrBadCard) {
+		t.Fatalf("a card signed by another key: %v", err)
+	}
+	if _, err := ParseCard(marshal(CardOf("Field Network", id))); !errors.Is(err, ErrBadCard) {
+		t.Fatalf("an unsigned card: %v", err)
+	}
+}

@@ -107,17 +107,21 @@ func TestContactsAddWithFingerprint(t *testing.T) {
 	if cs, _ := a.Vault().Contacts(t.Context()); len(cs) != 1 || cs[0].Fingerprint != card.Fingerprint {
 		t.Fatalf("contacts %v", cs)
 	}
-	// An altered card is refused outright.
-	b, _ := os.ReadFile(path)
-	os.WriteFile(path, []byte(strings.Replace(string(b), "Partner Network", "Someone Else", 1)), 0o600)
 	onUI(func() { test.Tap(button(t, w, "OK")) })
-	// The card's name is not covered by the fingerprint, so an altered
-	// name still parses; a changed key does not.
-	os.WriteFile(path, []byte(strings.Replace(string(b), card.SignKey[:8], "AAAAAAAA", 1)), 0o600)
-	var got *widget.Entry
-	onUI(func() { got = a.main.addCard(path) })
-	if got != nil || !labelWith(w, "not a valid Dossier contact card") {
-		t.Fatal("an altered card was offered for adding")
+	// An altered card is refused outright: a changed key (the fingerprint
+	// no longer matches) or a changed name (the card's signature does not).
+	b, _ := os.ReadFile(path)
+	for _, altered := range []string{
+		strings.Replace(string(b), card.SignKey[:8], "AAAAAAAA", 1),
+		strings.Replace(string(b), "Partner Network", "Someone Else", 1),
+	} {
+		os.WriteFile(path, []byte(altered), 0o600)
+		var got *widget.Entry
+		onUI(func() { got = a.main.addCard(path) })
+		if got != nil || !labelWith(w, "not a valid Dossier contact card") {
+			t.Fatal("an altered card was offered for adding")
+		}
+		onUI(func() { test.Tap(button(t, w, "OK")) })
 	}
 }
 
