@@ -117,11 +117,12 @@ type editor struct {
 	draftKey  string
 	lastDraft string // the draft last saved, as JSON
 	closed    bool
+	saving    bool // a periodic save is being written
 	stop      chan struct{}
 }
 
 // draftEvery is how often the editor keeps a draft of what is typed.
-const draftEvery = 2 * time.Second
+const draftEvery = time.Second
 
 func (m *mainScreen) showEditor(orig *store.Case) *editor {
 	a := m.a
@@ -245,7 +246,7 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 			case <-e.stop:
 				return
 			case <-t.C:
-				do(e.keepDraft)
+				do(e.keepDraftSoon)
 			}
 		}
 	}()
@@ -257,7 +258,9 @@ func (e *editor) draftJSON() string {
 	return string(b)
 }
 
-// keepDraft saves a draft if anything changed since the last one.
+// keepDraft saves a draft now if anything changed since the last one. It
+// runs on the UI goroutine and waits for the write: used when the editor
+// is left or the vault locks, when the draft must be in before it closes.
 func (e *editor) keepDraft() {
 	if e.closed {
 		return
@@ -271,6 +274,36 @@ func (e *editor) keepDraft() {
 		return
 	}
 	e.lastDraft = j
+}
+
+// keepDraftSoon is the periodic save: the fields are read on the UI
+// goroutine, the write (a durable commit, an fsync that an old disk can
+// take tens of milliseconds over) happens off it, so typing never stalls.
+// One write at a time.
+func (e *editor) keepDraftSoon() {
+	if e.closed || e.saving {
+		return
+	}
+	c := e.build()
+	b, _ := json.Marshal(c)
+	j := string(b)
+	if j == e.lastDraft {
+		return
+	}
+	e.saving = true
+	go func() {
+		err := e.m.v.SaveDraft(e.m.ctx, e.draftKey, c)
+		do(func() {
+			e.saving = false
+			if err != nil {
+				if e.m.ctx.Err() == nil {
+					e.a.log.WithError(err).Warn("keeping a draft failed")
+				}
+				return
+			}
+			e.lastDraft = j
+		})
+	}()
 }
 
 // leave keeps the draft and closes the editor: another case was chosen,
