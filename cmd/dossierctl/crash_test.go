@@ -222,6 +222,9 @@ func TestLargeEvidenceMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow")
 	}
+	if raceEnabled {
+		t.Skip("the race detector multiplies memory use")
+	}
 	size := int64(256 << 20)
 	if os.Getenv("DOSSIER_LONG") == "1" {
 		size = 1 << 30
@@ -386,6 +389,9 @@ func TestKillDuringImport(t *testing.T) {
 func TestBundleMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow")
+	}
+	if raceEnabled {
+		t.Skip("the race detector multiplies memory use")
 	}
 	dir := t.TempDir()
 	vault, pass, rk := cliVault(t, dir, "memory test", "")
