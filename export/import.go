@@ -19,6 +19,7 @@ type ImportResult struct {
 	Manifest  *Manifest
 	Signer    string // the contact's name, or "this vault"
 	Known     bool   // the signer is this vault or one of its contacts
+	Own       bool   // the signer is this vault itself
 	DryRun    bool   // nothing was committed: the counts are what an import would do
 	Added     int
 	Updated   int
@@ -151,7 +152,7 @@ func Import(ctx context.Context, v *store.Vault, path string, opts ImportOptions
 	case err != nil:
 		return nil, err
 	case bytes.Equal(pk, own.PublicKey()):
-		res.Signer, res.Known = "this vault", true
+		res.Signer, res.Known, res.Own = "this vault", true, true
 	case c != nil:
 		res.Signer, res.Known = c.Name, true
 	case opts.AcceptUnknown || opts.DryRun:

@@ -39,6 +39,41 @@ func (a *App) progressDialog(parent context.Context, title string) (context.Cont
 	return ctx, report, func() { cancel(); d.Hide() }
 }
 
+// longWork is work that runs off the UI goroutine behind a progress bar
+// with Cancel: a backup, a share, an import check, an import.
+type longWork struct {
+	title     string // the progress dialog's title
+	name      string // the title of what is said after
+	cancelled string // message key when cancelled
+	failed    string // log message when it fails (never the error's content alone)
+	run       func(ctx context.Context, report func(done, total int64)) error
+	// refused, if set, says an error itself and reports whether it did.
+	refused func(err error) bool
+	done    func() // after success, on the UI goroutine
+}
+
+// runLong runs w; everything after runs on the UI goroutine.
+func (a *App) runLong(parent context.Context, w longWork) {
+	ctx, report, hide := a.progressDialog(parent, w.title)
+	go func() {
+		err := w.run(ctx, report)
+		do(func() {
+			hide()
+			a.touch()
+			switch {
+			case errors.Is(err, context.Canceled):
+				dialog.ShowInformation(w.name, a.T(w.cancelled), a.win)
+			case err != nil && w.refused != nil && w.refused(err):
+			case err != nil:
+				a.log.WithError(err).Warn(w.failed)
+				dialog.ShowError(errors.New(a.message(err)), a.win)
+			default:
+				w.done()
+			}
+		})
+	}()
+}
+
 // backupForm is the backup dialog's content, for tests.
 type backupForm struct {
 	kind *widget.RadioGroup
@@ -85,29 +120,23 @@ func (m *mainScreen) askBackup() *backupForm {
 // goroutine, with a progress bar and a Cancel button.
 func (m *mainScreen) backupTo(path, kind string) {
 	a := m.a
-	ctx, report, hide := a.progressDialog(m.ctx, a.T("ui.backup.working"))
-	go func() {
-		res, err := export.WriteFile(ctx, m.v, path, export.Options{Kind: kind, Progress: report})
-		do(func() {
-			hide()
-			a.touch()
-			switch {
-			case errors.Is(err, context.Canceled):
-				dialog.ShowInformation(a.T("ui.main.backup"), a.T("ui.backup.cancelled"), a.win)
-			case err != nil:
-				a.log.WithError(err).Warn("backup failed")
-				dialog.ShowError(errors.New(a.message(err)), a.win)
-			default:
-				a.log.WithField("kind", kind).Info("backup written")
-				done := a.T("ui.backup.done", res.Cases, res.Evidence)
-				if kind == export.KindIncremental {
-					done = a.T("ui.backup.done_incremental", res.Cases, res.Evidence)
-				}
-				dialog.ShowInformation(a.T("ui.main.backup"), done, a.win)
-				m.showBackupAge()
+	var res *export.Manifest
+	a.runLong(m.ctx, longWork{
+		title: a.T("ui.backup.working"), name: a.T("ui.main.backup"), cancelled: "ui.backup.cancelled", failed: "backup failed",
+		run: func(ctx context.Context, report func(done, total int64)) (err error) {
+			res, err = export.WriteFile(ctx, m.v, path, export.Options{Kind: kind, Progress: report})
+			return err
+		},
+		done: func() {
+			a.log.WithField("kind", kind).Info("backup written")
+			done := a.T("ui.backup.done", res.Cases, res.Evidence)
+			if kind == export.KindIncremental {
+				done = a.T("ui.backup.done_incremental", res.Cases, res.Evidence)
 			}
-		})
-	}()
+			dialog.ShowInformation(a.T("ui.main.backup"), done, a.win)
+			m.showBackupAge()
+		},
+	})
 }
 
 // askImport asks for a bundle, then checks and imports it.
@@ -142,37 +171,32 @@ func (m *mainScreen) askBundlePassphrase(path string) *widget.Entry {
 
 func (m *mainScreen) importWith(path, passphrase string) {
 	a := m.a
-	ctx, report, hide := a.progressDialog(m.ctx, a.T("ui.import.checking"))
-	go func() {
+	var res *export.ImportResult
+	a.runLong(m.ctx, longWork{
+		title: a.T("ui.import.checking"), name: a.T("ui.main.import"), cancelled: "ui.import.cancelled", failed: "bundle refused",
 		// A dry run: everything verified and merged in a transaction that
 		// is rolled back, so the summary can say what would be added,
 		// updated and flagged as conflicts before anything is committed.
-		res, err := export.Import(ctx, m.v, path, export.ImportOptions{DryRun: true, Passphrase: passphrase, Progress: report})
-		do(func() {
-			hide()
-			a.touch()
-			if errors.Is(err, context.Canceled) {
-				dialog.ShowInformation(a.T("ui.main.import"), a.T("ui.import.cancelled"), a.win)
-				return
-			}
-			if errors.Is(err, export.ErrNotAddressed) && passphrase == "" {
-				// Perhaps a share protected by a one-off passphrase.
-				m.askBundlePassphrase(path)
-				return
-			}
-			if errors.Is(err, export.ErrNotAddressed) {
+		run: func(ctx context.Context, report func(done, total int64)) (err error) {
+			res, err = export.Import(ctx, m.v, path, export.ImportOptions{DryRun: true, Passphrase: passphrase, Progress: report})
+			return err
+		},
+		refused: func(err error) bool {
+			switch {
+			case errors.Is(err, export.ErrNotAddressed) && passphrase == "":
+				m.askBundlePassphrase(path) // perhaps a share protected by a one-off passphrase
+			case errors.Is(err, export.ErrNotAddressed):
 				dialog.ShowError(errors.New(a.T("ui.import.wrong_passphrase")), a.win)
-				return
+			default:
+				return false
 			}
-			if err != nil {
-				a.log.WithError(err).Warn("bundle refused")
-				dialog.ShowError(errors.New(a.message(err)), a.win)
-				return
-			}
+			return true
+		},
+		done: func() {
 			man := res.Manifest
 			who := a.T("ui.import.unknown")
 			switch {
-			case res.Known && res.Signer == "this vault":
+			case res.Own:
 				who = a.T("ui.import.self")
 			case res.Known:
 				who = a.T("ui.import.known") + ": " + res.Signer
@@ -192,32 +216,25 @@ func (m *mainScreen) importWith(path, passphrase string) {
 			}
 			c.Resize(fyne.NewSize(560, 400))
 			c.Show()
-		})
-	}()
+		},
+	})
 }
 
 func (m *mainScreen) doImport(path string, acceptUnknown bool, passphrase string) {
 	a := m.a
-	ctx, report, hide := a.progressDialog(m.ctx, a.T("ui.import.importing"))
-	go func() {
-		res, err := export.Import(ctx, m.v, path, export.ImportOptions{AcceptUnknown: acceptUnknown, Passphrase: passphrase, Progress: report})
-		do(func() {
-			hide()
-			a.touch()
-			if errors.Is(err, context.Canceled) {
-				dialog.ShowInformation(a.T("ui.main.import"), a.T("ui.import.cancelled"), a.win)
-				return
-			}
-			if err != nil {
-				a.log.WithError(err).Warn("import failed")
-				dialog.ShowError(errors.New(a.message(err)), a.win)
-				return
-			}
+	var res *export.ImportResult
+	a.runLong(m.ctx, longWork{
+		title: a.T("ui.import.importing"), name: a.T("ui.main.import"), cancelled: "ui.import.cancelled", failed: "import failed",
+		run: func(ctx context.Context, report func(done, total int64)) (err error) {
+			res, err = export.Import(ctx, m.v, path, export.ImportOptions{AcceptUnknown: acceptUnknown, Passphrase: passphrase, Progress: report})
+			return err
+		},
+		done: func() {
 			a.log.Info("bundle imported")
 			dialog.ShowInformation(a.T("ui.main.import"), a.T("ui.import.done", res.Added, res.Updated, res.Unchanged, res.Conflicts, res.Evidence), a.win)
 			m.refresh()
-		})
-	}()
+		},
+	})
 }
 
 // showBackupAge shows the reminder banner when the last backup is older

@@ -189,28 +189,20 @@ func (m *mainScreen) writeShare(c *store.Case, f *shareForm, path string) {
 			opts.To = append(opts.To, f.cards[s])
 		}
 	}
-	ctx, report, hide := a.progressDialog(m.ctx, a.T("ui.share.title"))
-	opts.Progress = report
-	go func() {
-		_, err := export.WriteFile(ctx, m.v, path, opts)
-		do(func() {
-			hide()
-			a.touch()
-			if errors.Is(err, context.Canceled) {
-				dialog.ShowInformation(a.T("ui.share.title"), a.T("ui.share.cancelled"), a.win)
-				return
-			}
-			if err != nil {
-				a.log.WithError(err).Warn("share failed")
-				dialog.ShowError(errors.New(a.message(err)), a.win)
-				return
-			}
+	a.runLong(m.ctx, longWork{
+		title: a.T("ui.share.title"), name: a.T("ui.share.title"), cancelled: "ui.share.cancelled", failed: "share failed",
+		run: func(ctx context.Context, report func(done, total int64)) error {
+			opts.Progress = report
+			_, err := export.WriteFile(ctx, m.v, path, opts)
+			return err
+		},
+		done: func() {
 			a.log.Info("share written")
 			done := a.T("ui.share.done")
 			if opts.Passphrase != "" {
 				done = a.T("ui.share.done_passphrase")
 			}
 			dialog.ShowInformation(a.T("ui.share.title"), done, a.win)
-		})
-	}()
+		},
+	})
 }

@@ -126,7 +126,9 @@ func TestShareWithPassphraseAndImportIt(t *testing.T) {
 		pass.SetText("copper kettle 47 under the bridge")
 		test.Tap(button(t, w, "Next"))
 	})
-	eventually(t, "the summary", func() bool { return labelWith(w, "Made by: UI Test") && labelWith(w, "Nothing has been imported yet.") })
+	eventually(t, "the summary", func() bool {
+		return labelWith(w, "Made by: UI Test") && labelWith(w, "(this vault)") && labelWith(w, "Nothing has been imported yet.")
+	})
 	onUI(func() { test.Tap(button(t, w, "Import")) })
 	eventually(t, "the result", func() bool { return labelWith(w, "Imported: 0 cases added, 0 updated, 1 unchanged") })
 }
