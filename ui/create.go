@@ -68,14 +68,22 @@ func (s *createScreen) showStrength(p string) {
 	s.strength.SetText(s.a.T("ui.strength.ok"))
 }
 
+// newPassphraseProblem says what is wrong with a new passphrase typed
+// twice (too weak, or the two differ), or "" if nothing is.
+func (a *App) newPassphraseProblem(pass, confirm string) string {
+	if err := crypto.CheckPassphrase(pass); err != nil {
+		return a.message(err)
+	}
+	if pass != confirm {
+		return a.T("ui.create.mismatch")
+	}
+	return ""
+}
+
 func (s *createScreen) submit() {
 	a := s.a
-	if err := crypto.CheckPassphrase(s.pass.Text); err != nil {
-		s.status.SetText(a.message(err))
-		return
-	}
-	if s.pass.Text != s.confirm.Text {
-		s.status.SetText(a.T("ui.create.mismatch"))
+	if msg := a.newPassphraseProblem(s.pass.Text, s.confirm.Text); msg != "" {
+		s.status.SetText(msg)
 		return
 	}
 	pass, org := s.pass.Text, s.org.Text

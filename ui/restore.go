@@ -76,12 +76,8 @@ func (s *restoreScreen) submit() {
 		s.status.SetText(a.message(err))
 		return
 	}
-	if err := crypto.CheckPassphrase(s.pass.Text); err != nil {
-		s.status.SetText(a.message(err))
-		return
-	}
-	if s.pass.Text != s.confirm.Text {
-		s.status.SetText(a.T("ui.create.mismatch"))
+	if msg := a.newPassphraseProblem(s.pass.Text, s.confirm.Text); msg != "" {
+		s.status.SetText(msg)
 		return
 	}
 	pass, bundles := s.pass.Text, append([]string(nil), s.bundles...)

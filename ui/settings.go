@@ -129,12 +129,8 @@ func (m *mainScreen) saveSettings(f *settingsForm, close func()) bool {
 		return false
 	}
 	if f.pass.Text != "" {
-		if err := crypto.CheckPassphrase(f.pass.Text); err != nil {
-			f.message.SetText(a.message(err))
-			return false
-		}
-		if f.pass.Text != f.confirm.Text {
-			f.message.SetText(a.T("ui.create.mismatch"))
+		if msg := a.newPassphraseProblem(f.pass.Text, f.confirm.Text); msg != "" {
+			f.message.SetText(msg)
 			return false
 		}
 	}
