@@ -12,8 +12,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	sqlcipher "github.com/mutecomm/go-sqlcipher/v4"
 
 	"github.com/dossier-hr/dossier/assets"
 	"github.com/dossier-hr/dossier/crypto"
@@ -724,5 +727,25 @@ func TestConnectionPragmas(t *testing.T) {
 				t.Errorf("conn %d: PRAGMA %s = %q, want %q", i, p, got, w)
 			}
 		}
+	}
+}
+
+// SQLite's "database or disk is full" and ENOSPC are both ErrDiskFull
+// (the tmpfs test in cmd/dossierctl needs root; this one runs anywhere).
+func TestDiskFullMarked(t *testing.T) {
+	for _, err := range []error{
+		sqlcipher.Error{Code: sqlcipher.ErrFull},
+		fmt.Errorf("write: %w", syscall.ENOSPC),
+	} {
+		if got := diskFull(err); !errors.Is(got, ErrDiskFull) || !errors.Is(got, err) {
+			t.Errorf("%v: got %v", err, got)
+		}
+	}
+	other := errors.New("constraint failed")
+	if got := diskFull(other); got != other {
+		t.Errorf("another error was changed: %v", got)
+	}
+	if diskFull(nil) != nil {
+		t.Error("nil became an error")
 	}
 }
