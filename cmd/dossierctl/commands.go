@@ -144,10 +144,10 @@ func cmdInit(c *cli, fs *flag.FlagSet, args []string) error {
 	}
 	defer v.Close()
 	c.log.Info("vault created")
-	text := "# Dossier recovery key for the vault of " + v.Org().Name + "\n# Keep it offline, apart from the laptop. It opens the vault and its full backups.\n" + rk.String() + "\n"
+	text := recoveryKeyText(rk, v.Org().Name, "It opens the vault and its full backups.")
 	if out != "" {
 		if err := crypto.WriteFileAtomic(out, []byte(text), 0o600); err != nil {
-			return fmt.Errorf("the vault was created in %s but the recovery key could not be written to %s: %w; set a new passphrase is not needed, but create the vault again to get a key you can keep", dir, out, err)
+			return fmt.Errorf("the vault was created in %s but the recovery key could not be written to %s: %w; delete that folder and create the vault again, to get a key you can keep", dir, out, err)
 		}
 		fmt.Fprintf(c.stdout, "Vault created in %s.\nRecovery key written to %s (only you can read it). Print it or copy it to paper, keep it away from this laptop, then delete the file.\n", dir, out)
 		return nil
@@ -462,6 +462,12 @@ func cmdStats(c *cli, fs *flag.FlagSet, args []string) error {
 	})
 }
 
+// recoveryKeyText is a recovery key file: comment lines (which
+// --recovery-key skips) and the key.
+func recoveryKeyText(rk *crypto.RecoveryKey, vault, opens string) string {
+	return "# Dossier recovery key for the vault of " + vault + "\n# Keep it offline, apart from the laptop. " + opens + "\n" + rk.String() + "\n"
+}
+
 // cmdRecoveryKey replaces the recovery key. The new key is written out (or
 // printed) before the vault changes, so that it is never in force without
 // the person having it.
@@ -483,7 +489,7 @@ func cmdRecoveryKey(c *cli, fs *flag.FlagSet, args []string) error {
 		if err != nil {
 			return err
 		}
-		text := "# Dossier recovery key for the vault of " + v.Org().Name + " (replacing the earlier one)\n# Keep it offline, apart from the laptop. It opens the vault and its full backups made from now on.\n" + rk.String() + "\n"
+		text := recoveryKeyText(rk, v.Org().Name+" (replacing the earlier one)", "It opens the vault and its full backups made from now on.")
 		if out != "" {
 			if err := crypto.WriteFileAtomic(out, []byte(text), 0o600); err != nil {
 				return fmt.Errorf("writing the new recovery key to %s: %w; nothing was changed", out, err)
