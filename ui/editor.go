@@ -40,7 +40,11 @@ func (a *App) vocabSelect(vocab string, keys []string, emptyLabel string) *vocab
 		s.keys = append(s.keys, k)
 		labels = append(labels, assets.VocabLabel(a.lang, vocab, k))
 	}
-	s.Select = widget.NewSelect(labels, nil)
+	// The vocabSelect, not the Select inside it, is the object in the
+	// window: Fyne must know it as the widget, or the Select opens its
+	// pop-up on no canvas and the app crashes (it did, on every picker).
+	s.Select = &widget.Select{Options: labels, PlaceHolder: a.T("ui.edit.choose")}
+	s.ExtendBaseWidget(s)
 	return s
 }
 

@@ -150,7 +150,7 @@ func TestEditKeepsHistory(t *testing.T) {
 
 func TestEditorInFrench(t *testing.T) {
 	dir, _ := fixture(t)
-	test.NewTempApp(t)
+	newApp(t)
 	w := test.NewWindow(nil)
 	a := New(w, Config{VaultDir: dir, Lang: "fr", AutoLock: -1})
 	a.Start()
@@ -327,5 +327,21 @@ func TestEditorVictimFollowsPeople(t *testing.T) {
 	}
 	if c := e.build(); c.Violations[0].Victim != "" {
 		t.Fatalf("a removed person is still the victim: %q", c.Violations[0].Victim)
+	}
+}
+
+// Every picker of the editor opens its list and takes a choice: each once
+// crashed the app, because the picker was not the object in the window.
+func TestEditorPickersOpen(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	var e *editor
+	onUI(func() {
+		test.Tap(button(t, w, "New case"))
+		e = a.main.editorForTest()
+		test.Tap(button(t, w, "Add a violation"))
+	})
+	choose(t, w, e.vrows[0].typ, "Extortion")
+	if e.vrows[0].typ.Key() != "extortion" {
+		t.Fatalf("chosen %q", e.vrows[0].typ.Key())
 	}
 }

@@ -31,6 +31,7 @@ type mainScreen struct {
 	content fyne.CanvasObject
 
 	curSettings *settingsForm // the settings dialog last opened
+	lastShare   *shareForm    // the share dialog last opened
 
 	search *widget.Entry
 	status *widget.Select

@@ -49,6 +49,7 @@ func (m *mainScreen) showShare(c *store.Case) *shareForm {
 	f.to = widget.NewCheckGroup(names, func([]string) { m.updateShare(c, f) })
 	labels := []string{a.T("ui.redact.none"), a.T("ui.redact.pseudonymise"), a.T("ui.redact.anonymise")}
 	f.redact = widget.NewRadioGroup(labels, func(string) { m.updateShare(c, f) })
+	f.redact.Required = true // a click on the chosen option must not leave none chosen
 	f.preview = widget.NewLabel("")
 	f.preview.Wrapping = fyne.TextWrapWord
 	f.write = widget.NewButton(a.T("ui.share.write"), func() { m.askWriteShare(c, f) })
@@ -88,6 +89,7 @@ func (m *mainScreen) showShare(c *store.Case) *shareForm {
 	scroll.SetMinSize(fyne.NewSize(620, 480))
 	dialog.ShowCustom(a.T("ui.share.title"), a.T("ui.cancel"), scroll, a.win)
 	m.updateShare(c, f)
+	m.lastShare = f
 	return f
 }
 

@@ -43,7 +43,7 @@ func fixture(t *testing.T) (string, *crypto.RecoveryKey) {
 
 func start(t *testing.T, dir, lang string) (*App, fyne.Window) {
 	t.Helper()
-	test.NewTempApp(t)
+	newApp(t)
 	w := test.NewWindow(nil)
 	w.Resize(fyne.NewSize(1000, 700))
 	a := New(w, Config{VaultDir: dir, Lang: lang})
@@ -77,8 +77,8 @@ func find[T fyne.CanvasObject](w fyne.Window, match func(T) bool) (found T, ok b
 		// Dialogs first: they are on top of the window's content.
 		roots := append(w.Canvas().Overlays().List(), w.Content())
 		for _, root := range roots {
-			for _, o := range test.LaidOutObjects(root) {
-				if x, is := o.(T); is && o.Visible() && match(x) {
+			for _, o := range shown(root) {
+				if x, is := o.(T); is && match(x) {
 					found, ok = x, true
 					return
 				}
