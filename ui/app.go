@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -57,11 +58,14 @@ type App struct {
 	idle   *time.Timer // auto-lock; nil while locked or when off
 
 	lockedIdle bool // the last lock was the idle timer's; UI goroutine only
+
+	crashes atomic.Int64 // faults recovered in the interface, for tests
 }
 
 // New prepares the interface in win. Call Start to show the first screen.
 func New(win fyne.Window, cfg Config) *App {
 	a := &App{cfg: cfg, win: win, log: cfg.Log, lang: cfg.Lang}
+	current.Store(a)
 	if a.log == nil {
 		a.log = logrus.New()
 		a.log.SetLevel(logrus.PanicLevel)
@@ -76,17 +80,17 @@ func New(win fyne.Window, cfg Config) *App {
 		a.cfg.BackupReminder = DefaultBackupReminder
 	}
 	// Keys typed anywhere count as activity for the auto-lock.
-	win.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { a.touch() })
-	win.Canvas().SetOnTypedRune(func(rune) { a.touch() })
+	win.Canvas().SetOnTypedKey(safe(func(*fyne.KeyEvent) { a.touch() }))
+	win.Canvas().SetOnTypedRune(safe(func(rune) { a.touch() }))
 	lock := &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
-	win.Canvas().AddShortcut(lock, func(fyne.Shortcut) { a.Lock() })
-	item := fyne.NewMenuItem(a.T("ui.main.lock"), a.Lock)
+	win.Canvas().AddShortcut(lock, safe(func(fyne.Shortcut) { a.Lock() }))
+	item := fyne.NewMenuItem(a.T("ui.main.lock"), safe(a.Lock))
 	item.Shortcut = lock
-	stats := fyne.NewMenuItem(a.T("ui.stats.button")+"…", func() {
+	stats := fyne.NewMenuItem(a.T("ui.stats.button")+"…", safe(func() {
 		if a.main != nil && a.Vault() != nil {
 			a.main.showStats()
 		}
-	})
+	}))
 	win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(a.T("ui.menu.vault"), item, stats)))
 	return a
 }
@@ -153,11 +157,11 @@ func (a *App) opened(v *store.Vault) {
 	a.loadSettings(context.Background())
 	a.main = newMainScreen(a, v)
 	a.win.SetContent(a.main.content)
-	a.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
+	a.win.SetOnDropped(safe(func(_ fyne.Position, uris []fyne.URI) {
 		if a.main != nil {
 			a.main.dropped(uris)
 		}
-	})
+	}))
 	a.win.Canvas().Focus(a.main.search)
 	a.main.refresh()
 	a.touch()
@@ -254,16 +258,11 @@ func (a *App) message(err error) string {
 	return a.T("ui.error", err.Error())
 }
 
-// do runs fn on the UI goroutine: fyne.Do. Tests replace it, because
-// Fyne's test driver runs fn on the calling goroutine, so that the app's
-// background work and the test's own look at the widgets take turns.
-var do = fyne.Do
-
 // askSavePath asks where to save a file and calls then with the path.
 // Fyne's dialog creates the file; Dossier writes under a temporary name and
 // renames into place, so the name is given back first.
 func (a *App) askSavePath(name string, then func(path string)) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+	d := dialog.NewFileSave(safe(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}
@@ -271,21 +270,21 @@ func (a *App) askSavePath(name string, then func(path string)) {
 		w.Close()
 		os.Remove(path)
 		then(path)
-	}, a.win)
+	}), a.win)
 	d.SetFileName(name)
 	d.Show()
 }
 
 // askOpenPath asks for a file and calls then with its path.
 func (a *App) askOpenPath(then func(path string)) {
-	dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	dialog.NewFileOpen(safe(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
 		path := r.URI().Path()
 		r.Close()
 		then(path)
-	}, a.win).Show()
+	}), a.win).Show()
 }
 
 // when shows a timestamp from the vault (RFC 3339, UTC) as the person's

@@ -139,7 +139,7 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 			w.Wrapping = fyne.TextWrapWord
 			w.SetMinRowsVisible(6)
 		}
-		w.OnChanged = func(string) { a.touch() }
+		w.OnChanged = safe(func(string) { a.touch() })
 		return w
 	}
 	e.title, e.narrative, e.date, e.country = entry(false), entry(true), entry(false), entry(false)
@@ -173,11 +173,11 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 	var draftNote fyne.CanvasObject = container.NewVBox()
 	if d, at, err := m.v.Draft(m.ctx, e.draftKey); err == nil && d != nil {
 		e.fill(d)
-		discard := widget.NewButton(a.T("ui.edit.discard"), func() {
+		discard := widget.NewButton(a.T("ui.edit.discard"), safe(func() {
 			e.close()
 			m.v.DeleteDraft(m.ctx, e.draftKey)
 			m.showEditor(orig)
-		})
+		}))
 		discard.Importance = widget.LowImportance
 		note := wrapLabel(a.T("ui.edit.draft", when(at)))
 		note.Importance = widget.WarningImportance
@@ -194,22 +194,22 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 		e.errs[key] = errLabel
 		return container.NewVBox(widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), w, errLabel)
 	}
-	addV := widget.NewButtonWithIcon(a.T("ui.edit.add_violation"), theme.ContentAddIcon(), func() { e.addViolation(store.Violation{}) })
-	addP := widget.NewButtonWithIcon(a.T("ui.edit.add_person"), theme.ContentAddIcon(), func() { e.addPerson(store.Person{}) })
-	addI := widget.NewButtonWithIcon(a.T("ui.edit.add_intervention"), theme.ContentAddIcon(), func() { e.addIntervention(store.Intervention{}) })
-	addN := widget.NewButtonWithIcon(a.T("ui.edit.add_note"), theme.ContentAddIcon(), func() {
+	addV := widget.NewButtonWithIcon(a.T("ui.edit.add_violation"), theme.ContentAddIcon(), safe(func() { e.addViolation(store.Violation{}) }))
+	addP := widget.NewButtonWithIcon(a.T("ui.edit.add_person"), theme.ContentAddIcon(), safe(func() { e.addPerson(store.Person{}) }))
+	addI := widget.NewButtonWithIcon(a.T("ui.edit.add_intervention"), theme.ContentAddIcon(), safe(func() { e.addIntervention(store.Intervention{}) }))
+	addN := widget.NewButtonWithIcon(a.T("ui.edit.add_note"), theme.ContentAddIcon(), safe(func() {
 		n := widget.NewMultiLineEntry()
 		n.Wrapping = fyne.TextWrapWord
 		e.newNotes = append(e.newNotes, n)
 		e.notes.Add(n)
-	})
-	save := widget.NewButtonWithIcon(a.T("ui.edit.save"), theme.DocumentSaveIcon(), e.save)
+	}))
+	save := widget.NewButtonWithIcon(a.T("ui.edit.save"), theme.DocumentSaveIcon(), safe(e.save))
 	save.Importance = widget.HighImportance
-	cancel := widget.NewButton(a.T("ui.cancel"), func() {
+	cancel := widget.NewButton(a.T("ui.cancel"), safe(func() {
 		e.close()
 		m.v.DeleteDraft(m.ctx, e.draftKey)
 		m.showCase(orig)
-	})
+	}))
 	form := container.NewVBox(
 		draftNote,
 		e.message,
@@ -242,7 +242,7 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 	a.win.Canvas().Focus(e.title)
 	e.lastDraft = e.draftJSON()
 	e.stop = make(chan struct{})
-	go func() {
+	goSafe(func() {
 		t := time.NewTicker(draftEvery)
 		defer t.Stop()
 		for {
@@ -253,7 +253,7 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 				do(e.keepDraftSoon)
 			}
 		}
-	}()
+	})
 	return e
 }
 
@@ -295,7 +295,7 @@ func (e *editor) keepDraftSoon() {
 		return
 	}
 	e.saving = true
-	go func() {
+	goSafe(func() {
 		err := e.m.v.SaveDraft(e.m.ctx, e.draftKey, c)
 		do(func() {
 			e.saving = false
@@ -307,7 +307,7 @@ func (e *editor) keepDraftSoon() {
 			}
 			e.lastDraft = j
 		})
-	}()
+	})
 }
 
 // leave keeps the draft and closes the editor: another case was chosen,
@@ -394,10 +394,10 @@ func (e *editor) refreshVictims() {
 // removeRow returns the Remove button of a row: it drops the row from its
 // list and its box from the form.
 func removeRow[R comparable](a *App, rows *[]R, r R, list *fyne.Container, box func() fyne.CanvasObject) *widget.Button {
-	return widget.NewButtonWithIcon(a.T("ui.edit.remove"), theme.ContentRemoveIcon(), func() {
+	return widget.NewButtonWithIcon(a.T("ui.edit.remove"), theme.ContentRemoveIcon(), safe(func() {
 		*rows = slices.DeleteFunc(*rows, func(x R) bool { return x == r })
 		list.Remove(box())
-	})
+	}))
 }
 
 func (e *editor) addViolation(v store.Violation) {
@@ -416,12 +416,12 @@ func (e *editor) addViolation(v store.Violation) {
 		m.Wrapping = fyne.TextWrapWord
 		m.SetMinRowsVisible(2)
 	}
-	r.victim = widget.NewSelect(nil, func(s string) {
+	r.victim = widget.NewSelect(nil, safe(func(s string) {
 		if s == a.T("ui.edit.none") {
 			s = ""
 		}
 		r.wantVictim = s
-	})
+	}))
 	r.victim.PlaceHolder = a.T("ui.edit.victim")
 	r.typ = a.vocabSelect("violation", store.ViolationTypes, "")
 	r.perp = a.vocabSelect("perpetrator", store.Perpetrators, a.T("ui.edit.none"))
@@ -493,13 +493,13 @@ func (e *editor) addPerson(p store.Person) {
 	r.gender.PlaceHolder = a.T("ui.edit.gender")
 	r.pseudonym.SetPlaceHolder(a.T("ui.edit.pseudonym"))
 	r.pseudonym.SetText(p.Pseudonym)
-	r.pseudonym.OnChanged = func(string) { a.touch(); e.refreshVictims() }
+	r.pseudonym.OnChanged = safe(func(string) { a.touch(); e.refreshVictims() })
 	if len(p.Roles) > 0 {
 		r.role.SetKey(p.Roles[0])
 	}
 	r.gender.SetKey(p.Gender)
 	remove := removeRow(a, &e.prows, r, e.people, func() fyne.CanvasObject { return r.box })
-	remove.OnTapped = func(prev func()) func() { return func() { prev(); e.refreshVictims() } }(remove.OnTapped)
+	remove.OnTapped = safe(func(prev func()) func() { return func() { prev(); e.refreshVictims() } }(remove.OnTapped))
 	r.box = container.NewVBox(
 		container.NewGridWithColumns(3, r.pseudonym, r.role, r.gender),
 		container.NewGridWithColumns(2, r.age, r.ageGroup),
