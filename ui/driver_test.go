@@ -56,6 +56,7 @@ func (d strictDriver) CanvasForObject(o fyne.CanvasObject) fyne.Canvas {
 // newApp starts a headless app for one test, on the strict driver.
 func newApp(t testing.TB) fyne.App {
 	t.Helper()
+	begin(t)
 	a := &strictApp{App: test.NewTempApp(t)}
 	a.drv = strictDriver{a.App.Driver()}
 	fyne.SetCurrentApp(a)

@@ -43,6 +43,7 @@ func fixture(t *testing.T) (string, *crypto.RecoveryKey) {
 
 func start(t *testing.T, dir, lang string) (*App, fyne.Window) {
 	t.Helper()
+	begin(t)
 	newApp(t)
 	w := test.NewWindow(nil)
 	w.Resize(fyne.NewSize(1000, 700))
@@ -74,6 +75,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // satisfies match.
 func find[T fyne.CanvasObject](w fyne.Window, match func(T) bool) (found T, ok bool) {
 	onUI(func() {
+		census.look(w)
 		// Dialogs first: they are on top of the window's content.
 		roots := append(w.Canvas().Overlays().List(), w.Content())
 		for _, root := range roots {
