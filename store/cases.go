@@ -26,7 +26,9 @@ func (v *Vault) AddCases(ctx context.Context, r io.Reader) ([]string, error) {
 		if err := tx.insert(c); err != nil {
 			var fe *FieldError
 			if errors.As(err, &fe) {
-				fe.Line = line
+				for _, e := range fe.All() {
+					e.Line = line
+				}
 			}
 			return err
 		}

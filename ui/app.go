@@ -91,7 +91,22 @@ func New(win fyne.Window, cfg Config) *App {
 			a.main.showStats()
 		}
 	}))
-	win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(a.T("ui.menu.vault"), item, stats)))
+	// Shortcuts in the menu reach the app even while a field has the focus:
+	// the desktop driver gives the focused field those it does not find
+	// in the menu.
+	save := fyne.NewMenuItem(a.T("ui.edit.save"), safe(func() {
+		if m := a.main; m != nil && m.editor != nil && !m.editor.closed {
+			m.editor.save()
+		}
+	}))
+	save.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}
+	newCase := fyne.NewMenuItem(a.T("ui.main.new_case"), safe(func() {
+		if m := a.main; m != nil {
+			m.newCase()
+		}
+	}))
+	newCase.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+	win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(a.T("ui.menu.vault"), item, stats), fyne.NewMenu(a.T("ui.menu.case"), newCase, save)))
 	return a
 }
 

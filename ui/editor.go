@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -102,7 +103,6 @@ type editor struct {
 	endDate                                                 *widget.Entry
 	estimated                                               *widget.Check
 	consentDate, consentBy                                  *widget.Entry
-	badAge                                                  bool // set by build when an age is not a number
 	violations, people, interventions, notes                *fyne.Container
 	vrows                                                   []*violationRow
 	prows                                                   []*personRow
@@ -111,8 +111,10 @@ type editor struct {
 	consent                                                 *widget.Check
 	scopes                                                  *widget.CheckGroup
 
-	message *widget.Label
-	errs    map[string]*widget.Label
+	message *widget.Label            // beside Save: what stopped the save
+	errs    map[string]*widget.Label // under each field: what is wrong with it
+	names   map[string]string        // each field's name, as its label shows it
+	order   []string                 // the fields, top to bottom
 	content fyne.CanvasObject
 
 	baseNotes []store.Note // notes already written, shown read-only
@@ -131,7 +133,7 @@ const draftEvery = time.Second
 func (m *mainScreen) showEditor(orig *store.Case) *editor {
 	a := m.a
 	a.touch()
-	e := &editor{a: a, m: m, orig: orig, errs: map[string]*widget.Label{}}
+	e := &editor{a: a, m: m, orig: orig, errs: map[string]*widget.Label{}, names: map[string]string{}}
 	entry := func(multi bool) *widget.Entry {
 		w := widget.NewEntry()
 		if multi {
@@ -192,6 +194,8 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 		errLabel.Wrapping = fyne.TextWrapWord
 		errLabel.Hide()
 		e.errs[key] = errLabel
+		e.names[key] = label
+		e.order = append(e.order, key)
 		return container.NewVBox(widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), w, errLabel)
 	}
 	addV := widget.NewButtonWithIcon(a.T("ui.edit.add_violation"), theme.ContentAddIcon(), safe(func() { e.addViolation(store.Violation{}) }))
@@ -212,7 +216,6 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 	}))
 	form := container.NewVBox(
 		draftNote,
-		e.message,
 		field("title", a.T("ui.edit.title"), e.title),
 		field("incident_date", a.T("ui.edit.date"), container.NewVBox(e.date, e.estimated)),
 		field("incident_end_date", a.T("ui.edit.end_date"), e.endDate),
@@ -230,7 +233,7 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 		field("consent", a.T("ui.case.consent"), container.NewVBox(e.consent, e.scopes, container.NewGridWithColumns(2, e.consentDate, e.consentBy))),
 		field("tags", a.T("ui.edit.tags"), e.tags),
 		field("notes", a.T("ui.case.notes"), container.NewVBox(e.notes, addN)),
-		container.NewHBox(save, cancel),
+		container.NewBorder(nil, nil, container.NewHBox(save, cancel), nil, e.message),
 	)
 	e.content = form
 	if m.editor != nil {
@@ -525,7 +528,6 @@ func (e *editor) build() *store.Case {
 	c.Priority, c.ViolationStatus = e.priority.Key(), e.vstatus.Key()
 	c.IncidentEndDate = strings.TrimSpace(e.endDate.Text)
 	c.DateEstimated = e.estimated.Checked
-	e.badAge = false
 	c.Tags = nil
 	for _, t := range strings.Split(e.tags.Text, ",") {
 		if t = strings.TrimSpace(t); t != "" {
@@ -552,8 +554,6 @@ func (e *editor) build() *store.Case {
 		if t := strings.TrimSpace(r.age.Text); t != "" {
 			if n, err := strconv.Atoi(t); err == nil {
 				p.Age = &n
-			} else {
-				e.badAge = true
 			}
 		}
 		p.Characteristics = nil
@@ -601,37 +601,38 @@ func (e *editor) save() {
 	a := e.a
 	a.touch()
 	for _, l := range e.errs {
+		l.SetText("")
 		l.Hide()
 	}
 	e.message.SetText("")
 	e.message.Hide()
-	c := e.build()
-	if e.badAge {
-		e.errs["people"].SetText(a.T("ui.edit.bad_age"))
-		e.errs["people"].Show()
-		e.message.SetText(a.T("ui.edit.invalid"))
-		e.message.Show()
-		return
-	}
-	var err error
-	if e.orig == nil {
-		_, err = e.m.v.Add(e.m.ctx, c)
-	} else {
-		err = e.m.v.Update(e.m.ctx, c)
+	// Every refusal at once, each beside its field: the fields the form
+	// itself cannot read (an age that is not a number), then the vault's
+	// check of the whole case, made on a copy before anything is written.
+	var refused []*store.FieldError
+	for i, bad := range e.badAges() {
+		if bad {
+			refused = append(refused, &store.FieldError{Field: fmt.Sprintf("people[%d].age", i), Msg: a.T("ui.edit.bad_age")})
+		}
 	}
 	var fe *store.FieldError
-	if errors.As(err, &fe) {
-		key := fe.Field
-		if i := strings.IndexAny(key, ".["); i > 0 {
-			key = key[:i]
+	if err := e.build().Normalize(time.Now()); errors.As(err, &fe) {
+		refused = append(refused, fe.All()...)
+	}
+	var err error
+	c := e.build()
+	if len(refused) == 0 {
+		if e.orig == nil {
+			_, err = e.m.v.Add(e.m.ctx, c)
+		} else {
+			err = e.m.v.Update(e.m.ctx, c)
 		}
-		msg := a.fieldMessage(fe)
-		if l, ok := e.errs[key]; ok {
-			l.SetText(msg)
-			l.Show()
+		if errors.As(err, &fe) {
+			refused = fe.All()
 		}
-		e.message.SetText(a.T("ui.edit.invalid"))
-		e.message.Show()
+	}
+	if len(refused) > 0 {
+		e.showRefused(refused)
 		return
 	}
 	if err != nil {
@@ -651,19 +652,125 @@ func (e *editor) save() {
 	e.m.detail.Refresh()
 }
 
-// fieldMessage says a validation error in the person's language, with the
-// number of the row (violation, person…) it is in. Store's English message
-// is the fallback for reasons without a translation.
-func (a *App) fieldMessage(fe *store.FieldError) string {
-	msg := fe.Msg
-	if key := "ui.reason." + fe.Reason; fe.Reason != "" && a.T(key) != key {
-		msg = a.T(key)
+// showRefused puts each refusal under its field, naming the field (and the
+// row, in a list of violations, people or responses), sums them up beside
+// Save and scrolls to the first.
+func (e *editor) showRefused(refused []*store.FieldError) {
+	a := e.a
+	// Top to bottom, as the person reads the form.
+	slices.SortStableFunc(refused, func(x, y *store.FieldError) int {
+		sx, _, _ := splitField(x.Field)
+		sy, _, _ := splitField(y.Field)
+		return slices.Index(e.order, sx) - slices.Index(e.order, sy)
+	})
+	var names []string
+	var first *widget.Label
+	for _, fe := range refused {
+		section, row, sub := splitField(fe.Field)
+		l, ok := e.errs[section]
+		if !ok {
+			// A field the form does not show: said beside Save only.
+			names = append(names, a.fieldMessage(fe))
+			continue
+		}
+		name := e.names[section]
+		msg := a.fieldMessage(fe)
+		if row >= 0 {
+			what := a.T("ui.edit.row", row+1)
+			if k, ok := subFieldLabels[section+"."+sub]; ok {
+				what += " " + a.T(k)
+			}
+			msg = what + " — " + a.reasonText(fe)
+			name += " (" + what + ")"
+		}
+		if l.Text != "" {
+			msg = l.Text + "\n" + msg
+		}
+		l.SetText(msg)
+		l.Show()
+		if first == nil {
+			first = l
+		}
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
 	}
+	e.message.SetText(a.T("ui.edit.invalid_fields", strings.Join(names, ", ")))
+	e.message.Show()
+	e.m.detail.Refresh()
+	if first != nil {
+		e.m.scrollTo(first)
+	}
+}
+
+// badAges says, person by person, whether the age typed is not a number.
+func (e *editor) badAges() []bool {
+	out := make([]bool, len(e.prows))
+	for i, r := range e.prows {
+		if t := strings.TrimSpace(r.age.Text); t != "" {
+			_, err := strconv.Atoi(t)
+			out[i] = err != nil
+		}
+	}
+	return out
+}
+
+// splitField splits a field path such as "violations[1].type" into the
+// section the form shows it in, the row (-1 for none) and the field in
+// the row.
+func splitField(path string) (section string, row int, sub string) {
+	row = -1
+	section = path
+	if i := strings.IndexAny(path, ".["); i >= 0 {
+		section = path[:i]
+	}
+	if m := rowIndex.FindStringSubmatch(path); m != nil {
+		row, _ = strconv.Atoi(m[1])
+		rest := path[len(m[0]):]
+		rest = strings.TrimPrefix(rest, ".")
+		if i := strings.IndexAny(rest, ".["); i >= 0 {
+			rest = rest[:i]
+		}
+		sub = rest
+	} else if i := strings.IndexByte(path, '.'); i >= 0 {
+		sub = path[i+1:]
+	}
+	return section, row, sub
+}
+
+// subFieldLabels name the fields inside a row, as their placeholders do.
+var subFieldLabels = map[string]string{
+	"violations.type": "ui.edit.violation_type", "violations.perpetrator": "ui.edit.perpetrator",
+	"violations.date": "ui.edit.violation_date", "violations.victim": "ui.edit.victim",
+	"violations.perpetrator_details": "ui.edit.perpetrator_details", "violations.method": "ui.edit.method",
+	"violations.consequences": "ui.edit.consequences", "violations.description": "ui.edit.description",
+	"people.pseudonym": "ui.edit.pseudonym", "people.role": "ui.edit.role", "people.roles": "ui.edit.role",
+	"people.gender": "ui.edit.gender", "people.age_group": "ui.edit.age_group", "people.age": "ui.edit.age",
+	"people.legal_name": "ui.edit.legal_name", "people.contact": "ui.edit.contact",
+	"interventions.type": "ui.edit.intervention_type", "interventions.status": "ui.edit.intervention_status",
+	"interventions.date": "ui.edit.violation_date", "interventions.by": "ui.edit.intervention_by",
+	"interventions.outcome": "ui.edit.outcome",
+}
+
+// fieldMessage says a validation error in the person's language, with the
+// number of the row (violation, person…) it is in.
+func (a *App) fieldMessage(fe *store.FieldError) string {
+	msg := a.reasonText(fe)
 	if m := rowIndex.FindStringSubmatch(fe.Field); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		msg = a.T("ui.edit.row", n+1) + " " + msg
 	}
 	return msg
+}
+
+// reasonText says why a field was refused, in the person's language.
+// Store's English message is the fallback for reasons without a
+// translation.
+func (a *App) reasonText(fe *store.FieldError) string {
+	if key := "ui.reason." + fe.Reason; fe.Reason != "" && a.T(key) != key {
+		return a.T(key)
+	}
+	return fe.Msg
 }
 
 // rowIndex finds the row of a field path such as "violations[1].victim".

@@ -44,6 +44,7 @@ type mainScreen struct {
 	count                  *widget.Label
 	list                   *widget.List
 	detail                 *fyne.Container
+	detailScroll           *container.Scroll
 
 	editor  *editor     // the last editor shown
 	current *store.Case // the case on screen, or nil
@@ -106,7 +107,7 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	imp := widget.NewButtonWithIcon(a.T("ui.main.import"), theme.DownloadIcon(), safe(m.askImport))
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), safe(func() { m.showSettings() }))
 	contacts := widget.NewButtonWithIcon(a.T("ui.main.contacts"), theme.AccountIcon(), safe(m.showContacts))
-	newCase := widget.NewButtonWithIcon(a.T("ui.main.new_case"), theme.ContentAddIcon(), safe(func() { m.list.UnselectAll(); m.showEditor(nil) }))
+	newCase := widget.NewButtonWithIcon(a.T("ui.main.new_case"), theme.ContentAddIcon(), safe(m.newCase))
 	m.banner = widget.NewLabel("")
 	m.banner.Wrapping = fyne.TextWrapWord
 	m.banner.Importance = widget.WarningImportance
@@ -118,7 +119,8 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	m.bannerBox.Hide()
 	filters := container.NewGridWithColumns(4, m.status, m.violation, m.perpetrator, m.sort, m.country, m.from, m.to, m.review)
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(m.count, newCase, backup, imp, contacts, settings, lock), m.search), filters, m.bannerBox)
-	split := container.NewHSplit(m.list, container.NewVScroll(container.NewPadded(m.detail)))
+	m.detailScroll = container.NewVScroll(container.NewPadded(m.detail))
+	split := container.NewHSplit(m.list, m.detailScroll)
 	split.Offset = 0.42
 	m.content = container.NewBorder(top, nil, nil, nil, split)
 	m.showBackupAge()
@@ -307,4 +309,18 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// scrollTo scrolls the detail pane so that o is at its top.
+func (m *mainScreen) scrollTo(o fyne.CanvasObject) {
+	d := fyne.CurrentApp().Driver()
+	y := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(m.detailScroll.Content).Y
+	// The field's name and the field are above its message: leave room.
+	m.detailScroll.ScrollToOffset(fyne.NewPos(0, max(0, y-6*theme.Size(theme.SizeNameText))))
+}
+
+// newCase opens the editor on a new case.
+func (m *mainScreen) newCase() {
+	m.list.UnselectAll()
+	m.showEditor(nil)
 }
