@@ -170,6 +170,17 @@ func (c *cli) identities(fs *flag.FlagSet) ([]age.Identity, *store.Vault, error)
 	return export.OrgIdentities(id), v, nil
 }
 
+// notAddressedHint says what to check when no key tried opens a bundle.
+func notAddressedHint(fs *flag.FlagSet) string {
+	if fs.Lookup("bundle-passphrase-file").Value.String() != "" {
+		return "Check the bundle passphrase: the first line of the file, exactly as the sender wrote it"
+	}
+	if id := fs.Lookup("identity"); id != nil && id.Value.String() != "" {
+		return "Check that the key file is the recovery key or identity the bundle was made for"
+	}
+	return "It was made for another organisation or vault; for a bundle made with a one-off passphrase, pass --bundle-passphrase-file FILE"
+}
+
 func cmdVerify(c *cli, fs *flag.FlagSet, args []string) error {
 	if len(args) != 1 {
 		return usagef("verify takes one bundle FILE")
@@ -188,6 +199,9 @@ func cmdVerify(c *cli, fs *flag.FlagSet, args []string) error {
 	}
 	m, err := export.Read(c.ctx, f, ids, nil)
 	if err != nil {
+		if errors.Is(err, export.ErrNotAddressed) {
+			return withHint(err, notAddressedHint(fs))
+		}
 		return err
 	}
 	known := "unknown: not among your contacts; compare the fingerprint with its maker by phone before trusting it"
@@ -239,7 +253,7 @@ func cmdRestore(c *cli, fs *flag.FlagSet, args []string) error {
 	m, err := export.Restore(c.ctx, bundles, rk, c.vaultDir, pass, export.RestoreOptions{})
 	if err != nil {
 		if errors.Is(err, export.ErrNotAddressed) {
-			return fmt.Errorf("%w; is this the recovery key of the vault that made the backup?", err)
+			return withHint(err, "Check that it is the recovery key of the vault that made the backup")
 		}
 		return err
 	}
@@ -265,6 +279,9 @@ func cmdImport(c *cli, fs *flag.FlagSet, args []string) error {
 	return c.withVault(func(v *store.Vault) error {
 		res, err := export.Import(c.ctx, v, args[0], opts)
 		if err != nil {
+			if errors.Is(err, export.ErrNotAddressed) {
+				return withHint(err, notAddressedHint(fs))
+			}
 			return err
 		}
 		c.log.WithField("added", res.Added).WithField("conflicts", res.Conflicts).Info("bundle imported")
