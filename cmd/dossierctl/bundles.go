@@ -114,9 +114,9 @@ func cmdExport(c *cli, fs *flag.FlagSet, args []string) error {
 		if err != nil {
 			return err
 		}
-		c.log.WithField("cases", m.Cases).WithField("evidence", m.Evidence).Info("bundle written")
+		c.log.WithField("cases", m.Cases).WithField("evidence", m.Originals).WithField("stripped", m.Stripped).Info("bundle written")
 		fmt.Fprintf(c.stdout, "%s bundle written to %s: %s, %s, %s; verified after writing.\n", m.Kind, out,
-			count(m.Cases, "case", "cases"), count(m.Evidence, "evidence item", "evidence items"), count(m.Audit, "audit entry", "audit entries"))
+			count(m.Cases, "case", "cases"), evidenceCount(m.Originals, m.Stripped), count(m.Audit, "audit entry", "audit entries"))
 		if m.LeftOut > 0 {
 			fmt.Fprintf(c.stderr, "%s left out: %s no copy without metadata (only JPEG and PNG get one). Attach a cleaned copy to share %s.\n",
 				count(m.LeftOut, "evidence file was", "evidence files were"), pick(m.LeftOut, "it has", "they have"), pick(m.LeftOut, "it", "them"))
@@ -221,12 +221,12 @@ func cmdVerify(c *cli, fs *flag.FlagSet, args []string) error {
 	}
 	if boolean(fs, "json") {
 		return c.printJSON(map[string]any{"kind": m.Kind, "created_at": m.CreatedAt, "creator": m.Creator,
-			"known": v != nil && !strings.HasPrefix(known, "unknown"), "cases": m.Cases, "evidence": m.Evidence, "audit_entries": m.Audit})
+			"known": v != nil && !strings.HasPrefix(known, "unknown"), "cases": m.Cases, "evidence": m.Originals, "stripped_copies": m.Stripped, "audit_entries": m.Audit})
 	}
 	fmt.Fprintf(c.stdout, "ok: the bundle verifies (every entry, the signature and the end of the stream)\n")
 	fmt.Fprintf(c.stdout, "kind:     %s\ncreated:  %s\ncreator:  %s\n          fingerprint %s (%s)\ncontent:  %s, %s, %s\n",
 		m.Kind, m.CreatedAt, m.Creator.Name, m.Creator.Fingerprint, known,
-		count(m.Cases, "case", "cases"), count(m.Evidence, "evidence item", "evidence items"), count(m.Audit, "audit entry", "audit entries"))
+		count(m.Cases, "case", "cases"), evidenceCount(m.Originals, m.Stripped), count(m.Audit, "audit entry", "audit entries"))
 	return nil
 }
 
@@ -262,7 +262,7 @@ func cmdRestore(c *cli, fs *flag.FlagSet, args []string) error {
 	}
 	c.log.WithField("cases", m.Cases).Info("vault restored")
 	fmt.Fprintf(c.stdout, "Vault restored in %s from the backup of %s made %s: %s, %s, %s.\n",
-		c.vaultDir, m.Creator.Name, m.CreatedAt, count(m.Cases, "case", "cases"), count(m.Evidence, "evidence item", "evidence items"), count(m.Audit, "audit entry", "audit entries"))
+		c.vaultDir, m.Creator.Name, m.CreatedAt, count(m.Cases, "case", "cases"), evidenceCount(m.Originals, m.Stripped), count(m.Audit, "audit entry", "audit entries"))
 	fmt.Fprintf(c.stdout, "Creator fingerprint %s: check it is your organisation's. The same recovery key opens the new vault.\n", m.Creator.Fingerprint)
 	return nil
 }
@@ -291,7 +291,7 @@ func cmdImport(c *cli, fs *flag.FlagSet, args []string) error {
 		m := res.Manifest
 		fmt.Fprintf(c.stdout, "Imported a %s bundle from %s (fingerprint %s, signed by %s), made %s:\n", m.Kind, m.Creator.Name, m.Creator.Fingerprint, res.Signer, m.CreatedAt)
 		fmt.Fprintf(c.stdout, "%s added, %d updated, %d unchanged, %d in conflict (kept both, flagged for review); %s added.\n",
-			count(res.Added, "case", "cases"), res.Updated, res.Unchanged, res.Conflicts, count(res.Evidence, "evidence item", "evidence items"))
+			count(res.Added, "case", "cases"), res.Updated, res.Unchanged, res.Conflicts, evidenceCount(res.Originals, res.Stripped))
 		if res.Conflicts > 0 {
 			fmt.Fprintln(c.stdout, "'dossierctl list --needs-review' shows the cases to review.")
 		}

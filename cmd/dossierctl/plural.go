@@ -20,3 +20,18 @@ func pick(n int, one, many string) string {
 	}
 	return many
 }
+
+// evidenceCount says how many evidence files there are and, apart, how
+// many stripped copies (derivatives of them with the metadata removed,
+// which are not further evidence): "3 evidence files (plus 1 stripped
+// copy)". A share may carry stripped copies only.
+func evidenceCount(originals, stripped int) string {
+	files := count(originals, "evidence file", "evidence files")
+	switch {
+	case stripped == 0:
+		return files
+	case originals == 0:
+		return count(stripped, "stripped copy of an evidence file", "stripped copies of evidence files")
+	}
+	return fmt.Sprintf("%s (plus %s)", files, count(stripped, "stripped copy", "stripped copies"))
+}

@@ -21,3 +21,22 @@ func TestCount(t *testing.T) {
 		t.Error("pick does not agree with the count")
 	}
 }
+
+func TestEvidenceCount(t *testing.T) {
+	for _, c := range []struct {
+		originals, stripped int
+		want                string
+	}{
+		{0, 0, "0 evidence files"},
+		{1, 0, "1 evidence file"},
+		{2, 1, "2 evidence files (plus 1 stripped copy)"},
+		{3, 2, "3 evidence files (plus 2 stripped copies)"},
+		{1, 1, "1 evidence file (plus 1 stripped copy)"},
+		{0, 1, "1 stripped copy of an evidence file"},
+		{0, 2, "2 stripped copies of evidence files"},
+	} {
+		if got := evidenceCount(c.originals, c.stripped); got != c.want {
+			t.Errorf("evidenceCount(%d, %d) = %q, want %q", c.originals, c.stripped, got, c.want)
+		}
+	}
+}
