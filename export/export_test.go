@@ -699,3 +699,87 @@ func TestManifestCountsChecked(t *testing.T) {
 		}
 	}
 }
+
+// A restore from a full backup and incrementals says what the restored
+// vault holds — not what the last bundle, which holds only the changes
+// since the one before it, counts — and what each bundle brought.
+func TestRestoreResultCountsTheVault(t *testing.T) {
+	v, rk, _ := fullVault(t) // 3 cases; 3 evidence files on the first, the photo with a stripped copy
+	dir := t.TempDir()
+	backup := func(name string, kind string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if _, err := WriteFile(ctx, v, p, Options{Kind: kind}); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	full := backup("full.age", KindFull)
+	refs, err := v.List(ctx, store.Query{Sort: store.SortReference})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Edit(ctx, refs[1].ID, []byte(`{"status":"referred"}`)); err != nil {
+		t.Fatal(err)
+	}
+	inc1 := backup("inc1.age", KindIncremental)
+	ids, err := v.AddCases(ctx, strings.NewReader(`{"title":"Recorded after the first incremental"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Attach(ctx, ids[0], bytes.NewReader(testimg.JPEGWithMetadata()), store.AttachOptions{Name: "later.jpg"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Delete(ctx, refs[2].ID); err != nil {
+		t.Fatal(err)
+	}
+	inc2 := backup("inc2.age", KindIncremental)
+
+	rdir := filepath.Join(t.TempDir(), "r")
+	res, err := Restore(ctx, []string{full, inc1, inc2}, rk, rdir, "p", RestoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The vault: 3 cases (one added, one deleted), 4 evidence files
+	// (the three first ones and the later photo) and 2 stripped copies.
+	if res.Vault.Cases != 3 || res.Vault.Originals != 4 || res.Vault.Stripped != 2 {
+		t.Fatalf("restored vault counted %+v; want 3 cases, 4 evidence files, 2 stripped copies", res.Vault)
+	}
+	if res.Last().Cases == res.Vault.Cases {
+		t.Fatalf("the test needs a last bundle that counts otherwise than the vault (%d cases)", res.Last().Cases)
+	}
+	r, err := store.Open(rdir, "p", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if n, _ := r.Count(ctx, store.Query{}); n != res.Vault.Cases {
+		t.Fatalf("the vault lists %d cases, the result says %d", n, res.Vault.Cases)
+	}
+	if log, _ := r.AuditLog(ctx); len(log) != res.Vault.Audit {
+		t.Fatalf("the vault's audit log has %d entries, the result says %d", len(log), res.Vault.Audit)
+	}
+	// What each bundle brought.
+	if len(res.Bundles) != 3 {
+		t.Fatalf("%d bundles in the result", len(res.Bundles))
+	}
+	type brought struct {
+		kind                    string
+		added, updated, deleted int
+		originals, stripped     int
+	}
+	for i, want := range []brought{
+		{KindFull, 3, 0, 0, 3, 1},
+		{KindIncremental, 0, 1, 0, 0, 0},
+		{KindIncremental, 1, 0, 1, 1, 1},
+	} {
+		b := res.Bundles[i]
+		got := brought{b.Manifest.Kind, b.Added, b.Updated, b.Deleted, b.Manifest.Originals, b.Manifest.Stripped}
+		if got != want {
+			t.Errorf("bundle %d brought %+v, want %+v", i, got, want)
+		}
+	}
+	if res.Last() != res.Bundles[2].Manifest {
+		t.Fatal("Last is not the last bundle's manifest")
+	}
+}

@@ -253,18 +253,37 @@ func cmdRestore(c *cli, fs *flag.FlagSet, args []string) error {
 	if pass == "" {
 		return usagef("the new passphrase is empty")
 	}
-	m, err := export.Restore(c.ctx, bundles, rk, c.vaultDir, pass, export.RestoreOptions{})
+	res, err := export.Restore(c.ctx, bundles, rk, c.vaultDir, pass, export.RestoreOptions{})
 	if err != nil {
 		if errors.Is(err, export.ErrNotAddressed) {
 			return withHint(err, "Check that it is the recovery key of the vault that made the backup")
 		}
 		return err
 	}
-	c.log.WithField("cases", m.Cases).Info("vault restored")
-	fmt.Fprintf(c.stdout, "Vault restored in %s from the backup of %s made %s: %s, %s, %s.\n",
-		c.vaultDir, m.Creator.Name, m.CreatedAt, count(m.Cases, "case", "cases"), evidenceCount(m.Originals, m.Stripped), count(m.Audit, "audit entry", "audit entries"))
-	fmt.Fprintf(c.stdout, "Creator fingerprint %s: check it is your organisation's. The same recovery key opens the new vault.\n", m.Creator.Fingerprint)
-	return nil
+	t := res.Vault
+	c.log.WithField("bundles", len(res.Bundles)).WithField("cases", t.Cases).WithField("evidence", t.Originals).Info("vault restored")
+	m := res.Last()
+	w := newBuffered(c.stdout)
+	fmt.Fprintf(w, "Vault restored in %s from %s of %s:\n", c.vaultDir, count(len(res.Bundles), "backup", "backups"), m.Creator.Name)
+	for i, b := range res.Bundles {
+		fmt.Fprintf(w, "  %s backup %s, made %s: %s\n", b.Manifest.Kind, bundles[i], b.Manifest.CreatedAt, restoredBundle(b))
+	}
+	fmt.Fprintf(w, "The restored vault holds %s, %s and %s.\n",
+		count(t.Cases, "case", "cases"), evidenceCount(t.Originals, t.Stripped), count(t.Audit, "audit entry", "audit entries"))
+	fmt.Fprintf(w, "Creator fingerprint %s: check it is your organisation's. The same recovery key opens the new vault.\n", m.Creator.Fingerprint)
+	return w.Flush()
+}
+
+// restoredBundle says what one bundle of a restore brought: a full
+// backup, its content; an incremental one, the changes it applied.
+func restoredBundle(b export.RestoredBundle) string {
+	m := b.Manifest
+	audit := count(m.Audit, "audit entry", "audit entries")
+	if m.Kind == export.KindFull {
+		return fmt.Sprintf("%s, %s, %s", count(b.Added, "case", "cases"), evidenceCount(m.Originals, m.Stripped), audit)
+	}
+	return fmt.Sprintf("%s added, %d updated, %d deleted; %s added; %s",
+		count(b.Added, "case", "cases"), b.Updated, b.Deleted, evidenceCount(m.Originals, m.Stripped), audit)
 }
 
 func cmdImport(c *cli, fs *flag.FlagSet, args []string) error {
