@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dossier-hr/dossier/export"
@@ -20,8 +19,7 @@ func unlocked(t *testing.T, cfg Config) (*App, fyne.Window, string) {
 	t.Helper()
 	dir, _ := fixture(t)
 	newApp(t)
-	w := test.NewWindow(nil)
-	w.Resize(fyne.NewSize(1000, 700))
+	w := newWindow()
 	cfg.VaultDir, cfg.Lang = dir, "en"
 	a := New(w, cfg)
 	a.Start()

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -84,4 +85,40 @@ func holds(root, o fyne.CanvasObject) bool {
 		}
 	}
 	return false
+}
+
+// Fyne's test window forgets the callback for files dropped on it. The
+// tests' windows keep it, and drop calls it as the desktop driver does
+// when a person drops files from their file manager.
+type dropWindow struct {
+	fyne.Window
+	dropped func(fyne.Position, []fyne.URI) // UI goroutine only
+}
+
+func (w *dropWindow) SetOnDropped(f func(fyne.Position, []fyne.URI)) { w.dropped = f }
+
+// newWindow opens a window of 1000×700 for the app under test.
+func newWindow() fyne.Window {
+	w := &dropWindow{Window: test.NewWindow(nil)}
+	w.Resize(fyne.NewSize(1000, 700))
+	return w
+}
+
+// drop drops files on the middle of the window.
+func drop(t testing.TB, w fyne.Window, paths ...string) {
+	t.Helper()
+	dw, ok := w.(*dropWindow)
+	if !ok {
+		t.Fatal("not a window made by newWindow")
+	}
+	var uris []fyne.URI
+	for _, p := range paths {
+		uris = append(uris, storage.NewFileURI(p))
+	}
+	onUI(func() {
+		if dw.dropped == nil {
+			t.Fatal("the window takes no dropped files")
+		}
+		dw.dropped(fyne.NewPos(500, 350), uris)
+	})
 }

@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dossier-hr/dossier/crypto"
@@ -46,8 +45,7 @@ func start(t *testing.T, dir, lang string) (*App, fyne.Window) {
 	t.Helper()
 	begin(t)
 	newApp(t)
-	w := test.NewWindow(nil)
-	w.Resize(fyne.NewSize(1000, 700))
+	w := newWindow()
 	a := New(w, Config{VaultDir: dir, Lang: lang})
 	a.Start()
 	t.Cleanup(func() {
