@@ -60,6 +60,16 @@ type App struct {
 	lockedIdle bool // the last lock was the idle timer's; UI goroutine only
 
 	crashes atomic.Int64 // faults recovered in the interface, for tests
+
+	// Where the person was when the vault locked: only the case's id,
+	// so that no content stays in memory while locked. UI goroutine only.
+	resume resumePoint
+}
+
+// resumePoint is where to go back to after an unlock.
+type resumePoint struct {
+	caseID  string // the case shown or edited; "" for none or a new case
+	editing bool   // its editor was open (what was typed is in its draft)
 }
 
 // New prepares the interface in win. Call Start to show the first screen.
@@ -154,7 +164,12 @@ func (a *App) Lock() {
 		return
 	}
 	a.stopIdle()
+	// Dialogs go too: a history, a preview or a summary shows content.
+	for _, o := range a.win.Canvas().Overlays().List() {
+		a.win.Canvas().Overlays().Remove(o)
+	}
 	if a.main != nil {
+		a.resume = a.main.where()
 		a.main.stop()
 		a.main = nil
 	}
@@ -179,6 +194,8 @@ func (a *App) opened(v *store.Vault) {
 	}))
 	a.win.Canvas().Focus(a.main.search)
 	a.main.refresh()
+	a.main.goBack(a.resume)
+	a.resume = resumePoint{}
 	a.touch()
 }
 

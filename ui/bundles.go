@@ -152,18 +152,27 @@ func (m *mainScreen) importFrom(path string) { m.importWith(path, "") }
 // askBundlePassphrase asks for the one-off passphrase of a bundle that no
 // key of this vault opens, then checks it again with it. It returns the
 // entry, for tests.
-func (m *mainScreen) askBundlePassphrase(path string) *widget.Entry {
+//
+// After a wrong passphrase it asks again, saying so: the person may have
+// mistyped it.
+func (m *mainScreen) askBundlePassphrase(path string, wrong bool) *widget.Entry {
 	a := m.a
 	pass := widget.NewPasswordEntry()
 	pass.SetPlaceHolder(a.T("ui.share.passphrase"))
 	content := container.NewVBox(wrapLabel(a.T("ui.import.ask_passphrase")), pass)
+	if wrong {
+		again := wrapLabel(a.T("ui.import.wrong_passphrase"))
+		again.Importance = widget.DangerImportance
+		content.Objects = append([]fyne.CanvasObject{again}, content.Objects...)
+	}
 	d := dialog.NewCustomConfirm(a.T("ui.main.import"), a.T("ui.next"), a.T("ui.cancel"), content, safe(func(ok bool) {
 		a.touch()
 		if ok && pass.Text != "" {
 			m.importWith(path, pass.Text)
 		}
 	}), a.win)
-	d.Resize(fyne.NewSize(520, 260))
+	pass.OnSubmitted = safe(func(string) { d.Confirm() })
+	d.Resize(fyne.NewSize(520, 300))
 	d.Show()
 	a.win.Canvas().Focus(pass)
 	return pass
@@ -183,10 +192,10 @@ func (m *mainScreen) importWith(path, passphrase string) {
 		},
 		refused: func(err error) bool {
 			switch {
-			case errors.Is(err, export.ErrNotAddressed) && passphrase == "":
-				m.askBundlePassphrase(path) // perhaps a share protected by a one-off passphrase
 			case errors.Is(err, export.ErrNotAddressed):
-				dialog.ShowError(errors.New(a.T("ui.import.wrong_passphrase")), a.win)
+				// Perhaps a share protected by a one-off passphrase; or the
+				// passphrase was mistyped: ask (again).
+				m.askBundlePassphrase(path, passphrase != "")
 			default:
 				return false
 			}

@@ -324,3 +324,37 @@ func (m *mainScreen) newCase() {
 	m.list.UnselectAll()
 	m.showEditor(nil)
 }
+
+// where says what the person has on screen, for going back to it after
+// an unlock.
+func (m *mainScreen) where() resumePoint {
+	if e := m.editor; e != nil && !e.closed {
+		r := resumePoint{editing: true}
+		if e.orig != nil {
+			r.caseID = e.orig.ID
+		}
+		return r
+	}
+	if m.current != nil {
+		return resumePoint{caseID: m.current.ID}
+	}
+	return resumePoint{}
+}
+
+// goBack shows again the case, or the editor with its draft, that was on
+// screen when the vault locked.
+func (m *mainScreen) goBack(r resumePoint) {
+	var c *store.Case
+	if r.caseID != "" {
+		var err error
+		if c, err = m.v.Get(m.ctx, r.caseID); err != nil {
+			return // deleted meanwhile, by an import: the list is shown
+		}
+	}
+	switch {
+	case r.editing:
+		m.showEditor(c)
+	case c != nil:
+		m.showCase(c)
+	}
+}

@@ -67,17 +67,24 @@ func (m *mainScreen) showSettings() *settingsForm {
 	f.autoLock.SetText(strconv.Itoa(int(a.cfg.AutoLock.Minutes())))
 	f.remind.SetText(strconv.Itoa(int(a.cfg.BackupReminder.Hours() / 24)))
 	f.pass, f.confirm = widget.NewPasswordEntry(), widget.NewPasswordEntry()
-	f.confirm.SetPlaceHolder(a.T("ui.create.confirm"))
+	f.pass.SetPlaceHolder(a.T("ui.settings.keep_passphrase"))
 	f.strength = widget.NewLabel("")
 	f.strength.Wrapping = fyne.TextWrapWord
+	f.strength.Hide() // no blank gap while nothing is typed
 	f.pass.OnChanged = safe(func(p string) {
 		if p == "" {
 			f.strength.SetText("")
-		} else if err := crypto.CheckPassphrase(p); err != nil {
+			f.strength.Hide()
+			return
+		}
+		if err := crypto.CheckPassphrase(p); err != nil {
+			f.strength.Importance = widget.WarningImportance
 			f.strength.SetText(a.message(err))
 		} else {
+			f.strength.Importance = widget.SuccessImportance
 			f.strength.SetText(a.T("ui.strength.ok"))
 		}
+		f.strength.Show()
 	})
 	f.guardN = append([]int{}, wipeChoices...)
 	if cur := m.v.UnlockGuard().WipeAfter; !slices.Contains(f.guardN, cur) {
@@ -96,11 +103,15 @@ func (m *mainScreen) showSettings() *settingsForm {
 	f.message = widget.NewLabel("")
 	f.message.Wrapping = fyne.TextWrapWord
 	f.message.Importance = widget.DangerImportance
+	f.message.Hide() // shown with something to say: no blank gap meanwhile
 	form := widget.NewForm(
 		widget.NewFormItem(a.T("ui.settings.language"), f.lang),
 		widget.NewFormItem(a.T("ui.settings.auto_lock"), f.autoLock),
 		widget.NewFormItem(a.T("ui.settings.reminder"), f.remind),
-		widget.NewFormItem(a.T("ui.settings.new_passphrase"), container.NewVBox(f.pass, f.strength, f.confirm)),
+		widget.NewFormItem(a.T("ui.settings.new_passphrase"), f.pass),
+		// The hint goes below the second field, so that it does not move
+		// the second field while the first is typed.
+		widget.NewFormItem(a.T("ui.create.confirm"), container.NewVBox(f.confirm, f.strength)),
 		widget.NewFormItem(a.T("ui.settings.wipe_after"), f.guard),
 		widget.NewFormItem(a.T("ui.recovery.title"), widget.NewButton(a.T("ui.recovery.replace"), safe(func() { m.askReplaceRecoveryKey() }))),
 	)
@@ -109,6 +120,7 @@ func (m *mainScreen) showSettings() *settingsForm {
 		m.saveSettings(f, d.Hide)
 	}))
 	save.Importance = widget.HighImportance
+	f.confirm.OnSubmitted = safe(func(string) { m.saveSettings(f, d.Hide) })
 	d = dialog.NewCustom(a.T("ui.main.settings"), a.T("ui.cancel"), container.NewVBox(form, f.message, save), a.win)
 	d.Resize(fyne.NewSize(660, 520))
 	d.Show()
@@ -125,18 +137,18 @@ func (m *mainScreen) saveSettings(f *settingsForm, close func()) bool {
 	minutes, err1 := strconv.Atoi(f.autoLock.Text)
 	days, err2 := strconv.Atoi(f.remind.Text)
 	if err1 != nil || err2 != nil || minutes < 1 || minutes > 120 || days < 1 || days > 365 {
-		f.message.SetText(a.T("ui.settings.bad_number"))
+		f.say(a.T("ui.settings.bad_number"))
 		return false
 	}
 	if f.pass.Text != "" {
 		if msg := a.newPassphraseProblem(f.pass.Text, f.confirm.Text); msg != "" {
-			f.message.SetText(msg)
+			f.say(msg)
 			return false
 		}
 	}
 	if err := errors.Join(m.v.SetSetting(m.ctx, "auto_lock_minutes", strconv.Itoa(minutes)),
 		m.v.SetSetting(m.ctx, "backup_reminder_days", strconv.Itoa(days))); err != nil {
-		f.message.SetText(a.message(err))
+		f.say(a.message(err))
 		return false
 	}
 	a.cfg.AutoLock = time.Duration(minutes) * time.Minute
@@ -259,4 +271,11 @@ func (m *mainScreen) askReplaceRecoveryKey() *widget.Button {
 	d.Resize(fyne.NewSize(600, 560))
 	d.Show()
 	return replace
+}
+
+// say shows msg below the form, or nothing.
+func (f *settingsForm) say(msg string) {
+	f.message.SetText(msg)
+	f.message.Hidden = msg == ""
+	f.message.Refresh()
 }
