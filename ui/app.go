@@ -101,6 +101,12 @@ func (a *App) T(key string, args ...any) string {
 	return s
 }
 
+// N returns the count message key for the count n in the current
+// language, such as "1 case" or "22 дела".
+func (a *App) N(key string, n int) string {
+	return assets.Plural(a.lang, key, n)
+}
+
 // Start shows the unlock screen, or the create screen if there is no vault.
 func (a *App) Start() {
 	a.win.SetTitle(a.T("ui.app_title"))

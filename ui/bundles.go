@@ -129,9 +129,9 @@ func (m *mainScreen) backupTo(path, kind string) {
 		},
 		done: func() {
 			a.log.WithField("kind", kind).Info("backup written")
-			done := a.T("ui.backup.done", res.Cases, res.Evidence)
+			done := a.T("ui.backup.done", a.N("ui.n.cases", res.Cases), a.N("ui.n.evidence_files", res.Evidence))
 			if kind == export.KindIncremental {
-				done = a.T("ui.backup.done_incremental", res.Cases, res.Evidence)
+				done = a.T("ui.backup.done_incremental", a.N("ui.n.changed_cases", res.Cases), a.N("ui.n.new_evidence_files", res.Evidence))
 			}
 			dialog.ShowInformation(a.T("ui.main.backup"), done, a.win)
 			m.showBackupAge()
@@ -201,8 +201,10 @@ func (m *mainScreen) importWith(path, passphrase string) {
 			case res.Known:
 				who = a.T("ui.import.known") + ": " + res.Signer
 			}
-			text := a.T("ui.import.summary", man.Kind, man.Creator.Name, man.Creator.Fingerprint, who, when(man.CreatedAt), man.Cases, man.Evidence) +
-				"\n\n" + a.T("ui.import.would", res.Added, res.Updated, res.Unchanged, res.Conflicts, res.Evidence)
+			text := a.T("ui.import.summary", man.Kind, man.Creator.Name, man.Creator.Fingerprint, who, when(man.CreatedAt),
+				a.N("ui.n.cases", man.Cases), a.N("ui.n.evidence_files", man.Evidence)) +
+				"\n\n" + a.T("ui.import.would", a.N("ui.import.would_add", res.Added), a.N("ui.import.would_update", res.Updated),
+				a.N("ui.import.would_leave", res.Unchanged), a.N("ui.import.would_flag", res.Conflicts), a.N("ui.import.would_add_evidence", res.Evidence))
 			label := widget.NewLabel(text)
 			label.Wrapping = fyne.TextWrapWord
 			c := dialog.NewCustomConfirm(a.T("ui.main.import"), a.T("ui.import.confirm"), a.T("ui.cancel"), label, func(ok bool) {
@@ -231,7 +233,9 @@ func (m *mainScreen) doImport(path string, acceptUnknown bool, passphrase string
 		},
 		done: func() {
 			a.log.Info("bundle imported")
-			dialog.ShowInformation(a.T("ui.main.import"), a.T("ui.import.done", res.Added, res.Updated, res.Unchanged, res.Conflicts, res.Evidence), a.win)
+			dialog.ShowInformation(a.T("ui.main.import"), a.T("ui.import.done", a.N("ui.import.done_added", res.Added),
+				a.N("ui.import.done_updated", res.Updated), a.N("ui.import.done_unchanged", res.Unchanged),
+				a.N("ui.import.done_conflicts", res.Conflicts), a.N("ui.import.done_evidence", res.Evidence)), a.win)
 			m.refresh()
 		},
 	})
@@ -248,7 +252,7 @@ func (m *mainScreen) showBackupAge() {
 	case last.IsZero():
 		m.banner.SetText(m.a.T("ui.backup.never"))
 	case age > m.a.cfg.BackupReminder:
-		m.banner.SetText(m.a.T("ui.backup.old", int(age.Hours()/24)))
+		m.banner.SetText(m.a.N("ui.backup.old", int(age.Hours()/24)))
 	default:
 		m.bannerBox.Hide()
 		return

@@ -175,7 +175,7 @@ func (m *mainScreen) attach(c *store.Case, paths []string, opts store.AttachOpti
 				dialog.ShowError(errors.New(a.message(err)), a.win)
 			} else {
 				a.log.WithField("files", done).Info("evidence attached")
-				dialog.ShowInformation(a.T("ui.evidence.title"), a.T("ui.evidence.attached", done), a.win)
+				dialog.ShowInformation(a.T("ui.evidence.title"), a.N("ui.evidence.attached", done), a.win)
 			}
 			if cur, err := m.v.Get(m.ctx, c.ID); err == nil {
 				m.showCase(cur)

@@ -41,7 +41,7 @@ func TestEvidenceAttachPreviewSave(t *testing.T) {
 		test.Type(from, "outreach worker")
 		test.Tap(button(t, w, "Attach"))
 	})
-	eventually(t, "the attach result", func() bool { return labelWith(w, "2 file(s) attached and hashed.") })
+	eventually(t, "the attach result", func() bool { return labelWith(w, "2 files attached and hashed.") })
 	onUI(func() { test.Tap(button(t, w, "OK")) })
 	eventually(t, "the evidence list", func() bool {
 		return labelWith(w, "bruises.jpg · image/jpeg") && labelWith(w, "certificate.txt · text/plain") && labelWith(w, "received · local · outreach worker")

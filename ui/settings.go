@@ -88,7 +88,7 @@ func (m *mainScreen) showSettings() *settingsForm {
 		if n == 0 {
 			guardNames = append(guardNames, a.T("ui.settings.wipe_off"))
 		} else {
-			guardNames = append(guardNames, a.T("ui.settings.wipe_n", n))
+			guardNames = append(guardNames, a.N("ui.settings.wipe_n", n))
 		}
 	}
 	f.guard = widget.NewSelect(guardNames, nil)
@@ -175,7 +175,7 @@ func (m *mainScreen) setWipeAfter(n int) {
 		apply()
 		return
 	}
-	warning := widget.NewLabel(a.T("ui.settings.wipe_warning", n))
+	warning := widget.NewLabel(a.T("ui.settings.wipe_warning", a.N("ui.settings.wipe_warning_after", n)))
 	warning.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm(a.T("ui.settings.wipe_title"), a.T("ui.settings.wipe_confirm"), a.T("ui.cancel"),
 		warning, func(ok bool) {

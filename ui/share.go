@@ -149,7 +149,7 @@ func (m *mainScreen) updateShare(c *store.Case, f *shareForm) {
 			b.WriteString(a.T("ui.case.narrative") + ": " + rc.Narrative + "\n")
 		}
 	}
-	b.WriteString(a.T("ui.share.evidence", len(p.Evidence), p.LeftOut))
+	b.WriteString(a.T("ui.share.evidence", a.N("ui.share.evidence_go", len(p.Evidence)), a.N("ui.share.evidence_stay", p.LeftOut)))
 	f.preview.SetText(b.String())
 	ready := len(f.to.Selected) > 0
 	if f.byPass != nil && f.byPass.Checked {

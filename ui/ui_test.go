@@ -157,13 +157,13 @@ func TestSearchFilterSelectAndLock(t *testing.T) {
 
 	// Search as you type: the count follows the query after the debounce.
 	onUI(func() { test.Type(m.search, "аптеке") })
-	eventually(t, "search results", func() bool { return m.count.Text == "1 cases" })
+	eventually(t, "search results", func() bool { return m.count.Text == "1 case" })
 	onUI(func() { m.search.SetText("") })
 	eventually(t, "all cases again", func() bool { return m.count.Text == "4 cases" })
 
 	// Filter by status.
 	onUI(func() { m.status.SetSelected("Closed") })
-	eventually(t, "filtered list", func() bool { return m.count.Text == "1 cases" })
+	eventually(t, "filtered list", func() bool { return m.count.Text == "1 case" })
 	onUI(func() { m.status.SetSelectedIndex(0) })
 	eventually(t, "unfiltered list", func() bool { return m.count.Text == "4 cases" })
 
@@ -339,15 +339,15 @@ func TestListFiltersAndSort(t *testing.T) {
 		eventually(t, what, func() bool { return m.count.Text == want })
 	}
 	onUI(func() { m.violation.SetSelected("Extortion") })
-	check("violation filter", "1 cases")
+	check("violation filter", "1 case")
 	onUI(func() { m.violation.SetSelectedIndex(0); m.perpetrator.SetSelected("Police") })
 	check("perpetrator filter", "2 cases")
 	onUI(func() { m.perpetrator.SetSelectedIndex(0); m.country.SetText("id") })
-	check("country filter", "1 cases")
+	check("country filter", "1 case")
 	onUI(func() { m.country.SetText(""); m.from.SetText("2025-06") })
 	check("date filter", "2 cases")
 	onUI(func() { m.to.SetText("2025-06-30") })
-	check("date range", "1 cases")
+	check("date range", "1 case")
 	onUI(func() { m.from.SetText("someday") })
 	eventually(t, "a bad date said", func() bool { return strings.HasPrefix(m.count.Text, "Not a real date") })
 	onUI(func() { m.from.SetText(""); m.to.SetText(""); m.sort.SetSelected("Oldest incident first") })
