@@ -237,6 +237,7 @@ var bundleReasons = []struct {
 	{export.ErrBadSignature, "ui.bundle.bad_signature"},
 	{export.ErrUnsigned, "ui.bundle.unsigned"},
 	{export.ErrCorrupt, "ui.bundle.corrupt"},
+	{export.ErrWrongKind, "ui.bundle.wrong_kind"},
 }
 
 // message says err in the person's language: the message for a known

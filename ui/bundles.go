@@ -201,7 +201,12 @@ func (m *mainScreen) importWith(path, passphrase string) {
 			case res.Known:
 				who = a.T("ui.import.known") + ": " + res.Signer
 			}
-			text := a.T("ui.import.summary", man.Kind, man.Creator.Name, man.Creator.Fingerprint, who, when(man.CreatedAt),
+			kind, ok := map[string]string{export.KindFull: a.T("ui.bundle.kind_full"),
+				export.KindIncremental: a.T("ui.bundle.kind_incremental"), export.KindShare: a.T("ui.bundle.kind_share")}[man.Kind]
+			if !ok {
+				kind = man.Kind
+			}
+			text := a.T("ui.import.summary", kind, man.Creator.Name, man.Creator.Fingerprint, who, when(man.CreatedAt),
 				a.N("ui.n.cases", man.Cases), a.N("ui.n.evidence_files", man.Evidence)) +
 				"\n\n" + a.T("ui.import.would", a.N("ui.import.would_add", res.Added), a.N("ui.import.would_update", res.Updated),
 				a.N("ui.import.would_leave", res.Unchanged), a.N("ui.import.would_flag", res.Conflicts), a.N("ui.import.would_add_evidence", res.Evidence))

@@ -269,7 +269,7 @@ func cmdImport(c *cli, fs *flag.FlagSet, args []string) error {
 		}
 		c.log.WithField("added", res.Added).WithField("conflicts", res.Conflicts).Info("bundle imported")
 		m := res.Manifest
-		fmt.Fprintf(c.stdout, "Imported a %s bundle from %s (fingerprint %s, signed by %s), made %s:\n", m.Kind, m.Creator.Name, m.Creator.Fingerprint, res.Signer, m.CreatedAt)
+		fmt.Fprintf(c.stdout, "Imported %s from %s (fingerprint %s, signed by %s), made %s:\n", export.KindPhrase(m.Kind), m.Creator.Name, m.Creator.Fingerprint, res.Signer, m.CreatedAt)
 		fmt.Fprintf(c.stdout, "%d case(s) added, %d updated, %d unchanged, %d in conflict (kept both, flagged for review); %d evidence item(s) added.\n",
 			res.Added, res.Updated, res.Unchanged, res.Conflicts, res.Evidence)
 		if res.Conflicts > 0 {
