@@ -78,17 +78,29 @@ func New(win fyne.Window, cfg Config) *App {
 	// Keys typed anywhere count as activity for the auto-lock.
 	win.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { a.touch() })
 	win.Canvas().SetOnTypedRune(func(rune) { a.touch() })
-	lock := &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
-	win.Canvas().AddShortcut(lock, func(fyne.Shortcut) { a.Lock() })
-	item := fyne.NewMenuItem(a.T("ui.main.lock"), a.Lock)
-	item.Shortcut = lock
+	win.Canvas().AddShortcut(lockShortcut, func(fyne.Shortcut) { a.Lock() })
+	a.setMenu()
+	return a
+}
+
+// lockShortcut locks the vault at once: Ctrl+L, or Cmd+L on macOS.
+var lockShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
+
+// setMenu gives the window its menu in the current language; changing the
+// language calls it again. Quit is Dossier's own (IsQuit, so Fyne adds
+// none and gives it its usual action): the one Fyne adds is labelled in
+// the system's language, not in the one chosen in Dossier.
+func (a *App) setMenu() {
+	lock := fyne.NewMenuItem(a.T("ui.main.lock"), a.Lock)
+	lock.Shortcut = lockShortcut
 	stats := fyne.NewMenuItem(a.T("ui.stats.button")+"…", func() {
 		if a.main != nil && a.Vault() != nil {
 			a.main.showStats()
 		}
 	})
-	win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(a.T("ui.menu.vault"), item, stats)))
-	return a
+	quit := fyne.NewMenuItem(a.T("ui.menu.quit"), nil)
+	quit.IsQuit = true
+	a.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(a.T("ui.menu.vault"), lock, stats, fyne.NewMenuItemSeparator(), quit)))
 }
 
 // T returns the text of a UI key in the current language; with arguments

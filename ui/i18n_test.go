@@ -6,7 +6,10 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/dossier-hr/dossier/export"
 	"github.com/dossier-hr/dossier/store"
@@ -17,7 +20,6 @@ func startIn(t *testing.T, lang, count string) (*App, fyne.Window) {
 	t.Helper()
 	dir, _ := fixture(t)
 	a, w := start(t, dir, lang)
-	a.cfg.AutoLock = -1
 	unlockWith(t, a, w, "the right passphrase")
 	eventually(t, "the case list", func() bool { return a.main != nil && a.main.count.Text == count })
 	return a, w
@@ -64,5 +66,116 @@ func TestWrongKindOfBundleInFrench(t *testing.T) {
 	got := (&App{lang: "fr"}).message(err)
 	if !strings.Contains(got, "une restauration part de la sauvegarde complète") || strings.Contains(got, "incremental") {
 		t.Fatalf("message %q", got)
+	}
+}
+
+// menuLabels returns the window's menu as a person reads it: the menu's
+// title, then its items' labels ("—" for a separator), and whether the
+// last item is the Quit item.
+func menuLabels(w fyne.Window) (labels []string, quit bool) {
+	onUI(func() {
+		mm := w.MainMenu()
+		if mm == nil {
+			return
+		}
+		for _, m := range mm.Items {
+			labels = append(labels, m.Label)
+			for _, it := range m.Items {
+				if it.IsSeparator {
+					labels = append(labels, "—")
+				} else {
+					labels = append(labels, it.Label)
+				}
+				quit = it.IsQuit
+			}
+		}
+	})
+	return labels, quit
+}
+
+var menus = map[string][]string{
+	"en": {"Vault", "Lock", "Statistics…", "—", "Quit"},
+	"fr": {"Coffre", "Verrouiller", "Statistiques…", "—", "Quitter"},
+	"es": {"Bóveda", "Bloquear", "Estadísticas…", "—", "Salir"},
+	"ru": {"Хранилище", "Заблокировать", "Статистика…", "—", "Выход"},
+	"pt": {"Cofre", "Bloquear", "Estatísticas…", "—", "Sair"},
+	"id": {"Brankas", "Kunci", "Statistik…", "—", "Keluar"},
+}
+
+// The whole menu, Quit included, is in the app's language, whatever the
+// system's: Quit is Dossier's own, so Fyne adds none of its own.
+func TestMenuInEachLanguage(t *testing.T) {
+	dir, _ := fixture(t)
+	for lang, want := range menus {
+		_, w := start(t, dir, lang)
+		got, quit := menuLabels(w)
+		if strings.Join(got, "|") != strings.Join(want, "|") || !quit {
+			t.Errorf("%s: menu %q (last item Quit: %v), want %q", lang, got, quit, want)
+		}
+	}
+}
+
+// tapPopUpItem taps, as a person does, the item with that text in the
+// pop-up menu on top of the window.
+func tapPopUpItem(t *testing.T, w fyne.Window, text string) {
+	t.Helper()
+	onUI(func() {
+		top := w.Canvas().Overlays().Top()
+		if top == nil {
+			t.Fatal("no pop-up menu")
+		}
+		var found *canvas.Text
+		walkRendered(top, func(o fyne.CanvasObject) {
+			if txt, ok := o.(*canvas.Text); ok && txt.Text == text && txt.Visible() && found == nil {
+				found = txt
+			}
+		})
+		if found == nil {
+			t.Fatalf("no %q in the pop-up menu", text)
+		}
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(found)
+		test.TapCanvas(w.Canvas(), pos.Add(fyne.NewPos(1, 1)))
+	})
+}
+
+// walkRendered calls fn on o and everything it shows, as rendered on the
+// canvas (test.LaidOutObjects would build new renderers, whose objects are
+// not the ones on screen).
+func walkRendered(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+	fn(o)
+	switch x := o.(type) {
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			walkRendered(c, fn)
+		}
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			walkRendered(c, fn)
+		}
+	}
+}
+
+// Unlocked in French, the menu is French; when the person picks Russian in
+// Settings and saves, the menu turns Russian at once.
+func TestMenuFollowsLanguageChange(t *testing.T) {
+	a, w := startIn(t, "fr", "4 cas")
+	if got, _ := menuLabels(w); strings.Join(got, "|") != strings.Join(menus["fr"], "|") {
+		t.Fatalf("menu after unlocking in French: %q", got)
+	}
+	settings, ok := find(w, func(b *widget.Button) bool { return b.Text == "" && b.Icon == theme.SettingsIcon() })
+	if !ok {
+		t.Fatal("no Settings button")
+	}
+	onUI(func() { test.Tap(settings) })
+	lang, ok := find(w, func(s *widget.Select) bool { return s.Selected == "Français" })
+	if !ok {
+		t.Fatal("no language picker showing Français")
+	}
+	onUI(func() { test.Tap(lang) })
+	tapPopUpItem(t, w, "Русский")
+	onUI(func() { test.Tap(button(t, w, "Enregistrer")) })
+	eventually(t, "the Russian list", func() bool { return a.main != nil && a.main.count.Text == "4 дела" })
+	if got, quit := menuLabels(w); strings.Join(got, "|") != strings.Join(menus["ru"], "|") || !quit {
+		t.Fatalf("menu after choosing Russian: %q (last item Quit: %v)", got, quit)
 	}
 }

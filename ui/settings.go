@@ -215,6 +215,7 @@ func (a *App) setLanguage(lang string) {
 		app.Preferences().SetString(prefLanguage, lang)
 	}
 	a.win.SetTitle(a.T("ui.app_title"))
+	a.setMenu()
 	if v := a.Vault(); v != nil && a.main != nil {
 		a.main.stop()
 		a.main = newMainScreen(a, v)
