@@ -10,8 +10,11 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 	"github.com/sirupsen/logrus"
 
 	"github.com/dossier-hr/dossier/assets"
@@ -278,6 +281,29 @@ func (a *App) message(err error) string {
 // background work and the test's own look at the widgets take turns.
 var do = fyne.Do
 
+// showInfo tells the person something in a dialog whose button is in
+// their language: Fyne's dialog.ShowInformation labels it "OK" in the
+// system's language.
+func (a *App) showInfo(title, msg string) {
+	d := dialog.NewInformation(title, msg, a.win)
+	d.SetDismissText(a.T("ui.ok"))
+	d.Show()
+}
+
+// showError says what went wrong in a dialog titled and buttoned in the
+// person's language: Fyne's dialog.ShowError takes both from the system's
+// language. Like Fyne's, it is as wide as the message on one line, up to
+// 600 and nine tenths of the window.
+func (a *App) showError(msg string) {
+	text := &widget.Label{Text: msg, Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
+	icon := widget.NewIcon(theme.ErrorIcon())
+	d := dialog.NewCustom(a.T("ui.error_title"), a.T("ui.ok"), container.NewBorder(nil, nil, icon, nil, text), a.win)
+	width := widget.NewLabel(msg).MinSize().Width + icon.MinSize().Width + 4*theme.Padding() + 32
+	width = min(width, 600, a.win.Canvas().Size().Width*0.9)
+	d.Resize(fyne.NewSize(width, d.MinSize().Height))
+	d.Show()
+}
+
 // askSavePath asks where to save a file and calls then with the path.
 // Fyne's dialog creates the file; Dossier writes under a temporary name and
 // renames into place, so the name is given back first.
@@ -292,19 +318,26 @@ func (a *App) askSavePath(name string, then func(path string)) {
 		then(path)
 	}, a.win)
 	d.SetFileName(name)
+	d.SetTitleText(a.T("ui.file.save_title"))
+	d.SetConfirmText(a.T("ui.save"))
+	d.SetDismissText(a.T("ui.cancel"))
 	d.Show()
 }
 
 // askOpenPath asks for a file and calls then with its path.
 func (a *App) askOpenPath(then func(path string)) {
-	dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
 		path := r.URI().Path()
 		r.Close()
 		then(path)
-	}, a.win).Show()
+	}, a.win)
+	d.SetTitleText(a.T("ui.file.open_title"))
+	d.SetConfirmText(a.T("ui.open"))
+	d.SetDismissText(a.T("ui.cancel"))
+	d.Show()
 }
 
 // when shows a timestamp from the vault (RFC 3339, UTC) as the person's

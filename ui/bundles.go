@@ -62,11 +62,11 @@ func (a *App) runLong(parent context.Context, w longWork) {
 			a.touch()
 			switch {
 			case errors.Is(err, context.Canceled):
-				dialog.ShowInformation(w.name, a.T(w.cancelled), a.win)
+				a.showInfo(w.name, a.T(w.cancelled))
 			case err != nil && w.refused != nil && w.refused(err):
 			case err != nil:
 				a.log.WithError(err).Warn(w.failed)
-				dialog.ShowError(errors.New(a.message(err)), a.win)
+				a.showError(a.message(err))
 			default:
 				w.done()
 			}
@@ -86,7 +86,7 @@ func (m *mainScreen) askBackup() *backupForm {
 	a.touch()
 	base, _, err := m.v.LastBundle(m.ctx)
 	if err != nil {
-		dialog.ShowError(errors.New(a.message(err)), a.win)
+		a.showError(a.message(err))
 		return nil
 	}
 	full, incr := a.T("ui.backup.full"), a.T("ui.backup.incremental")
@@ -133,7 +133,7 @@ func (m *mainScreen) backupTo(path, kind string) {
 			if kind == export.KindIncremental {
 				done = a.T("ui.backup.done_incremental", a.N("ui.n.changed_cases", res.Cases), a.N("ui.n.new_evidence_files", res.Evidence))
 			}
-			dialog.ShowInformation(a.T("ui.main.backup"), done, a.win)
+			a.showInfo(a.T("ui.main.backup"), done)
 			m.showBackupAge()
 		},
 	})
@@ -186,7 +186,7 @@ func (m *mainScreen) importWith(path, passphrase string) {
 			case errors.Is(err, export.ErrNotAddressed) && passphrase == "":
 				m.askBundlePassphrase(path) // perhaps a share protected by a one-off passphrase
 			case errors.Is(err, export.ErrNotAddressed):
-				dialog.ShowError(errors.New(a.T("ui.import.wrong_passphrase")), a.win)
+				a.showError(a.T("ui.import.wrong_passphrase"))
 			default:
 				return false
 			}
@@ -238,9 +238,9 @@ func (m *mainScreen) doImport(path string, acceptUnknown bool, passphrase string
 		},
 		done: func() {
 			a.log.Info("bundle imported")
-			dialog.ShowInformation(a.T("ui.main.import"), a.T("ui.import.done", a.N("ui.import.done_added", res.Added),
+			a.showInfo(a.T("ui.main.import"), a.T("ui.import.done", a.N("ui.import.done_added", res.Added),
 				a.N("ui.import.done_updated", res.Updated), a.N("ui.import.done_unchanged", res.Unchanged),
-				a.N("ui.import.done_conflicts", res.Conflicts), a.N("ui.import.done_evidence", res.Evidence)), a.win)
+				a.N("ui.import.done_conflicts", res.Conflicts), a.N("ui.import.done_evidence", res.Evidence)))
 			m.refresh()
 		},
 	})

@@ -41,6 +41,9 @@ func (a *App) vocabSelect(vocab string, keys []string, emptyLabel string) *vocab
 		labels = append(labels, assets.VocabLabel(a.lang, vocab, k))
 	}
 	s.Select = widget.NewSelect(labels, nil)
+	if emptyLabel != "" {
+		s.PlaceHolder = emptyLabel // not Fyne's "(Select one)", in English whatever the language
+	}
 	return s
 }
 
@@ -671,7 +674,7 @@ func (m *mainScreen) showHistory(c *store.Case) {
 	a.touch()
 	revs, err := m.v.Revisions(m.ctx, c.ID)
 	if err != nil {
-		dialog.ShowError(errors.New(a.message(err)), a.win)
+		a.showError(a.message(err))
 		return
 	}
 	box := container.NewVBox()

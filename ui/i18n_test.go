@@ -179,3 +179,72 @@ func TestMenuFollowsLanguageChange(t *testing.T) {
 		t.Fatalf("menu after choosing Russian: %q (last item Quit: %v)", got, quit)
 	}
 }
+
+// noButton fails if a visible button says text.
+func noButton(t *testing.T, w fyne.Window, text, where string) {
+	t.Helper()
+	if _, ok := find(w, func(b *widget.Button) bool { return b.Text == text }); ok {
+		t.Errorf("%s: a button says %q", where, text)
+	}
+}
+
+// Dialogs are in the person's language, not Fyne's: the message dialog's
+// OK, the error dialog's title and OK, and the file dialog's title and
+// buttons. (Fyne takes its own texts from the system's language, English
+// here.)
+func TestDialogsInRussian(t *testing.T) {
+	a, w := startIn(t, "ru", "4 дела")
+
+	// A message: the own card copied for a partner.
+	onUI(func() { test.Tap(button(t, w, "Контакты")) })
+	onUI(func() { test.Tap(button(t, w, "Копировать мою карточку")) })
+	eventually(t, "the message", func() bool { return labelWith(w, "Ваша карточка в буфере обмена.") })
+	noButton(t, w, "OK", "message")
+	onUI(func() { test.Tap(button(t, w, "ОК")) })
+
+	// An error: something pasted that is not a card.
+	onUI(func() { test.Tap(button(t, w, "Вставить карточку партнёра…")) })
+	pasted, ok := find(w, func(e *widget.Entry) bool {
+		return e.MultiLine && strings.HasPrefix(e.PlaceHolder, "Вставьте карточку сюда")
+	})
+	if !ok {
+		t.Fatal("no field to paste the card in")
+	}
+	onUI(func() {
+		test.Type(pasted, "not a card")
+		test.Tap(button(t, w, "Далее"))
+	})
+	eventually(t, "the error", func() bool {
+		return labelWith(w, "Этот файл — не карточка Dossier или он был изменён.")
+	})
+	if !labelWith(w, "Ошибка") {
+		t.Error("the error dialog's title is not in Russian")
+	}
+	noButton(t, w, "OK", "error")
+	onUI(func() { test.Tap(button(t, w, "ОК")) })
+	onUI(func() { test.Tap(button(t, w, a.T("ui.close"))) })
+
+	// The file dialog, where the backup goes.
+	onUI(func() { test.Tap(button(t, w, "Резервная копия")) })
+	onUI(func() { test.Tap(button(t, w, "Далее")) })
+	eventually(t, "the file dialog", func() bool { return labelWith(w, "Сохранить как") })
+	button(t, w, "Сохранить")
+	noButton(t, w, "Save", "file dialog")
+	noButton(t, w, "Cancel", "file dialog")
+	onUI(func() { test.Tap(button(t, w, "Отмена")) })
+}
+
+// A new case's empty pickers show the app's "—", not Fyne's English
+// "(Select one)".
+func TestNewCasePickersInFrench(t *testing.T) {
+	_, w := startIn(t, "fr", "4 cas")
+	onUI(func() { test.Tap(button(t, w, "Nouveau cas")) })
+	eventually(t, "the editor", func() bool { return labelWith(w, "Titre") })
+	onUI(func() {
+		walkRendered(w.Content(), func(o fyne.CanvasObject) {
+			if txt, ok := o.(*canvas.Text); ok && strings.Contains(txt.Text, "Select one") {
+				t.Errorf("a picker says %q", txt.Text)
+			}
+		})
+	})
+}

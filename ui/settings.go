@@ -166,7 +166,7 @@ func (m *mainScreen) setWipeAfter(n int) {
 	a := m.a
 	apply := func() {
 		if err := m.v.SetWipeAfter(m.ctx, n); err != nil {
-			dialog.ShowError(errors.New(a.message(err)), a.win)
+			a.showError(a.message(err))
 			return
 		}
 		a.log.Info("unlock guard changed")
@@ -199,11 +199,11 @@ func (m *mainScreen) changePassphrase(pass string) {
 		do(func() {
 			wait.Hide()
 			if err != nil {
-				dialog.ShowError(errors.New(a.message(err)), a.win)
+				a.showError(a.message(err))
 				return
 			}
 			a.log.Info("passphrase changed")
-			dialog.ShowInformation(a.T("ui.main.settings"), a.T("ui.settings.passphrase_changed"), a.win)
+			a.showInfo(a.T("ui.main.settings"), a.T("ui.settings.passphrase_changed"))
 		})
 	}()
 }
@@ -232,7 +232,7 @@ func (m *mainScreen) askReplaceRecoveryKey() *widget.Button {
 	a.touch()
 	rk, err := crypto.NewRecoveryKey()
 	if err != nil {
-		dialog.ShowError(errors.New(a.message(err)), a.win)
+		a.showError(a.message(err))
 		return nil
 	}
 	var d dialog.Dialog
@@ -241,11 +241,11 @@ func (m *mainScreen) askReplaceRecoveryKey() *widget.Button {
 		d.Hide()
 		if err := m.v.ReplaceRecoveryKey(m.ctx, rk); err != nil {
 			a.log.WithError(err).Warn("replacing the recovery key failed")
-			dialog.ShowError(errors.New(a.message(err)), a.win)
+			a.showError(a.message(err))
 			return
 		}
 		a.log.Info("recovery key replaced")
-		dialog.ShowInformation(a.T("ui.recovery.title"), a.T("ui.recovery.replaced"), a.win)
+		a.showInfo(a.T("ui.recovery.title"), a.T("ui.recovery.replaced"))
 	})
 	replace.Importance = widget.DangerImportance
 	replace.Disable()

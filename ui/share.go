@@ -37,7 +37,7 @@ func (m *mainScreen) showShare(c *store.Case) *shareForm {
 	f := &shareForm{cards: map[string]export.Card{}}
 	contacts, err := m.v.Contacts(m.ctx)
 	if err != nil {
-		dialog.ShowError(errors.New(a.message(err)), a.win)
+		a.showError(a.message(err))
 		return nil
 	}
 	var names []string
@@ -202,7 +202,7 @@ func (m *mainScreen) writeShare(c *store.Case, f *shareForm, path string) {
 			if opts.Passphrase != "" {
 				done = a.T("ui.share.done_passphrase")
 			}
-			dialog.ShowInformation(a.T("ui.share.title"), done, a.win)
+			a.showInfo(a.T("ui.share.title"), done)
 		},
 	})
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -35,7 +34,7 @@ func (m *mainScreen) showStats() <-chan string {
 				return // locked meanwhile
 			}
 			if err != nil {
-				dialog.ShowError(errors.New(a.message(err)), a.win)
+				a.showError(a.message(err))
 				done <- ""
 				return
 			}
