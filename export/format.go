@@ -197,6 +197,14 @@ type Manifest struct {
 	// LeftOut counts evidence files a redacted share left out because
 	// they have no stripped copy. Not part of the bundle.
 	LeftOut int `json:"-"`
+
+	// Originals and Stripped split Evidence by kind: evidence files as
+	// received, and copies of them with the metadata removed (a derivative
+	// is not a second piece of evidence). Counted from the evidence
+	// records written or read; not part of the manifest, whose evidence
+	// count keeps covering both, as format version 1 defines it.
+	Originals int `json:"-"`
+	Stripped  int `json:"-"`
 }
 
 func marshal(v any) []byte {

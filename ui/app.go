@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -60,11 +61,14 @@ type App struct {
 	idle   *time.Timer // auto-lock; nil while locked or when off
 
 	lockedIdle bool // the last lock was the idle timer's; UI goroutine only
+
+	crashes atomic.Int64 // faults recovered in the interface, for tests
 }
 
 // New prepares the interface in win. Call Start to show the first screen.
 func New(win fyne.Window, cfg Config) *App {
 	a := &App{cfg: cfg, win: win, log: cfg.Log, lang: cfg.Lang}
+	current.Store(a)
 	if a.log == nil {
 		a.log = logrus.New()
 		a.log.SetLevel(logrus.PanicLevel)
@@ -79,9 +83,9 @@ func New(win fyne.Window, cfg Config) *App {
 		a.cfg.BackupReminder = DefaultBackupReminder
 	}
 	// Keys typed anywhere count as activity for the auto-lock.
-	win.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { a.touch() })
-	win.Canvas().SetOnTypedRune(func(rune) { a.touch() })
-	win.Canvas().AddShortcut(lockShortcut, func(fyne.Shortcut) { a.Lock() })
+	win.Canvas().SetOnTypedKey(safe(func(*fyne.KeyEvent) { a.touch() }))
+	win.Canvas().SetOnTypedRune(safe(func(rune) { a.touch() }))
+	win.Canvas().AddShortcut(lockShortcut, safe(func(fyne.Shortcut) { a.Lock() }))
 	a.setMenu()
 	return a
 }
@@ -92,18 +96,34 @@ var lockShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.Ke
 // setMenu gives the window its menu in the current language; changing the
 // language calls it again. Quit is Dossier's own (IsQuit, so Fyne adds
 // none and gives it its usual action): the one Fyne adds is labelled in
-// the system's language, not in the one chosen in Dossier.
+// the system's language, not in the one chosen in Dossier. Shortcuts in
+// the menu reach the app even while a field has the focus: the desktop
+// driver gives the focused field only those it does not find in the menu.
 func (a *App) setMenu() {
-	lock := fyne.NewMenuItem(a.T("ui.main.lock"), a.Lock)
+	lock := fyne.NewMenuItem(a.T("ui.main.lock"), safe(a.Lock))
 	lock.Shortcut = lockShortcut
-	stats := fyne.NewMenuItem(a.T("ui.stats.button")+"…", func() {
+	stats := fyne.NewMenuItem(a.T("ui.stats.button")+"…", safe(func() {
 		if a.main != nil && a.Vault() != nil {
 			a.main.showStats()
 		}
-	})
+	}))
 	quit := fyne.NewMenuItem(a.T("ui.menu.quit"), nil)
 	quit.IsQuit = true
-	a.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(a.T("ui.menu.vault"), lock, stats, fyne.NewMenuItemSeparator(), quit)))
+	save := fyne.NewMenuItem(a.T("ui.edit.save"), safe(func() {
+		if m := a.main; m != nil && m.editor != nil && !m.editor.closed {
+			m.editor.save()
+		}
+	}))
+	save.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}
+	newCase := fyne.NewMenuItem(a.T("ui.main.new_case"), safe(func() {
+		if m := a.main; m != nil {
+			m.newCase()
+		}
+	}))
+	newCase.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+	a.win.SetMainMenu(fyne.NewMainMenu(
+		fyne.NewMenu(a.T("ui.menu.vault"), lock, stats, fyne.NewMenuItemSeparator(), quit),
+		fyne.NewMenu(a.T("ui.menu.case"), newCase, save)))
 }
 
 // T returns the text of a UI key in the current language; with arguments
@@ -174,11 +194,11 @@ func (a *App) opened(v *store.Vault) {
 	a.loadSettings(context.Background())
 	a.main = newMainScreen(a, v)
 	a.win.SetContent(a.main.content)
-	a.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
+	a.win.SetOnDropped(safe(func(_ fyne.Position, uris []fyne.URI) {
 		if a.main != nil {
 			a.main.dropped(uris)
 		}
-	})
+	}))
 	a.win.Canvas().Focus(a.main.search)
 	a.main.refresh()
 	a.touch()
@@ -276,11 +296,6 @@ func (a *App) message(err error) string {
 	return a.T("ui.error", err.Error())
 }
 
-// do runs fn on the UI goroutine: fyne.Do. Tests replace it, because
-// Fyne's test driver runs fn on the calling goroutine, so that the app's
-// background work and the test's own look at the widgets take turns.
-var do = fyne.Do
-
 // showInfo tells the person something in a dialog whose button is in
 // their language: Fyne's dialog.ShowInformation labels it "OK" in the
 // system's language.
@@ -308,7 +323,7 @@ func (a *App) showError(msg string) {
 // Fyne's dialog creates the file; Dossier writes under a temporary name and
 // renames into place, so the name is given back first.
 func (a *App) askSavePath(name string, then func(path string)) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+	d := dialog.NewFileSave(safe(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}
@@ -316,7 +331,7 @@ func (a *App) askSavePath(name string, then func(path string)) {
 		w.Close()
 		os.Remove(path)
 		then(path)
-	}, a.win)
+	}), a.win)
 	d.SetFileName(name)
 	d.SetTitleText(a.T("ui.file.save_title"))
 	d.SetConfirmText(a.T("ui.save"))
@@ -326,14 +341,14 @@ func (a *App) askSavePath(name string, then func(path string)) {
 
 // askOpenPath asks for a file and calls then with its path.
 func (a *App) askOpenPath(then func(path string)) {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	d := dialog.NewFileOpen(safe(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
 		path := r.URI().Path()
 		r.Close()
 		then(path)
-	}, a.win)
+	}), a.win)
 	d.SetTitleText(a.T("ui.file.open_title"))
 	d.SetConfirmText(a.T("ui.open"))
 	d.SetDismissText(a.T("ui.cancel"))

@@ -48,7 +48,7 @@ func median(ds []time.Duration) time.Duration {
 // the list showing its first page and count, over 100,000 cases.
 func BenchmarkUIListAfterUnlock100k(b *testing.B) {
 	dir := benchVault(b)
-	test.NewTempApp(b)
+	newApp(b)
 	var ds []time.Duration
 	for i := 0; i < b.N; i++ {
 		v, err := store.Open(dir, "p", store.Options{})
@@ -74,7 +74,7 @@ func BenchmarkUIListAfterUnlock100k(b *testing.B) {
 // showing its results, debounce included, over 100,000 cases.
 func BenchmarkUISearch100k(b *testing.B) {
 	dir := benchVault(b)
-	test.NewTempApp(b)
+	newApp(b)
 	v, err := store.Open(dir, "p", store.Options{})
 	if err != nil {
 		b.Fatal(err)

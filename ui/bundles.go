@@ -20,7 +20,7 @@ import (
 func (a *App) progressDialog(parent context.Context, title string) (context.Context, func(done, total int64), func()) {
 	ctx, cancel := context.WithCancel(parent)
 	bar := widget.NewProgressBar()
-	stop := widget.NewButton(a.T("ui.cancel"), cancel)
+	stop := widget.NewButton(a.T("ui.cancel"), safe(cancel))
 	d := dialog.NewCustomWithoutButtons(title, container.NewVBox(bar, stop), a.win)
 	d.Resize(fyne.NewSize(420, 140))
 	d.Show()
@@ -55,7 +55,7 @@ type longWork struct {
 // runLong runs w; everything after runs on the UI goroutine.
 func (a *App) runLong(parent context.Context, w longWork) {
 	ctx, report, hide := a.progressDialog(parent, w.title)
-	go func() {
+	goSafe(func() {
 		err := w.run(ctx, report)
 		do(func() {
 			hide()
@@ -71,7 +71,7 @@ func (a *App) runLong(parent context.Context, w longWork) {
 				w.done()
 			}
 		})
-	}()
+	})
 }
 
 // backupForm is the backup dialog's content, for tests.
@@ -100,7 +100,7 @@ func (m *mainScreen) askBackup() *backupForm {
 	f.kind.SetSelected(full)
 	f.kind.Required = true
 	content := container.NewVBox(f.kind, wrapLabel(explain))
-	d := dialog.NewCustomConfirm(a.T("ui.main.backup"), a.T("ui.next"), a.T("ui.cancel"), content, func(ok bool) {
+	d := dialog.NewCustomConfirm(a.T("ui.main.backup"), a.T("ui.next"), a.T("ui.cancel"), content, safe(func(ok bool) {
 		a.touch()
 		if !ok {
 			return
@@ -110,7 +110,7 @@ func (m *mainScreen) askBackup() *backupForm {
 			kind, name = export.KindIncremental, "dossier-incremental-"
 		}
 		a.askSavePath(name+time.Now().Format("2006-01-02-1504")+".age", func(path string) { m.backupTo(path, kind) })
-	}, a.win)
+	}), a.win)
 	d.Resize(fyne.NewSize(520, 280))
 	d.Show()
 	return f
@@ -157,12 +157,12 @@ func (m *mainScreen) askBundlePassphrase(path string) *widget.Entry {
 	pass := widget.NewPasswordEntry()
 	pass.SetPlaceHolder(a.T("ui.share.passphrase"))
 	content := container.NewVBox(wrapLabel(a.T("ui.import.ask_passphrase")), pass)
-	d := dialog.NewCustomConfirm(a.T("ui.main.import"), a.T("ui.next"), a.T("ui.cancel"), content, func(ok bool) {
+	d := dialog.NewCustomConfirm(a.T("ui.main.import"), a.T("ui.next"), a.T("ui.cancel"), content, safe(func(ok bool) {
 		a.touch()
 		if ok && pass.Text != "" {
 			m.importWith(path, pass.Text)
 		}
-	}, a.win)
+	}), a.win)
 	d.Resize(fyne.NewSize(520, 260))
 	d.Show()
 	a.win.Canvas().Focus(pass)
@@ -212,11 +212,11 @@ func (m *mainScreen) importWith(path, passphrase string) {
 				a.N("ui.import.would_leave", res.Unchanged), a.N("ui.import.would_flag", res.Conflicts), a.N("ui.import.would_add_evidence", res.Evidence))
 			label := widget.NewLabel(text)
 			label.Wrapping = fyne.TextWrapWord
-			c := dialog.NewCustomConfirm(a.T("ui.main.import"), a.T("ui.import.confirm"), a.T("ui.cancel"), label, func(ok bool) {
+			c := dialog.NewCustomConfirm(a.T("ui.main.import"), a.T("ui.import.confirm"), a.T("ui.cancel"), label, safe(func(ok bool) {
 				if ok {
 					m.doImport(path, !res.Known, passphrase)
 				}
-			}, a.win)
+			}), a.win)
 			if !res.Known {
 				c.SetConfirmText(a.T("ui.import.confirm_unknown"))
 				c.SetConfirmImportance(widget.DangerImportance)

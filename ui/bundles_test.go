@@ -19,7 +19,7 @@ import (
 func unlocked(t *testing.T, cfg Config) (*App, fyne.Window, string) {
 	t.Helper()
 	dir, _ := fixture(t)
-	test.NewTempApp(t)
+	newApp(t)
 	w := test.NewWindow(nil)
 	w.Resize(fyne.NewSize(1000, 700))
 	cfg.VaultDir, cfg.Lang = dir, "en"

@@ -29,8 +29,8 @@ func (m *mainScreen) showContacts() {
 		widget.NewLabel(own.Name),
 		wrapLabel(a.T("ui.contacts.fingerprint", own.Fingerprint)),
 		container.NewHBox(
-			widget.NewButtonWithIcon(a.T("ui.contacts.copy_mine"), theme.ContentCopyIcon(), func() { m.copyCard(own) }),
-			widget.NewButtonWithIcon(a.T("ui.contacts.save_mine"), theme.DocumentSaveIcon(), func() { m.askSaveCard(own) }),
+			widget.NewButtonWithIcon(a.T("ui.contacts.copy_mine"), theme.ContentCopyIcon(), safe(func() { m.copyCard(own) })),
+			widget.NewButtonWithIcon(a.T("ui.contacts.save_mine"), theme.DocumentSaveIcon(), safe(func() { m.askSaveCard(own) })),
 		),
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle(a.T("ui.main.contacts"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -47,8 +47,8 @@ func (m *mainScreen) showContacts() {
 		box.Add(widget.NewLabel(c.Name + " · " + c.Fingerprint))
 	}
 	box.Add(container.NewHBox(
-		widget.NewButtonWithIcon(a.T("ui.contacts.add"), theme.ContentAddIcon(), m.askAddCard),
-		widget.NewButtonWithIcon(a.T("ui.contacts.paste"), theme.ContentPasteIcon(), func() { m.askPasteCard() }),
+		widget.NewButtonWithIcon(a.T("ui.contacts.add"), theme.ContentAddIcon(), safe(m.askAddCard)),
+		widget.NewButtonWithIcon(a.T("ui.contacts.paste"), theme.ContentPasteIcon(), safe(func() { m.askPasteCard() })),
 	))
 	d := dialog.NewCustom(a.T("ui.main.contacts"), a.T("ui.close"), container.NewVScroll(box), a.win)
 	d.Resize(fyne.NewSize(560, 440))
@@ -97,11 +97,11 @@ func (m *mainScreen) askPasteCard() *widget.Entry {
 	text := widget.NewMultiLineEntry()
 	text.SetPlaceHolder(a.T("ui.contacts.paste_here"))
 	text.SetMinRowsVisible(8)
-	dialog.ShowCustomConfirm(a.T("ui.contacts.paste"), a.T("ui.next"), a.T("ui.cancel"), text, func(ok bool) {
+	dialog.ShowCustomConfirm(a.T("ui.contacts.paste"), a.T("ui.next"), a.T("ui.cancel"), text, safe(func(ok bool) {
 		if ok {
 			m.confirmCard([]byte(text.Text))
 		}
-	}, a.win)
+	}), a.win)
 	return text
 }
 
@@ -136,7 +136,7 @@ func (m *mainScreen) confirmCard(b []byte) *widget.Entry {
 	msg.Importance = widget.DangerImportance
 	content := container.NewVBox(wrapLabel(a.T("ui.contacts.confirm", card.Name)), widget.NewLabel(a.T("ui.contacts.typed")), typed, msg)
 	var d dialog.Dialog
-	add := widget.NewButton(a.T("ui.add"), func() {
+	add := widget.NewButton(a.T("ui.add"), safe(func() {
 		norm := func(s string) string {
 			return strings.ToUpper(strings.Join(strings.Fields(strings.ReplaceAll(s, "-", " ")), ""))
 		}
@@ -155,7 +155,7 @@ func (m *mainScreen) confirmCard(b []byte) *widget.Entry {
 		}
 		a.log.Info("contact added")
 		a.showInfo(a.T("ui.main.contacts"), a.T("ui.contacts.added", card.Name))
-	})
+	}))
 	add.Importance = widget.HighImportance
 	content.Add(add)
 	d = dialog.NewCustom(a.T("ui.contacts.add"), a.T("ui.cancel"), content, a.win)

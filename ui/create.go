@@ -33,11 +33,11 @@ func (a *App) showCreate() {
 	s.confirm.SetPlaceHolder(a.T("ui.create.confirm"))
 	s.strength = widget.NewLabel("")
 	s.strength.Wrapping = fyne.TextWrapWord
-	s.pass.OnChanged = func(p string) { s.showStrength(p) }
+	s.pass.OnChanged = safe(func(p string) { s.showStrength(p) })
 	s.status = widget.NewLabel("")
 	s.status.Wrapping = fyne.TextWrapWord
 	s.status.Importance = widget.DangerImportance
-	s.button = widget.NewButton(a.T("ui.create.button"), s.submit)
+	s.button = widget.NewButton(a.T("ui.create.button"), safe(s.submit))
 	s.button.Importance = widget.HighImportance
 	s.progress = widget.NewProgressBarInfinite()
 	s.progress.Stop()
@@ -45,7 +45,7 @@ func (a *App) showCreate() {
 	intro := widget.NewLabel(a.T("ui.create.intro", a.cfg.VaultDir))
 	intro.Wrapping = fyne.TextWrapWord
 	title := widget.NewLabelWithStyle(a.T("ui.create.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	restore := widget.NewButton(a.T("ui.restore.open"), func() { a.showRestore() })
+	restore := widget.NewButton(a.T("ui.restore.open"), safe(func() { a.showRestore() }))
 	restore.Importance = widget.LowImportance
 	form := container.NewVBox(title, intro, s.org, s.pass, s.strength, s.confirm, s.button, s.progress, s.status, restore)
 	a.win.SetContent(container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(480, 520)), form)))
@@ -88,7 +88,7 @@ func (s *createScreen) submit() {
 	s.status.SetText("")
 	s.progress.Show()
 	s.progress.Start()
-	go func() {
+	goSafe(func() {
 		v, rk, err := store.Create(a.cfg.VaultDir, pass, store.CreateOptions{OrgName: org})
 		do(func() {
 			s.progress.Stop()
@@ -101,13 +101,13 @@ func (s *createScreen) submit() {
 			a.log.Info("vault created")
 			a.showRecoveryKey(rk, func() { a.opened(v) })
 		})
-	}()
+	})
 }
 
 // showRecoveryKey shows the recovery key once; Continue is enabled only
 // after the person confirms it was saved.
 func (a *App) showRecoveryKey(rk *crypto.RecoveryKey, next func()) {
-	cont := widget.NewButton(a.T("ui.recovery.continue"), next)
+	cont := widget.NewButton(a.T("ui.recovery.continue"), safe(next))
 	cont.Importance = widget.HighImportance
 	cont.Disable()
 	title := widget.NewLabelWithStyle(a.T("ui.recovery.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
@@ -130,8 +130,8 @@ func (a *App) recoveryKeyBox(rk *crypto.RecoveryKey, explainText string, saved f
 	key.Wrapping = fyne.TextWrapBreak
 	explain := widget.NewLabel(explainText)
 	explain.Wrapping = fyne.TextWrapWord
-	check := widget.NewCheck(a.T("ui.recovery.saved"), saved)
-	save := widget.NewButtonWithIcon(a.T("ui.recovery.save"), theme.DocumentSaveIcon(), func() {
+	check := widget.NewCheck(a.T("ui.recovery.saved"), safe(saved))
+	save := widget.NewButtonWithIcon(a.T("ui.recovery.save"), theme.DocumentSaveIcon(), safe(func() {
 		a.askSavePath("dossier-recovery-key.txt", func(path string) {
 			if err := saveRecoveryKey(rk, path); err != nil {
 				a.showError(a.message(err))
@@ -140,7 +140,7 @@ func (a *App) recoveryKeyBox(rk *crypto.RecoveryKey, explainText string, saved f
 			a.log.Info("recovery key saved to a file at the person's request")
 			a.showInfo(a.T("ui.recovery.title"), a.T("ui.recovery.saved_file"))
 		})
-	})
+	}))
 	save.Importance = widget.LowImportance
 	return container.NewVBox(explain, widget.NewCard("", "", key), save, check)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -40,10 +41,15 @@ func (a *App) vocabSelect(vocab string, keys []string, emptyLabel string) *vocab
 		s.keys = append(s.keys, k)
 		labels = append(labels, assets.VocabLabel(a.lang, vocab, k))
 	}
-	s.Select = widget.NewSelect(labels, nil)
+	// The vocabSelect, not the Select inside it, is the object in the
+	// window: Fyne must know it as the widget, or the Select opens its
+	// pop-up on no canvas and the app crashes (it did, on every picker).
+	// Its placeholder is in the person's language, not Fyne's "(Select one)".
+	s.Select = &widget.Select{Options: labels, PlaceHolder: a.T("ui.edit.choose")}
 	if emptyLabel != "" {
-		s.PlaceHolder = emptyLabel // not Fyne's "(Select one)", in English whatever the language
+		s.PlaceHolder = emptyLabel
 	}
+	s.ExtendBaseWidget(s)
 	return s
 }
 
@@ -101,7 +107,6 @@ type editor struct {
 	endDate                                                 *widget.Entry
 	estimated                                               *widget.Check
 	consentDate, consentBy                                  *widget.Entry
-	badAge                                                  bool // set by build when an age is not a number
 	violations, people, interventions, notes                *fyne.Container
 	vrows                                                   []*violationRow
 	prows                                                   []*personRow
@@ -110,8 +115,10 @@ type editor struct {
 	consent                                                 *widget.Check
 	scopes                                                  *widget.CheckGroup
 
-	message *widget.Label
-	errs    map[string]*widget.Label
+	message *widget.Label            // beside Save: what stopped the save
+	errs    map[string]*widget.Label // under each field: what is wrong with it
+	names   map[string]string        // each field's name, as its label shows it
+	order   []string                 // the fields, top to bottom
 	content fyne.CanvasObject
 
 	baseNotes []store.Note // notes already written, shown read-only
@@ -130,7 +137,7 @@ const draftEvery = time.Second
 func (m *mainScreen) showEditor(orig *store.Case) *editor {
 	a := m.a
 	a.touch()
-	e := &editor{a: a, m: m, orig: orig, errs: map[string]*widget.Label{}}
+	e := &editor{a: a, m: m, orig: orig, errs: map[string]*widget.Label{}, names: map[string]string{}}
 	entry := func(multi bool) *widget.Entry {
 		w := widget.NewEntry()
 		if multi {
@@ -138,7 +145,7 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 			w.Wrapping = fyne.TextWrapWord
 			w.SetMinRowsVisible(6)
 		}
-		w.OnChanged = func(string) { a.touch() }
+		w.OnChanged = safe(func(string) { a.touch() })
 		return w
 	}
 	e.title, e.narrative, e.date, e.country = entry(false), entry(true), entry(false), entry(false)
@@ -172,11 +179,11 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 	var draftNote fyne.CanvasObject = container.NewVBox()
 	if d, at, err := m.v.Draft(m.ctx, e.draftKey); err == nil && d != nil {
 		e.fill(d)
-		discard := widget.NewButton(a.T("ui.edit.discard"), func() {
+		discard := widget.NewButton(a.T("ui.edit.discard"), safe(func() {
 			e.close()
 			m.v.DeleteDraft(m.ctx, e.draftKey)
 			m.showEditor(orig)
-		})
+		}))
 		discard.Importance = widget.LowImportance
 		note := wrapLabel(a.T("ui.edit.draft", when(at)))
 		note.Importance = widget.WarningImportance
@@ -191,27 +198,28 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 		errLabel.Wrapping = fyne.TextWrapWord
 		errLabel.Hide()
 		e.errs[key] = errLabel
+		e.names[key] = label
+		e.order = append(e.order, key)
 		return container.NewVBox(widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), w, errLabel)
 	}
-	addV := widget.NewButtonWithIcon(a.T("ui.edit.add_violation"), theme.ContentAddIcon(), func() { e.addViolation(store.Violation{}) })
-	addP := widget.NewButtonWithIcon(a.T("ui.edit.add_person"), theme.ContentAddIcon(), func() { e.addPerson(store.Person{}) })
-	addI := widget.NewButtonWithIcon(a.T("ui.edit.add_intervention"), theme.ContentAddIcon(), func() { e.addIntervention(store.Intervention{}) })
-	addN := widget.NewButtonWithIcon(a.T("ui.edit.add_note"), theme.ContentAddIcon(), func() {
+	addV := widget.NewButtonWithIcon(a.T("ui.edit.add_violation"), theme.ContentAddIcon(), safe(func() { e.addViolation(store.Violation{}) }))
+	addP := widget.NewButtonWithIcon(a.T("ui.edit.add_person"), theme.ContentAddIcon(), safe(func() { e.addPerson(store.Person{}) }))
+	addI := widget.NewButtonWithIcon(a.T("ui.edit.add_intervention"), theme.ContentAddIcon(), safe(func() { e.addIntervention(store.Intervention{}) }))
+	addN := widget.NewButtonWithIcon(a.T("ui.edit.add_note"), theme.ContentAddIcon(), safe(func() {
 		n := widget.NewMultiLineEntry()
 		n.Wrapping = fyne.TextWrapWord
 		e.newNotes = append(e.newNotes, n)
 		e.notes.Add(n)
-	})
-	save := widget.NewButtonWithIcon(a.T("ui.edit.save"), theme.DocumentSaveIcon(), e.save)
+	}))
+	save := widget.NewButtonWithIcon(a.T("ui.edit.save"), theme.DocumentSaveIcon(), safe(e.save))
 	save.Importance = widget.HighImportance
-	cancel := widget.NewButton(a.T("ui.cancel"), func() {
+	cancel := widget.NewButton(a.T("ui.cancel"), safe(func() {
 		e.close()
 		m.v.DeleteDraft(m.ctx, e.draftKey)
 		m.showCase(orig)
-	})
+	}))
 	form := container.NewVBox(
 		draftNote,
-		e.message,
 		field("title", a.T("ui.edit.title"), e.title),
 		field("incident_date", a.T("ui.edit.date"), container.NewVBox(e.date, e.estimated)),
 		field("incident_end_date", a.T("ui.edit.end_date"), e.endDate),
@@ -229,7 +237,7 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 		field("consent", a.T("ui.case.consent"), container.NewVBox(e.consent, e.scopes, container.NewGridWithColumns(2, e.consentDate, e.consentBy))),
 		field("tags", a.T("ui.edit.tags"), e.tags),
 		field("notes", a.T("ui.case.notes"), container.NewVBox(e.notes, addN)),
-		container.NewHBox(save, cancel),
+		container.NewBorder(nil, nil, container.NewHBox(save, cancel), nil, e.message),
 	)
 	e.content = form
 	if m.editor != nil {
@@ -241,7 +249,7 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 	a.win.Canvas().Focus(e.title)
 	e.lastDraft = e.draftJSON()
 	e.stop = make(chan struct{})
-	go func() {
+	goSafe(func() {
 		t := time.NewTicker(draftEvery)
 		defer t.Stop()
 		for {
@@ -252,7 +260,7 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 				do(e.keepDraftSoon)
 			}
 		}
-	}()
+	})
 	return e
 }
 
@@ -294,7 +302,7 @@ func (e *editor) keepDraftSoon() {
 		return
 	}
 	e.saving = true
-	go func() {
+	goSafe(func() {
 		err := e.m.v.SaveDraft(e.m.ctx, e.draftKey, c)
 		do(func() {
 			e.saving = false
@@ -306,7 +314,7 @@ func (e *editor) keepDraftSoon() {
 			}
 			e.lastDraft = j
 		})
-	}()
+	})
 }
 
 // leave keeps the draft and closes the editor: another case was chosen,
@@ -393,10 +401,10 @@ func (e *editor) refreshVictims() {
 // removeRow returns the Remove button of a row: it drops the row from its
 // list and its box from the form.
 func removeRow[R comparable](a *App, rows *[]R, r R, list *fyne.Container, box func() fyne.CanvasObject) *widget.Button {
-	return widget.NewButtonWithIcon(a.T("ui.edit.remove"), theme.ContentRemoveIcon(), func() {
+	return widget.NewButtonWithIcon(a.T("ui.edit.remove"), theme.ContentRemoveIcon(), safe(func() {
 		*rows = slices.DeleteFunc(*rows, func(x R) bool { return x == r })
 		list.Remove(box())
-	})
+	}))
 }
 
 func (e *editor) addViolation(v store.Violation) {
@@ -415,12 +423,12 @@ func (e *editor) addViolation(v store.Violation) {
 		m.Wrapping = fyne.TextWrapWord
 		m.SetMinRowsVisible(2)
 	}
-	r.victim = widget.NewSelect(nil, func(s string) {
+	r.victim = widget.NewSelect(nil, safe(func(s string) {
 		if s == a.T("ui.edit.none") {
 			s = ""
 		}
 		r.wantVictim = s
-	})
+	}))
 	r.victim.PlaceHolder = a.T("ui.edit.victim")
 	r.typ = a.vocabSelect("violation", store.ViolationTypes, "")
 	r.perp = a.vocabSelect("perpetrator", store.Perpetrators, a.T("ui.edit.none"))
@@ -492,13 +500,13 @@ func (e *editor) addPerson(p store.Person) {
 	r.gender.PlaceHolder = a.T("ui.edit.gender")
 	r.pseudonym.SetPlaceHolder(a.T("ui.edit.pseudonym"))
 	r.pseudonym.SetText(p.Pseudonym)
-	r.pseudonym.OnChanged = func(string) { a.touch(); e.refreshVictims() }
+	r.pseudonym.OnChanged = safe(func(string) { a.touch(); e.refreshVictims() })
 	if len(p.Roles) > 0 {
 		r.role.SetKey(p.Roles[0])
 	}
 	r.gender.SetKey(p.Gender)
 	remove := removeRow(a, &e.prows, r, e.people, func() fyne.CanvasObject { return r.box })
-	remove.OnTapped = func(prev func()) func() { return func() { prev(); e.refreshVictims() } }(remove.OnTapped)
+	remove.OnTapped = safe(func(prev func()) func() { return func() { prev(); e.refreshVictims() } }(remove.OnTapped))
 	r.box = container.NewVBox(
 		container.NewGridWithColumns(3, r.pseudonym, r.role, r.gender),
 		container.NewGridWithColumns(2, r.age, r.ageGroup),
@@ -524,7 +532,6 @@ func (e *editor) build() *store.Case {
 	c.Priority, c.ViolationStatus = e.priority.Key(), e.vstatus.Key()
 	c.IncidentEndDate = strings.TrimSpace(e.endDate.Text)
 	c.DateEstimated = e.estimated.Checked
-	e.badAge = false
 	c.Tags = nil
 	for _, t := range strings.Split(e.tags.Text, ",") {
 		if t = strings.TrimSpace(t); t != "" {
@@ -551,8 +558,6 @@ func (e *editor) build() *store.Case {
 		if t := strings.TrimSpace(r.age.Text); t != "" {
 			if n, err := strconv.Atoi(t); err == nil {
 				p.Age = &n
-			} else {
-				e.badAge = true
 			}
 		}
 		p.Characteristics = nil
@@ -600,37 +605,38 @@ func (e *editor) save() {
 	a := e.a
 	a.touch()
 	for _, l := range e.errs {
+		l.SetText("")
 		l.Hide()
 	}
 	e.message.SetText("")
 	e.message.Hide()
-	c := e.build()
-	if e.badAge {
-		e.errs["people"].SetText(a.T("ui.edit.bad_age"))
-		e.errs["people"].Show()
-		e.message.SetText(a.T("ui.edit.invalid"))
-		e.message.Show()
-		return
-	}
-	var err error
-	if e.orig == nil {
-		_, err = e.m.v.Add(e.m.ctx, c)
-	} else {
-		err = e.m.v.Update(e.m.ctx, c)
+	// Every refusal at once, each beside its field: the fields the form
+	// itself cannot read (an age that is not a number), then the vault's
+	// check of the whole case, made on a copy before anything is written.
+	var refused []*store.FieldError
+	for i, bad := range e.badAges() {
+		if bad {
+			refused = append(refused, &store.FieldError{Field: fmt.Sprintf("people[%d].age", i), Msg: a.T("ui.edit.bad_age")})
+		}
 	}
 	var fe *store.FieldError
-	if errors.As(err, &fe) {
-		key := fe.Field
-		if i := strings.IndexAny(key, ".["); i > 0 {
-			key = key[:i]
+	if err := e.build().Normalize(time.Now()); errors.As(err, &fe) {
+		refused = append(refused, fe.All()...)
+	}
+	var err error
+	c := e.build()
+	if len(refused) == 0 {
+		if e.orig == nil {
+			_, err = e.m.v.Add(e.m.ctx, c)
+		} else {
+			err = e.m.v.Update(e.m.ctx, c)
 		}
-		msg := a.fieldMessage(fe)
-		if l, ok := e.errs[key]; ok {
-			l.SetText(msg)
-			l.Show()
+		if errors.As(err, &fe) {
+			refused = fe.All()
 		}
-		e.message.SetText(a.T("ui.edit.invalid"))
-		e.message.Show()
+	}
+	if len(refused) > 0 {
+		e.showRefused(refused)
 		return
 	}
 	if err != nil {
@@ -650,19 +656,125 @@ func (e *editor) save() {
 	e.m.detail.Refresh()
 }
 
-// fieldMessage says a validation error in the person's language, with the
-// number of the row (violation, person…) it is in. Store's English message
-// is the fallback for reasons without a translation.
-func (a *App) fieldMessage(fe *store.FieldError) string {
-	msg := fe.Msg
-	if key := "ui.reason." + fe.Reason; fe.Reason != "" && a.T(key) != key {
-		msg = a.T(key)
+// showRefused puts each refusal under its field, naming the field (and the
+// row, in a list of violations, people or responses), sums them up beside
+// Save and scrolls to the first.
+func (e *editor) showRefused(refused []*store.FieldError) {
+	a := e.a
+	// Top to bottom, as the person reads the form.
+	slices.SortStableFunc(refused, func(x, y *store.FieldError) int {
+		sx, _, _ := splitField(x.Field)
+		sy, _, _ := splitField(y.Field)
+		return slices.Index(e.order, sx) - slices.Index(e.order, sy)
+	})
+	var names []string
+	var first *widget.Label
+	for _, fe := range refused {
+		section, row, sub := splitField(fe.Field)
+		l, ok := e.errs[section]
+		if !ok {
+			// A field the form does not show: said beside Save only.
+			names = append(names, a.fieldMessage(fe))
+			continue
+		}
+		name := e.names[section]
+		msg := a.fieldMessage(fe)
+		if row >= 0 {
+			what := a.T("ui.edit.row", row+1)
+			if k, ok := subFieldLabels[section+"."+sub]; ok {
+				what += " " + a.T(k)
+			}
+			msg = what + " — " + a.reasonText(fe)
+			name += " (" + what + ")"
+		}
+		if l.Text != "" {
+			msg = l.Text + "\n" + msg
+		}
+		l.SetText(msg)
+		l.Show()
+		if first == nil {
+			first = l
+		}
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
 	}
+	e.message.SetText(a.T("ui.edit.invalid_fields", strings.Join(names, ", ")))
+	e.message.Show()
+	e.m.detail.Refresh()
+	if first != nil {
+		e.m.scrollTo(first)
+	}
+}
+
+// badAges says, person by person, whether the age typed is not a number.
+func (e *editor) badAges() []bool {
+	out := make([]bool, len(e.prows))
+	for i, r := range e.prows {
+		if t := strings.TrimSpace(r.age.Text); t != "" {
+			_, err := strconv.Atoi(t)
+			out[i] = err != nil
+		}
+	}
+	return out
+}
+
+// splitField splits a field path such as "violations[1].type" into the
+// section the form shows it in, the row (-1 for none) and the field in
+// the row.
+func splitField(path string) (section string, row int, sub string) {
+	row = -1
+	section = path
+	if i := strings.IndexAny(path, ".["); i >= 0 {
+		section = path[:i]
+	}
+	if m := rowIndex.FindStringSubmatch(path); m != nil {
+		row, _ = strconv.Atoi(m[1])
+		rest := path[len(m[0]):]
+		rest = strings.TrimPrefix(rest, ".")
+		if i := strings.IndexAny(rest, ".["); i >= 0 {
+			rest = rest[:i]
+		}
+		sub = rest
+	} else if i := strings.IndexByte(path, '.'); i >= 0 {
+		sub = path[i+1:]
+	}
+	return section, row, sub
+}
+
+// subFieldLabels name the fields inside a row, as their placeholders do.
+var subFieldLabels = map[string]string{
+	"violations.type": "ui.edit.violation_type", "violations.perpetrator": "ui.edit.perpetrator",
+	"violations.date": "ui.edit.violation_date", "violations.victim": "ui.edit.victim",
+	"violations.perpetrator_details": "ui.edit.perpetrator_details", "violations.method": "ui.edit.method",
+	"violations.consequences": "ui.edit.consequences", "violations.description": "ui.edit.description",
+	"people.pseudonym": "ui.edit.pseudonym", "people.role": "ui.edit.role", "people.roles": "ui.edit.role",
+	"people.gender": "ui.edit.gender", "people.age_group": "ui.edit.age_group", "people.age": "ui.edit.age",
+	"people.legal_name": "ui.edit.legal_name", "people.contact": "ui.edit.contact",
+	"interventions.type": "ui.edit.intervention_type", "interventions.status": "ui.edit.intervention_status",
+	"interventions.date": "ui.edit.violation_date", "interventions.by": "ui.edit.intervention_by",
+	"interventions.outcome": "ui.edit.outcome",
+}
+
+// fieldMessage says a validation error in the person's language, with the
+// number of the row (violation, person…) it is in.
+func (a *App) fieldMessage(fe *store.FieldError) string {
+	msg := a.reasonText(fe)
 	if m := rowIndex.FindStringSubmatch(fe.Field); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		msg = a.T("ui.edit.row", n+1) + " " + msg
 	}
 	return msg
+}
+
+// reasonText says why a field was refused, in the person's language.
+// Store's English message is the fallback for reasons without a
+// translation.
+func (a *App) reasonText(fe *store.FieldError) string {
+	if key := "ui.reason." + fe.Reason; fe.Reason != "" && a.T(key) != key {
+		return a.T(key)
+	}
+	return fe.Msg
 }
 
 // rowIndex finds the row of a field path such as "violations[1].victim".

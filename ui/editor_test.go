@@ -19,7 +19,7 @@ func TestNewCaseValidationAndSave(t *testing.T) {
 	})
 	// No title: refused, the message next to the field, nothing saved.
 	onUI(func() { test.Tap(button(t, w, "Save")) })
-	if !e.errs["title"].Visible() || e.errs["title"].Text != "Required." || !labelWith(w, "Not saved: check the field marked below.") {
+	if !e.errs["title"].Visible() || e.errs["title"].Text != "Required." || !labelWith(w, "Not saved. Check: Title.") {
 		t.Fatalf("no message next to the title: %q", e.errs["title"].Text)
 	}
 	if n, _ := a.Vault().Count(t.Context(), store.Query{}); n != 4 {
@@ -56,7 +56,7 @@ func TestNewCaseValidationAndSave(t *testing.T) {
 		e.prows[0].age.SetText("thirty")
 		test.Tap(button(t, w, "Save"))
 	})
-	if !e.errs["people"].Visible() || e.errs["people"].Text != "Age must be a whole number of years." {
+	if !e.errs["people"].Visible() || e.errs["people"].Text != "No. 1: Age — Age must be a whole number of years." {
 		t.Fatalf("a non-numeric age was not refused: %q", e.errs["people"].Text)
 	}
 	onUI(func() {
@@ -76,7 +76,7 @@ func TestNewCaseValidationAndSave(t *testing.T) {
 		test.Tap(button(t, w, "Save"))
 	})
 	// A refusal inside a row names the row, in the person's language.
-	if !e.errs["interventions"].Visible() || e.errs["interventions"].Text != "No. 1: The date is in the future: check it." {
+	if !e.errs["interventions"].Visible() || e.errs["interventions"].Text != "No. 1: Date (optional) — The date is in the future: check it." {
 		t.Fatalf("a future response date was not refused next to the responses: %q", e.errs["interventions"].Text)
 	}
 	onUI(func() {
@@ -150,7 +150,7 @@ func TestEditKeepsHistory(t *testing.T) {
 
 func TestEditorInFrench(t *testing.T) {
 	dir, _ := fixture(t)
-	test.NewTempApp(t)
+	newApp(t)
 	w := test.NewWindow(nil)
 	a := New(w, Config{VaultDir: dir, Lang: "fr", AutoLock: -1})
 	a.Start()
@@ -327,5 +327,21 @@ func TestEditorVictimFollowsPeople(t *testing.T) {
 	}
 	if c := e.build(); c.Violations[0].Victim != "" {
 		t.Fatalf("a removed person is still the victim: %q", c.Violations[0].Victim)
+	}
+}
+
+// Every picker of the editor opens its list and takes a choice: each once
+// crashed the app, because the picker was not the object in the window.
+func TestEditorPickersOpen(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	var e *editor
+	onUI(func() {
+		test.Tap(button(t, w, "New case"))
+		e = a.main.editorForTest()
+		test.Tap(button(t, w, "Add a violation"))
+	})
+	choose(t, w, e.vrows[0].typ, "Extortion")
+	if e.vrows[0].typ.Key() != "extortion" {
+		t.Fatalf("chosen %q", e.vrows[0].typ.Key())
 	}
 }

@@ -56,12 +56,12 @@ func (m *mainScreen) evidenceView(c *store.Case) []fyne.CanvasObject {
 		sum.Wrapping = fyne.TextWrapBreak
 		buttons := container.NewHBox()
 		if previewable(e.MediaType) {
-			buttons.Add(widget.NewButtonWithIcon(a.T("ui.evidence.preview"), theme.VisibilityIcon(), func() { m.preview(e) }))
+			buttons.Add(widget.NewButtonWithIcon(a.T("ui.evidence.preview"), theme.VisibilityIcon(), safe(func() { m.preview(e) })))
 		}
 		if s := stripped[e.ID]; s != nil {
-			buttons.Add(widget.NewButtonWithIcon(a.T("ui.evidence.save_stripped"), theme.DocumentSaveIcon(), func() { m.askSave(e, true) }))
+			buttons.Add(widget.NewButtonWithIcon(a.T("ui.evidence.save_stripped"), theme.DocumentSaveIcon(), safe(func() { m.askSave(e, true) })))
 		}
-		buttons.Add(widget.NewButtonWithIcon(a.T("ui.evidence.save_original"), theme.DocumentSaveIcon(), func() { m.askSave(e, false) }))
+		buttons.Add(widget.NewButtonWithIcon(a.T("ui.evidence.save_original"), theme.DocumentSaveIcon(), safe(func() { m.askSave(e, false) })))
 		custody := []string{a.T("ui.evidence.custody") + ":"}
 		for _, k := range e.Custody {
 			line := "  " + when(k.At) + " · " + assets.VocabLabel(a.lang, "custody", k.Action) + " · " + k.Actor
@@ -76,7 +76,7 @@ func (m *mainScreen) evidenceView(c *store.Case) []fyne.CanvasObject {
 		cust.Wrapping = fyne.TextWrapWord
 		out = append(out, widget.NewCard("", "", container.NewVBox(head, sum, buttons, cust)))
 	}
-	add := widget.NewButtonWithIcon(a.T("ui.evidence.add"), theme.ContentAddIcon(), func() { m.askAttach(c) })
+	add := widget.NewButtonWithIcon(a.T("ui.evidence.add"), theme.ContentAddIcon(), safe(func() { m.askAttach(c) }))
 	return append(out, add)
 }
 
@@ -134,11 +134,11 @@ func (m *mainScreen) attachForm(c *store.Case, paths []string) *dialog.FormDialo
 		widget.NewFormItem(a.T("ui.evidence.received_from"), from),
 		widget.NewFormItem(a.T("ui.evidence.method"), how),
 	}
-	d := dialog.NewForm(a.T("ui.evidence.add"), a.T("ui.evidence.attach"), a.T("ui.cancel"), items, func(ok bool) {
+	d := dialog.NewForm(a.T("ui.evidence.add"), a.T("ui.evidence.attach"), a.T("ui.cancel"), items, safe(func(ok bool) {
 		if ok {
 			m.attach(c, paths, store.AttachOptions{ReceivedFrom: from.Text, Method: how.Text})
 		}
-	}, a.win)
+	}), a.win)
 	d.Resize(fyne.NewSize(560, 300))
 	d.Show()
 	return d
@@ -149,7 +149,7 @@ func (m *mainScreen) attach(c *store.Case, paths []string, opts store.AttachOpti
 	a := m.a
 	wait := dialog.NewCustomWithoutButtons(a.T("ui.evidence.attaching"), widget.NewProgressBarInfinite(), a.win)
 	wait.Show()
-	go func() {
+	goSafe(func() {
 		done := 0
 		var err error
 		for _, p := range paths {
@@ -180,7 +180,7 @@ func (m *mainScreen) attach(c *store.Case, paths []string, opts store.AttachOpti
 				m.showCase(cur)
 			}
 		})
-	}()
+	})
 }
 
 // preview shows an image or a text inside the app, read from the vault

@@ -44,7 +44,7 @@ func TestLogsHoldNoContent(t *testing.T) {
 	log := logrus.New()
 	log.SetOutput(&logs)
 	log.SetLevel(logrus.DebugLevel)
-	test.NewTempApp(t)
+	newApp(t)
 	w := test.NewWindow(nil)
 	w.Resize(fyne.NewSize(1000, 700))
 	a := New(w, Config{VaultDir: dir, Lang: "en", Log: log, AutoLock: -1})

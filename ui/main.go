@@ -31,6 +31,7 @@ type mainScreen struct {
 	content fyne.CanvasObject
 
 	curSettings *settingsForm // the settings dialog last opened
+	lastShare   *shareForm    // the share dialog last opened
 
 	search *widget.Entry
 	status *widget.Select
@@ -43,6 +44,7 @@ type mainScreen struct {
 	count                  *widget.Label
 	list                   *widget.List
 	detail                 *fyne.Container
+	detailScroll           *container.Scroll
 
 	editor  *editor     // the last editor shown
 	current *store.Case // the case on screen, or nil
@@ -73,51 +75,52 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	m.search = widget.NewEntry()
 	m.search.SetPlaceHolder(a.T("ui.main.search"))
-	m.search.OnChanged = func(string) { a.touch(); m.scheduleRefresh() }
+	m.search.OnChanged = safe(func(string) { a.touch(); m.scheduleRefresh() })
 	statuses := []string{a.T("ui.main.all_statuses")}
 	for _, s := range store.CaseStatuses {
 		statuses = append(statuses, assets.VocabLabel(a.lang, "case_status", s))
 	}
 	m.status = widget.NewSelect(statuses, nil)
 	m.status.SetSelectedIndex(0)
-	m.status.OnChanged = func(string) { a.touch(); m.refresh() } // after the initial selection
+	m.status.OnChanged = safe(func(string) { a.touch(); m.refresh() }) // after the initial selection
 	m.count = widget.NewLabel("")
 	m.violation = a.vocabSelect("violation", store.ViolationTypes, a.T("ui.main.all_violations"))
 	m.perpetrator = a.vocabSelect("perpetrator", store.Perpetrators, a.T("ui.main.all_perpetrators"))
 	m.violation.SetSelectedIndex(0)
 	m.perpetrator.SetSelectedIndex(0)
-	m.violation.OnChanged = func(string) { a.touch(); m.refresh() }
-	m.perpetrator.OnChanged = func(string) { a.touch(); m.refresh() }
+	m.violation.OnChanged = safe(func(string) { a.touch(); m.refresh() })
+	m.perpetrator.OnChanged = safe(func(string) { a.touch(); m.refresh() })
 	filterEntry := func(hint string) *widget.Entry {
 		e := widget.NewEntry()
 		e.SetPlaceHolder(hint)
-		e.OnChanged = func(string) { a.touch(); m.scheduleRefresh() }
+		e.OnChanged = safe(func(string) { a.touch(); m.scheduleRefresh() })
 		return e
 	}
 	m.country, m.from, m.to = filterEntry(a.T("ui.main.country")), filterEntry(a.T("ui.main.from")), filterEntry(a.T("ui.main.to"))
-	m.review = widget.NewCheck(a.T("ui.main.needs_review_only"), func(bool) { a.touch(); m.refresh() })
+	m.review = widget.NewCheck(a.T("ui.main.needs_review_only"), safe(func(bool) { a.touch(); m.refresh() }))
 	sorts := []string{a.T("ui.sort.incident_desc"), a.T("ui.sort.incident_asc"), a.T("ui.sort.updated_desc"), a.T("ui.sort.reference")}
 	m.sort = widget.NewSelect(sorts, nil)
 	m.sort.SetSelectedIndex(0)
-	m.sort.OnChanged = func(string) { a.touch(); m.refresh() }
-	lock := widget.NewButtonWithIcon(a.T("ui.main.lock"), theme.VisibilityOffIcon(), a.Lock)
-	backup := widget.NewButtonWithIcon(a.T("ui.main.backup"), theme.DocumentSaveIcon(), func() { m.askBackup() })
-	imp := widget.NewButtonWithIcon(a.T("ui.main.import"), theme.DownloadIcon(), m.askImport)
-	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { m.showSettings() })
-	contacts := widget.NewButtonWithIcon(a.T("ui.main.contacts"), theme.AccountIcon(), m.showContacts)
-	newCase := widget.NewButtonWithIcon(a.T("ui.main.new_case"), theme.ContentAddIcon(), func() { m.list.UnselectAll(); m.showEditor(nil) })
+	m.sort.OnChanged = safe(func(string) { a.touch(); m.refresh() })
+	lock := widget.NewButtonWithIcon(a.T("ui.main.lock"), theme.VisibilityOffIcon(), safe(a.Lock))
+	backup := widget.NewButtonWithIcon(a.T("ui.main.backup"), theme.DocumentSaveIcon(), safe(func() { m.askBackup() }))
+	imp := widget.NewButtonWithIcon(a.T("ui.main.import"), theme.DownloadIcon(), safe(m.askImport))
+	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), safe(func() { m.showSettings() }))
+	contacts := widget.NewButtonWithIcon(a.T("ui.main.contacts"), theme.AccountIcon(), safe(m.showContacts))
+	newCase := widget.NewButtonWithIcon(a.T("ui.main.new_case"), theme.ContentAddIcon(), safe(m.newCase))
 	m.banner = widget.NewLabel("")
 	m.banner.Wrapping = fyne.TextWrapWord
 	m.banner.Importance = widget.WarningImportance
-	bannerBtn := widget.NewButtonWithIcon(a.T("ui.main.backup"), theme.DocumentSaveIcon(), func() { m.askBackup() })
+	bannerBtn := widget.NewButtonWithIcon(a.T("ui.main.backup"), theme.DocumentSaveIcon(), safe(func() { m.askBackup() }))
 	m.list = widget.NewList(m.length, m.newRow, m.updateRow)
-	m.list.OnSelected = func(i widget.ListItemID) { a.touch(); m.selected(i) }
+	m.list.OnSelected = safe(func(i widget.ListItemID) { a.touch(); m.selected(i) })
 	m.detail = container.NewVBox(m.noCase()...)
 	m.bannerBox = container.NewBorder(nil, nil, nil, bannerBtn, m.banner)
 	m.bannerBox.Hide()
 	filters := container.NewGridWithColumns(4, m.status, m.violation, m.perpetrator, m.sort, m.country, m.from, m.to, m.review)
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(m.count, newCase, backup, imp, contacts, settings, lock), m.search), filters, m.bannerBox)
-	split := container.NewHSplit(m.list, container.NewVScroll(container.NewPadded(m.detail)))
+	m.detailScroll = container.NewVScroll(container.NewPadded(m.detail))
+	split := container.NewHSplit(m.list, m.detailScroll)
 	split.Offset = 0.42
 	m.content = container.NewBorder(top, nil, nil, nil, split)
 	m.showBackupAge()
@@ -169,7 +172,7 @@ func (m *mainScreen) refresh() {
 	q := m.query()
 	m.gen++
 	gen := m.gen
-	go func() {
+	goSafe(func() {
 		total, err := m.v.Count(m.ctx, q)
 		var first []store.Summary
 		if err == nil {
@@ -199,7 +202,7 @@ func (m *mainScreen) refresh() {
 				m.queried()
 			}
 		})
-	}()
+	})
 }
 
 func withPage(q store.Query, page int) store.Query {
@@ -278,7 +281,7 @@ func (m *mainScreen) showCase(c *store.Case) {
 // noCase is what the detail pane shows with no case selected: the hint,
 // and the statistics of the list as it is (also in the Vault menu).
 func (m *mainScreen) noCase() []fyne.CanvasObject {
-	stats := widget.NewButtonWithIcon(m.a.T("ui.stats.button"), theme.ListIcon(), func() { m.showStats() })
+	stats := widget.NewButtonWithIcon(m.a.T("ui.stats.button"), theme.ListIcon(), safe(func() { m.showStats() }))
 	stats.Importance = widget.LowImportance
 	return []fyne.CanvasObject{widget.NewLabel(m.a.T("ui.main.select_case")), container.NewHBox(stats)}
 }
@@ -293,9 +296,9 @@ func (m *mainScreen) showCaseOrNone(c *store.Case) {
 		m.detail.Refresh()
 		return
 	}
-	edit := widget.NewButtonWithIcon(m.a.T("ui.case.edit"), theme.DocumentCreateIcon(), func() { m.showEditor(c) })
-	history := widget.NewButtonWithIcon(m.a.T("ui.case.history"), theme.HistoryIcon(), func() { m.showHistory(c) })
-	share := widget.NewButtonWithIcon(m.a.T("ui.share.button"), theme.MailSendIcon(), func() { m.showShare(c) })
+	edit := widget.NewButtonWithIcon(m.a.T("ui.case.edit"), theme.DocumentCreateIcon(), safe(func() { m.showEditor(c) }))
+	history := widget.NewButtonWithIcon(m.a.T("ui.case.history"), theme.HistoryIcon(), safe(func() { m.showHistory(c) }))
+	share := widget.NewButtonWithIcon(m.a.T("ui.share.button"), theme.MailSendIcon(), safe(func() { m.showShare(c) }))
 	m.detail.Objects = append([]fyne.CanvasObject{container.NewHBox(edit, history, share)}, caseView(m.a, c)...)
 	m.detail.Objects = append(m.detail.Objects, m.evidenceView(c)...)
 	m.detail.Refresh()
@@ -306,4 +309,18 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// scrollTo scrolls the detail pane so that o is at its top.
+func (m *mainScreen) scrollTo(o fyne.CanvasObject) {
+	d := fyne.CurrentApp().Driver()
+	y := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(m.detailScroll.Content).Y
+	// The field's name and the field are above its message: leave room.
+	m.detailScroll.ScrollToOffset(fyne.NewPos(0, max(0, y-6*theme.Size(theme.SizeNameText))))
+}
+
+// newCase opens the editor on a new case.
+func (m *mainScreen) newCase() {
+	m.list.UnselectAll()
+	m.showEditor(nil)
 }

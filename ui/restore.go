@@ -43,10 +43,10 @@ func (a *App) showRestore() *restoreScreen {
 	s.status.Importance = widget.DangerImportance
 	s.bar = widget.NewProgressBar()
 	s.bar.Hide()
-	s.button = widget.NewButton(a.T("ui.restore.button"), s.submit)
+	s.button = widget.NewButton(a.T("ui.restore.button"), safe(s.submit))
 	s.button.Importance = widget.HighImportance
-	addFile := widget.NewButton(a.T("ui.restore.add_bundle"), func() { a.askOpenPath(s.addBundle) })
-	back := widget.NewButton(a.T("ui.restore.back"), a.showCreate)
+	addFile := widget.NewButton(a.T("ui.restore.add_bundle"), safe(func() { a.askOpenPath(s.addBundle) }))
+	back := widget.NewButton(a.T("ui.restore.back"), safe(a.showCreate))
 	back.Importance = widget.LowImportance
 	intro := widget.NewLabel(a.T("ui.restore.intro"))
 	intro.Wrapping = fyne.TextWrapWord
@@ -89,7 +89,7 @@ func (s *restoreScreen) submit() {
 	report := func(done, total int64) {
 		do(func() { s.bar.SetValue(float64(done) / float64(total)) })
 	}
-	go func() {
+	goSafe(func() {
 		_, err := export.Restore(context.Background(), bundles, rk, a.cfg.VaultDir, pass, export.RestoreOptions{Progress: report})
 		var v *store.Vault
 		if err == nil {
@@ -107,5 +107,5 @@ func (s *restoreScreen) submit() {
 			a.log.Info("vault restored")
 			a.opened(v)
 		})
-	}()
+	})
 }

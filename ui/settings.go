@@ -70,7 +70,7 @@ func (m *mainScreen) showSettings() *settingsForm {
 	f.confirm.SetPlaceHolder(a.T("ui.create.confirm"))
 	f.strength = widget.NewLabel("")
 	f.strength.Wrapping = fyne.TextWrapWord
-	f.pass.OnChanged = func(p string) {
+	f.pass.OnChanged = safe(func(p string) {
 		if p == "" {
 			f.strength.SetText("")
 		} else if err := crypto.CheckPassphrase(p); err != nil {
@@ -78,7 +78,7 @@ func (m *mainScreen) showSettings() *settingsForm {
 		} else {
 			f.strength.SetText(a.T("ui.strength.ok"))
 		}
-	}
+	})
 	f.guardN = append([]int{}, wipeChoices...)
 	if cur := m.v.UnlockGuard().WipeAfter; !slices.Contains(f.guardN, cur) {
 		f.guardN = append(f.guardN, cur) // set from the CLI
@@ -102,12 +102,12 @@ func (m *mainScreen) showSettings() *settingsForm {
 		widget.NewFormItem(a.T("ui.settings.reminder"), f.remind),
 		widget.NewFormItem(a.T("ui.settings.new_passphrase"), container.NewVBox(f.pass, f.strength, f.confirm)),
 		widget.NewFormItem(a.T("ui.settings.wipe_after"), f.guard),
-		widget.NewFormItem(a.T("ui.recovery.title"), widget.NewButton(a.T("ui.recovery.replace"), func() { m.askReplaceRecoveryKey() })),
+		widget.NewFormItem(a.T("ui.recovery.title"), widget.NewButton(a.T("ui.recovery.replace"), safe(func() { m.askReplaceRecoveryKey() }))),
 	)
 	var d dialog.Dialog
-	save := widget.NewButton(a.T("ui.save"), func() {
+	save := widget.NewButton(a.T("ui.save"), safe(func() {
 		m.saveSettings(f, d.Hide)
-	})
+	}))
 	save.Importance = widget.HighImportance
 	d = dialog.NewCustom(a.T("ui.main.settings"), a.T("ui.cancel"), container.NewVBox(form, f.message, save), a.win)
 	d.Resize(fyne.NewSize(660, 520))
@@ -178,12 +178,12 @@ func (m *mainScreen) setWipeAfter(n int) {
 	warning := widget.NewLabel(a.T("ui.settings.wipe_warning", a.N("ui.settings.wipe_warning_after", n)))
 	warning.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm(a.T("ui.settings.wipe_title"), a.T("ui.settings.wipe_confirm"), a.T("ui.cancel"),
-		warning, func(ok bool) {
+		warning, safe(func(ok bool) {
 			a.touch()
 			if ok {
 				apply()
 			}
-		}, a.win)
+		}), a.win)
 	d.Resize(fyne.NewSize(560, 360))
 	d.Show()
 }
@@ -194,7 +194,7 @@ func (m *mainScreen) changePassphrase(pass string) {
 	a := m.a
 	wait := dialog.NewCustomWithoutButtons(a.T("ui.main.settings"), widget.NewProgressBarInfinite(), a.win)
 	wait.Show()
-	go func() {
+	goSafe(func() {
 		err := m.v.ChangePassphrase(pass)
 		do(func() {
 			wait.Hide()
@@ -205,7 +205,7 @@ func (m *mainScreen) changePassphrase(pass string) {
 			a.log.Info("passphrase changed")
 			a.showInfo(a.T("ui.main.settings"), a.T("ui.settings.passphrase_changed"))
 		})
-	}()
+	})
 }
 
 // setLanguage switches the interface language now and for next time.
@@ -236,7 +236,7 @@ func (m *mainScreen) askReplaceRecoveryKey() *widget.Button {
 		return nil
 	}
 	var d dialog.Dialog
-	replace := widget.NewButton(a.T("ui.recovery.replace_now"), func() {
+	replace := widget.NewButton(a.T("ui.recovery.replace_now"), safe(func() {
 		a.touch()
 		d.Hide()
 		if err := m.v.ReplaceRecoveryKey(m.ctx, rk); err != nil {
@@ -246,7 +246,7 @@ func (m *mainScreen) askReplaceRecoveryKey() *widget.Button {
 		}
 		a.log.Info("recovery key replaced")
 		a.showInfo(a.T("ui.recovery.title"), a.T("ui.recovery.replaced"))
-	})
+	}))
 	replace.Importance = widget.DangerImportance
 	replace.Disable()
 	box := a.recoveryKeyBox(rk, a.T("ui.recovery.replace_explain"), func(saved bool) {

@@ -46,12 +46,13 @@ func (m *mainScreen) showShare(c *store.Case) *shareForm {
 		names = append(names, label)
 		f.cards[label] = export.CardOfContact(k)
 	}
-	f.to = widget.NewCheckGroup(names, func([]string) { m.updateShare(c, f) })
+	f.to = widget.NewCheckGroup(names, safe(func([]string) { m.updateShare(c, f) }))
 	labels := []string{a.T("ui.redact.none"), a.T("ui.redact.pseudonymise"), a.T("ui.redact.anonymise")}
-	f.redact = widget.NewRadioGroup(labels, func(string) { m.updateShare(c, f) })
+	f.redact = widget.NewRadioGroup(labels, safe(func(string) { m.updateShare(c, f) }))
+	f.redact.Required = true // a click on the chosen option must not leave none chosen
 	f.preview = widget.NewLabel("")
 	f.preview.Wrapping = fyne.TextWrapWord
-	f.write = widget.NewButton(a.T("ui.share.write"), func() { m.askWriteShare(c, f) })
+	f.write = widget.NewButton(a.T("ui.share.write"), safe(func() { m.askWriteShare(c, f) }))
 	f.write.Importance = widget.HighImportance
 	var to fyne.CanvasObject = f.to
 	if len(names) == 0 {
@@ -59,11 +60,11 @@ func (m *mainScreen) showShare(c *store.Case) *shareForm {
 	}
 	f.pass = widget.NewPasswordEntry()
 	f.pass.SetPlaceHolder(a.T("ui.share.passphrase"))
-	f.pass.OnChanged = func(string) { a.touch(); m.updateShare(c, f) }
+	f.pass.OnChanged = safe(func(string) { a.touch(); m.updateShare(c, f) })
 	f.pass.Hide()
 	f.passNote = wrapLabel("")
 	f.passNote.Hide()
-	f.byPass = widget.NewCheck(a.T("ui.share.by_passphrase"), func(on bool) {
+	f.byPass = widget.NewCheck(a.T("ui.share.by_passphrase"), safe(func(on bool) {
 		if on {
 			f.pass.Show()
 			f.passNote.Show()
@@ -74,7 +75,7 @@ func (m *mainScreen) showShare(c *store.Case) *shareForm {
 			f.to.Enable()
 		}
 		m.updateShare(c, f)
-	})
+	}))
 	f.classic = widget.NewCheck(a.T("ui.share.classic"), nil)
 	f.redact.SetSelected(labels[1]) // pseudonymise, the safe default
 	box := container.NewVBox(
@@ -88,6 +89,7 @@ func (m *mainScreen) showShare(c *store.Case) *shareForm {
 	scroll.SetMinSize(fyne.NewSize(620, 480))
 	dialog.ShowCustom(a.T("ui.share.title"), a.T("ui.cancel"), scroll, a.win)
 	m.updateShare(c, f)
+	m.lastShare = f
 	return f
 }
 

@@ -187,3 +187,22 @@ func TestShareCancel(t *testing.T) {
 		t.Fatalf("a cancelled share left %v", ents)
 	}
 }
+
+// Clicking the redaction already chosen keeps it chosen: it once left none
+// chosen with "Write the bundle…" enabled, and writing crashed the app.
+func TestShareRedactionClickedAgain(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	theirs, _ := export.OwnCard(legalPartner(t, a))
+	clickText(t, w, "Задержание у аптеки")
+	eventually(t, "the case", func() bool { return labelWith(w, "Полиция изъяла шприцы.") })
+	onUI(func() { test.Tap(button(t, w, "Share…")) })
+	clickText(t, w, "Legal Partner · "+theirs.Fingerprint)
+	clickText(t, w, "Pseudonymise: no legal names, contacts or perpetrator names")
+	f := a.main.lastShare
+	var sel string
+	var disabled bool
+	onUI(func() { sel, disabled = f.redact.Selected, f.write.Disabled() })
+	if sel == "" || disabled {
+		t.Fatalf("after a second click on the chosen redaction: chosen %q, write disabled %v", sel, disabled)
+	}
+}

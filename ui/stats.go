@@ -26,7 +26,7 @@ func (m *mainScreen) showStats() <-chan string {
 	// About a second over 100,000 cases (docs/performance.md).
 	wait := dialog.NewCustomWithoutButtons(a.T("ui.stats.title"), widget.NewProgressBarInfinite(), a.win)
 	wait.Show()
-	go func() {
+	goSafe(func() {
 		st, err := m.v.Stats(m.ctx, q)
 		do(func() {
 			wait.Hide()
@@ -49,18 +49,18 @@ func (m *mainScreen) showStats() <-chan string {
 			}
 			head := widget.NewLabel(a.N("ui.stats.head", st.Total))
 			head.Wrapping = fyne.TextWrapWord
-			copyBtn := widget.NewButtonWithIcon(a.T("ui.stats.copy"), theme.ContentCopyIcon(), func() {
+			copyBtn := widget.NewButtonWithIcon(a.T("ui.stats.copy"), theme.ContentCopyIcon(), safe(func() {
 				// Counts and vocabulary labels only: no case content.
 				fyne.CurrentApp().Clipboard().SetContent(text)
 				a.touch()
-			})
+			}))
 			scroll := container.NewVScroll(container.NewVBox(head, grid))
 			scroll.SetMinSize(fyne.NewSize(640, 460))
 			dialog.ShowCustom(a.T("ui.stats.title"), a.T("ui.close"), container.NewBorder(nil, copyBtn, nil, nil, scroll), a.win)
 			a.log.Info("statistics shown")
 			done <- text
 		})
-	}()
+	})
 	return done
 }
 

@@ -17,7 +17,7 @@ var (
 	uiOwner atomic.Int64
 )
 
-func init() { do = onUI }
+func init() { runOnUI = onUI }
 
 func goroutineID() int64 {
 	var buf [64]byte

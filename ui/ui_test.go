@@ -43,7 +43,8 @@ func fixture(t *testing.T) (string, *crypto.RecoveryKey) {
 
 func start(t *testing.T, dir, lang string) (*App, fyne.Window) {
 	t.Helper()
-	test.NewTempApp(t)
+	begin(t)
+	newApp(t)
 	w := test.NewWindow(nil)
 	w.Resize(fyne.NewSize(1000, 700))
 	a := New(w, Config{VaultDir: dir, Lang: lang})
@@ -74,11 +75,12 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // satisfies match.
 func find[T fyne.CanvasObject](w fyne.Window, match func(T) bool) (found T, ok bool) {
 	onUI(func() {
+		census.look(w)
 		// Dialogs first: they are on top of the window's content.
 		roots := append(w.Canvas().Overlays().List(), w.Content())
 		for _, root := range roots {
-			for _, o := range test.LaidOutObjects(root) {
-				if x, is := o.(T); is && o.Visible() && match(x) {
+			for _, o := range shown(root) {
+				if x, is := o.(T); is && match(x) {
 					found, ok = x, true
 					return
 				}

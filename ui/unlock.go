@@ -29,14 +29,14 @@ func (a *App) showUnlock() {
 	s := &unlockScreen{a: a}
 	s.pass = widget.NewPasswordEntry()
 	s.pass.SetPlaceHolder(a.T("ui.unlock.passphrase"))
-	s.pass.OnSubmitted = func(string) { s.submit() }
+	s.pass.OnSubmitted = safe(func(string) { s.submit() })
 	s.recovery = widget.NewMultiLineEntry()
 	s.recovery.SetPlaceHolder(a.T("ui.unlock.recovery_key"))
 	s.recovery.Wrapping = fyne.TextWrapBreak
 	s.recovery.Hide()
-	s.button = widget.NewButton(a.T("ui.unlock.button"), s.submit)
+	s.button = widget.NewButton(a.T("ui.unlock.button"), safe(s.submit))
 	s.button.Importance = widget.HighImportance
-	s.toggle = widget.NewButton(a.T("ui.unlock.use_recovery"), s.switchMode)
+	s.toggle = widget.NewButton(a.T("ui.unlock.use_recovery"), safe(s.switchMode))
 	s.toggle.Importance = widget.LowImportance
 	s.status = widget.NewLabel("")
 	s.status.Wrapping = fyne.TextWrapWord
@@ -96,7 +96,7 @@ func (s *unlockScreen) submit() {
 	s.status.Importance = widget.MediumImportance
 	s.progress.Show()
 	s.progress.Start()
-	go func() {
+	goSafe(func() {
 		var v *store.Vault
 		var err error
 		if byRecovery {
@@ -146,5 +146,5 @@ func (s *unlockScreen) submit() {
 				s.status.SetText(a.N("ui.unlock.wrong_counted", g.Left()))
 			}
 		})
-	}()
+	})
 }

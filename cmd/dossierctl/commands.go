@@ -79,7 +79,7 @@ func cmdGuard(c *cli, fs *flag.FlagSet, args []string) error {
 		}
 		c.log.Info("unlock guard changed")
 		if n > 0 {
-			fmt.Fprintf(c.stderr, "WARNING: after %d wrong passphrases in a row, Dossier will destroy the passphrase's copy of the vault key. From then on ONLY THE RECOVERY KEY opens this vault; if it is lost too, the vault is lost and only a backup bundle (which also needs the recovery key) can bring the cases back. A typo counts. Keep the recovery key away from this computer.\n", n)
+			fmt.Fprintf(c.stderr, "WARNING: after %s in a row, Dossier will destroy the passphrase's copy of the vault key. From then on ONLY THE RECOVERY KEY opens this vault; if it is lost too, the vault is lost and only a backup bundle (which also needs the recovery key) can bring the cases back. A typo counts. Keep the recovery key away from this computer.\n", count(n, "wrong passphrase", "wrong passphrases"))
 		}
 	} else if g, err = store.ReadUnlockGuard(dir); err != nil {
 		return err
@@ -93,7 +93,7 @@ func cmdGuard(c *cli, fs *flag.FlagSet, args []string) error {
 	case g.WipeAfter == 0:
 		fmt.Fprintln(c.stdout, "off: wrong passphrases are refused and change nothing")
 	default:
-		fmt.Fprintf(c.stdout, "on: the passphrase key is destroyed after %d wrong passphrases in a row (%d so far)\n", g.WipeAfter, g.Failed)
+		fmt.Fprintf(c.stdout, "on: the passphrase key is destroyed after %s in a row (%d so far)\n", count(g.WipeAfter, "wrong passphrase", "wrong passphrases"), g.Failed)
 	}
 	return nil
 }
@@ -260,7 +260,7 @@ func (c *cli) list(fs *flag.FlagSet, q store.Query) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stderr, "%d case(s)\n", len(res))
+		fmt.Fprintln(c.stderr, count(len(res), "case", "cases"))
 		return nil
 	})
 }
@@ -394,7 +394,7 @@ func cmdCheck(c *cli, fs *flag.FlagSet, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "ok: database and encryption checks pass, %d case(s)\n", n)
+		fmt.Fprintf(c.stdout, "ok: database and encryption checks pass, %s\n", count(n, "case", "cases"))
 		return nil
 	})
 }

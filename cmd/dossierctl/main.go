@@ -75,6 +75,19 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
+// hintError carries what to do about an error whose message fail words
+// itself (a bundle refused, a wrong key): fail puts the hint last, after
+// what happened.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e hintError) Error() string { return e.err.Error() }
+func (e hintError) Unwrap() error { return e.err }
+
+func withHint(err error, hint string) error { return hintError{err, hint} }
+
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := &cli{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
@@ -285,6 +298,10 @@ func (c *cli) fail(cmd string, err error) int {
 		msg = "the disk is full: what was being written was not saved, and the vault is as it was before this command. Free some space and try again"
 	case errors.Is(err, context.Canceled):
 		msg = "interrupted; nothing was changed"
+	}
+	var he hintError
+	if errors.As(err, &he) {
+		msg += ". " + he.hint
 	}
 	fmt.Fprintln(c.stderr, "dossierctl: "+oneLine(msg))
 	return code
