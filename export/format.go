@@ -25,6 +25,21 @@ const (
 	KindShare       = "share"       // chosen cases, redacted, for partners
 )
 
+// KindPhrase names a kind of bundle in an English sentence, article
+// included: "a full backup", "an incremental backup", "a share". An unknown
+// kind, from a damaged or newer bundle, is quoted.
+func KindPhrase(kind string) string {
+	switch kind {
+	case KindFull:
+		return "a full backup"
+	case KindIncremental:
+		return "an incremental backup"
+	case KindShare:
+		return "a share"
+	}
+	return fmt.Sprintf("a bundle of unknown kind %q", safeName(kind))
+}
+
 // Entry names inside a bundle. Any other name is refused.
 const (
 	entryHeader   = "header.json"

@@ -25,9 +25,9 @@ type restoreSink struct {
 func (s *restoreSink) Header(h *Header) error {
 	switch {
 	case !s.incremental && h.Kind != KindFull:
-		return refuse(ErrWrongKind, "restore starts from a full backup; the first bundle is a %s bundle", h.Kind)
+		return refuse(ErrWrongKind, "restore starts from a full backup; the first bundle is %s", KindPhrase(h.Kind))
 	case s.incremental && h.Kind != KindIncremental:
-		return refuse(ErrWrongKind, "after the full backup come incremental bundles; this one is %s", h.Kind)
+		return refuse(ErrWrongKind, "after the full backup come incremental bundles; this one is %s", KindPhrase(h.Kind))
 	case s.incremental && h.Base != s.base:
 		return refuse(ErrWrongKind, "this incremental bundle does not follow the one before it (give the bundles in the order they were made, with none missing)")
 	}

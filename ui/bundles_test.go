@@ -111,7 +111,7 @@ func TestBackupAndBanner(t *testing.T) {
 	closeFileDialog(t, w)
 	inc := filepath.Join(t.TempDir(), "incremental.age")
 	onUI(func() { a.main.backupTo(inc, export.KindIncremental) }) // the file chooser: person-level in files_test.go once it lands
-	eventually(t, "the incremental summary", func() bool { return labelWith(w, "Incremental backup written and verified: 1 changed cases") })
+	eventually(t, "the incremental summary", func() bool { return labelWith(w, "Incremental backup written and verified: 1 changed case") })
 	g, _ := os.Open(inc)
 	defer g.Close()
 	if m2, err := export.Read(t.Context(), g, export.OrgIdentities(own), nil); err != nil || m2.Kind != export.KindIncremental || m2.Base != m.Hash || m2.Cases != 1 {
@@ -190,13 +190,13 @@ func TestImportShowsSummaryThenImports(t *testing.T) {
 	onUI(func() { a.main.importFrom(path) }) // the file chooser: person-level in files_test.go once it lands
 	eventually(t, "the summary", func() bool {
 		return labelWith(w, "Made by: Partner Network") && labelWith(w, "a known contact: Partner Network") && labelWith(w, "Nothing has been imported yet.") &&
-			labelWith(w, "Importing would add 1 cases, update 0, leave 0 unchanged, flag 0 in conflict")
+			labelWith(w, "Importing would add 1 case, update 0, leave 0 unchanged, flag 0 in conflict")
 	})
 	if n, _ := a.Vault().Count(t.Context(), store.Query{}); n != 4 {
 		t.Fatal("something was imported before the confirmation")
 	}
 	press(t, w, "Import") // the summary's
-	eventually(t, "the result", func() bool { return labelWith(w, "Imported: 1 cases added") })
+	eventually(t, "the result", func() bool { return labelWith(w, "Imported: 1 case added") })
 	eventually(t, "the list", func() bool { return a.main.count.Text == "5 cases" })
 	press(t, w, "OK")
 	// The same bundle again: the summary says it would change nothing.

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"encoding/json"
-	"errors"
 	"os"
 	"strings"
 
@@ -22,7 +21,7 @@ func (m *mainScreen) showContacts() {
 	a.touch()
 	own, err := export.OwnCard(m.v)
 	if err != nil {
-		dialog.ShowError(errors.New(a.message(err)), a.win)
+		a.showError(a.message(err))
 		return
 	}
 	box := container.NewVBox(
@@ -38,7 +37,7 @@ func (m *mainScreen) showContacts() {
 	)
 	cs, err := m.v.Contacts(m.ctx)
 	if err != nil {
-		dialog.ShowError(errors.New(a.message(err)), a.win)
+		a.showError(a.message(err))
 		return
 	}
 	if len(cs) == 0 {
@@ -65,7 +64,7 @@ func wrapLabel(s string) *widget.Label {
 func (m *mainScreen) askSaveCard(card export.Card) {
 	m.a.askSavePath(strings.ReplaceAll(card.Name, " ", "-")+".card", func(path string) {
 		if err := saveCard(card, path); err != nil {
-			dialog.ShowError(errors.New(m.a.message(err)), m.a.win)
+			m.a.showError(m.a.message(err))
 		}
 	})
 }
@@ -86,7 +85,7 @@ func (m *mainScreen) copyCard(card export.Card) {
 	a.touch()
 	fyne.CurrentApp().Clipboard().SetContent(string(cardBytes(card)))
 	a.log.Info("own contact card copied")
-	dialog.ShowInformation(a.T("ui.main.contacts"), a.T("ui.contacts.copied"), a.win)
+	a.showInfo(a.T("ui.main.contacts"), a.T("ui.contacts.copied"))
 }
 
 // askPasteCard takes a partner's card pasted as text (from a message),
@@ -116,7 +115,7 @@ func (m *mainScreen) askAddCard() {
 func (m *mainScreen) addCard(path string) *widget.Entry {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		dialog.ShowError(errors.New(m.a.T("ui.contacts.bad_card")), m.a.win)
+		m.a.showError(m.a.T("ui.contacts.bad_card"))
 		return nil
 	}
 	return m.confirmCard(b)
@@ -128,7 +127,7 @@ func (m *mainScreen) confirmCard(b []byte) *widget.Entry {
 	a.touch()
 	card, err := export.ParseCard(b)
 	if err != nil {
-		dialog.ShowError(errors.New(a.T("ui.contacts.bad_card")), a.win)
+		a.showError(a.T("ui.contacts.bad_card"))
 		return nil
 	}
 	typed := widget.NewEntry()
@@ -151,11 +150,11 @@ func (m *mainScreen) confirmCard(b []byte) *widget.Entry {
 		}
 		d.Hide()
 		if err != nil {
-			dialog.ShowError(errors.New(a.message(err)), a.win)
+			a.showError(a.message(err))
 			return
 		}
 		a.log.Info("contact added")
-		dialog.ShowInformation(a.T("ui.main.contacts"), a.T("ui.contacts.added", card.Name), a.win)
+		a.showInfo(a.T("ui.main.contacts"), a.T("ui.contacts.added", card.Name))
 	}))
 	add.Importance = widget.HighImportance
 	content.Add(add)

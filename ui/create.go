@@ -1,13 +1,11 @@
 package ui
 
 import (
-	"errors"
 	"image/color"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -155,11 +153,11 @@ func (a *App) recoveryKeyBox(rk *crypto.RecoveryKey, explainText string, saved f
 	save := widget.NewButtonWithIcon(a.T("ui.recovery.save"), theme.DocumentSaveIcon(), safe(func() {
 		a.askSavePath("dossier-recovery-key.txt", func(path string) {
 			if err := saveRecoveryKey(rk, path); err != nil {
-				dialog.ShowError(errors.New(a.message(err)), a.win)
+				a.showError(a.message(err))
 				return
 			}
 			a.log.Info("recovery key saved to a file at the person's request")
-			dialog.ShowInformation(a.T("ui.recovery.title"), a.T("ui.recovery.saved_file"), a.win)
+			a.showInfo(a.T("ui.recovery.title"), a.T("ui.recovery.saved_file"))
 		})
 	}))
 	save.Importance = widget.LowImportance

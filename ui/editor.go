@@ -44,7 +44,11 @@ func (a *App) vocabSelect(vocab string, keys []string, emptyLabel string) *vocab
 	// The vocabSelect, not the Select inside it, is the object in the
 	// window: Fyne must know it as the widget, or the Select opens its
 	// pop-up on no canvas and the app crashes (it did, on every picker).
+	// Its placeholder is in the person's language, not Fyne's "(Select one)".
 	s.Select = &widget.Select{Options: labels, PlaceHolder: a.T("ui.edit.choose")}
+	if emptyLabel != "" {
+		s.PlaceHolder = emptyLabel
+	}
 	s.ExtendBaseWidget(s)
 	return s
 }
@@ -782,7 +786,7 @@ func (m *mainScreen) showHistory(c *store.Case) {
 	a.touch()
 	revs, err := m.v.Revisions(m.ctx, c.ID)
 	if err != nil {
-		dialog.ShowError(errors.New(a.message(err)), a.win)
+		a.showError(a.message(err))
 		return
 	}
 	box := container.NewVBox()

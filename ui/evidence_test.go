@@ -37,7 +37,7 @@ func TestEvidenceAttachPreviewSave(t *testing.T) {
 	typeIn(t, w, from, "outreach worker")
 	typeIn(t, w, how, "in person")
 	press(t, w, "Attach")
-	eventually(t, "the attach result", func() bool { return labelWith(w, "2 file(s) attached and hashed.") })
+	eventually(t, "the attach result", func() bool { return labelWith(w, "2 files attached and hashed.") })
 	press(t, w, "OK")
 	eventually(t, "the evidence list", func() bool {
 		return labelWith(w, "bruises.jpg · image/jpeg") && labelWith(w, "certificate.txt · text/plain") && labelWith(w, "received · local · outreach worker · in person")

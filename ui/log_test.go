@@ -74,7 +74,7 @@ func TestLogsHoldNoContent(t *testing.T) {
 	})
 	eventually(t, "the saved case", func() bool { return labelWith(w, "Saved as revision 1.") })
 	onUI(func() { test.Type(a.main.search, "MRKtitle") })
-	eventually(t, "the search", func() bool { return a.main.count.Text == "1 cases" })
+	eventually(t, "the search", func() bool { return a.main.count.Text == "1 case" })
 
 	// Evidence with a telling name, a share with a passphrase, statistics,
 	// a backup, the settings.
@@ -83,7 +83,7 @@ func TestLogsHoldNoContent(t *testing.T) {
 	list, _ := a.Vault().List(t.Context(), store.Query{Text: "MRKtitle"})
 	c, _ := a.Vault().Get(t.Context(), list[0].ID)
 	onUI(func() { a.main.attach(c, []string{photo}, store.AttachOptions{ReceivedFrom: "MRKsender"}) })
-	eventually(t, "the attachment", func() bool { return labelWith(w, "1 file(s) attached and hashed.") })
+	eventually(t, "the attachment", func() bool { return labelWith(w, "1 file attached and hashed.") })
 	onUI(func() { test.Tap(button(t, w, "OK")) })
 	var f *shareForm
 	onUI(func() {

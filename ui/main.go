@@ -194,7 +194,7 @@ func (m *mainScreen) refresh() {
 			}
 			m.q, m.total = q, total
 			m.pages = map[int][]store.Summary{0: first}
-			m.count.SetText(m.a.T("ui.main.count", total))
+			m.count.SetText(m.a.N("ui.n.cases", total))
 			m.list.UnselectAll()
 			m.list.Refresh()
 			m.list.ScrollToTop()

@@ -95,7 +95,7 @@ func (m *mainScreen) showSettings() *settingsForm {
 		if n == 0 {
 			guardNames = append(guardNames, a.T("ui.settings.wipe_off"))
 		} else {
-			guardNames = append(guardNames, a.T("ui.settings.wipe_n", n))
+			guardNames = append(guardNames, a.N("ui.settings.wipe_n", n))
 		}
 	}
 	f.guard = widget.NewSelect(guardNames, nil)
@@ -178,7 +178,7 @@ func (m *mainScreen) setWipeAfter(n int) {
 	a := m.a
 	apply := func() {
 		if err := m.v.SetWipeAfter(m.ctx, n); err != nil {
-			dialog.ShowError(errors.New(a.message(err)), a.win)
+			a.showError(a.message(err))
 			return
 		}
 		a.log.Info("unlock guard changed")
@@ -187,7 +187,7 @@ func (m *mainScreen) setWipeAfter(n int) {
 		apply()
 		return
 	}
-	warning := widget.NewLabel(a.T("ui.settings.wipe_warning", n))
+	warning := widget.NewLabel(a.T("ui.settings.wipe_warning", a.N("ui.settings.wipe_warning_after", n)))
 	warning.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm(a.T("ui.settings.wipe_title"), a.T("ui.settings.wipe_confirm"), a.T("ui.cancel"),
 		warning, safe(func(ok bool) {
@@ -211,11 +211,11 @@ func (m *mainScreen) changePassphrase(pass string) {
 		do(func() {
 			wait.Hide()
 			if err != nil {
-				dialog.ShowError(errors.New(a.message(err)), a.win)
+				a.showError(a.message(err))
 				return
 			}
 			a.log.Info("passphrase changed")
-			dialog.ShowInformation(a.T("ui.main.settings"), a.T("ui.settings.passphrase_changed"), a.win)
+			a.showInfo(a.T("ui.main.settings"), a.T("ui.settings.passphrase_changed"))
 		})
 	})
 }
@@ -227,6 +227,7 @@ func (a *App) setLanguage(lang string) {
 		app.Preferences().SetString(prefLanguage, lang)
 	}
 	a.win.SetTitle(a.T("ui.app_title"))
+	a.setMenu()
 	if v := a.Vault(); v != nil && a.main != nil {
 		a.main.stop()
 		a.main = newMainScreen(a, v)
@@ -243,7 +244,7 @@ func (m *mainScreen) askReplaceRecoveryKey() *widget.Button {
 	a.touch()
 	rk, err := crypto.NewRecoveryKey()
 	if err != nil {
-		dialog.ShowError(errors.New(a.message(err)), a.win)
+		a.showError(a.message(err))
 		return nil
 	}
 	var d dialog.Dialog
@@ -252,11 +253,11 @@ func (m *mainScreen) askReplaceRecoveryKey() *widget.Button {
 		d.Hide()
 		if err := m.v.ReplaceRecoveryKey(m.ctx, rk); err != nil {
 			a.log.WithError(err).Warn("replacing the recovery key failed")
-			dialog.ShowError(errors.New(a.message(err)), a.win)
+			a.showError(a.message(err))
 			return
 		}
 		a.log.Info("recovery key replaced")
-		dialog.ShowInformation(a.T("ui.recovery.title"), a.T("ui.recovery.replaced"), a.win)
+		a.showInfo(a.T("ui.recovery.title"), a.T("ui.recovery.replaced"))
 	}))
 	replace.Importance = widget.DangerImportance
 	replace.Disable()

@@ -160,13 +160,13 @@ func TestSearchFilterSelectAndLock(t *testing.T) {
 
 	// Search as you type: the count follows the query after the debounce.
 	typeIn(t, w, m.search, "аптеке")
-	eventually(t, "search results", func() bool { return m.count.Text == "1 cases" })
+	eventually(t, "search results", func() bool { return m.count.Text == "1 case" })
 	retype(t, w, m.search, "")
 	eventually(t, "all cases again", func() bool { return m.count.Text == "4 cases" })
 
 	// Filter by status.
 	choose(t, w, m.status, "Closed")
-	eventually(t, "filtered list", func() bool { return m.count.Text == "1 cases" })
+	eventually(t, "filtered list", func() bool { return m.count.Text == "1 case" })
 	choose(t, w, m.status, "All statuses")
 	eventually(t, "unfiltered list", func() bool { return m.count.Text == "4 cases" })
 
@@ -334,18 +334,18 @@ func TestListFiltersAndSort(t *testing.T) {
 		eventually(t, what, func() bool { return m.count.Text == want })
 	}
 	choose(t, w, m.violation, "Extortion")
-	check("violation filter", "1 cases")
+	check("violation filter", "1 case")
 	choose(t, w, m.violation, "All violations")
 	choose(t, w, m.perpetrator, "Police")
 	check("perpetrator filter", "2 cases")
 	choose(t, w, m.perpetrator, "All perpetrators")
 	typeIn(t, w, m.country, "id")
-	check("country filter", "1 cases")
+	check("country filter", "1 case")
 	retype(t, w, m.country, "")
 	typeIn(t, w, m.from, "2025-06")
 	check("date filter", "2 cases")
 	typeIn(t, w, m.to, "2025-06-30")
-	check("date range", "1 cases")
+	check("date range", "1 case")
 	retype(t, w, m.from, "someday")
 	eventually(t, "a bad date said", func() bool { return strings.HasPrefix(m.count.Text, "Not a real date") })
 	retype(t, w, m.from, "")

@@ -51,7 +51,7 @@ func (a *App) showUnlock() {
 	where.Wrapping = fyne.TextWrapBreak
 	if a.lockedIdle {
 		s.status.Importance = widget.MediumImportance
-		s.status.SetText(a.T("ui.locked_idle", int(a.cfg.AutoLock.Minutes())))
+		s.status.SetText(a.N("ui.locked_idle", int(a.cfg.AutoLock.Minutes())))
 		a.lockedIdle = false
 	}
 	form := container.NewVBox(title, where, s.pass, s.recovery, s.button, s.progress, s.status, s.toggle)
@@ -146,7 +146,7 @@ func (s *unlockScreen) submit() {
 			if errors.Is(err, crypto.ErrPassphraseWiped) {
 				s.passphraseGone()
 			} else if g, gerr := store.ReadUnlockGuard(a.cfg.VaultDir); gerr == nil && g.WipeAfter > 0 && errors.Is(err, crypto.ErrWrongPassphrase) {
-				s.status.SetText(a.T("ui.unlock.wrong_counted", g.Left()))
+				s.status.SetText(a.N("ui.unlock.wrong_counted", g.Left()))
 			}
 		})
 	})

@@ -308,7 +308,7 @@ func cmdImport(c *cli, fs *flag.FlagSet, args []string) error {
 		}
 		c.log.WithField("added", res.Added).WithField("conflicts", res.Conflicts).Info("bundle imported")
 		m := res.Manifest
-		fmt.Fprintf(c.stdout, "Imported a %s bundle from %s (fingerprint %s, signed by %s), made %s:\n", m.Kind, m.Creator.Name, m.Creator.Fingerprint, res.Signer, m.CreatedAt)
+		fmt.Fprintf(c.stdout, "Imported %s from %s (fingerprint %s, signed by %s), made %s:\n", export.KindPhrase(m.Kind), m.Creator.Name, m.Creator.Fingerprint, res.Signer, m.CreatedAt)
 		fmt.Fprintf(c.stdout, "%s added, %d updated, %d unchanged, %d in conflict (kept both, flagged for review); %s added.\n",
 			count(res.Added, "case", "cases"), res.Updated, res.Unchanged, res.Conflicts, evidenceCount(res.Originals, res.Stripped))
 		if res.Conflicts > 0 {
