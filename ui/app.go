@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"github.com/sirupsen/logrus"
 
@@ -259,33 +258,17 @@ func (a *App) message(err error) string {
 // background work and the test's own look at the widgets take turns.
 var do = fyne.Do
 
-// askSavePath asks where to save a file and calls then with the path.
-// Fyne's dialog creates the file; Dossier writes under a temporary name and
-// renames into place, so the name is given back first.
+// askSavePath asks where to save a file, offering name, and calls then
+// with the path; if a file is there the person has agreed to replace it.
+// Nothing is written: the caller writes under a temporary name and
+// renames into place. Dossier's own chooser (files.go), not Fyne's.
 func (a *App) askSavePath(name string, then func(path string)) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close()
-		os.Remove(path)
-		then(path)
-	}, a.win)
-	d.SetFileName(name)
-	d.Show()
+	a.chooseFile(true, name, then)
 }
 
 // askOpenPath asks for a file and calls then with its path.
 func (a *App) askOpenPath(then func(path string)) {
-	dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		then(path)
-	}, a.win).Show()
+	a.chooseFile(false, "", then)
 }
 
 // when shows a timestamp from the vault (RFC 3339, UTC) as the person's
