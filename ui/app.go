@@ -336,40 +336,17 @@ func (a *App) showError(msg string) {
 	d.Show()
 }
 
-// askSavePath asks where to save a file and calls then with the path.
-// Fyne's dialog creates the file; Dossier writes under a temporary name and
-// renames into place, so the name is given back first.
+// askSavePath asks where to save a file, offering name, and calls then
+// with the path; if a file is there the person has agreed to replace it.
+// Nothing is written: the caller writes under a temporary name and
+// renames into place. Dossier's own chooser (files.go), not Fyne's.
 func (a *App) askSavePath(name string, then func(path string)) {
-	d := dialog.NewFileSave(safe(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close()
-		os.Remove(path)
-		then(path)
-	}), a.win)
-	d.SetFileName(name)
-	d.SetTitleText(a.T("ui.file.save_title"))
-	d.SetConfirmText(a.T("ui.save"))
-	d.SetDismissText(a.T("ui.cancel"))
-	d.Show()
+	a.chooseFile(true, name, then)
 }
 
 // askOpenPath asks for a file and calls then with its path.
 func (a *App) askOpenPath(then func(path string)) {
-	d := dialog.NewFileOpen(safe(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		then(path)
-	}), a.win)
-	d.SetTitleText(a.T("ui.file.open_title"))
-	d.SetConfirmText(a.T("ui.open"))
-	d.SetDismissText(a.T("ui.cancel"))
-	d.Show()
+	a.chooseFile(false, "", then)
 }
 
 // when shows a timestamp from the vault (RFC 3339, UTC) as the person's
