@@ -61,8 +61,13 @@ func (s *vocabSelect) Key() string {
 	return ""
 }
 
-// SetKey chooses the value with that key.
+// SetKey chooses the value with that key; "" chooses none, so that the
+// picker shows what it is for (its placeholder: "Gender", "Age group").
 func (s *vocabSelect) SetKey(k string) {
+	if k == "" && (len(s.keys) == 0 || s.keys[0] != "" || s.PlaceHolder != "") {
+		s.ClearSelected()
+		return
+	}
 	if i := slices.Index(s.keys, k); i >= 0 {
 		s.SetSelectedIndex(i)
 	}
@@ -510,7 +515,9 @@ func (e *editor) addPerson(p store.Person) {
 	r.box = container.NewVBox(
 		container.NewGridWithColumns(3, r.pseudonym, r.role, r.gender),
 		container.NewGridWithColumns(2, r.age, r.ageGroup),
-		container.NewGridWithColumns(2, r.legalName, r.contact),
+		// The most sensitive fields, each on its own line, with a word on
+		// what happens to them when a case is shared.
+		r.legalName, r.contact, hint(a.T("ui.edit.legal_name_hint")),
 		container.NewGridWithColumns(2, checks...),
 		container.NewBorder(nil, nil, nil, remove),
 		widget.NewSeparator())
@@ -804,4 +811,13 @@ func (m *mainScreen) showHistory(c *store.Case) {
 	scroll := container.NewVScroll(box)
 	scroll.SetMinSize(fyne.NewSize(600, 480))
 	dialog.ShowCustom(a.T("ui.case.history"), a.T("ui.close"), scroll, a.win)
+}
+
+// hint is a small line of help under a field.
+func hint(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	l.SizeName = theme.SizeNameCaptionText
+	l.Importance = widget.LowImportance
+	return l
 }

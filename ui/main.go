@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -42,6 +41,7 @@ type mainScreen struct {
 	review                 *widget.Check
 	sort                   *widget.Select
 	count                  *widget.Label
+	queryError             *widget.Label // a filter that cannot be read, under the filters
 	list                   *widget.List
 	detail                 *fyne.Container
 	detailScroll           *container.Scroll
@@ -84,6 +84,10 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	m.status.SetSelectedIndex(0)
 	m.status.OnChanged = safe(func(string) { a.touch(); m.refresh() }) // after the initial selection
 	m.count = widget.NewLabel("")
+	m.queryError = widget.NewLabel("")
+	m.queryError.Importance = widget.DangerImportance
+	m.queryError.Wrapping = fyne.TextWrapWord
+	m.queryError.Hide()
 	m.violation = a.vocabSelect("violation", store.ViolationTypes, a.T("ui.main.all_violations"))
 	m.perpetrator = a.vocabSelect("perpetrator", store.Perpetrators, a.T("ui.main.all_perpetrators"))
 	m.violation.SetSelectedIndex(0)
@@ -118,7 +122,7 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	m.bannerBox = container.NewBorder(nil, nil, nil, bannerBtn, m.banner)
 	m.bannerBox.Hide()
 	filters := container.NewGridWithColumns(4, m.status, m.violation, m.perpetrator, m.sort, m.country, m.from, m.to, m.review)
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(m.count, newCase, backup, imp, contacts, settings, lock), m.search), filters, m.bannerBox)
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(m.count, newCase, backup, imp, contacts, settings, lock), m.search), filters, m.queryError, m.bannerBox)
 	m.detailScroll = container.NewVScroll(container.NewPadded(m.detail))
 	split := container.NewHSplit(m.list, m.detailScroll)
 	split.Offset = 0.42
@@ -182,16 +186,21 @@ func (m *mainScreen) refresh() {
 			if gen != m.gen || m.ctx.Err() != nil {
 				return // a newer query, or locked meanwhile
 			}
+			// What is wrong with the query goes under the filters, not
+			// beside the search, where a long message squeezed the box.
 			var fe *store.FieldError
 			if errors.As(err, &fe) && (fe.Field == "from" || fe.Field == "to") {
-				m.count.SetText(m.a.T("ui.edit.bad_date"))
+				m.queryError.SetText(m.a.T("ui.edit.bad_date"))
+				m.queryError.Show()
 				return
 			}
 			if err != nil {
 				m.a.log.WithError(err).Warn("listing cases failed")
-				m.count.SetText(m.a.message(err))
+				m.queryError.SetText(m.a.message(err))
+				m.queryError.Show()
 				return
 			}
+			m.queryError.Hide()
 			m.q, m.total = q, total
 			m.pages = map[int][]store.Summary{0: first}
 			m.count.SetText(m.a.N("ui.n.cases", total))
@@ -212,12 +221,17 @@ func withPage(q store.Query, page int) store.Query {
 
 func (m *mainScreen) length() int { return m.total }
 
+// newRow makes a list row: reference and incident date above, the title
+// below across the row's whole width (beside them it was cut at about 25
+// characters on a laptop screen).
 func (m *mainScreen) newRow() fyne.CanvasObject {
 	ref := widget.NewLabelWithStyle("DEMO-2026-0000", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	date := widget.NewLabelWithStyle("2026-01-01", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	title := widget.NewLabel("")
+	flag := widget.NewLabel("")
+	flag.Importance = widget.WarningImportance
+	title := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Truncation = fyne.TextTruncateEllipsis
-	return container.NewBorder(nil, nil, container.NewHBox(ref, date), nil, title)
+	return container.New(tightRows{}, container.NewHBox(ref, date, flag), title)
 }
 
 // row returns the summary at i, reading its page if needed. A page is a
@@ -241,21 +255,46 @@ func (m *mainScreen) row(i int) (store.Summary, bool) {
 
 func (m *mainScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	s, ok := m.row(i)
-	border := o.(*fyne.Container)
-	title := border.Objects[0].(*widget.Label)
-	left := border.Objects[1].(*fyne.Container)
+	rows := o.(*fyne.Container)
+	top := rows.Objects[0].(*fyne.Container)
+	title := rows.Objects[1].(*widget.Label)
 	if !ok {
 		title.SetText("…")
 		return
 	}
-	left.Objects[0].(*widget.Label).SetText(s.Reference)
-	// Monospace and padded, so titles line up whatever the date's precision.
-	left.Objects[1].(*widget.Label).SetText(fmt.Sprintf("%-10s", orDash(s.IncidentDate)))
-	t := s.Title
+	top.Objects[0].(*widget.Label).SetText(s.Reference)
+	top.Objects[1].(*widget.Label).SetText(orDash(s.IncidentDate))
+	flag := top.Objects[2].(*widget.Label)
 	if s.NeedsReview {
-		t = "⚑ " + m.a.T("ui.main.needs_review") + " · " + t
+		flag.SetText("⚑ " + m.a.T("ui.main.needs_review"))
+	} else {
+		flag.SetText("")
 	}
-	title.SetText(t)
+	title.SetText(s.Title)
+}
+
+// tightRows stacks its objects without the padding between them that a
+// VBox adds: a list row of two lines of labels, which pad themselves.
+type tightRows struct{}
+
+func (tightRows) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		m := o.MinSize()
+		s.Width = max(s.Width, m.Width)
+		s.Height += m.Height - theme.Padding()
+	}
+	return s
+}
+
+func (tightRows) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	y := float32(0)
+	for _, o := range objs {
+		h := o.MinSize().Height - theme.Padding()
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h
+	}
 }
 
 func (m *mainScreen) selected(i widget.ListItemID) {

@@ -347,7 +347,7 @@ func TestListFiltersAndSort(t *testing.T) {
 	typeIn(t, w, m.to, "2025-06-30")
 	check("date range", "1 case")
 	retype(t, w, m.from, "someday")
-	eventually(t, "a bad date said", func() bool { return strings.HasPrefix(m.count.Text, "Not a real date") })
+	eventually(t, "a bad date said", func() bool { return strings.HasPrefix(m.queryError.Text, "Not a real date") && m.queryError.Visible() })
 	retype(t, w, m.from, "")
 	retype(t, w, m.to, "")
 	choose(t, w, m.sort, "Oldest incident first")
