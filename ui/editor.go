@@ -12,7 +12,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -668,29 +667,3 @@ func (a *App) fieldMessage(fe *store.FieldError) string {
 
 // rowIndex finds the row of a field path such as "violations[1].victim".
 var rowIndex = regexp.MustCompile(`^[a-z_]+\[(\d+)\]`)
-
-// showHistory lists a case's earlier revisions.
-func (m *mainScreen) showHistory(c *store.Case) {
-	a := m.a
-	a.touch()
-	revs, err := m.v.Revisions(m.ctx, c.ID)
-	if err != nil {
-		dialog.ShowError(errors.New(a.message(err)), a.win)
-		return
-	}
-	box := container.NewVBox()
-	if len(revs) == 0 {
-		box.Add(widget.NewLabel(a.T("ui.case.no_history")))
-	}
-	for i := len(revs) - 1; i >= 0; i-- {
-		r := revs[i]
-		box.Add(widget.NewLabelWithStyle(a.T("ui.case.revision_of", r.Revision, when(r.UpdatedAt), r.UpdatedBy), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-		for _, o := range caseView(a, r) {
-			box.Add(o)
-		}
-		box.Add(widget.NewSeparator())
-	}
-	scroll := container.NewVScroll(box)
-	scroll.SetMinSize(fyne.NewSize(600, 480))
-	dialog.ShowCustom(a.T("ui.case.history"), a.T("ui.close"), scroll, a.win)
-}
