@@ -201,6 +201,7 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 		n.Wrapping = fyne.TextWrapWord
 		e.newNotes = append(e.newNotes, n)
 		e.notes.Add(n)
+		a.win.Canvas().Focus(n) // to type the note at once
 	})
 	save := widget.NewButtonWithIcon(a.T("ui.edit.save"), theme.DocumentSaveIcon(), e.save)
 	save.Importance = widget.HighImportance
@@ -610,6 +611,15 @@ func (e *editor) save() {
 		e.errs["people"].Show()
 		e.message.SetText(a.T("ui.edit.invalid"))
 		e.message.Show()
+		return
+	}
+	if e.m.needAuthor() {
+		// Once per vault: whose name this save, and the next, record.
+		e.m.askAuthor(func() {
+			if !e.closed {
+				e.save()
+			}
+		})
 		return
 	}
 	var err error
