@@ -399,7 +399,7 @@ func TestDiffProperties(t *testing.T) {
 // compared by Diff (or named here as not content).
 func TestDiffCoversEveryField(t *testing.T) {
 	notContent := []string{"id", "reference", "revision", "created_at", "created_by", "updated_at", "updated_by", "origin_org", "needs_review",
-		"role", // folded into roles
+		"role",                                                      // folded into roles
 		"people", "violations", "interventions", "consent", "notes"} // compared row by row
 	check := func(typ reflect.Type, names []string) {
 		t.Helper()
