@@ -116,6 +116,9 @@ func (a *App) revisionView(prev, r *store.Case, current bool) fyne.CanvasObject 
 			}
 			box.Add(indent(a.rowChanges(changes[i:j], prev, r)))
 		} else {
+			for j < len(changes) && changes[j].List == ch.List {
+				j++
+			}
 			for _, o := range a.fieldLines(changes[i:j], mode) {
 				box.Add(indent(o))
 			}

@@ -238,3 +238,38 @@ func TestHistoryFitsSmallScreen(t *testing.T) {
 		t.Fatal("Close does not close the history")
 	}
 }
+
+// A long history comes a page at a time: the newest revisions first, the
+// earlier ones at a click.
+func TestHistoryPages(t *testing.T) {
+	dir, _ := fixture(t)
+	v, err := store.Open(dir, "the right passphrase", store.Options{Actor: "script"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, _ := v.List(t.Context(), store.Query{Text: "metadon"})
+	for i := 0; i < historyPage+2; i++ {
+		if _, err := v.Edit(t.Context(), found[0].ID, []byte(`{"tags":["visit-`+string(rune('a'+i))+`"]}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v.Close()
+	a, w := start(t, dir, "en")
+	unlockWith(t, a, w, "the right passphrase")
+	eventually(t, "the case list", func() bool { return labelWith(w, "4 cases") })
+	openCase(t, a, w, "Penolakan layanan metadon", "Edit")
+	onUI(func() { test.Tap(button(t, w, "History")) })
+	if !inDialog(w, "Revision 13, saved ") || !inDialog(w, "by script (current version)") || !inDialog(w, "Tags: − visit-k, + visit-l") {
+		t.Fatal("the newest revision is not shown first with its change")
+	}
+	if inDialog(w, "Revision 3, saved ") || inDialog(w, "Revision 1, created ") {
+		t.Fatal("more than a page of revisions at first")
+	}
+	onUI(func() { test.Tap(button(t, w, "Show earlier revisions")) })
+	if !inDialog(w, "Revision 2, saved ") || !inDialog(w, "Tags: + visit-a") || !inDialog(w, "Revision 1, created ") {
+		t.Fatal("the earlier revisions do not come at a click")
+	}
+	if _, ok := find(w, func(b *widget.Button) bool { return b.Text == "Show earlier revisions" }); ok {
+		t.Fatal("the button stays when every revision is shown")
+	}
+}
