@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -43,6 +44,10 @@ func (m *mainScreen) askAuthor(then func()) {
 	}
 	record := widget.NewButton(a.T("ui.author.record"), func() {
 		a.touch()
+		if strings.TrimSpace(name.Text) == "" {
+			done() // nothing typed: as Skip, with nothing to record
+			return
+		}
 		if err := m.v.SetAuthor(m.ctx, name.Text); err != nil {
 			problem.SetText(a.authorProblem(err))
 			problem.Show()
