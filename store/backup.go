@@ -189,6 +189,7 @@ func (l *Loader) Commit() error {
 	if org, err = l.t.v.loadOrg(); err == nil {
 		l.t.v.org = org
 	}
+	l.t.v.loadAuthor(l.t.ctx) // a restore brings the backup's settings
 	return nil
 }
 
@@ -320,7 +321,7 @@ func (v *Vault) RecordExport(ctx context.Context, kind string, cases, items int,
 		if kind == "share" {
 			action = CustodyShared
 		}
-		if err := tx.custody(n, Custody{At: now, Action: action, Actor: v.actor, Note: kind + " bundle"}); err != nil {
+		if err := tx.custody(n, Custody{At: now, Action: action, Actor: tx.actor, Note: kind + " bundle"}); err != nil {
 			return err
 		}
 	}

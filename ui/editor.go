@@ -13,7 +13,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -215,6 +214,7 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 		n.Wrapping = fyne.TextWrapWord
 		e.newNotes = append(e.newNotes, n)
 		e.notes.Add(n)
+		a.win.Canvas().Focus(n) // to type the note at once
 	}))
 	save := widget.NewButtonWithIcon(a.T("ui.edit.save"), theme.DocumentSaveIcon(), safe(e.save))
 	save.Importance = widget.HighImportance
@@ -630,20 +630,28 @@ func (e *editor) save() {
 	if err := e.build().Normalize(time.Now()); errors.As(err, &fe) {
 		refused = append(refused, fe.All()...)
 	}
-	var err error
-	c := e.build()
-	if len(refused) == 0 {
-		if e.orig == nil {
-			_, err = e.m.v.Add(e.m.ctx, c)
-		} else {
-			err = e.m.v.Update(e.m.ctx, c)
-		}
-		if errors.As(err, &fe) {
-			refused = fe.All()
-		}
-	}
 	if len(refused) > 0 {
 		e.showRefused(refused)
+		return
+	}
+	if e.m.needAuthor() {
+		// Once per vault: whose name this save, and the next, record.
+		e.m.askAuthor(func() {
+			if !e.closed {
+				e.save()
+			}
+		})
+		return
+	}
+	var err error
+	c := e.build()
+	if e.orig == nil {
+		_, err = e.m.v.Add(e.m.ctx, c)
+	} else {
+		err = e.m.v.Update(e.m.ctx, c)
+	}
+	if errors.As(err, &fe) {
+		e.showRefused(fe.All())
 		return
 	}
 	if err != nil {
@@ -786,32 +794,6 @@ func (a *App) reasonText(fe *store.FieldError) string {
 
 // rowIndex finds the row of a field path such as "violations[1].victim".
 var rowIndex = regexp.MustCompile(`^[a-z_]+\[(\d+)\]`)
-
-// showHistory lists a case's earlier revisions.
-func (m *mainScreen) showHistory(c *store.Case) {
-	a := m.a
-	a.touch()
-	revs, err := m.v.Revisions(m.ctx, c.ID)
-	if err != nil {
-		a.showError(a.message(err))
-		return
-	}
-	box := container.NewVBox()
-	if len(revs) == 0 {
-		box.Add(widget.NewLabel(a.T("ui.case.no_history")))
-	}
-	for i := len(revs) - 1; i >= 0; i-- {
-		r := revs[i]
-		box.Add(widget.NewLabelWithStyle(a.T("ui.case.revision_of", r.Revision, when(r.UpdatedAt), r.UpdatedBy), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-		for _, o := range caseView(a, r) {
-			box.Add(o)
-		}
-		box.Add(widget.NewSeparator())
-	}
-	scroll := container.NewVScroll(box)
-	scroll.SetMinSize(fyne.NewSize(600, 480))
-	dialog.ShowCustom(a.T("ui.case.history"), a.T("ui.close"), scroll, a.win)
-}
 
 // hint is a small line of help under a field.
 func hint(s string) *widget.Label {

@@ -145,7 +145,9 @@ func TestEditKeepsHistory(t *testing.T) {
 	})
 	eventually(t, "revision 2", func() bool { return labelWith(w, "Saved as revision 2.") && labelWith(w, "Status: Referred") })
 	onUI(func() { test.Tap(button(t, w, "History")) })
-	eventually(t, "the history", func() bool { return labelWith(w, "Revision 1, saved") && labelWith(w, "Status: Open") })
+	eventually(t, "the history", func() bool {
+		return labelWith(w, "Revision 2, saved") && labelWith(w, "Status: Open → Referred") && labelWith(w, "Revision 1, created")
+	})
 }
 
 func TestEditorInFrench(t *testing.T) {

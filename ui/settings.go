@@ -14,6 +14,7 @@ import (
 
 	"github.com/dossier-hr/dossier/assets"
 	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/store"
 )
 
 // Preference key of the interface language, kept by Fyne outside the
@@ -41,6 +42,7 @@ func (a *App) loadSettings(ctx context.Context) {
 // settingsForm is the settings dialog's content, for tests.
 type settingsForm struct {
 	lang              *widget.Select
+	author            *widget.Entry // the person's name, recorded in history and notes
 	autoLock, remind  *widget.Entry
 	pass, confirm     *widget.Entry
 	message, strength *widget.Label
@@ -63,6 +65,11 @@ func (m *mainScreen) showSettings() *settingsForm {
 	}
 	f.lang = widget.NewSelect(names, nil)
 	f.lang.SetSelectedIndex(slices.Index(assets.Languages, a.lang))
+	f.author = widget.NewEntry()
+	f.author.SetPlaceHolder(a.T("ui.settings.author_placeholder"))
+	if name, err := m.v.Setting(m.ctx, store.SettingAuthor); err == nil {
+		f.author.SetText(name)
+	}
 	f.autoLock, f.remind = widget.NewEntry(), widget.NewEntry()
 	f.autoLock.SetText(strconv.Itoa(int(a.cfg.AutoLock.Minutes())))
 	f.remind.SetText(strconv.Itoa(int(a.cfg.BackupReminder.Hours() / 24)))
@@ -106,6 +113,7 @@ func (m *mainScreen) showSettings() *settingsForm {
 	f.message.Hide() // shown with something to say: no blank gap meanwhile
 	form := widget.NewForm(
 		widget.NewFormItem(a.T("ui.settings.language"), f.lang),
+		widget.NewFormItem(a.T("ui.settings.author"), f.author),
 		widget.NewFormItem(a.T("ui.settings.auto_lock"), f.autoLock),
 		widget.NewFormItem(a.T("ui.settings.reminder"), f.remind),
 		widget.NewFormItem(a.T("ui.settings.new_passphrase"), f.pass),
@@ -146,7 +154,19 @@ func (m *mainScreen) saveSettings(f *settingsForm, close func()) bool {
 			return false
 		}
 	}
-	if err := errors.Join(m.v.SetSetting(m.ctx, "auto_lock_minutes", strconv.Itoa(minutes)),
+	author, err := store.CheckAuthor(f.author.Text)
+	if err != nil {
+		f.message.SetText(a.authorProblem(err))
+		return false
+	}
+	if cur, _ := m.v.Setting(m.ctx, store.SettingAuthor); author != cur {
+		if err := m.v.SetAuthor(m.ctx, author); err != nil {
+			f.message.SetText(a.authorProblem(err))
+			return false
+		}
+		a.log.Info("author's name changed")
+	}
+	if err := errors.Join(m.v.SetSetting(m.ctx, settingAuthorAsked, "1"), m.v.SetSetting(m.ctx, "auto_lock_minutes", strconv.Itoa(minutes)),
 		m.v.SetSetting(m.ctx, "backup_reminder_days", strconv.Itoa(days))); err != nil {
 		f.say(a.message(err))
 		return false

@@ -37,6 +37,11 @@ func fixture(t *testing.T) (string, *crypto.RecoveryKey) {
 	if _, err := v.AddCases(t.Context(), strings.NewReader(cases)); err != nil {
 		t.Fatal(err)
 	}
+	// The person's name was asked already: a save goes straight through
+	// (author_test.go asks it).
+	if err := v.SetSetting(t.Context(), settingAuthorAsked, "1"); err != nil {
+		t.Fatal(err)
+	}
 	v.Close()
 	return dir, rk
 }

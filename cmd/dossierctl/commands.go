@@ -47,6 +47,47 @@ func init() {
 			fs.String("wipe-after", "", "destroy the passphrase's copy of the key after `N` wrong passphrases in a row (1-100), or 'off'")
 			fs.Bool("json", false, "print the state as one JSON object")
 		}})
+	register(&command{name: "author", args: "[NAME] [--clear]", help: "show or set the name recorded as the author of changes, notes and audit entries (kept in the vault)", run: cmdAuthor,
+		flags: func(fs *flag.FlagSet) {
+			fs.Bool("clear", false, "forget the name: changes are recorded as local again")
+		}})
+}
+
+// cmdAuthor shows or sets the vault's author setting: the name recorded
+// as the author of what is written from then on, here and in the app,
+// unless --author gives another for one command.
+func cmdAuthor(c *cli, fs *flag.FlagSet, args []string) error {
+	clear := boolean(fs, "clear")
+	switch {
+	case len(args) > 1:
+		return usagef("author takes one NAME (quote a name with spaces)")
+	case clear && len(args) == 1:
+		return usagef("author: give a NAME or --clear, not both")
+	case len(args) == 1 && strings.TrimSpace(args[0]) == "":
+		return usagef("author: the NAME is empty; --clear forgets the name")
+	}
+	return c.withVault(func(v *store.Vault) error {
+		if len(args) == 1 || clear {
+			name := ""
+			if !clear {
+				name = args[0]
+			}
+			if err := v.SetAuthor(c.ctx, name); err != nil {
+				return err
+			}
+			c.log.Info("author's name changed")
+		}
+		name, err := v.Setting(c.ctx, store.SettingAuthor)
+		if err != nil {
+			return err
+		}
+		if name == "" {
+			fmt.Fprintln(c.stdout, "not set: changes are recorded as "+store.DefaultAuthor)
+		} else {
+			fmt.Fprintln(c.stdout, name)
+		}
+		return nil
+	})
 }
 
 // cmdGuard shows the unlock guard (no unlock needed: it lives in the key

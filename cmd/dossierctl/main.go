@@ -146,7 +146,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return exitOK
 }
 
-var globalValueFlags = []string{"vault", "passphrase-file", "recovery-key", "log-level", "actor"}
+var globalValueFlags = []string{"vault", "passphrase-file", "recovery-key", "log-level", "author", "actor"}
 
 func globalTakesValue(arg string) bool {
 	name := strings.TrimLeft(arg, "-")
@@ -163,7 +163,8 @@ func (c *cli) globalFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.passphraseFile, "passphrase-file", "", "read the passphrase from the first line of `FILE` (else $DOSSIER_PASSPHRASE, else a prompt)")
 	fs.StringVar(&c.recoveryFile, "recovery-key", "", "unlock with the recovery key in `FILE` instead of the passphrase")
 	fs.StringVar(&c.logLevel, "log-level", "warn", "log `level`: error, warn, info or debug (logs never hold case content)")
-	fs.StringVar(&c.actor, "actor", "", "`name` recorded as author of changes (default: local)")
+	fs.StringVar(&c.actor, "author", "", "`name` recorded as the author of changes, notes and audit entries (default: the vault's author setting, else local)")
+	fs.StringVar(&c.actor, "actor", "", "the same as --author (the older name)")
 }
 
 // parseInterleaved parses flags that may come after positional arguments,
@@ -201,7 +202,7 @@ func (c *cli) setupLog() error {
 // first, then evidence, keys and bundles.
 var helpOrder = []string{"init", "add", "list", "search", "show", "history", "edit", "delete", "stats",
 	"attach", "evidence", "extract", "custody", "audit", "check", "dump",
-	"passwd", "recovery-key", "guard", "export", "verify", "import", "restore", "contact", "x25519-key"}
+	"passwd", "recovery-key", "guard", "author", "export", "verify", "import", "restore", "contact", "x25519-key"}
 
 // ordered returns the commands in helpOrder, then any not listed there.
 func ordered() []*command {
@@ -234,7 +235,8 @@ global flags (on every command):
   --passphrase-file FILE  first line is the passphrase (else $DOSSIER_PASSPHRASE, else a prompt)
   --recovery-key FILE     unlock with the recovery key instead
   --log-level LEVEL       error, warn (default), info or debug
-  --actor NAME            recorded as the author of changes
+  --author NAME           recorded as the author of changes, notes and audit entries
+                          (default: the vault's author setting, see 'author'; else local)
 
 exit status: 0 ok, 1 error, 2 usage, 3 wrong passphrase or key, 4 bundle refused, 5 audit log altered.
 'dossierctl COMMAND -h' shows a command's flags. Docs: README.md and docs/.
