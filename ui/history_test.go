@@ -103,7 +103,7 @@ type words struct {
 
 var english = words{
 	lang: "en", count: "4 cases", edit: "Edit", open: "Open", referred: "Referred", addPerson: "Add a person",
-	pseudonym: "Pseudonym", role: "Role", witness: "Witness", legalName: "Legal name (most sensitive; never shared redacted)",
+	pseudonym: "Pseudonym", role: "Role", witness: "Witness", legalName: "Legal name",
 	save: "Save", saved: "Saved as revision 2.", history: "History", close: "Close",
 	statusLine:  "Status: Open → Referred",
 	titleLine:   "Title: Задержание у аптеки → Задержание у аптеки (повторно)",
@@ -113,8 +113,8 @@ var english = words{
 }
 
 var russian = words{
-	lang: "ru", count: "Дел: 4", edit: "Изменить", open: "Открыто", referred: "Передано", addPerson: "Добавить человека",
-	pseudonym: "Псевдоним", role: "Роль", witness: "Свидетель", legalName: "Настоящее имя (самое чувствительное; не передаётся при обезличивании)",
+	lang: "ru", count: "4 дела", edit: "Изменить", open: "Открыто", referred: "Передано", addPerson: "Добавить человека",
+	pseudonym: "Псевдоним", role: "Роль", witness: "Свидетель", legalName: "Настоящее имя",
 	save: "Сохранить", saved: "Сохранено как редакция 2.", history: "История", close: "Закрыть",
 	statusLine:  "Статус: Открыто → Передано",
 	titleLine:   "Заголовок: Задержание у аптеки → Задержание у аптеки (повторно)",
