@@ -74,9 +74,8 @@ func TestBackupAndBanner(t *testing.T) {
 	press(t, w, "Cancel")
 	press(t, w, "Back up")
 	press(t, w, "Next")
-	closeFileDialog(t, w)
 	path := filepath.Join(t.TempDir(), "backup.age")
-	onUI(func() { a.main.backupTo(path, export.KindFull) }) // the file chooser: person-level in files_test.go once it lands
+	saveFile(t, w, path)
 	eventually(t, "the backup summary", func() bool { return labelWith(w, "Backup written and verified: 4 cases") })
 	if _, err := os.Stat(path); err != nil {
 		t.Fatal(err)
@@ -108,9 +107,8 @@ func TestBackupAndBanner(t *testing.T) {
 		t.Fatalf("chosen %q", k.Selected)
 	}
 	press(t, w, "Next")
-	closeFileDialog(t, w)
 	inc := filepath.Join(t.TempDir(), "incremental.age")
-	onUI(func() { a.main.backupTo(inc, export.KindIncremental) }) // the file chooser: person-level in files_test.go once it lands
+	saveFile(t, w, inc)
 	eventually(t, "the incremental summary", func() bool { return labelWith(w, "Incremental backup written and verified: 1 changed case") })
 	g, _ := os.Open(inc)
 	defer g.Close()
@@ -141,10 +139,10 @@ func TestBackupCancel(t *testing.T) {
 	}
 	press(t, w, "Back up")
 	press(t, w, "Next")
-	closeFileDialog(t, w)
 	path := filepath.Join(t.TempDir(), "backup.age")
+	nameFile(t, w, path)
 	onUI(func() { // at once: the backup must still be running
-		a.main.backupTo(path, export.KindFull) // the file chooser: person-level in files_test.go once it lands
+		press(t, w, "Save")
 		press(t, w, "Cancel")
 	})
 	eventually(t, "the cancelled message", func() bool { return labelWith(w, "Backup cancelled. Nothing was written.") })
@@ -186,8 +184,7 @@ func TestImportShowsSummaryThenImports(t *testing.T) {
 	a, w, _ := unlocked(t, Config{AutoLock: -1})
 	path := shareFrom(t, a, true)
 	press(t, w, "Import")
-	closeFileDialog(t, w)
-	onUI(func() { a.main.importFrom(path) }) // the file chooser: person-level in files_test.go once it lands
+	openFile(t, w, path)
 	eventually(t, "the summary", func() bool {
 		return labelWith(w, "Made by: Partner Network") && labelWith(w, "a known contact: Partner Network") && labelWith(w, "Nothing has been imported yet.") &&
 			labelWith(w, "Importing would add 1 case, update 0, leave 0 unchanged, flag 0 in conflict")
@@ -201,8 +198,7 @@ func TestImportShowsSummaryThenImports(t *testing.T) {
 	press(t, w, "OK")
 	// The same bundle again: the summary says it would change nothing.
 	press(t, w, "Import")
-	closeFileDialog(t, w)
-	onUI(func() { a.main.importFrom(path) }) // the file chooser: person-level in files_test.go once it lands
+	openFile(t, w, path)
 	eventually(t, "the second summary", func() bool { return labelWith(w, "Importing would add 0 cases, update 0, leave 1 unchanged") })
 	press(t, w, "Cancel")
 	if n, _ := a.Vault().Count(t.Context(), store.Query{}); n != 5 {
@@ -215,8 +211,7 @@ func TestImportRefusals(t *testing.T) {
 	// An unknown signer: a stern summary and "Import anyway".
 	path := shareFrom(t, a, false)
 	press(t, w, "Import")
-	closeFileDialog(t, w)
-	onUI(func() { a.main.importFrom(path) }) // the file chooser: person-level in files_test.go once it lands
+	openFile(t, w, path)
 	eventually(t, "the warning", func() bool { return labelWith(w, "NOT among your contacts") })
 	button(t, w, "Import anyway")
 	press(t, w, "Cancel")
@@ -229,8 +224,7 @@ func TestImportRefusals(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.age")
 	os.WriteFile(bad, data, 0o600)
 	press(t, w, "Import")
-	closeFileDialog(t, w)
-	onUI(func() { a.main.importFrom(bad) }) // the file chooser: person-level in files_test.go once it lands
+	openFile(t, w, bad)
 	eventually(t, "the refusal", func() bool {
 		return labelWith(w, "This bundle was refused and nothing was changed") && labelWith(w, "damaged, truncated or was altered")
 	})
@@ -257,9 +251,9 @@ func TestImportCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	press(t, w, "Import")
-	closeFileDialog(t, w)
+	typePath(t, w, path)
 	onUI(func() { // at once: the check must still be running
-		a.main.importFrom(path) // the file chooser: person-level in files_test.go once it lands
+		key(t, w, fyne.KeyReturn)
 		press(t, w, "Cancel")
 	})
 	eventually(t, "the cancelled message", func() bool { return labelWith(w, "Import cancelled. Nothing was imported.") })
@@ -280,14 +274,14 @@ func TestLongBackupIsActivity(t *testing.T) {
 	const idle = 300 * time.Millisecond
 	press(t, w, "Back up")
 	press(t, w, "Next")
-	closeFileDialog(t, w)
 	path := filepath.Join(t.TempDir(), "backup.age")
+	nameFile(t, w, path)
 	start := time.Now()
 	onUI(func() {
 		// The auto-lock is short from now on: only the backup's progress
 		// keeps the vault open.
 		a.cfg.AutoLock = idle
-		a.main.backupTo(path, export.KindFull) // the file chooser: person-level in files_test.go once it lands
+		press(t, w, "Save")
 	})
 	eventually(t, "the backup", func() bool { return labelWith(w, "Backup written and verified") || a.Vault() == nil })
 	took := time.Since(start)

@@ -84,15 +84,11 @@ func TestEvidenceAttachPreviewSave(t *testing.T) {
 	}
 	clean := filepath.Join(dir, "clean.jpg")
 	orig := filepath.Join(dir, "orig.jpg")
-	press(t, w, "Save copy without metadata")
-	closeFileDialog(t, w)
-	if err := a.main.saveEvidence(photoItem, true, clean); err != nil { // the file chooser: person-level in files_test.go once it lands
-		t.Fatal(err)
-	}
-	press(t, w, "Save the original") // the photo's, the first
-	closeFileDialog(t, w)
-	if err := a.main.saveEvidence(photoItem, false, orig); err != nil { // the file chooser: person-level in files_test.go once it lands
-		t.Fatal(err)
+	for _, save := range []struct{ button, path string }{{"Save copy without metadata", clean}, {"Save the original", orig}} { // the photo's, the first
+		press(t, w, save.button)
+		saveFile(t, w, save.path)
+		eventually(t, "the saved message", func() bool { return labelWith(w, "Written and checked against its SHA-256.") })
+		press(t, w, "OK")
 	}
 	c, _ := os.ReadFile(clean)
 	o, _ := os.ReadFile(orig)
@@ -113,8 +109,7 @@ func TestEvidenceAttachPreviewSave(t *testing.T) {
 
 	// Add files: the file chooser, then the same questions.
 	press(t, w, "Add files")
-	closeFileDialog(t, w)
-	onUI(func() { a.main.attachForm(a.main.current, []string{note}) }) // the file chooser: person-level in files_test.go once it lands
+	openFile(t, w, note)
 	eventually(t, "the form again", func() bool { return labelWith(w, "certificate.txt") })
 	from, _ = attachFields(t, w)
 	typeIn(t, w, from, "the clinic")

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -372,36 +373,78 @@ func choose(t testing.TB, w fyne.Window, picker fyne.Tappable, option string) {
 	}
 }
 
-// Fyne's own file dialog is being replaced by Dossier's chooser (on
-// another branch). Until it lands, a test opens the dialog through the
-// app's buttons as a person does, closes it with its Cancel, and hands the
-// path to what the dialog would have called, marked "the file chooser".
-// The dialog's controls (its folders, its list, its buttons) are left out
-// of the census: they are Fyne's, and they are going.
-var fileDialogTitles = map[string]bool{"Save File": true, "Open File": true, "Open Folder": true}
+// The app's file chooser (files.go), used as a person who knows where the
+// file is: the path typed where the chooser asks for a folder or a file,
+// then Enter; to save, the folder typed there, the file's name typed in
+// its name field, then Save. (files_test.go clicks through its listing.)
 
-// isFileDialog reports whether root, an overlay, is Fyne's file dialog.
-func isFileDialog(root fyne.CanvasObject) bool {
-	for _, o := range shown(root) {
-		if l, ok := o.(*widget.Label); ok && l.TextStyle.Bold && fileDialogTitles[l.Text] {
-			return true
+// chooserFields waits for the file chooser the app opened and returns its
+// path field and, when it saves, its name field.
+func chooserFields(t *testing.T, w fyne.Window) (path, name *widget.Entry) {
+	t.Helper()
+	eventually(t, "the file chooser", func() bool {
+		path, name = nil, nil
+		for _, o := range shown(clickable(w)) {
+			if e, ok := o.(*widget.Entry); ok {
+				if e.PlaceHolder == "Folder or file: type or paste a path, then press Enter" {
+					path = e
+				} else {
+					name = e
+				}
+			}
 		}
-	}
-	return false
+		return path != nil
+	})
+	return path, name
 }
 
-// closeFileDialog waits for the file dialog the app opened, on top, and
-// closes it with its Cancel.
-func closeFileDialog(t *testing.T, w fyne.Window) {
+// typePath types path where the open chooser asks for one, without Enter.
+func typePath(t *testing.T, w fyne.Window, path string) {
 	t.Helper()
-	eventually(t, "the file dialog", func() bool {
-		top := w.Canvas().Overlays().Top()
-		return top != nil && isFileDialog(top)
+	field, _ := chooserFields(t, w)
+	retype(t, w, field, path)
+}
+
+// openFile chooses the file at path in the chooser the app opened.
+func openFile(t *testing.T, w fyne.Window, path string) {
+	t.Helper()
+	typePath(t, w, path)
+	key(t, w, fyne.KeyReturn)
+	chooserClosed(t, w)
+}
+
+// nameFile opens the folder of path in the chooser the app opened to
+// save, and types the file's name, without pressing Save.
+func nameFile(t *testing.T, w fyne.Window, path string) {
+	t.Helper()
+	typePath(t, w, filepath.Dir(path))
+	key(t, w, fyne.KeyReturn)
+	_, name := chooserFields(t, w)
+	if name == nil {
+		t.Fatal("the chooser has no name field: it does not save")
+	}
+	eventually(t, "the folder opened", func() bool {
+		f, _ := chooserFields(t, w)
+		return f.Text == filepath.Dir(path)
 	})
-	press(t, w, "Cancel")
+	retype(t, w, name, filepath.Base(path))
+}
+
+// saveFile saves to path in the chooser the app opened.
+func saveFile(t *testing.T, w fyne.Window, path string) {
+	t.Helper()
+	nameFile(t, w, path)
+	press(t, w, "Save")
+	chooserClosed(t, w)
+}
+
+func chooserClosed(t *testing.T, w fyne.Window) {
+	t.Helper()
 	onUI(func() {
-		if top := w.Canvas().Overlays().Top(); top != nil && isFileDialog(top) {
-			t.Fatal("the file dialog stays open after Cancel")
+		for _, o := range shown(clickable(w)) {
+			if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == "Folder or file: type or paste a path, then press Enter" {
+				t.Fatal("the file chooser stays open")
+			}
 		}
 	})
 }
@@ -478,9 +521,6 @@ func (c *controls) look(w fyne.Window) {
 	c.keys = map[fyne.CanvasObject]string{}
 	roots := append(w.Canvas().Overlays().List(), w.Content())
 	for _, r := range roots {
-		if isFileDialog(r) {
-			continue // Fyne's, replaced by Dossier's chooser: see closeFileDialog
-		}
 		lastLabel := ""
 		var walk func(x fyne.CanvasObject)
 		walk = func(x fyne.CanvasObject) {

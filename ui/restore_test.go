@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dossier-hr/dossier/export"
@@ -38,19 +36,8 @@ func TestRestoreAtFirstRun(t *testing.T) {
 	if !labelWith(w, "Choose the full backup first.") {
 		t.Fatal("no message without a bundle")
 	}
-	// Fyne's file dialog, in the folder used last, where the backup is: the
-	// person clicks the file and Open. Dossier's chooser replaces it (its
-	// test, files_test.go, once it lands).
-	onUI(func() {
-		fyne.CurrentApp().Preferences().SetString("fyne:fileDialogLastFolder", storage.NewFileURI(filepath.Dir(backup)).String())
-	})
 	press(t, w, "Add a backup file…")
-	eventually(t, "the file dialog", func() bool {
-		top := w.Canvas().Overlays().Top()
-		return top != nil && isFileDialog(top)
-	})
-	clickText(t, w, "backup") // the name is drawn on two lines, "backup" and ".age"
-	press(t, w, "Open")
+	openFile(t, w, backup)
 	eventually(t, "the chosen backup", func() bool { return labelWith(w, "1. backup.age") })
 	key, ok := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == "Recovery key (starts with AGE-SECRET-KEY-PQ-1)" })
 	if !ok {

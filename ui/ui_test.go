@@ -297,12 +297,11 @@ func TestCreateVault(t *testing.T) {
 	}
 	v2.Close()
 	// Saved to a file for printing: owner-only, and dossierctl reads it.
-	press(t, w, "Save to a file, to print…")
-	closeFileDialog(t, w)
 	keyFile := filepath.Join(t.TempDir(), "rk.txt")
-	if err := saveRecoveryKey(rk, keyFile); err != nil { // the file chooser: person-level in files_test.go once it lands
-		t.Fatal(err)
-	}
+	press(t, w, "Save to a file, to print…")
+	saveFile(t, w, keyFile)
+	eventually(t, "the saved message", func() bool { return labelWith(w, "Saved, readable only by you.") })
+	press(t, w, "OK")
 	if fi, _ := os.Stat(keyFile); fi.Mode().Perm() != 0o600 {
 		t.Fatalf("recovery key file mode %v", fi.Mode().Perm())
 	}
