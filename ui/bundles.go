@@ -129,9 +129,9 @@ func (m *mainScreen) backupTo(path, kind string) {
 		},
 		done: func() {
 			a.log.WithField("kind", kind).Info("backup written")
-			done := a.T("ui.backup.done", a.N("ui.n.cases", res.Cases), a.N("ui.n.evidence_files", res.Evidence))
+			done := a.T("ui.backup.done", a.N("ui.n.cases", res.Cases), a.evidenceCount("ui.n.evidence_files", res.Originals, res.Stripped))
 			if kind == export.KindIncremental {
-				done = a.T("ui.backup.done_incremental", a.N("ui.n.changed_cases", res.Cases), a.N("ui.n.new_evidence_files", res.Evidence))
+				done = a.T("ui.backup.done_incremental", a.N("ui.n.changed_cases", res.Cases), a.evidenceCount("ui.n.new_evidence_files", res.Originals, res.Stripped))
 			}
 			a.showInfo(a.T("ui.main.backup"), done)
 			m.showBackupAge()
@@ -216,9 +216,9 @@ func (m *mainScreen) importWith(path, passphrase string) {
 				kind = man.Kind
 			}
 			text := a.T("ui.import.summary", kind, man.Creator.Name, man.Creator.Fingerprint, who, when(man.CreatedAt),
-				a.N("ui.n.cases", man.Cases), a.N("ui.n.evidence_files", man.Evidence)) +
+				a.N("ui.n.cases", man.Cases), a.evidenceCount("ui.n.evidence_files", man.Originals, man.Stripped)) +
 				"\n\n" + a.T("ui.import.would", a.N("ui.import.would_add", res.Added), a.N("ui.import.would_update", res.Updated),
-				a.N("ui.import.would_leave", res.Unchanged), a.N("ui.import.would_flag", res.Conflicts), a.N("ui.import.would_add_evidence", res.Evidence))
+				a.N("ui.import.would_leave", res.Unchanged), a.N("ui.import.would_flag", res.Conflicts), a.N("ui.import.would_add_evidence", res.Originals))
 			label := widget.NewLabel(text)
 			label.Wrapping = fyne.TextWrapWord
 			c := dialog.NewCustomConfirm(a.T("ui.main.import"), a.T("ui.import.confirm"), a.T("ui.cancel"), label, safe(func(ok bool) {
@@ -249,7 +249,7 @@ func (m *mainScreen) doImport(path string, acceptUnknown bool, passphrase string
 			a.log.Info("bundle imported")
 			a.showInfo(a.T("ui.main.import"), a.T("ui.import.done", a.N("ui.import.done_added", res.Added),
 				a.N("ui.import.done_updated", res.Updated), a.N("ui.import.done_unchanged", res.Unchanged),
-				a.N("ui.import.done_conflicts", res.Conflicts), a.N("ui.import.done_evidence", res.Evidence)))
+				a.N("ui.import.done_conflicts", res.Conflicts), a.N("ui.import.done_evidence", res.Originals)))
 			m.refresh()
 		},
 	})
@@ -272,4 +272,15 @@ func (m *mainScreen) showBackupAge() {
 		return
 	}
 	m.bannerBox.Show()
+}
+
+// evidenceCount says how many evidence files, the key's count message for
+// the originals, and how many stripped copies (made for sharing) come
+// with them: a copy is not a second evidence file.
+func (a *App) evidenceCount(key string, originals, stripped int) string {
+	s := a.N(key, originals)
+	if stripped > 0 {
+		s += " " + a.N("ui.n.plus_stripped", stripped)
+	}
+	return s
 }

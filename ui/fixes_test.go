@@ -134,3 +134,22 @@ func TestSettingsPassphraseWithTheKeyboard(t *testing.T) {
 		return err == nil
 	})
 }
+
+// A stripped copy is not a second evidence file: counts say the
+// originals, and the copies beside them, in the person's language.
+func TestEvidenceCountsCopiesApart(t *testing.T) {
+	for _, c := range []struct {
+		lang                string
+		originals, stripped int
+		want                string
+	}{
+		{"en", 1, 1, "1 evidence file (plus 1 stripped copy)"},
+		{"en", 2, 0, "2 evidence files"},
+		{"ru", 2, 5, "2 файла доказательств (и 5 копий без метаданных)"},
+	} {
+		a := &App{lang: c.lang}
+		if got := a.evidenceCount("ui.n.evidence_files", c.originals, c.stripped); got != c.want {
+			t.Errorf("%s %d+%d: %q, want %q", c.lang, c.originals, c.stripped, got, c.want)
+		}
+	}
+}

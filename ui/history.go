@@ -360,7 +360,7 @@ func (a *App) clip(s string) string {
 	if len(r) <= wholeText {
 		return s
 	}
-	return string(r[:wholeText]) + " " + a.T("ui.history.more", len(r)-wholeText)
+	return string(r[:wholeText]) + " " + a.N("ui.history.more", len(r)-wholeText)
 }
 
 // keepContext keeps the unchanged text next to changes: the end of it if a
