@@ -55,7 +55,9 @@ func main() {
 	}
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	w := a.NewWindow("Dossier")
-	w.Resize(fyne.NewSize(1100, 720))
+	// Small enough for the 1024x600 screens of old netbooks, with a task
+	// bar and the window's title; a person with more room maximises it.
+	w.Resize(fyne.NewSize(1000, 540))
 	ui.New(w, ui.Config{VaultDir: dir, Lang: l, Log: log}).Start()
 	w.ShowAndRun()
 }
