@@ -99,9 +99,26 @@ func textAt(w fyne.Window, text string) (*canvas.Text, bool) {
 	return found, found != nil
 }
 
-// centre is the middle of where o is drawn on the window.
+// centre is the middle of where o is drawn on the window; for words, the
+// middle of the words themselves, which may be narrower than their box (a
+// check's label stretched across a form, whose box the check does not
+// take clicks in).
 func centre(o fyne.CanvasObject) fyne.Position {
 	at, size := absRect(o)
+	if t, ok := o.(*canvas.Text); ok {
+		drawn := fyne.MeasureText(t.Text, t.TextSize, t.TextStyle).Width
+		switch {
+		case drawn >= size.Width:
+		case t.Alignment == fyne.TextAlignCenter:
+			at.X += (size.Width - drawn) / 2
+			size.Width = drawn
+		case t.Alignment == fyne.TextAlignTrailing:
+			at.X += size.Width - drawn
+			size.Width = drawn
+		default:
+			size.Width = drawn
+		}
+	}
 	return at.Add(fyne.NewPos(size.Width/2, size.Height/2))
 }
 
@@ -129,11 +146,37 @@ func path(root, o fyne.CanvasObject) []fyne.CanvasObject {
 	return nil
 }
 
+// relayout lays out everything under o again, top down, as the desktop
+// driver does before it draws a frame for objects whose size changed. Fyne's
+// test canvas does not: a scrolling pane whose content grew (a form opened
+// in the case pane) would keep the old size and could not be scrolled.
+func relayout(o fyne.CanvasObject) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	switch x := o.(type) {
+	case *fyne.Container:
+		if x.Layout != nil {
+			x.Layout.Layout(x.Objects, x.Size())
+		}
+		for _, k := range x.Objects {
+			relayout(k)
+		}
+	case fyne.Widget:
+		r := test.WidgetRenderer(x)
+		r.Layout(x.Size())
+		for _, k := range r.Objects() {
+			relayout(k)
+		}
+	}
+}
+
 // reveal scrolls o into view with the mouse wheel, as a person scrolls to
 // what they want to click: every scrolling pane that holds it, outermost
 // first. A click reaches only what is in view.
 func reveal(w fyne.Window, o fyne.CanvasObject) {
 	onUI(func() {
+		relayout(clickable(w))
 		for _, x := range path(clickable(w), o) {
 			s, ok := x.(*container.Scroll)
 			if !ok || s == o {
