@@ -213,7 +213,9 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 		n := widget.NewMultiLineEntry()
 		n.Wrapping = fyne.TextWrapWord
 		e.newNotes = append(e.newNotes, n)
-		e.notes.Add(n)
+		box := container.NewStack(n)
+		passWheel(box, m.detailScroll)
+		e.notes.Add(box)
 		a.win.Canvas().Focus(n) // to type the note at once
 	}))
 	save := widget.NewButtonWithIcon(a.T("ui.edit.save"), theme.DocumentSaveIcon(), safe(e.save))
@@ -244,13 +246,14 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 		field("notes", a.T("ui.case.notes"), container.NewVBox(e.notes, addN)),
 		container.NewBorder(nil, nil, container.NewHBox(save, cancel), nil, e.message),
 	)
+	passWheel(form, m.detailScroll)
 	e.content = form
 	if m.editor != nil {
 		m.editor.leave()
 	}
 	m.editor = e
 	m.detail.Objects = []fyne.CanvasObject{form}
-	m.detail.Refresh()
+	m.detailRefresh()
 	a.win.Canvas().Focus(e.title)
 	e.lastDraft = e.draftJSON()
 	e.stop = make(chan struct{})
@@ -449,6 +452,7 @@ func (e *editor) addViolation(v store.Violation) {
 		container.NewGridWithColumns(2, r.victim, r.perpDetails),
 		r.method, r.consequences,
 		container.NewBorder(nil, nil, nil, remove, r.desc), widget.NewSeparator())
+	passWheel(r.box, e.m.detailScroll)
 	e.vrows = append(e.vrows, r)
 	e.violations.Add(r.box)
 	e.refreshVictims()
@@ -472,6 +476,7 @@ func (e *editor) addIntervention(x store.Intervention) {
 	remove := removeRow(a, &e.irows, r, e.interventions, func() fyne.CanvasObject { return r.box })
 	r.box = container.NewVBox(container.NewGridWithColumns(2, r.typ, r.status), container.NewGridWithColumns(2, r.date, r.by),
 		container.NewBorder(nil, nil, nil, remove, r.outcome), widget.NewSeparator())
+	passWheel(r.box, e.m.detailScroll)
 	e.irows = append(e.irows, r)
 	e.interventions.Add(r.box)
 }
@@ -521,6 +526,7 @@ func (e *editor) addPerson(p store.Person) {
 		container.NewGridWithColumns(2, checks...),
 		container.NewBorder(nil, nil, nil, remove),
 		widget.NewSeparator())
+	passWheel(r.box, e.m.detailScroll)
 	e.prows = append(e.prows, r)
 	e.people.Add(r.box)
 	e.refreshVictims()
@@ -668,7 +674,7 @@ func (e *editor) save() {
 	saved := widget.NewLabel(a.T("ui.edit.saved", c.Revision))
 	saved.Importance = widget.SuccessImportance
 	e.m.detail.Objects = append([]fyne.CanvasObject{saved}, e.m.detail.Objects...)
-	e.m.detail.Refresh()
+	e.m.detailRefresh()
 }
 
 // showRefused puts each refusal under its field, naming the field (and the
@@ -716,7 +722,7 @@ func (e *editor) showRefused(refused []*store.FieldError) {
 	}
 	e.message.SetText(a.T("ui.edit.invalid_fields", strings.Join(names, ", ")))
 	e.message.Show()
-	e.m.detail.Refresh()
+	e.m.detailRefresh()
 	if first != nil {
 		e.m.scrollTo(first)
 	}

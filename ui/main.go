@@ -305,7 +305,7 @@ func (m *mainScreen) selected(i widget.ListItemID) {
 	c, err := m.v.Get(m.ctx, s.ID)
 	if err != nil {
 		m.detail.Objects = []fyne.CanvasObject{widget.NewLabel(m.a.T("ui.error", err.Error()))}
-		m.detail.Refresh()
+		m.detailRefresh()
 		return
 	}
 	m.showCase(c)
@@ -332,7 +332,7 @@ func (m *mainScreen) showCaseOrNone(c *store.Case) {
 	m.current = c
 	if c == nil {
 		m.detail.Objects = m.noCase()
-		m.detail.Refresh()
+		m.detailRefresh()
 		return
 	}
 	edit := widget.NewButtonWithIcon(m.a.T("ui.case.edit"), theme.DocumentCreateIcon(), safe(func() { m.showEditor(c) }))
@@ -340,7 +340,7 @@ func (m *mainScreen) showCaseOrNone(c *store.Case) {
 	share := widget.NewButtonWithIcon(m.a.T("ui.share.button"), theme.MailSendIcon(), safe(func() { m.showShare(c) }))
 	m.detail.Objects = append([]fyne.CanvasObject{container.NewHBox(edit, history, share)}, caseView(m.a, c)...)
 	m.detail.Objects = append(m.detail.Objects, m.evidenceView(c)...)
-	m.detail.Refresh()
+	m.detailRefresh()
 }
 
 func orDash(s string) string {
@@ -396,4 +396,11 @@ func (m *mainScreen) goBack(r resumePoint) {
 	case c != nil:
 		m.showCase(c)
 	}
+}
+
+// detailRefresh redraws the detail pane after its objects changed, and
+// its scroll, whose content may now be taller or shorter.
+func (m *mainScreen) detailRefresh() {
+	m.detail.Refresh()
+	m.detailScroll.Refresh()
 }
