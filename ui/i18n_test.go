@@ -30,13 +30,14 @@ func startIn(t *testing.T, lang, count string) (*App, fyne.Window) {
 func TestImportCountsInRussian(t *testing.T) {
 	a, w := startIn(t, "ru", "4 дела")
 	path := shareFrom(t, a, true)
-	onUI(func() { a.main.importFrom(path) })
+	press(t, w, a.T("ui.main.import"))
+	openFile(t, w, path)
 	eventually(t, "the summary", func() bool {
 		return labelWith(w, "Вид: передача (выбранные дела для партнёров)") &&
 			labelWith(w, "Содержимое: 1 дело, 0 файлов доказательств") &&
 			labelWith(w, "Импорт добавит 1 дело, обновит 0, оставит 0 без изменений, отметит 0 как конфликт (обе версии сохраняются для проверки) и добавит 0 файлов доказательств.")
 	})
-	onUI(func() { test.Tap(button(t, w, a.T("ui.import.confirm"))) })
+	press(t, w, a.T("ui.import.confirm"))
 	eventually(t, "the result", func() bool {
 		return labelWith(w, "Импортировано: 1 дело добавлено, обновлено — 0, без изменений — 0, в конфликте — 0 (обе версии сохранены, требуют проверки); 0 файлов доказательств добавлено.")
 	})
@@ -115,29 +116,6 @@ func TestMenuInEachLanguage(t *testing.T) {
 	}
 }
 
-// tapPopUpItem taps, as a person does, the item with that text in the
-// pop-up menu on top of the window.
-func tapPopUpItem(t *testing.T, w fyne.Window, text string) {
-	t.Helper()
-	onUI(func() {
-		top := w.Canvas().Overlays().Top()
-		if top == nil {
-			t.Fatal("no pop-up menu")
-		}
-		var found *canvas.Text
-		walkRendered(top, func(o fyne.CanvasObject) {
-			if txt, ok := o.(*canvas.Text); ok && txt.Text == text && txt.Visible() && found == nil {
-				found = txt
-			}
-		})
-		if found == nil {
-			t.Fatalf("no %q in the pop-up menu", text)
-		}
-		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(found)
-		test.TapCanvas(w.Canvas(), pos.Add(fyne.NewPos(1, 1)))
-	})
-}
-
 // walkRendered calls fn on o and everything it shows, as rendered on the
 // canvas (test.LaidOutObjects would build new renderers, whose objects are
 // not the ones on screen).
@@ -166,14 +144,13 @@ func TestMenuFollowsLanguageChange(t *testing.T) {
 	if !ok {
 		t.Fatal("no Settings button")
 	}
-	onUI(func() { test.Tap(settings) })
+	tap(t, w, settings)
 	lang, ok := find(w, func(s *widget.Select) bool { return s.Selected == "Français" })
 	if !ok {
 		t.Fatal("no language picker showing Français")
 	}
-	onUI(func() { test.Tap(lang) })
-	tapPopUpItem(t, w, "Русский")
-	onUI(func() { test.Tap(button(t, w, "Enregistrer")) })
+	choose(t, w, lang, "Русский")
+	press(t, w, "Enregistrer")
 	eventually(t, "the Russian list", func() bool { return a.main != nil && a.main.count.Text == "4 дела" })
 	if got, quit := menuLabels(w); strings.Join(got, "|") != strings.Join(menus["ru"], "|") || !quit {
 		t.Fatalf("menu after choosing Russian: %q (a Quit item: %v)", got, quit)
@@ -196,24 +173,22 @@ func TestDialogsInRussian(t *testing.T) {
 	a, w := startIn(t, "ru", "4 дела")
 
 	// A message: the own card copied for a partner.
-	onUI(func() { test.Tap(button(t, w, "Контакты")) })
-	onUI(func() { test.Tap(button(t, w, "Копировать мою карточку")) })
+	press(t, w, "Контакты")
+	press(t, w, "Копировать мою карточку")
 	eventually(t, "the message", func() bool { return labelWith(w, "Ваша карточка в буфере обмена.") })
 	noButton(t, w, "OK", "message")
-	onUI(func() { test.Tap(button(t, w, "ОК")) })
+	press(t, w, "ОК")
 
 	// An error: something pasted that is not a card.
-	onUI(func() { test.Tap(button(t, w, "Вставить карточку партнёра…")) })
+	press(t, w, "Вставить карточку партнёра…")
 	pasted, ok := find(w, func(e *widget.Entry) bool {
 		return e.MultiLine && strings.HasPrefix(e.PlaceHolder, "Вставьте карточку сюда")
 	})
 	if !ok {
 		t.Fatal("no field to paste the card in")
 	}
-	onUI(func() {
-		test.Type(pasted, "not a card")
-		test.Tap(button(t, w, "Далее"))
-	})
+	typeIn(t, w, pasted, "not a card")
+	press(t, w, "Далее")
 	eventually(t, "the error", func() bool {
 		return labelWith(w, "Этот файл — не карточка Dossier или он был изменён.")
 	})
@@ -221,24 +196,25 @@ func TestDialogsInRussian(t *testing.T) {
 		t.Error("the error dialog's title is not in Russian")
 	}
 	noButton(t, w, "OK", "error")
-	onUI(func() { test.Tap(button(t, w, "ОК")) })
-	onUI(func() { test.Tap(button(t, w, a.T("ui.close"))) })
+	press(t, w, "ОК")
+	press(t, w, a.T("ui.close"))
 
 	// The file dialog, where the backup goes.
-	onUI(func() { test.Tap(button(t, w, "Резервная копия")) })
-	onUI(func() { test.Tap(button(t, w, "Далее")) })
+	press(t, w, "Резервная копия")
+	press(t, w, "Далее")
 	eventually(t, "the file dialog", func() bool { return labelWith(w, "Сохранить как") })
 	button(t, w, "Сохранить")
 	noButton(t, w, "Save", "file dialog")
 	noButton(t, w, "Cancel", "file dialog")
-	onUI(func() { test.Tap(button(t, w, "Отмена")) })
+	press(t, w, "Отмена")
+	chooserClosed(t, w)
 }
 
 // A new case's empty pickers show the app's "—", not Fyne's English
 // "(Select one)".
 func TestNewCasePickersInFrench(t *testing.T) {
 	_, w := startIn(t, "fr", "4 cas")
-	onUI(func() { test.Tap(button(t, w, "Nouveau cas")) })
+	press(t, w, "Nouveau cas")
 	eventually(t, "the editor", func() bool { return labelWith(w, "Titre") })
 	onUI(func() {
 		walkRendered(w.Content(), func(o fyne.CanvasObject) {

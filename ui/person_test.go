@@ -421,6 +421,9 @@ func choose(t testing.TB, w fyne.Window, picker fyne.Tappable, option string) {
 // then Enter; to save, the folder typed there, the file's name typed in
 // its name field, then Save. (files_test.go clicks through its listing.)
 
+// said is what the app under test says for a key, in its language.
+func said(key string) string { return current.Load().T(key) }
+
 // chooserFields waits for the file chooser the app opened and returns its
 // path field and, when it saves, its name field.
 func chooserFields(t *testing.T, w fyne.Window) (path, name *widget.Entry) {
@@ -429,7 +432,7 @@ func chooserFields(t *testing.T, w fyne.Window) (path, name *widget.Entry) {
 		path, name = nil, nil
 		for _, o := range shown(clickable(w)) {
 			if e, ok := o.(*widget.Entry); ok {
-				if e.PlaceHolder == "Folder or file: type or paste a path, then press Enter" {
+				if e.PlaceHolder == said("ui.files.path") {
 					path = e
 				} else {
 					name = e
@@ -477,7 +480,7 @@ func nameFile(t *testing.T, w fyne.Window, path string) {
 func saveFile(t *testing.T, w fyne.Window, path string) {
 	t.Helper()
 	nameFile(t, w, path)
-	press(t, w, "Save")
+	press(t, w, said("ui.files.save"))
 	chooserClosed(t, w)
 }
 
@@ -485,7 +488,7 @@ func chooserClosed(t *testing.T, w fyne.Window) {
 	t.Helper()
 	onUI(func() {
 		for _, o := range shown(clickable(w)) {
-			if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == "Folder or file: type or paste a path, then press Enter" {
+			if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == said("ui.files.path") {
 				t.Fatal("the file chooser stays open")
 			}
 		}
