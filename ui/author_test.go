@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -30,13 +29,13 @@ func typeHere(t *testing.T, w fyne.Window, s string) {
 func editAndSave(t *testing.T, a *App, w fyne.Window, title, from, to, note string) {
 	t.Helper()
 	openCase(t, a, w, title, "Edit")
-	onUI(func() { test.Tap(button(t, w, "Edit")) })
+	press(t, w, "Edit")
 	choose(t, w, pickerWith(t, w, "status picker", func(s *vocabSelect) bool { return s.Selected == from }), to)
 	if note != "" {
-		onUI(func() { test.Tap(button(t, w, "Add a note")) })
+		press(t, w, "Add a note")
 		typeHere(t, w, note)
 	}
-	onUI(func() { test.Tap(button(t, w, "Save")) })
+	press(t, w, "Save")
 }
 
 // The name set in Settings is recorded as the author of the revision, of a
@@ -48,12 +47,12 @@ func TestAuthorNameFromSettings(t *testing.T) {
 	if !ok {
 		t.Fatal("no Settings button")
 	}
-	onUI(func() { test.Tap(gear) })
+	tap(t, w, gear)
 	if _, ok := textAt(w, "Your name, as recorded in history and notes"); !ok {
 		t.Fatal("Settings do not ask for the person's name")
 	}
-	test.Type(entryWith(t, w, "name field", func(e *widget.Entry) bool { return e.PlaceHolder == "Name or initials" }), "Anna Kovalenko")
-	onUI(func() { test.Tap(button(t, w, "Save")) })
+	typeIn(t, w, entryWith(t, w, "name field", func(e *widget.Entry) bool { return e.PlaceHolder == "Name or initials" }), "Anna Kovalenko")
+	press(t, w, "Save")
 	v := a.Vault()
 	if name, _ := v.Setting(t.Context(), store.SettingAuthor); name != "Anna Kovalenko" || v.Author() != "Anna Kovalenko" {
 		t.Fatalf("the name was not kept in the vault: setting %q, author %q", name, v.Author())
@@ -76,7 +75,7 @@ func TestAuthorNameFromSettings(t *testing.T) {
 	if last := log[len(log)-1]; last.Action != store.AuditEdit || last.Actor != "Anna Kovalenko" {
 		t.Fatalf("audit entry %+v", last)
 	}
-	onUI(func() { test.Tap(button(t, w, "History")) })
+	press(t, w, "History")
 	for _, want := range []string{"Revision 2, saved ", "by Anna Kovalenko (current version)", "Note added: " + c.Notes[0].Date + ", Anna Kovalenko", "Called the clinic.", "Revision 1, created ", " by local"} {
 		if !inDialog(w, want) {
 			t.Errorf("the history does not say %q", want)
@@ -109,7 +108,7 @@ func TestAuthorAskedOnFirstSave(t *testing.T) {
 		t.Fatal("the first save does not ask for the person's name")
 	}
 	typeHere(t, w, "Olga")
-	onUI(func() { test.Tap(button(t, w, "Record my name")) })
+	press(t, w, "Record my name")
 	eventually(t, "the saved case", func() bool { return labelWith(w, "Saved as revision 2.") })
 	v := a.Vault()
 	found, _ := v.List(t.Context(), store.Query{Text: "compulsória"})
@@ -133,7 +132,7 @@ func TestAuthorQuestionSkipped(t *testing.T) {
 	if !inDialog(w, "Your name, as recorded in history and notes.") {
 		t.Fatal("the first save does not ask for the person's name")
 	}
-	onUI(func() { test.Tap(button(t, w, "Skip")) })
+	press(t, w, "Skip")
 	eventually(t, "the saved case", func() bool { return labelWith(w, "Saved as revision 2.") })
 	v := a.Vault()
 	found, _ := v.List(t.Context(), store.Query{Text: "compulsória"})

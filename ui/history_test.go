@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -30,10 +29,11 @@ func openCase(t *testing.T, a *App, w fyne.Window, title, edit string) {
 }
 
 // typeAtEnd clicks into a field, presses End and types.
-func typeAtEnd(w fyne.Window, e *widget.Entry, s string) {
+func typeAtEnd(t *testing.T, w fyne.Window, e *widget.Entry, s string) {
+	t.Helper()
+	typeIn(t, w, e, "") // the click into the field
+	key(t, w, fyne.KeyEnd)
 	onUI(func() {
-		w.Canvas().Focus(e) // what a click into the field does
-		w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEnd})
 		for _, r := range s {
 			w.Canvas().Focused().TypedRune(r)
 		}
@@ -134,20 +134,20 @@ func editAndOpenHistory(t *testing.T, l words, size fyne.Size) (*App, fyne.Windo
 	unlockWith(t, a, w, "the right passphrase")
 	eventually(t, "the case list", func() bool { return labelWith(w, l.count) })
 	openCase(t, a, w, "Задержание у аптеки", l.edit)
-	onUI(func() { test.Tap(button(t, w, l.edit)) })
+	press(t, w, l.edit)
 
 	status := pickerWith(t, w, "status picker", func(s *vocabSelect) bool { return s.Selected == l.open })
 	choose(t, w, status, l.referred)
-	typeAtEnd(w, entryWith(t, w, "title", func(e *widget.Entry) bool { return e.Text == "Задержание у аптеки" }), " (повторно)")
-	typeAtEnd(w, entryWith(t, w, "narrative", func(e *widget.Entry) bool { return e.Text == "Полиция изъяла шприцы." }), " Потом отпустили.")
-	onUI(func() { test.Tap(button(t, w, l.addPerson)) })
-	test.Type(entryWith(t, w, "new pseudonym", func(e *widget.Entry) bool { return e.PlaceHolder == l.pseudonym && e.Text == "" }), "Ольга")
+	typeAtEnd(t, w, entryWith(t, w, "title", func(e *widget.Entry) bool { return e.Text == "Задержание у аптеки" }), " (повторно)")
+	typeAtEnd(t, w, entryWith(t, w, "narrative", func(e *widget.Entry) bool { return e.Text == "Полиция изъяла шприцы." }), " Потом отпустили.")
+	press(t, w, l.addPerson)
+	typeIn(t, w, entryWith(t, w, "new pseudonym", func(e *widget.Entry) bool { return e.PlaceHolder == l.pseudonym && e.Text == "" }), "Ольга")
 	role := pickerWith(t, w, "new role picker", func(s *vocabSelect) bool { return s.PlaceHolder == l.role && s.Selected == "" })
 	choose(t, w, role, l.witness)
-	test.Type(lastEntry(t, w, "new legal name", func(e *widget.Entry) bool { return e.PlaceHolder == l.legalName }), "Ольга Петрова")
-	onUI(func() { test.Tap(button(t, w, l.save)) })
+	typeIn(t, w, lastEntry(t, w, "new legal name", func(e *widget.Entry) bool { return e.PlaceHolder == l.legalName }), "Ольга Петрова")
+	press(t, w, l.save)
 	eventually(t, "the saved case", func() bool { return labelWith(w, l.saved) })
-	onUI(func() { test.Tap(button(t, w, l.history)) })
+	press(t, w, l.history)
 	eventually(t, "the history", func() bool { return w.Canvas().Overlays().Top() != nil })
 	return a, w
 }
@@ -178,7 +178,7 @@ func checkHistory(t *testing.T, a *App, w fyne.Window, l words) {
 	if inDialog(w, "Ольга Петрова") {
 		t.Fatal("the legal name is shown before Show was pressed")
 	}
-	onUI(func() { test.Tap(button(t, w, l.show)) })
+	press(t, w, l.show)
 	if !inDialog(w, l.legalShown) {
 		t.Fatalf("Show does not show the legal name %q", l.legalShown)
 	}
@@ -233,7 +233,7 @@ func TestHistoryFitsSmallScreen(t *testing.T) {
 	if content.Width > view.Width+1 {
 		t.Fatalf("the history is wider than its dialog: %v > %v", content.Width, view.Width)
 	}
-	onUI(func() { test.Tap(closeBtn) })
+	tap(t, w, closeBtn)
 	if inDialog(w, english.revision2) {
 		t.Fatal("Close does not close the history")
 	}
@@ -258,14 +258,14 @@ func TestHistoryPages(t *testing.T) {
 	unlockWith(t, a, w, "the right passphrase")
 	eventually(t, "the case list", func() bool { return labelWith(w, "4 cases") })
 	openCase(t, a, w, "Penolakan layanan metadon", "Edit")
-	onUI(func() { test.Tap(button(t, w, "History")) })
+	press(t, w, "History")
 	if !inDialog(w, "Revision 13, saved ") || !inDialog(w, "by script (current version)") || !inDialog(w, "Tags: − visit-k, + visit-l") {
 		t.Fatal("the newest revision is not shown first with its change")
 	}
 	if inDialog(w, "Revision 3, saved ") || inDialog(w, "Revision 1, created ") {
 		t.Fatal("more than a page of revisions at first")
 	}
-	onUI(func() { test.Tap(button(t, w, "Show earlier revisions")) })
+	press(t, w, "Show earlier revisions")
 	if !inDialog(w, "Revision 2, saved ") || !inDialog(w, "Tags: + visit-a") || !inDialog(w, "Revision 1, created ") {
 		t.Fatal("the earlier revisions do not come at a click")
 	}
