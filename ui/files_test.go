@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
@@ -54,7 +55,10 @@ func noVault(t *testing.T) (*App, fyne.Window) {
 	return start(t, filepath.Join(t.TempDir(), "none"), "en")
 }
 
-// chosen records what a chooser gave back.
+// chosen records what a chooser gave back. The chooser's own tests open
+// it as the app's buttons do (askOpenPath, askSavePath) with a callback
+// that records the path; what each button does with the path it gets is
+// tested through the button (bundles_test.go, evidence_test.go…).
 type chosen struct{ paths []string }
 
 func (c *chosen) then(p string) { c.paths = append(c.paths, p) }
@@ -115,9 +119,11 @@ func doubleClickText(t *testing.T, w fyne.Window, text string) {
 	if !ok {
 		t.Fatalf("%q is not on the screen", text)
 	}
+	reveal(w, txt)
 	var pos fyne.Position
 	onUI(func() { pos = centre(txt) })
 	onUI(func() {
+		touchAt(w, pos)
 		if d, ok := objectAt(w, pos).(fyne.DoubleTappable); ok {
 			test.DoubleTap(d)
 			return
@@ -146,11 +152,7 @@ func pressEnter(t *testing.T, w fyne.Window) {
 // there (Ctrl+A) and types text over it.
 func typeOver(t *testing.T, w fyne.Window, e *widget.Entry, text string) {
 	t.Helper()
-	onUI(func() {
-		w.Canvas().Focus(e)
-		e.TypedShortcut(&fyne.ShortcutSelectAll{})
-		test.Type(e, text)
-	})
+	retype(t, w, e, text)
 }
 
 // The chooser fills most of a 1024x600 window, and its buttons are on it.
@@ -243,11 +245,11 @@ func TestFileChooserClickSelectsDoubleClickOpens(t *testing.T) {
 		t.Fatalf("a double-click did not open the folder (%q)", f)
 	}
 	// Up goes back, and so does one click on a place.
-	onUI(func() { test.Tap(button(t, w, "Up")) })
+	press(t, w, "Up")
 	if f := folderShown(t, a, w); f != home {
 		t.Fatalf("Up went to %q", f)
 	}
-	onUI(func() { test.Tap(button(t, w, "Documents")) }) // the place, on the left
+	press(t, w, "Documents") // the place, on the left
 	if f := folderShown(t, a, w); f != filepath.Join(home, "Documents") || !onScreen(w, "report.pdf") {
 		t.Fatalf("the Documents place opened %q", f)
 	}
@@ -330,7 +332,7 @@ func TestFileChooserEnter(t *testing.T) {
 	if f := folderShown(t, a, w); f != filepath.Join(home, "Documents") {
 		t.Fatalf("the chooser reopened in %q, not the last folder", f)
 	}
-	onUI(func() { test.Tap(button(t, w, "Up")) })
+	press(t, w, "Up")
 	clickText(t, w, "Cases")
 	pressEnter(t, w)
 	if f := folderShown(t, a, w); f != filepath.Join(home, "Cases") {
@@ -458,7 +460,7 @@ func TestFileChooserMemoryAndNoTrace(t *testing.T) {
 	}
 	clickText(t, w, "Cancel")
 	onUI(func() { a.askOpenPath(got.then) })
-	onUI(a.Lock)
+	shortcut(t, w, &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault})
 	eventually(t, "the chooser closed by the lock", func() bool {
 		_, open := pathField(a, w)
 		return !open
@@ -557,7 +559,7 @@ func tree(t *testing.T, dir string) string {
 func TestAttachDoubleClickOnFolder(t *testing.T) {
 	filesHome(t)
 	a, w, _ := unlocked(t, Config{AutoLock: -1})
-	onUI(func() { a.main.list.Select(0) })
+	clickText(t, w, "Internação compulsória")
 	eventually(t, "the case", func() bool { return labelWith(w, "No evidence yet") })
 	clickText(t, w, "Add files")
 	pause()

@@ -211,8 +211,16 @@ func reveal(w fyne.Window, o fyne.CanvasObject) {
 // control under it as touched.
 func clickAt(w fyne.Window, pos fyne.Position) {
 	onUI(func() {
+		touchAt(w, pos)
+		test.TapCanvas(w.Canvas(), pos)
+	})
+}
+
+// touchAt counts the innermost interactive control under the pointer at
+// pos as touched.
+func touchAt(w fyne.Window, pos fyne.Position) {
+	onUI(func() {
 		census.look(w)
-		// The innermost interactive control under the pointer.
 		var hit fyne.CanvasObject
 		for _, o := range shown(clickable(w)) {
 			if _, ok := census.keyOf(o); !ok {
@@ -225,7 +233,6 @@ func clickAt(w fyne.Window, pos fyne.Position) {
 		if hit != nil {
 			census.touch(hit)
 		}
-		test.TapCanvas(w.Canvas(), pos)
 	})
 }
 
