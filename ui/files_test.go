@@ -338,8 +338,8 @@ func TestFileChooserEnter(t *testing.T) {
 	if f := folderShown(t, a, w); f != filepath.Join(home, "Cases") {
 		t.Fatalf("Enter on a folder went to %q", f)
 	}
-	onUI(func() { w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown}) }) // Maria Ivanova
-	onUI(func() { w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown}) }) // notes.txt
+	key(t, w, fyne.KeyDown) // Maria Ivanova
+	key(t, w, fyne.KeyDown) // notes.txt
 	if len(keys.get()) != 0 {
 		t.Fatal("arrows chose a file")
 	}
