@@ -154,7 +154,7 @@ dossierctl contact add --vault ~/vaults/partner net-for-partner.card --fingerpri
 	for _, want := range []string{
 		"PN-2026-0001  ", // show
 		"The restored vault holds 54 cases, 1 evidence file (plus 1 stripped copy) and ",
-		"Imported a share bundle from Peer Network",
+		"Imported a share from Peer Network",
 		"1 case added, 0 updated, 0 unchanged, 0 in conflict",
 	} {
 		if !strings.Contains(out, want) {
