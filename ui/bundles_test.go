@@ -73,6 +73,11 @@ func TestBackupAndBanner(t *testing.T) {
 	}
 	press(t, w, "Cancel")
 	press(t, w, "Back up")
+	// A click on the only kind, already chosen, keeps it chosen.
+	clickText(t, w, "Full backup: everything, enough to rebuild the vault on a new laptop")
+	if k, _ := find(w, func(r *widget.RadioGroup) bool { return true }); k.Selected == "" {
+		t.Fatal("a click on the chosen kind left none chosen")
+	}
 	press(t, w, "Next")
 	path := filepath.Join(t.TempDir(), "backup.age")
 	saveFile(t, w, path)
@@ -231,6 +236,14 @@ func TestImportRefusals(t *testing.T) {
 	if _, ok := find(w, func(b *widget.Button) bool { return b.Text == "Import anyway" }); ok {
 		t.Fatal("a tampered bundle was offered for import")
 	}
+	press(t, w, "OK")
+	// The unknown signer's bundle, imported anyway.
+	press(t, w, "Import")
+	openFile(t, w, path)
+	eventually(t, "the warning again", func() bool { return labelWith(w, "NOT among your contacts") })
+	press(t, w, "Import anyway")
+	eventually(t, "the result", func() bool { return labelWith(w, "Imported: 1 case added") })
+	eventually(t, "the list", func() bool { return a.main.count.Text == "5 cases" })
 }
 
 // A long check can be cancelled; nothing is imported.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -328,5 +329,122 @@ func TestEditorPickersOpen(t *testing.T) {
 	choose(t, w, e.vrows[0].typ, "Extortion")
 	if e.vrows[0].typ.Key() != "extortion" {
 		t.Fatalf("chosen %q", e.vrows[0].typ.Key())
+	}
+}
+
+// Every field of the editor, filled as a person does, is saved and read
+// back, and the case view shows it: each of a person's fourteen
+// characteristics ticked, every consent scope, the pickers nothing else
+// uses.
+func TestEditorEveryField(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	press(t, w, "New case")
+	e := a.main.editorForTest()
+	typeIn(t, w, e.title, "Raid on the night shelter")
+	typeIn(t, w, e.date, "2025-11")
+	typeIn(t, w, e.country, "KZ")
+	typeIn(t, w, e.region, "Almaty Region")
+	typeIn(t, w, e.locality, "Almaty")
+	choose(t, w, e.place, "Street")
+	typeIn(t, w, e.tags, "raid, night , shelter")
+	typeIn(t, w, e.narrative, "Police came at two in the morning.")
+
+	press(t, w, "Add a person")
+	p := e.prows[0]
+	typeIn(t, w, p.pseudonym, "Aigerim")
+	choose(t, w, p.role, "Victim")
+	choose(t, w, p.gender, "Transgender woman")
+	choose(t, w, p.ageGroup, "25–34")
+	typeIn(t, w, p.legalName, "Aigerim S.")
+	typeIn(t, w, p.contact, "+7 700 000 0000")
+	var labels []string
+	onUI(func() {
+		for _, c := range p.characteristics {
+			labels = append(labels, c.Text)
+		}
+	})
+	if len(labels) != len(store.Characteristics) {
+		t.Fatalf("%d characteristic boxes for %d characteristics", len(labels), len(store.Characteristics))
+	}
+	for _, l := range labels {
+		clickText(t, w, l)
+	}
+
+	press(t, w, "Add a violation")
+	v := e.vrows[0]
+	choose(t, w, v.typ, "Illegal search")
+	choose(t, w, v.perp, "Drug control agency")
+	typeIn(t, w, v.desc, "Searched every bed")
+	choose(t, w, v.victim, "Aigerim")
+
+	press(t, w, "Add a response")
+	r := e.irows[0]
+	choose(t, w, r.typ, "Complaint filed")
+	choose(t, w, r.status, "Done")
+	typeIn(t, w, r.outcome, "Complaint registered")
+
+	clickText(t, w, "Consent obtained")
+	for _, scope := range []string{"Store only", "Share with legal partners", "Anonymised statistics", "Public advocacy"} {
+		clickText(t, w, scope)
+	}
+	press(t, w, "Save")
+	eventually(t, "the saved case", func() bool { return labelWith(w, "Saved as revision 1.") })
+
+	got, _ := a.Vault().List(t.Context(), store.Query{Text: "night shelter"})
+	if len(got) != 1 {
+		t.Fatal("the saved case is not found")
+	}
+	c, _ := a.Vault().Get(t.Context(), got[0].ID)
+	pp := c.People[0]
+	if c.Region != "Almaty Region" || c.Locality != "Almaty" || c.PlaceType != "street" || strings.Join(c.Tags, "|") != "night|raid|shelter" ||
+		c.Narrative != "Police came at two in the morning." ||
+		pp.Gender != "transgender_woman" || pp.AgeGroup != "25_34" || pp.Contact != "+7 700 000 0000" || pp.LegalName != "Aigerim S." ||
+		c.Violations[0].Description != "Searched every bed" || c.Violations[0].Perpetrator != "drug_control_agency" ||
+		c.Interventions[0].Type != "complaint_filed" || c.Interventions[0].Status != "done" || c.Interventions[0].Outcome != "Complaint registered" ||
+		len(c.Consent.Scope) != 4 {
+		t.Fatalf("saved case %+v", c)
+	}
+	want := append([]string(nil), store.Characteristics...)
+	slices.Sort(want)
+	have := append([]string(nil), pp.Characteristics...)
+	slices.Sort(have)
+	if !slices.Equal(have, want) {
+		t.Fatalf("characteristics saved %q, want every one", pp.Characteristics)
+	}
+	for _, shown := range []string{"Place: Almaty, Almaty Region, KZ, Street", "Tags: night, raid, shelter",
+		"Illegal search — Drug control agency → Aigerim: Searched every bed", "Complaint filed (Done): Complaint registered"} {
+		if !labelWith(w, shown) {
+			t.Errorf("the case view does not show %q", shown)
+		}
+	}
+	// Read back in the editor: every box still ticked.
+	press(t, w, "Edit")
+	e = a.main.editorForTest()
+	onUI(func() {
+		for _, c := range e.prows[0].characteristics {
+			if !c.Checked {
+				t.Errorf("%q is not ticked when the case is edited again", c.Text)
+			}
+		}
+	})
+}
+
+// A draft offered back can be discarded: the editor starts empty and the
+// draft is gone from the vault.
+func TestDraftDiscarded(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	press(t, w, "New case")
+	e := a.main.editorForTest()
+	typeIn(t, w, e.title, "not worth keeping")
+	shortcut(t, w, &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault})
+	unlockWith(t, a, w, "the right passphrase")
+	eventually(t, "the draft offered back", func() bool { return labelWith(w, "Continuing the draft saved at") })
+	press(t, w, "Discard the draft")
+	e = a.main.editorForTest()
+	if e.title.Text != "" || labelWith(w, "Continuing the draft saved at") {
+		t.Fatalf("the editor after Discard: %q", e.title.Text)
+	}
+	if d, _, _ := a.Vault().Draft(t.Context(), store.DraftNew); d != nil {
+		t.Fatal("the draft stays after Discard")
 	}
 }

@@ -253,6 +253,10 @@ func TestFileChooserClickSelectsDoubleClickOpens(t *testing.T) {
 	if f := folderShown(t, a, w); f != filepath.Join(home, "Documents") || !onScreen(w, "report.pdf") {
 		t.Fatalf("the Documents place opened %q", f)
 	}
+	press(t, w, "Home")
+	if f := folderShown(t, a, w); f != home {
+		t.Fatalf("the Home place opened %q", f)
+	}
 	if len(got.get()) != 0 {
 		t.Fatalf("chosen without a double-click or Choose: %v", got.get())
 	}

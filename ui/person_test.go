@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -518,8 +519,10 @@ var (
 	fingerprint = regexp.MustCompile(`[A-Z0-9]{4}(-[A-Z0-9]{4}){3}`)
 )
 
-// defaultPlaceHolders are what a picker shows when the code sets none.
-var defaultPlaceHolders = map[string]bool{"": true, "(Choose one)": true, "(Select one)": true}
+// defaultPlaceHolders are what a picker shows when the code sets none, or
+// the app's own for "no value" (the same on many pickers): such a picker
+// is named by its first options instead.
+var defaultPlaceHolders = map[string]bool{"": true, "(Choose one)": true, "(Select one)": true, "—": true}
 
 // keyOf names an interactive control by its kind and words; ok is false
 // for what is not interactive.
@@ -533,6 +536,9 @@ func (c *controls) keyOf(o fyne.CanvasObject) (string, bool) {
 func describe(o fyne.CanvasObject, lastLabel string) (string, bool) {
 	switch x := o.(type) {
 	case *widget.Button:
+		if x.Icon != nil && x.Icon.Name() == theme.StorageIcon().Name() {
+			return "button [a drive]", true // the file chooser's places: the drives mounted here
+		}
 		if x.Text == "" && x.Icon != nil {
 			return "button [" + x.Icon.Name() + "]", true
 		}
@@ -557,6 +563,8 @@ func describe(o fyne.CanvasObject, lastLabel string) (string, bool) {
 		return "choice " + strings.Join(x.Options, "|"), true
 	case *widget.List:
 		return "list", true
+	case *fileList:
+		return "file list", true
 	case *widget.Hyperlink:
 		return "link " + x.Text, true
 	}
@@ -582,6 +590,12 @@ func (c *controls) look(w fyne.Window) {
 			}
 			if l, ok := x.(*widget.Label); ok && l.Text != "" {
 				lastLabel = l.Text
+			}
+			// A form's labels are bold words alone in their box.
+			if b, ok := x.(*fyne.Container); ok && len(b.Objects) == 1 {
+				if t, ok := b.Objects[0].(*canvas.Text); ok && t.TextStyle.Bold && t.Text != "" {
+					lastLabel = t.Text
+				}
 			}
 			if k, ok := describe(x, lastLabel); ok {
 				k = fingerprint.ReplaceAllString(k, "FINGERPRINT")

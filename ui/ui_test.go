@@ -141,6 +141,15 @@ func TestUnlockWrongThenRight(t *testing.T) {
 	typeIn(t, w, e, "not the passphrase")
 	key(t, w, fyne.KeyReturn)
 	eventually(t, "the wrong-passphrase message", func() bool { return labelWith(w, "Wrong passphrase. Nothing was changed.") })
+	// To the recovery key and back: the passphrase field again.
+	press(t, w, "Use the recovery key instead")
+	if _, shown := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == "Passphrase" }); shown {
+		t.Fatal("the passphrase field stays with the recovery key")
+	}
+	press(t, w, "Use the passphrase instead")
+	if _, shown := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == "Passphrase" }); !shown {
+		t.Fatal("no passphrase field after Use the passphrase instead")
+	}
 	if a.Vault() != nil {
 		t.Fatal("a wrong passphrase opened the vault")
 	}
