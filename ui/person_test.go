@@ -631,7 +631,9 @@ func (c *controls) touch(o fyne.CanvasObject) {
 }
 
 // exempt are the controls no test needs to touch, with the reason.
-var exempt = map[string]string{}
+var exempt = map[string]string{
+	"button [a drive]": "the file chooser's places for the drives mounted where the tests run: there may be none, and a test cannot mount one; the places work alike and are used through Home and Documents (files_test.go)",
+}
 
 // untouched lists the controls seen and never touched, and not exempt.
 func (c *controls) untouched() []string {
@@ -647,9 +649,9 @@ func (c *controls) untouched() []string {
 	return out
 }
 
-// censusEnforced turns the census from a report into a failure; it is on
-// once every test acts as a person.
-const censusEnforced = false
+// censusEnforced turns the census from a report into a failure: every
+// test acts as a person, and a control no test uses fails the package.
+const censusEnforced = true
 
 func TestMain(m *testing.M) {
 	code := m.Run()
