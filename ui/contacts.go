@@ -35,17 +35,11 @@ func (m *mainScreen) showContacts() {
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle(a.T("ui.main.contacts"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 	)
-	cs, err := m.v.Contacts(m.ctx)
-	if err != nil {
-		a.showError(a.message(err))
+	m.partners = container.NewVBox()
+	if !m.listPartners() {
 		return
 	}
-	if len(cs) == 0 {
-		box.Add(widget.NewLabel(a.T("ui.contacts.none")))
-	}
-	for _, c := range cs {
-		box.Add(widget.NewLabel(c.Name + " · " + c.Fingerprint))
-	}
+	box.Add(m.partners)
 	box.Add(container.NewHBox(
 		widget.NewButtonWithIcon(a.T("ui.contacts.add"), theme.ContentAddIcon(), safe(m.askAddCard)),
 		widget.NewButtonWithIcon(a.T("ui.contacts.paste"), theme.ContentPasteIcon(), safe(func() { m.askPasteCard() })),
@@ -154,6 +148,7 @@ func (m *mainScreen) confirmCard(b []byte) *widget.Entry {
 			return
 		}
 		a.log.Info("contact added")
+		m.listPartners() // the Contacts dialog, still open behind, lists it at once
 		a.showInfo(a.T("ui.main.contacts"), a.T("ui.contacts.added", card.Name))
 	}))
 	add.Importance = widget.HighImportance
@@ -162,4 +157,25 @@ func (m *mainScreen) confirmCard(b []byte) *widget.Entry {
 	d.Resize(fyne.NewSize(560, 360))
 	d.Show()
 	return typed
+}
+
+// listPartners fills the open Contacts dialog's list of partners; it says
+// whether the vault could be read.
+func (m *mainScreen) listPartners() bool {
+	if m.partners == nil {
+		return true
+	}
+	cs, err := m.v.Contacts(m.ctx)
+	if err != nil {
+		m.a.showError(m.a.message(err))
+		return false
+	}
+	m.partners.RemoveAll()
+	if len(cs) == 0 {
+		m.partners.Add(widget.NewLabel(m.a.T("ui.contacts.none")))
+	}
+	for _, c := range cs {
+		m.partners.Add(widget.NewLabel(c.Name + " · " + c.Fingerprint))
+	}
+	return true
 }

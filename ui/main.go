@@ -29,8 +29,9 @@ type mainScreen struct {
 	v       *store.Vault
 	content fyne.CanvasObject
 
-	curSettings *settingsForm // the settings dialog last opened
-	lastShare   *shareForm    // the share dialog last opened
+	curSettings *settingsForm   // the settings dialog last opened
+	lastShare   *shareForm      // the share dialog last opened
+	partners    *fyne.Container // the partners listed in the Contacts dialog last opened
 
 	search *widget.Entry
 	status *widget.Select

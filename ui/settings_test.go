@@ -134,10 +134,10 @@ func TestContactsAddWithFingerprint(t *testing.T) {
 		t.Fatalf("contacts %v", cs)
 	}
 	press(t, w, "OK")
-	// TODO(lead): the Contacts dialog, still open behind, says "No partner
-	// organisations yet." after the partner was added: it should list
-	// them at once. Once it does, check here, before Close:
-	//	labelWith(w, "Partner Network · "+card.Fingerprint)
+	// The Contacts dialog, still open behind, lists the partner at once.
+	if !labelWith(w, "Partner Network · "+card.Fingerprint) || labelWith(w, "No partner organisations yet.") {
+		t.Fatal("the open Contacts dialog does not list the partner just added")
+	}
 	// An altered card is refused outright: a changed key (the fingerprint
 	// no longer matches) or a changed name (the card's signature does not).
 	b, _ := os.ReadFile(path)
