@@ -83,18 +83,9 @@ func holds(root, o fyne.CanvasObject) bool {
 	if root == o {
 		return true
 	}
-	switch x := root.(type) {
-	case *fyne.Container:
-		for _, c := range x.Objects {
-			if holds(c, o) {
-				return true
-			}
-		}
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(x).Objects() {
-			if holds(c, o) {
-				return true
-			}
+	for _, c := range children(root) {
+		if holds(c, o) {
+			return true
 		}
 	}
 	return false

@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -121,15 +120,8 @@ func TestMenuInEachLanguage(t *testing.T) {
 // not the ones on screen).
 func walkRendered(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
 	fn(o)
-	switch x := o.(type) {
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(x).Objects() {
-			walkRendered(c, fn)
-		}
-	case *fyne.Container:
-		for _, c := range x.Objects {
-			walkRendered(c, fn)
-		}
+	for _, c := range children(o) {
+		walkRendered(c, fn)
 	}
 }
 

@@ -175,15 +175,8 @@ func cramped(root fyne.CanvasObject) []string {
 		if _, ok := o.(*container.Scroll); ok {
 			clip = r
 		}
-		switch x := o.(type) {
-		case *fyne.Container:
-			for _, k := range x.Objects {
-				walk(k, clip)
-			}
-		case fyne.Widget:
-			for _, k := range test.WidgetRenderer(x).Objects() {
-				walk(k, clip)
-			}
+		for _, k := range children(o) {
+			walk(k, clip)
 		}
 	}
 	walk(root, rect{-1e9, -1e9, 1e9, 1e9})

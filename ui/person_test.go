@@ -42,19 +42,25 @@ func shown(root fyne.CanvasObject) []fyne.CanvasObject {
 			return
 		}
 		out = append(out, x)
-		switch y := x.(type) {
-		case *fyne.Container:
-			for _, k := range y.Objects {
-				walk(k)
-			}
-		case fyne.Widget:
-			for _, k := range test.WidgetRenderer(y).Objects() {
-				walk(k)
-			}
+		for _, k := range children(x) {
+			walk(k)
 		}
 	}
 	walk(root)
 	return out
+}
+
+// children are what o draws, as the window draws it: a container's
+// objects, a widget's rendered objects (its own renderer, not a fresh one
+// as test.LaidOutObjects makes).
+func children(o fyne.CanvasObject) []fyne.CanvasObject {
+	switch x := o.(type) {
+	case *fyne.Container:
+		return x.Objects
+	case fyne.Widget:
+		return test.WidgetRenderer(x).Objects()
+	}
+	return nil
 }
 
 // clickable returns what takes a person's clicks: the top pop-up or
@@ -132,14 +138,7 @@ func path(root, o fyne.CanvasObject) []fyne.CanvasObject {
 	if root == o {
 		return []fyne.CanvasObject{root}
 	}
-	var kids []fyne.CanvasObject
-	switch x := root.(type) {
-	case *fyne.Container:
-		kids = x.Objects
-	case fyne.Widget:
-		kids = test.WidgetRenderer(x).Objects()
-	}
-	for _, k := range kids {
+	for _, k := range children(root) {
 		if p := path(k, o); p != nil {
 			return append([]fyne.CanvasObject{root}, p...)
 		}
@@ -607,15 +606,8 @@ func (c *controls) look(w fyne.Window) {
 				}
 				return
 			}
-			switch y := x.(type) {
-			case *fyne.Container:
-				for _, k := range y.Objects {
-					walk(k)
-				}
-			case fyne.Widget:
-				for _, k := range test.WidgetRenderer(y).Objects() {
-					walk(k)
-				}
+			for _, k := range children(x) {
+				walk(k)
 			}
 		}
 		walk(r)
