@@ -14,9 +14,9 @@ import (
 // holds no new error; a failure names the step, saves a screenshot and
 // quotes the app's standard error.
 type Driver struct {
-	T    *testing.T
-	D    *Display
-	A    *App
+	T     *testing.T
+	D     *Display
+	A     *App
 	step  string
 	start time.Time
 	last  *Screen

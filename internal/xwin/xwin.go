@@ -27,9 +27,9 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"unicode"
 	"testing"
 	"time"
+	"unicode"
 )
 
 // Tools are the programs the package runs; all come from `make deps`.
