@@ -1,0 +1,318 @@
+package main
+
+import (
+	"fmt"
+	"image"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dossier-hr/dossier/internal/xwin"
+	"github.com/dossier-hr/dossier/store"
+)
+
+// detail is a point on the scroll bar of the right-hand pane (case view,
+// editor), where the mouse wheel scrolls it: over a text field the field
+// takes the wheel for itself.
+var detail = image.Pt(1094, 460)
+
+// down is how many times Down must be pressed in a picker's menu to reach
+// key: the first Down lights the first choice. Pickers with an empty
+// choice ("—") have it first.
+func down(list []string, key string, withNone bool) int {
+	i := slices.Index(list, key)
+	if i < 0 {
+		panic("no " + key + " in the vocabulary")
+	}
+	if withNone {
+		i++
+	}
+	return i + 1
+}
+
+// up is how many times Up reaches key from the end (the first Up lights
+// the last choice).
+func up(list []string, key string) int {
+	return -(len(list) - slices.Index(list, key))
+}
+
+// focusSearch puts the keyboard focus in the empty search field, where the
+// keyboard order of the case list starts: a click on its placeholder, which
+// is drawn only while the field is empty and not focused (so none drawn
+// means the focus is there already).
+func (s *suite) focusSearch(x *xwin.Driver) {
+	x.T.Helper()
+	scr := x.WaitText(30*time.Second, T("ui.main.new_case"))
+	if r := scr.Lines(T("ui.main.search")); len(r) > 0 {
+		x.Click(xwin.Center(r[0]), 1)
+	}
+}
+
+// The case NewCase types, as dossierctl must read it back.
+var want = store.Case{
+	Title: "Raid on the harm reduction site XW", IncidentDate: "2026-03-14",
+	Country: "ID", Region: "Jakarta", Locality: "Tanah Abang",
+	PlaceType: "harm_reduction_site", Status: "under_review", Priority: "urgent", ViolationStatus: "likely",
+	Narrative: "Police raided the drop-in centre at night.",
+	Violations: []store.Violation{
+		{Type: "confiscation_of_harm_reduction_supplies", Perpetrator: "police", Date: "2026-03-14", Victim: "Ayu", PerpetratorDetails: "Unit 5", Method: "Seized the syringes"},
+		{Type: "arbitrary_arrest", Perpetrator: "drug_control_agency", Date: "2026-03-15", Victim: "Ayu"},
+	},
+	People: []store.Person{
+		{Pseudonym: "Ayu", Roles: []string{"victim"}, Gender: "female", AgeGroup: "25_34", LegalName: "Ayu Lestari", Contact: "+62 800 0000", Characteristics: []string{"uses_drugs", "on_oat"}},
+		{Pseudonym: "Budi", Roles: []string{"witness"}, Gender: "undisclosed", AgeGroup: "unknown"},
+	},
+	Interventions: []store.Intervention{{Type: "legal_aid", Status: "in_progress", Date: "2026-03-20", By: "LBH lawyer", Outcome: "Complaint drafted"}},
+	Consent:       &store.Consent{Obtained: true, Scope: []string{"legal_partners", "anonymised_statistics"}, Date: "2026-03-16", By: "XW tester"},
+	Tags:          []string{"raid", "syringes"},
+}
+
+// newCase types a case with the keyboard, every picker opened with Space
+// and chosen with Down or Up and Enter; the mouse only where the keyboard
+// cannot go (out of a multi-line field, into a row just added).
+func (s *suite) newCase(t *testing.T, x *xwin.Driver) {
+	w := want
+	x.Step("New case: Tab from the search field to the button, Space")
+	s.focusSearch(x)
+	x.Keys("Tab", "space")
+	x.WaitText(30*time.Second, words(T("ui.edit.date"), 2), T("ui.edit.region"))
+
+	x.Step("title, date, country, region, locality (Tab between them)")
+	x.Type(w.Title)
+	x.Keys("Tab")
+	x.Type(w.IncidentDate)
+	x.Keys("Tab", "Tab", "Tab") // past "estimate" and the end date
+	x.Type(w.Country)
+	x.Keys("Tab")
+	x.Type(w.Region)
+	x.Keys("Tab")
+	x.Type(w.Locality)
+
+	x.Step("place type picker")
+	x.Keys("Tab")
+	x.Pick(down(store.PlaceTypes, w.PlaceType, true), "place type")
+	x.Step("case status picker")
+	x.Keys("Tab")
+	x.Pick(down(store.CaseStatuses, w.Status, false), "case status")
+	x.Step("priority picker (Up from the end)")
+	x.Keys("Tab")
+	x.Pick(up(store.Priorities, w.Priority), "priority")
+	x.Step("violation status picker")
+	x.Keys("Tab")
+	x.Pick(down(store.ViolationStatus, w.ViolationStatus, true), "violation status")
+	x.Step("narrative")
+	x.Keys("Tab")
+	x.Type(w.Narrative)
+
+	// Tab types a tab in a multi-line field: a person takes the mouse.
+	for i, p := range w.People {
+		x.Step("add person %d (%s) with the mouse", i+1, p.Pseudonym)
+		x.ClickOn(xwin.Target{Text: T("ui.edit.add_person"), Line: true, At: detail, Wheel: 14}, 1, 60*time.Second)
+		x.ClickOn(xwin.Target{Text: T("ui.edit.pseudonym"), Line: true, At: detail, Wheel: 6}, 1, 30*time.Second)
+		x.Type(p.Pseudonym)
+		x.Step("person %d: role picker", i+1)
+		x.Keys("Tab")
+		x.Pick(down(store.Roles, p.Roles[0], false), "role")
+		x.Step("person %d: gender picker", i+1)
+		x.Keys("Tab")
+		if p.Gender == "undisclosed" {
+			x.Pick(up(store.Genders, p.Gender), "gender")
+		} else {
+			x.Pick(down(store.Genders, p.Gender, true), "gender")
+		}
+		x.Step("person %d: age group picker", i+1)
+		x.Keys("Tab", "Tab") // past the age
+		if p.AgeGroup == "unknown" {
+			x.Pick(up(store.AgeGroups, p.AgeGroup), "age group")
+		} else {
+			x.Pick(down(store.AgeGroups, p.AgeGroup, true), "age group")
+		}
+		x.Step("person %d: legal name, contact, characteristics", i+1)
+		x.Keys("Tab")
+		x.Type(p.LegalName)
+		x.Keys("Tab")
+		x.Type(p.Contact)
+		for _, c := range store.Characteristics {
+			x.Keys("Tab")
+			if slices.Contains(p.Characteristics, c) {
+				x.Keys("space")
+			}
+			if c == "on_oat" {
+				break
+			}
+		}
+	}
+
+	for i, v := range w.Violations {
+		x.Step("add violation %d with the mouse", i+1)
+		x.ClickOn(xwin.Target{Text: T("ui.edit.add_violation"), Line: true, At: detail, Wheel: -14}, 1, 60*time.Second)
+		x.Step("violation %d: type picker (a click opens its menu)", i+1)
+		x.ClickOn(xwin.Target{Text: T("ui.edit.violation_type"), Line: true, At: detail, Wheel: 6}, 1, 30*time.Second)
+		x.Choose(down(store.ViolationTypes, v.Type, false), "violation type")
+		x.Step("violation %d: perpetrator picker", i+1)
+		x.Keys("Tab")
+		x.Pick(down(store.Perpetrators, v.Perpetrator, true), "perpetrator")
+		x.Step("violation %d: date, victim picker", i+1)
+		x.Keys("Tab")
+		x.Type(v.Date)
+		x.Keys("Tab")
+		x.Pick(2, "victim") // —, Ayu, Budi
+		x.Keys("Tab")
+		x.Type(v.PerpetratorDetails)
+		if v.Method != "" {
+			x.Keys("Tab")
+			x.Type(v.Method)
+		}
+	}
+
+	r := w.Interventions[0]
+	x.Step("add a response with the mouse")
+	x.ClickOn(xwin.Target{Text: T("ui.edit.add_intervention"), Line: true, At: detail, Wheel: 14}, 1, 60*time.Second)
+	x.Step("response type picker (a click opens its menu)")
+	x.ClickOn(xwin.Target{Text: T("ui.edit.intervention_type"), Line: true, At: detail, Wheel: 6}, 1, 30*time.Second)
+	x.Choose(down(store.InterventionType, r.Type, false), "response type")
+	x.Step("response status picker")
+	x.Keys("Tab")
+	x.Pick(down(store.InterventionStat, r.Status, true), "response status")
+	x.Step("response date, by whom, outcome")
+	x.Keys("Tab")
+	x.Type(r.Date)
+	x.Keys("Tab")
+	x.Type(r.By)
+	x.Keys("Tab")
+	x.Type(r.Outcome)
+
+	x.Step("consent: obtained, its uses, date, by whom; tags")
+	x.Keys("Tab", "Tab", "Tab") // Remove, Add a response, Consent obtained
+	x.Keys("space")
+	for _, sc := range store.ConsentScopes {
+		x.Keys("Tab")
+		if slices.Contains(w.Consent.Scope, sc) {
+			x.Keys("space")
+		}
+	}
+	x.Keys("Tab")
+	x.Type(w.Consent.Date)
+	x.Keys("Tab")
+	x.Type(w.Consent.By)
+	x.Keys("Tab")
+	x.Type(strings.Join(w.Tags, ", "))
+
+	x.Step("save with Ctrl+S")
+	saved := words(T("ui.edit.saved"), 3)
+	x.Keys("ctrl+s")
+	if ok, _ := x.TryText(10*time.Second, saved); !ok {
+		t.Logf("NOTE: Ctrl+S did not save the case within 10 s; saving with the Save button (Tab, Space)")
+		x.Step("save with the Save button")
+		x.Keys("Tab", "Tab", "space") // Add a note, Save
+		s.waitSaved(x, saved)
+	}
+
+	x.Step("dossierctl reads back what was typed and chosen (the app still open)")
+	list := s.listCases(t, s.vaultA, s.passA)
+	if len(list) != 1 {
+		t.Fatalf("dossierctl lists %d cases, want 1", len(list))
+	}
+	s.ref = list[0].Reference
+	got := s.showCase(t, s.vaultA, s.passA, s.ref)
+	for _, d := range diffCase(&w, got) {
+		t.Errorf("the saved case differs from what was typed and chosen: %s", d)
+	}
+	s.clean = true
+}
+
+// waitSaved waits for the "saved" message, which must be in view: after
+// a save from the bottom of a long form, a pane left scrolled down shows
+// nothing (then it is reported, and found by scrolling up).
+func (s *suite) waitSaved(x *xwin.Driver, saved string) {
+	x.T.Helper()
+	if ok, _ := x.TryText(30*time.Second, saved); ok {
+		return
+	}
+	x.Snapshot("after save, no message in view")
+	x.Seek(xwin.Target{Text: saved, At: detail, Wheel: -14}, 60*time.Second)
+	x.T.Errorf("step %q: BUG: after saving, the right-hand pane stays scrolled where the Save button was: it looks empty, and %q and the saved case are out of view until one scrolls up", x.Current(), saved)
+}
+
+// diffCase lists the fields of want that got does not hold.
+func diffCase(want, got *store.Case) []string {
+	var d []string
+	eq := func(field string, w, g any) {
+		// Lists are kept sorted: compare them as sets.
+		if l, ok := w.([]string); ok {
+			w = slices.Sorted(slices.Values(l))
+		}
+		if l, ok := g.([]string); ok {
+			g = slices.Sorted(slices.Values(l))
+		}
+		if fmt.Sprint(w) != fmt.Sprint(g) {
+			d = append(d, fmt.Sprintf("%s: got %q, want %q", field, fmt.Sprint(g), fmt.Sprint(w)))
+		}
+	}
+	eq("title", want.Title, got.Title)
+	eq("incident_date", want.IncidentDate, got.IncidentDate)
+	eq("country", want.Country, got.Country)
+	eq("region", want.Region, got.Region)
+	eq("locality", want.Locality, got.Locality)
+	eq("place_type", want.PlaceType, got.PlaceType)
+	eq("status", want.Status, got.Status)
+	eq("priority", want.Priority, got.Priority)
+	eq("violation_status", want.ViolationStatus, got.ViolationStatus)
+	eq("narrative", want.Narrative, got.Narrative)
+	eq("tags", want.Tags, got.Tags)
+	eq("number of violations", len(want.Violations), len(got.Violations))
+	for i := range min(len(want.Violations), len(got.Violations)) {
+		w, g := want.Violations[i], got.Violations[i]
+		p := fmt.Sprintf("violations[%d].", i)
+		eq(p+"type", w.Type, g.Type)
+		eq(p+"perpetrator", w.Perpetrator, g.Perpetrator)
+		eq(p+"date", w.Date, g.Date)
+		eq(p+"victim", w.Victim, g.Victim)
+		eq(p+"perpetrator_details", w.PerpetratorDetails, g.PerpetratorDetails)
+		eq(p+"method", w.Method, g.Method)
+	}
+	eq("number of people", len(want.People), len(got.People))
+	for i := range min(len(want.People), len(got.People)) {
+		w, g := want.People[i], got.People[i]
+		p := fmt.Sprintf("people[%d].", i)
+		eq(p+"pseudonym", w.Pseudonym, g.Pseudonym)
+		eq(p+"roles", w.Roles, g.Roles)
+		eq(p+"gender", w.Gender, g.Gender)
+		eq(p+"age_group", w.AgeGroup, g.AgeGroup)
+		eq(p+"legal_name", w.LegalName, g.LegalName)
+		eq(p+"contact", w.Contact, g.Contact)
+		eq(p+"characteristics", w.Characteristics, g.Characteristics)
+	}
+	eq("number of responses", len(want.Interventions), len(got.Interventions))
+	for i := range min(len(want.Interventions), len(got.Interventions)) {
+		w, g := want.Interventions[i], got.Interventions[i]
+		p := fmt.Sprintf("interventions[%d].", i)
+		eq(p+"type", w.Type, g.Type)
+		eq(p+"status", w.Status, g.Status)
+		eq(p+"date", w.Date, g.Date)
+		eq(p+"by", w.By, g.By)
+		eq(p+"outcome", w.Outcome, g.Outcome)
+	}
+	if got.Consent == nil {
+		d = append(d, "consent: none recorded")
+	} else {
+		eq("consent.obtained", want.Consent.Obtained, got.Consent.Obtained)
+		eq("consent.scope", want.Consent.Scope, got.Consent.Scope)
+		eq("consent.date", want.Consent.Date, got.Consent.Date)
+		eq("consent.by", want.Consent.By, got.Consent.By)
+	}
+	return d
+}
+
+func (s *suite) editAndHistory(t *testing.T, x *xwin.Driver) { t.Skip("todo") }
+func (s *suite) lockShortcut(t *testing.T, x *xwin.Driver)   { t.Skip("todo") }
+func (s *suite) statistics(t *testing.T, x *xwin.Driver)     { t.Skip("todo") }
+func (s *suite) settings(t *testing.T, x *xwin.Driver)       { t.Skip("todo") }
+func (s *suite) language(t *testing.T, x *xwin.Driver)       { t.Skip("todo") }
+func (s *suite) backupFlow(t *testing.T, x *xwin.Driver)     { t.Skip("todo") }
+func (s *suite) restore(t *testing.T, x *xwin.Driver)        { t.Skip("todo") }
+func (s *suite) shareFlow(t *testing.T, x *xwin.Driver)      { t.Skip("todo") }
+func (s *suite) importShare(t *testing.T, x *xwin.Driver)    { t.Skip("todo") }
+func (s *suite) attachPhoto(t *testing.T, x *xwin.Driver)    { t.Skip("todo") }
+func (s *suite) quit(t *testing.T, x *xwin.Driver)           { t.Skip("todo") }
