@@ -1,0 +1,72 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/dossier-hr/dossier/assets"
+	"github.com/dossier-hr/dossier/internal/xwin"
+)
+
+// clickButton clicks a button by its label, scrolling the right-hand pane
+// by wheel notches (negative: up) while it is not in view.
+func (s *suite) clickButton(x *xwin.Driver, label string, wheel int) {
+	x.T.Helper()
+	x.ClickOn(xwin.Target{Text: label, Line: true, In: pane, At: detail, Wheel: wheel}, 1, 60*time.Second)
+}
+
+// ensureCase makes sure vault A holds the case the later flows work on:
+// typed by NewCase, or (when that flow failed) added with dossierctl, so
+// that one failure does not hide the rest.
+func (s *suite) ensureCase(t *testing.T) {
+	t.Helper()
+	if s.ref != "" {
+		return
+	}
+	list := s.listCases(t, s.vaultA, s.passA)
+	if len(list) == 0 {
+		t.Log("NewCase saved no case: adding it with dossierctl so the other flows can run")
+		c := want
+		b, _ := json.Marshal(&c)
+		f := filepath.Join(t.TempDir(), "case.json")
+		os.WriteFile(f, b, 0o600)
+		s.ctlRun(t, s.vaultA, s.passA, "add", f)
+		list = s.listCases(t, s.vaultA, s.passA)
+	}
+	s.ref = list[0].Reference
+}
+
+// statistics: the Vault menu's Statistics counts the case.
+func (s *suite) statistics(t *testing.T, x *xwin.Driver) {
+	s.ensureCase(t)
+	x.Step("Vault menu, Statistics")
+	x.ClickOn(xwin.Target{Text: T("ui.menu.vault"), Line: true}, 1, 30*time.Second)
+	x.ClickText(T("ui.stats.button"), 30*time.Second)
+	x.Step("the dialog counts the case by status")
+	x.WaitText(60*time.Second, T("ui.stats.by_status"), assets.VocabLabel("en", "case_status", want.Status))
+	x.Step("close it")
+	s.clickButton(x, T("ui.close"), 0)
+	x.WaitGone(30*time.Second, T("ui.stats.by_status"))
+	s.clean = true
+}
+
+// quit: the Vault menu's Quit ends the app normally; the vault passes
+// dossierctl's checks afterwards.
+func (s *suite) quit(t *testing.T, x *xwin.Driver) {
+	x.Step("Vault menu, Quit")
+	x.ClickOn(xwin.Target{Text: T("ui.menu.vault"), Line: true}, 1, 30*time.Second)
+	s.app.Expected = true
+	x.ClickOn(xwin.Target{Text: "Quit", Line: true}, 1, 30*time.Second)
+	if !s.app.Wait(30 * time.Second) {
+		x.Failf("the app did not end within 30 s of Quit")
+	}
+	if err := s.app.ExitErr(); err != nil {
+		t.Errorf("the app ended with %v after Quit", err)
+	}
+	x.Step("dossierctl: the vault's integrity and audit log check out")
+	s.ctlRun(t, s.vaultA, s.passA, "check")
+	s.ctlRun(t, s.vaultA, s.passA, "audit", "verify")
+}
