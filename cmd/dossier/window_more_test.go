@@ -70,3 +70,49 @@ func (s *suite) quit(t *testing.T, x *xwin.Driver) {
 	s.ctlRun(t, s.vaultA, s.passA, "check")
 	s.ctlRun(t, s.vaultA, s.passA, "audit", "verify")
 }
+
+// editAndHistory: the case clicked in the list, Edit, words typed at the
+// end of the title, Ctrl+S; History shows the change; dossierctl reads
+// revision 2.
+func (s *suite) editAndHistory(t *testing.T, x *xwin.Driver) {
+	s.ensureCase(t)
+	x.Step("click the case in the list")
+	x.ClickOn(xwin.Target{Text: "Raid on the harm", In: list}, 1, 30*time.Second)
+	x.WaitText(30*time.Second, T("ui.case.edit"), T("ui.case.history"))
+	x.Step("Edit; the title has the focus: End, words typed, Ctrl+S")
+	x.ClickOn(xwin.Target{Text: T("ui.case.edit"), Line: true, In: pane}, 1, 30*time.Second)
+	x.WaitText(30*time.Second, T("ui.edit.title"))
+	x.Keys("End")
+	x.Type(" edited")
+	x.Keys("ctrl+s")
+	x.WaitText(30*time.Second, words(T("ui.edit.saved"), 3))
+	x.Step("History says what changed")
+	x.ClickOn(xwin.Target{Text: T("ui.case.history"), Line: true, In: pane}, 1, 30*time.Second)
+	x.WaitText(30*time.Second, words(T("ui.history.intro"), 2), "site XW edited")
+	x.Step("Close")
+	x.ClickOn(xwin.Target{Text: T("ui.close"), Line: true}, 1, 30*time.Second)
+	x.WaitGone(30*time.Second, words(T("ui.history.intro"), 2))
+	x.Step("dossierctl reads the new title and revision 2")
+	got := s.showCase(t, s.vaultA, s.passA, s.ref)
+	if got.Title != want.Title+" edited" || got.Revision != 2 {
+		t.Errorf("after the edit dossierctl reads %q, revision %d", got.Title, got.Revision)
+	}
+	s.clean = true
+}
+
+// lockShortcut: Ctrl+L with a case on screen, then the passphrase and
+// Enter: the same case is shown again.
+func (s *suite) lockShortcut(t *testing.T, x *xwin.Driver) {
+	s.ensureCase(t)
+	x.Step("the case on screen, Ctrl+L")
+	x.ClickOn(xwin.Target{Text: "Raid on the harm", In: list}, 1, 30*time.Second)
+	x.WaitText(30*time.Second, T("ui.case.history"))
+	x.Keys("ctrl+l")
+	x.WaitText(30*time.Second, T("ui.unlock.title"))
+	x.WaitGone(10*time.Second, "Raid on the harm")
+	x.Step("unlock: back on the case")
+	x.Type(s.passA)
+	x.Keys("Return")
+	x.WaitText(120*time.Second, T("ui.main.new_case"), T("ui.case.history"))
+	s.clean = true
+}

@@ -83,6 +83,8 @@ func TestWindow(t *testing.T) {
 		{"FirstRun", true, false, s.firstRun},
 		{"Unlock", false, false, s.unlock},
 		{"NewCase", false, false, s.newCase},
+		{"EditAndHistory", false, true, s.editAndHistory},
+		{"LockShortcut", false, true, s.lockShortcut},
 		{"Statistics", false, true, s.statistics},
 		{"Quit", false, false, s.quit},
 	}
