@@ -35,6 +35,10 @@ type Config struct {
 	// BackupReminder shows a banner when the last backup is older; zero
 	// means the default, seven days.
 	BackupReminder time.Duration
+	// SaveLanguage keeps the language chosen in Settings for the next
+	// start (the unlock screen is in it, before any vault is open); nil
+	// keeps it for this run only.
+	SaveLanguage func(lang string) error
 }
 
 // Defaults of Config.

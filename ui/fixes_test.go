@@ -153,3 +153,29 @@ func TestEvidenceCountsCopiesApart(t *testing.T) {
 		}
 	}
 }
+
+// The language chosen in Settings is handed to the program to keep for
+// the next start.
+func TestLanguageChoiceIsKept(t *testing.T) {
+	dir, _ := fixture(t)
+	newApp(t)
+	w := newWindow()
+	var kept []string
+	a := New(w, Config{VaultDir: dir, Lang: "en", AutoLock: -1, SaveLanguage: func(l string) error { kept = append(kept, l); return nil }})
+	a.Start()
+	t.Cleanup(func() { onUI(a.Lock); w.Close() })
+	typeUnlock(t, w, "the right passphrase")
+	eventually(t, "the list", func() bool { return a.main != nil && a.main.total == 4 })
+	pressIcon(t, w, theme.SettingsIcon())
+	lang, ok := find(w, func(s *widget.Select) bool { return s.Selected == "English" })
+	if !ok {
+		t.Fatal("no language picker")
+	}
+	choose(t, w, lang, "Français")
+	retype(t, w, a.main.curSettings.autoLock, "5")
+	press(t, w, "Save")
+	eventually(t, "French", func() bool { return a.lang == "fr" })
+	if strings.Join(kept, ",") != "fr" {
+		t.Fatalf("kept %q, want fr", kept)
+	}
+}

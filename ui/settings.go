@@ -17,10 +17,6 @@ import (
 	"github.com/dossier-hr/dossier/store"
 )
 
-// Preference key of the interface language, kept by Fyne outside the
-// vault: the unlock screen must be in the person's language too.
-const prefLanguage = "language"
-
 // loadSettings applies the settings kept in the vault.
 func (a *App) loadSettings(ctx context.Context) {
 	v := a.Vault()
@@ -243,8 +239,10 @@ func (m *mainScreen) changePassphrase(pass string) {
 // setLanguage switches the interface language now and for next time.
 func (a *App) setLanguage(lang string) {
 	a.lang = lang
-	if app := fyne.CurrentApp(); app != nil {
-		app.Preferences().SetString(prefLanguage, lang)
+	if a.cfg.SaveLanguage != nil {
+		if err := a.cfg.SaveLanguage(lang); err != nil {
+			a.log.WithError(err).Warn("keeping the language for the next start failed")
+		}
 	}
 	a.win.SetTitle(a.T("ui.app_title"))
 	a.setMenu()

@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/dossier-hr/dossier/assets"
+	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/store"
 	"github.com/dossier-hr/dossier/ui"
 )
@@ -46,8 +48,9 @@ func main() {
 	forgetFileDialog(a.Preferences())
 	l := *language
 	if l == "" {
-		// The language chosen in Settings, else the system's.
-		l = a.Preferences().StringWithFallback("language", systemLanguage())
+		// The language chosen in Settings (in Fyne's preferences before
+		// this version), else the system's.
+		l = savedLanguage(a.Preferences().StringWithFallback("language", systemLanguage()))
 	}
 	if !slices.Contains(assets.Languages, l) {
 		fmt.Fprintf(os.Stderr, "dossier: no translation for %q; use one of %s\n", l, strings.Join(assets.Languages, ", "))
@@ -58,7 +61,7 @@ func main() {
 	// Small enough for the 1024x600 screens of old netbooks, with a task
 	// bar and the window's title; a person with more room maximises it.
 	w.Resize(fyne.NewSize(1000, 540))
-	ui.New(w, ui.Config{VaultDir: dir, Lang: l, Log: log}).Start()
+	ui.New(w, ui.Config{VaultDir: dir, Lang: l, Log: log, SaveLanguage: saveLanguage}).Start()
 	w.ShowAndRun()
 }
 
@@ -87,4 +90,45 @@ func systemLanguage() string {
 		return code
 	}
 	return "en"
+}
+
+// The language chosen in Settings is kept in a small file of Dossier's
+// own, written whole under a temporary name and renamed into place. In
+// Fyne's preferences, each change rewrote the file in place while Fyne
+// watched it, and Fyne read it half-written ("Preferences load error:
+// EOF" on standard error).
+
+// languageFile is where the chosen language is kept: dossier/language
+// in the user's configuration folder.
+func languageFile() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "dossier", "language"), nil
+}
+
+// savedLanguage returns the language kept by saveLanguage, or fallback.
+func savedLanguage(fallback string) string {
+	f, err := languageFile()
+	if err != nil {
+		return fallback
+	}
+	b, err := os.ReadFile(f)
+	if l := strings.TrimSpace(string(b)); err == nil && slices.Contains(assets.Languages, l) {
+		return l
+	}
+	return fallback
+}
+
+// saveLanguage keeps the language for the next start.
+func saveLanguage(lang string) error {
+	f, err := languageFile()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(f), 0o700); err != nil {
+		return err
+	}
+	return crypto.WriteFileAtomic(f, []byte(lang+"\n"), 0o600)
 }

@@ -56,3 +56,24 @@ func TestStartForgetsFileDialogFolder(t *testing.T) {
 		t.Fatalf("the language was lost: %s", b)
 	}
 }
+
+// The language chosen in Settings is kept for the next start, in a file
+// of Dossier's own written whole; without one, the fallback.
+func TestLanguageKept(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	if got := savedLanguage("pt"); got != "pt" {
+		t.Fatalf("nothing kept yet: %q", got)
+	}
+	if err := saveLanguage("ru"); err != nil {
+		t.Fatal(err)
+	}
+	if got := savedLanguage("pt"); got != "ru" {
+		t.Fatalf("kept %q, want ru", got)
+	}
+	f, _ := languageFile()
+	os.WriteFile(f, []byte("xx\n"), 0o600)
+	if got := savedLanguage("pt"); got != "pt" {
+		t.Fatalf("an unknown language was taken: %q", got)
+	}
+}
