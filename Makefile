@@ -4,8 +4,12 @@
 GO            ?= go
 # Debian packages the build needs: a C compiler for SQLCipher and Fyne (cgo),
 # OpenGL and X11 headers for Fyne, and exiftool, which the tests use to check
-# that stripped images hold no metadata.
-DEBS          := gcc pkg-config libgl1-mesa-dev xorg-dev libimage-exiftool-perl
+# that stripped images hold no metadata. The real-window tests
+# (cmd/dossier/window_test.go) run the app under Xvfb, drive it with
+# xdotool, take screenshots with ImageMagick's import and read them with
+# tesseract.
+DEBS          := gcc pkg-config libgl1-mesa-dev xorg-dev libimage-exiftool-perl \
+                 xvfb xdotool imagemagick tesseract-ocr
 DEMO_VAULT    ?= demo-vault
 DEMO_PASS     := demo-dossier-2026
 FUZZTIME      ?= 60s

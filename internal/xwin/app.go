@@ -51,7 +51,9 @@ func (d *Display) Launch(t testing.TB, name, bin string, args, env []string) *Ap
 	a.cmd = exec.Command(bin, args...)
 	a.cmd.Env = append(d.Env(), env...)
 	a.cmd.Stdout, a.cmd.Stderr = outf, errf
-	a.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Its own process group, killed with the test process even if that
+	// dies without cleaning up (go test's -timeout).
+	a.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if st, err := os.Stat(a.Stderr); err == nil {
 		a.reported = int(st.Size())
 	}

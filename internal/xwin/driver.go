@@ -198,11 +198,22 @@ func (x *Driver) Settle(max time.Duration) *image.RGBA {
 	return prev
 }
 
-// Read reads the screen now.
-func (x *Driver) Read() *Screen {
+// Read reads the screen (the app's window) now.
+func (x *Driver) Read() *Screen { x.T.Helper(); return x.ReadIn(image.Rectangle{}) }
+
+// ReadIn reads a part of the window (relative to it; empty: all of it).
+func (x *Driver) ReadIn(part image.Rectangle) *Screen {
 	x.T.Helper()
 	x.Check()
-	s, err := x.D.Read(x.area())
+	area := x.area()
+	if !part.Empty() && !area.Empty() {
+		area = part.Add(area.Min).Intersect(area)
+	}
+	start := time.Now()
+	s, err := x.D.Read(area)
+	if d := time.Since(start); d > 5*time.Second {
+		x.T.Logf("reading the screen took %s (a loaded machine?)", d.Round(100*time.Millisecond))
+	}
 	if err != nil {
 		x.Failf("reading the screen: %v", err)
 	}
@@ -263,9 +274,15 @@ func (x *Driver) WaitAny(timeout time.Duration, phrases ...string) (int, *Screen
 // it does not fail.
 func (x *Driver) TryText(timeout time.Duration, phrase string) (bool, *Screen) {
 	x.T.Helper()
+	return x.TryTextIn(image.Rectangle{}, timeout, phrase)
+}
+
+// TryTextIn is TryText in a part of the window (relative to it).
+func (x *Driver) TryTextIn(part image.Rectangle, timeout time.Duration, phrase string) (bool, *Screen) {
+	x.T.Helper()
 	deadline := time.Now().Add(x.timeout(timeout))
 	for {
-		s := x.Read()
+		s := x.ReadIn(part)
 		if s.Has(phrase) {
 			return true, s
 		}
@@ -311,6 +328,9 @@ type Target struct {
 	Line  bool
 	At    image.Point
 	Wheel int
+	// In limits the reading to a part of the window (relative to it),
+	// which is quicker; empty: all of it.
+	In image.Rectangle
 }
 
 func (g Target) find(s *Screen) []image.Rectangle {
@@ -326,7 +346,7 @@ func (x *Driver) Seek(g Target, timeout time.Duration) image.Rectangle {
 	x.T.Helper()
 	deadline := time.Now().Add(x.timeout(timeout))
 	for {
-		s := x.Read()
+		s := x.ReadIn(g.In)
 		if all := g.find(s); len(all) > g.Nth {
 			return all[g.Nth]
 		}

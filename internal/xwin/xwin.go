@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/color"
 	"image/draw"
 	"image/png"
 	"os"
@@ -79,7 +78,7 @@ func StartDisplay(t testing.TB, artifacts string) *Display {
 	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", fmt.Sprintf("%dx%dx24", screenW, screenH),
 		"-nolisten", "tcp", "-noreset")
 	cmd.ExtraFiles = []*os.File{w}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	logf, err := os.Create(filepath.Join(artifacts, "xvfb.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -124,6 +123,7 @@ func (d *Display) run(timeout time.Duration, name string, args ...string) ([]byt
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = append(d.Env(), "OMP_THREAD_LIMIT=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -298,23 +298,56 @@ func (s *Screen) FindAll(phrase string) []image.Rectangle {
 	return out
 }
 
-// Lines returns the boxes of the lines whose whole text is the phrase
-// (compared loosely), top to bottom: a field's placeholder, a button's
-// label, apart from longer texts that contain the same words.
+// gap is the space, in pixels, that separates two controls on one row
+// (a label and a field, two buttons); words of one text stand closer.
+const gap = 12
+
+// Lines returns the boxes where the phrase stands alone, top to bottom:
+// its words (compared loosely), with nothing else within a few pixels on
+// either side but a button's icon (read as a word of one or two
+// characters, or as punctuation). That is a field's placeholder, a
+// button's label, a title, apart from longer texts with the same words:
+// "Violation" finds the picker, not "Add a violation".
 func (s *Screen) Lines(phrase string) []image.Rectangle {
 	want := norm(phrase)
+	if want == "" {
+		return nil
+	}
+	junk := func(w Word) bool {
+		n := norm(w.Text)
+		return len([]rune(n)) <= 2 && len([]rune(w.Text)) <= 2 || n == ""
+	}
 	var out []image.Rectangle
 	for i := 0; i < len(s.Words); {
 		j := i
-		var text strings.Builder
-		box := s.Words[i].Box
 		for j < len(s.Words) && s.Words[j].Line == s.Words[i].Line {
-			text.WriteString(norm(s.Words[j].Text))
-			box = box.Union(s.Words[j].Box)
 			j++
 		}
-		if text.String() == want {
-			out = append(out, box)
+		row := s.Words[i:j]
+		for a := range row {
+			if norm(row[a].Text) == "" {
+				continue // an icon or punctuation: a match starts after it
+			}
+			var text strings.Builder
+			for b := a; b < len(row) && text.Len() < len(want); b++ {
+				if b > a && row[b].Box.Min.X-row[b-1].Box.Max.X > gap*3 {
+					break // another control
+				}
+				text.WriteString(norm(row[b].Text))
+				if text.String() != want {
+					continue
+				}
+				left := a == 0 || row[a].Box.Min.X-row[a-1].Box.Max.X > gap ||
+					junk(row[a-1]) && (a == 1 || row[a-1].Box.Min.X-row[a-2].Box.Max.X > gap)
+				right := b == len(row)-1 || row[b+1].Box.Min.X-row[b].Box.Max.X > gap || junk(row[b+1])
+				if left && right {
+					box := row[a].Box
+					for k := a; k <= b; k++ {
+						box = box.Union(row[k].Box)
+					}
+					out = append(out, box)
+				}
+			}
 		}
 		i = j
 	}
@@ -342,26 +375,7 @@ const ocrScale = 1
 
 func (d *Display) ocr(img *image.RGBA) ([]Word, error) {
 	b := img.Bounds()
-	var sum int
-	for i := 0; i+3 < len(img.Pix); i += 4 * 7 {
-		sum += int(img.Pix[i])*299 + int(img.Pix[i+1])*587 + int(img.Pix[i+2])*114
-	}
-	dark := sum/(len(img.Pix)/(4*7))/1000 < 128
-	grey := image.NewGray(image.Rect(0, 0, b.Dx()*ocrScale, b.Dy()*ocrScale))
-	for y := 0; y < b.Dy(); y++ {
-		for x := 0; x < b.Dx(); x++ {
-			o := img.PixOffset(b.Min.X+x, b.Min.Y+y)
-			l := (int(img.Pix[o])*299 + int(img.Pix[o+1])*587 + int(img.Pix[o+2])*114) / 1000
-			if dark {
-				l = 255 - l
-			}
-			for dy := 0; dy < ocrScale; dy++ {
-				for dx := 0; dx < ocrScale; dx++ {
-					grey.SetGray(x*ocrScale+dx, y*ocrScale+dy, color.Gray{Y: uint8(l)})
-				}
-			}
-		}
-	}
+	grey := Ink(img)
 	f, err := os.CreateTemp(d.Artifacts, ".ocr-*.png")
 	if err != nil {
 		return nil, err
@@ -377,6 +391,65 @@ func (d *Display) ocr(img *image.RGBA) ([]Word, error) {
 		return nil, err
 	}
 	return parseTSV(out, b.Min), nil
+}
+
+// Ink turns a screenshot of a dark theme into black text on white for
+// tesseract, whatever the ground: white on blue buttons, grey
+// placeholders, red and orange messages on near black. It is a white
+// top-hat: a pixel's ink is how much lighter it is than the picture
+// opened (darkest around, then lightest around that), which keeps grounds
+// of any size and colour, edges included, and drops only strokes
+// thinner than the window: text.
+func Ink(img *image.RGBA) *image.Gray {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	lum := make([]uint8, w*h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			o := img.PixOffset(b.Min.X+x, b.Min.Y+y)
+			lum[y*w+x] = uint8((int(img.Pix[o])*299 + int(img.Pix[o+1])*587 + int(img.Pix[o+2])*114) / 1000)
+		}
+	}
+	const r = 4 // the window is 2r+1 pixels square
+	open := filter(filter(filter(filter(lum, w, h, r, true, false), w, h, r, false, false), w, h, r, true, true), w, h, r, false, true)
+	out := image.NewGray(image.Rect(0, 0, w*ocrScale, h*ocrScale))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			ink := min(255, int(lum[y*w+x]-open[y*w+x])*3/2)
+			for sy := 0; sy < ocrScale; sy++ {
+				for sx := 0; sx < ocrScale; sx++ {
+					out.Pix[(y*ocrScale+sy)*out.Stride+x*ocrScale+sx] = uint8(255 - ink)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// filter is the minimum (or, with lightest, the maximum) of each pixel's
+// neighbours within r along rows (or columns).
+func filter(p []uint8, w, h, r int, rows, lightest bool) []uint8 {
+	out := make([]uint8, len(p))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			m := p[y*w+x]
+			if rows {
+				for i := max(0, x-r); i <= min(w-1, x+r); i++ {
+					if v := p[y*w+i]; (v > m) == lightest && v != m {
+						m = v
+					}
+				}
+			} else {
+				for i := max(0, y-r); i <= min(h-1, y+r); i++ {
+					if v := p[i*w+x]; (v > m) == lightest && v != m {
+						m = v
+					}
+				}
+			}
+			out[y*w+x] = m
+		}
+	}
+	return out
 }
 
 // parseTSV reads tesseract's TSV: level page block par line word left top
@@ -403,37 +476,28 @@ func parseTSV(out []byte, origin image.Point) []Word {
 	return groupLines(words)
 }
 
-// groupLines orders words as read: lines top to bottom, words left to
-// right, a line being words whose vertical middles fall within each
-// other's height and that stand less than 40 pixels apart (further apart
-// they belong to different controls of one row).
+// groupLines orders words as read: rows top to bottom (words whose
+// vertical middles are within a few pixels of the row's), words left to
+// right. Line numbers the rows.
 func groupLines(words []Word) []Word {
-	sort.Slice(words, func(i, j int) bool { return words[i].Box.Min.Y < words[j].Box.Min.Y })
+	mid := func(w Word) int { return (w.Box.Min.Y + w.Box.Max.Y) / 2 }
+	sort.SliceStable(words, func(i, j int) bool { return mid(words[i]) < mid(words[j]) })
 	var rows [][]Word
+	sum := 0
 	for _, w := range words {
-		m := (w.Box.Min.Y + w.Box.Max.Y) / 2
-		placed := false
-		for i := range rows {
-			r := rows[i][0]
-			rm := (r.Box.Min.Y + r.Box.Max.Y) / 2
-			if m >= r.Box.Min.Y && m <= r.Box.Max.Y || rm >= w.Box.Min.Y && rm <= w.Box.Max.Y {
-				rows[i] = append(rows[i], w)
-				placed = true
-				break
-			}
+		n := len(rows)
+		if n > 0 && abs(mid(w)-sum/len(rows[n-1])) <= 7 {
+			rows[n-1] = append(rows[n-1], w)
+			sum += mid(w)
+			continue
 		}
-		if !placed {
-			rows = append(rows, []Word{w})
-		}
+		rows = append(rows, []Word{w})
+		sum = mid(w)
 	}
 	var out []Word
-	line := -1
-	for _, r := range rows {
-		sort.Slice(r, func(i, j int) bool { return r[i].Box.Min.X < r[j].Box.Min.X })
-		for i, w := range r {
-			if i == 0 || w.Box.Min.X-r[i-1].Box.Max.X > 40 {
-				line++
-			}
+	for line, r := range rows {
+		sort.SliceStable(r, func(i, j int) bool { return r[i].Box.Min.X < r[j].Box.Min.X })
+		for _, w := range r {
 			w.Line = line
 			out = append(out, w)
 		}
@@ -451,20 +515,22 @@ func abs(x int) int {
 // Key presses keys (xdotool names: Tab, shift+Tab, space, Return, Down,
 // ctrl+l…) one after another.
 func (d *Display) Key(keys ...string) error {
-	_, err := d.run(60*time.Second, "xdotool", append([]string{"key", "--delay", "60", "--"}, keys...)...)
+	_, err := d.run(60*time.Second, "xdotool", append([]string{"key", "--delay", "30", "--"}, keys...)...)
 	return err
 }
 
 // Type types text as keystrokes.
 func (d *Display) Type(text string) error {
-	_, err := d.run(120*time.Second, "xdotool", "type", "--delay", "40", "--", text)
+	_, err := d.run(120*time.Second, "xdotool", "type", "--delay", "20", "--", text)
 	return err
 }
 
 // Click clicks the left button at a point of the screen, n times in a row
 // (2: a double click).
 func (d *Display) Click(p image.Point, n int) error {
-	_, err := d.run(30*time.Second, "xdotool", "mousemove", "--sync", strconv.Itoa(p.X), strconv.Itoa(p.Y),
+	// No mousemove --sync: with the pointer there already, xdotool waits
+	// 16 s for a move that never comes.
+	_, err := d.run(30*time.Second, "xdotool", "mousemove", strconv.Itoa(p.X), strconv.Itoa(p.Y), "sleep", "0.1",
 		"click", "--repeat", strconv.Itoa(n), "--delay", "90", "1")
 	return err
 }
@@ -475,7 +541,7 @@ func (d *Display) Scroll(p image.Point, n int) error {
 	if n < 0 {
 		button, n = "4", -n
 	}
-	_, err := d.run(30*time.Second, "xdotool", "mousemove", "--sync", strconv.Itoa(p.X), strconv.Itoa(p.Y),
+	_, err := d.run(30*time.Second, "xdotool", "mousemove", strconv.Itoa(p.X), strconv.Itoa(p.Y), "sleep", "0.1",
 		"click", "--repeat", strconv.Itoa(n), "--delay", "40", button)
 	return err
 }
@@ -492,7 +558,7 @@ func (d *Display) Windows(pid int) ([]string, error) {
 
 // Focus gives the keyboard focus to a window.
 func (d *Display) Focus(win string) error {
-	_, err := d.run(10*time.Second, "xdotool", "windowfocus", "--sync", win)
+	_, err := d.run(10*time.Second, "xdotool", "windowfocus", win)
 	return err
 }
 
