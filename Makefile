@@ -17,7 +17,7 @@ FUZZTIME      ?= 60s
 # reports 0 execs/sec meanwhile; a few seconds keep the run fuzzing.
 FUZZMINTIME   ?= 5s
 
-.PHONY: all deps build run demo test test-long fuzz bench clean
+.PHONY: all deps build run demo test test-long fuzz bench clean screenshots
 
 all: build
 
@@ -80,6 +80,14 @@ fuzz:
 
 bench: build
 	bench/run.sh
+
+# Every screen and dialog in six languages, at 1366x768 and 1024x600, in
+# the light and dark themes, drawn headless by the layout test (which also
+# fails when one does not fit) into docs/screenshots/layout/ to look at; a
+# chosen few are kept in docs/screenshots/small/.
+screenshots: deps
+	mkdir -p docs/screenshots/layout
+	$(GO) test ./ui -run TestLayoutFitsSmallScreens -count=1 -screenshots $(CURDIR)/docs/screenshots/layout
 
 clean:
 	rm -rf bin

@@ -591,3 +591,195 @@ func TestPreviewShare(t *testing.T) {
 		t.Fatalf("preview without consent: %v", err)
 	}
 }
+
+// A stripped copy is a derivative of an evidence file, not a second one:
+// bundles and imports count originals and stripped copies apart, the
+// writer and the reader alike, while the manifest's evidence count (format
+// version 1) keeps covering both.
+func TestEvidenceCountsByKind(t *testing.T) {
+	v, rk, _ := fullVault(t) // three files on the first case; the photo has a stripped copy
+	path := filepath.Join(t.TempDir(), "backup.age")
+	m, err := WriteFile(ctx, v, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Evidence != 4 || m.Originals != 3 || m.Stripped != 1 {
+		t.Fatalf("backup written: evidence %d, originals %d, stripped %d; want 4, 3, 1", m.Evidence, m.Originals, m.Stripped)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	back, err := Read(ctx, f, RecoveryIdentities(rk), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Evidence != 4 || back.Originals != 3 || back.Stripped != 1 {
+		t.Fatalf("backup read: evidence %d, originals %d, stripped %d; want 4, 3, 1", back.Evidence, back.Originals, back.Stripped)
+	}
+
+	dst := partner(t, "Legal Partner")
+	toDst := befriend(t, v, dst)
+	befriend(t, dst, v)
+	refs, err := v.List(ctx, store.Query{Sort: store.SortReference})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := refs[0].ID
+	share := func(redact string) (*Manifest, string) {
+		t.Helper()
+		p := filepath.Join(t.TempDir(), "share.age")
+		m, err := WriteFile(ctx, v, p, Options{Kind: KindShare, To: []Card{toDst}, Cases: []string{first}, Redact: redact})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m, p
+	}
+	// Unredacted: every file, the stripped copy counted apart.
+	m, p := share(RedactNone)
+	if m.Originals != 3 || m.Stripped != 1 {
+		t.Fatalf("unredacted share: originals %d, stripped %d; want 3, 1", m.Originals, m.Stripped)
+	}
+	res, err := Import(ctx, dst, p, ImportOptions{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Evidence != 4 || res.Originals != 3 || res.Stripped != 1 {
+		t.Fatalf("import: evidence %d, originals %d, stripped %d; want 4, 3, 1", res.Evidence, res.Originals, res.Stripped)
+	}
+	// Pseudonymised: only the stripped copy travels, and is said to be one.
+	m, p = share(RedactPseudonymise)
+	if m.Originals != 0 || m.Stripped != 1 || m.LeftOut != 2 {
+		t.Fatalf("pseudonymised share: originals %d, stripped %d, left out %d; want 0, 1, 2", m.Originals, m.Stripped, m.LeftOut)
+	}
+	if res, err = Import(ctx, dst, p, ImportOptions{DryRun: true}); err != nil {
+		t.Fatal(err)
+	}
+	if res.Originals != 0 || res.Stripped != 1 {
+		t.Fatalf("import of the pseudonymised share: originals %d, stripped %d; want 0, 1", res.Originals, res.Stripped)
+	}
+}
+
+// The counts in a manifest are what people are shown: a manifest that
+// counts other than what the bundle holds is refused, even when its
+// creator signed it.
+func TestManifestCountsChecked(t *testing.T) {
+	v, rk, _ := fullVault(t)
+	var b bytes.Buffer
+	if _, err := Write(ctx, v, &b, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	id, err := v.Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lie := range []func(m *Manifest){
+		func(m *Manifest) { m.Cases = 54 },
+		func(m *Manifest) { m.Evidence-- },
+	} {
+		data := reencrypt(t, b.Bytes(), rk.Identity(), rk.Recipient(), func(e []tarEntry) []tarEntry {
+			var m Manifest
+			for i := range e {
+				if e[i].name == entryManifest {
+					json.Unmarshal(e[i].data, &m)
+					lie(&m)
+					e[i].data = marshal(m)
+				}
+			}
+			for i := range e {
+				if e[i].name == entrySig {
+					e[i].data = ed25519.Sign(id.Sign, marshal(m))
+				}
+			}
+			return e
+		})
+		if _, err := Read(ctx, bytes.NewReader(data), RecoveryIdentities(rk), nil); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("a signed manifest with wrong counts: %v", err)
+		}
+	}
+}
+
+// A restore from a full backup and incrementals says what the restored
+// vault holds — not what the last bundle, which holds only the changes
+// since the one before it, counts — and what each bundle brought.
+func TestRestoreResultCountsTheVault(t *testing.T) {
+	v, rk, _ := fullVault(t) // 3 cases; 3 evidence files on the first, the photo with a stripped copy
+	dir := t.TempDir()
+	backup := func(name string, kind string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if _, err := WriteFile(ctx, v, p, Options{Kind: kind}); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	full := backup("full.age", KindFull)
+	refs, err := v.List(ctx, store.Query{Sort: store.SortReference})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Edit(ctx, refs[1].ID, []byte(`{"status":"referred"}`)); err != nil {
+		t.Fatal(err)
+	}
+	inc1 := backup("inc1.age", KindIncremental)
+	ids, err := v.AddCases(ctx, strings.NewReader(`{"title":"Recorded after the first incremental"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Attach(ctx, ids[0], bytes.NewReader(testimg.JPEGWithMetadata()), store.AttachOptions{Name: "later.jpg"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Delete(ctx, refs[2].ID); err != nil {
+		t.Fatal(err)
+	}
+	inc2 := backup("inc2.age", KindIncremental)
+
+	rdir := filepath.Join(t.TempDir(), "r")
+	res, err := Restore(ctx, []string{full, inc1, inc2}, rk, rdir, "p", RestoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The vault: 3 cases (one added, one deleted), 4 evidence files
+	// (the three first ones and the later photo) and 2 stripped copies.
+	if res.Vault.Cases != 3 || res.Vault.Originals != 4 || res.Vault.Stripped != 2 {
+		t.Fatalf("restored vault counted %+v; want 3 cases, 4 evidence files, 2 stripped copies", res.Vault)
+	}
+	if res.Last().Cases == res.Vault.Cases {
+		t.Fatalf("the test needs a last bundle that counts otherwise than the vault (%d cases)", res.Last().Cases)
+	}
+	r, err := store.Open(rdir, "p", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if n, _ := r.Count(ctx, store.Query{}); n != res.Vault.Cases {
+		t.Fatalf("the vault lists %d cases, the result says %d", n, res.Vault.Cases)
+	}
+	if log, _ := r.AuditLog(ctx); len(log) != res.Vault.Audit {
+		t.Fatalf("the vault's audit log has %d entries, the result says %d", len(log), res.Vault.Audit)
+	}
+	// What each bundle brought.
+	if len(res.Bundles) != 3 {
+		t.Fatalf("%d bundles in the result", len(res.Bundles))
+	}
+	type brought struct {
+		kind                    string
+		added, updated, deleted int
+		originals, stripped     int
+	}
+	for i, want := range []brought{
+		{KindFull, 3, 0, 0, 3, 1},
+		{KindIncremental, 0, 1, 0, 0, 0},
+		{KindIncremental, 1, 0, 1, 1, 1},
+	} {
+		b := res.Bundles[i]
+		got := brought{b.Manifest.Kind, b.Added, b.Updated, b.Deleted, b.Manifest.Originals, b.Manifest.Stripped}
+		if got != want {
+			t.Errorf("bundle %d brought %+v, want %+v", i, got, want)
+		}
+	}
+	if res.Last() != res.Bundles[2].Manifest {
+		t.Fatal("Last is not the last bundle's manifest")
+	}
+}

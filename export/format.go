@@ -25,6 +25,21 @@ const (
 	KindShare       = "share"       // chosen cases, redacted, for partners
 )
 
+// KindPhrase names a kind of bundle in an English sentence, article
+// included: "a full backup", "an incremental backup", "a share". An unknown
+// kind, from a damaged or newer bundle, is quoted.
+func KindPhrase(kind string) string {
+	switch kind {
+	case KindFull:
+		return "a full backup"
+	case KindIncremental:
+		return "an incremental backup"
+	case KindShare:
+		return "a share"
+	}
+	return fmt.Sprintf("a bundle of unknown kind %q", safeName(kind))
+}
+
 // Entry names inside a bundle. Any other name is refused.
 const (
 	entryHeader   = "header.json"
@@ -182,6 +197,14 @@ type Manifest struct {
 	// LeftOut counts evidence files a redacted share left out because
 	// they have no stripped copy. Not part of the bundle.
 	LeftOut int `json:"-"`
+
+	// Originals and Stripped split Evidence by kind: evidence files as
+	// received, and copies of them with the metadata removed (a derivative
+	// is not a second piece of evidence). Counted from the evidence
+	// records written or read; not part of the manifest, whose evidence
+	// count keeps covering both, as format version 1 defines it.
+	Originals int `json:"-"`
+	Stripped  int `json:"-"`
 }
 
 func marshal(v any) []byte {

@@ -148,7 +148,7 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatalf("golden share: %v", err)
 	}
-	if res.Added != 1 || res.Signer != "Field Network" || res.Evidence != 1 {
+	if res.Added != 1 || res.Signer != "Field Network" || res.Evidence != 1 || res.Originals != 0 || res.Stripped != 1 {
 		t.Fatalf("golden share imported %+v", res)
 	}
 }

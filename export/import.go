@@ -25,7 +25,11 @@ type ImportResult struct {
 	Updated   int
 	Unchanged int
 	Conflicts int
-	Evidence  int // evidence items new to the vault
+	Evidence  int // evidence items new to the vault, of either kind
+	// Originals and Stripped split Evidence by kind, as in Manifest:
+	// evidence files as received, and copies with the metadata removed.
+	Originals int
+	Stripped  int
 }
 
 // importSink stages a bundle's cases and evidence as merges.
@@ -70,8 +74,14 @@ func (s *importSink) Case(rec *store.CaseRecord) error {
 
 func (s *importSink) Evidence(e *store.Evidence, r io.Reader) error {
 	added, err := s.l.MergeEvidence(e, r, s.from)
-	if added {
+	switch {
+	case !added:
+	case e.Kind == store.EvidenceStripped:
 		s.res.Evidence++
+		s.res.Stripped++
+	default:
+		s.res.Evidence++
+		s.res.Originals++
 	}
 	return err
 }

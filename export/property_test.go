@@ -151,15 +151,18 @@ func TestIncrementalChain(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Fatalf("full + incrementals restore to another dump:\n%s\n---\n%s", got, want)
 	}
-	for name, chain := range map[string][]string{
-		"out of order":    {full, inc2, inc1},
-		"gap":             {full, inc2},
-		"no full":         {inc1, inc2},
-		"full twice":      {full, full},
-		"repeated middle": {full, inc1, inc1},
+	for name, c := range map[string]struct {
+		chain []string
+		says  string
+	}{
+		"out of order":    {[]string{full, inc2, inc1}, "does not follow the one before it"},
+		"gap":             {[]string{full, inc2}, "does not follow the one before it"},
+		"no full":         {[]string{inc1, inc2}, "the first bundle is an incremental backup"},
+		"full twice":      {[]string{full, full}, "this one is a full backup"},
+		"repeated middle": {[]string{full, inc1, inc1}, "does not follow the one before it"},
 	} {
-		if _, err := restore(chain...); !errors.Is(err, ErrVerify) {
-			t.Errorf("%s: got %v, want a refusal", name, err)
+		if _, err := restore(c.chain...); !errors.Is(err, ErrVerify) || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%s: got %v, want a refusal saying %q", name, err, c.says)
 		}
 	}
 }

@@ -113,6 +113,9 @@ type bundleReader struct {
 	header  *Header
 	seen    []ManifestEntry
 	pending *store.Evidence // a record read, waiting for its bytes
+
+	// What the entries hold, to check the manifest's counts against.
+	cases, originals, stripped int
 }
 
 func (b *bundleReader) run(ctx context.Context) (*Manifest, error) {
@@ -273,6 +276,7 @@ func (b *bundleReader) entry(h *tar.Header, r io.Reader, n int) error {
 		if err := strictJSON(data, &rec); err != nil {
 			return refuse(ErrCorrupt, "%s is malformed (%v)", h.Name, err)
 		}
+		b.cases++
 		if sink != nil {
 			return sink.Case(&rec)
 		}
@@ -286,6 +290,11 @@ func (b *bundleReader) entry(h *tar.Header, r io.Reader, n int) error {
 			var e store.Evidence
 			if err := strictJSON(data, &e); err != nil || e.ID != g[1] {
 				return refuse(ErrCorrupt, "%s is malformed", h.Name)
+			}
+			if e.Kind == store.EvidenceStripped {
+				b.stripped++
+			} else {
+				b.originals++
 			}
 			b.pending = &e
 			return nil
@@ -349,6 +358,12 @@ func (b *bundleReader) check(mb, sig []byte) (*Manifest, error) {
 			return nil, refuse(ErrCorrupt, "entry %q does not match the manifest", safeName(e.Name))
 		}
 	}
+	// The counts people are shown must be what the bundle holds.
+	if m.Cases != b.cases || m.Evidence != b.originals+b.stripped {
+		return nil, refuse(ErrCorrupt, "the manifest counts %d cases and %d evidence items, the bundle holds %d and %d",
+			m.Cases, m.Evidence, b.cases, b.originals+b.stripped)
+	}
+	m.Originals, m.Stripped = b.originals, b.stripped
 	pk, err := m.Creator.PublicKey()
 	if err != nil {
 		return nil, refuse(ErrBadSignature, "%v", err)

@@ -19,14 +19,15 @@ type restoreSink struct {
 	meta        map[string][]byte
 	incremental bool   // applying an incremental bundle
 	base        string // the manifest hash the next bundle must follow
+	cur         RestoredBundle
 }
 
 func (s *restoreSink) Header(h *Header) error {
 	switch {
 	case !s.incremental && h.Kind != KindFull:
-		return refuse(ErrWrongKind, "restore starts from a full backup; the first bundle is a %s bundle", h.Kind)
+		return refuse(ErrWrongKind, "restore starts from a full backup; the first bundle is %s", KindPhrase(h.Kind))
 	case s.incremental && h.Kind != KindIncremental:
-		return refuse(ErrWrongKind, "after the full backup come incremental bundles; this one is %s", h.Kind)
+		return refuse(ErrWrongKind, "after the full backup come incremental bundles; this one is %s", KindPhrase(h.Kind))
 	case s.incremental && h.Base != s.base:
 		return refuse(ErrWrongKind, "this incremental bundle does not follow the one before it (give the bundles in the order they were made, with none missing)")
 	}
@@ -47,18 +48,29 @@ func (s *restoreSink) Contacts(cs []store.Contact) error { return s.l.ReplaceCon
 
 func (s *restoreSink) Deleted(ids []string) error {
 	for _, id := range ids {
-		if err := s.l.DeleteCase(id); err != nil {
+		deleted, err := s.l.DeleteCase(id)
+		if err != nil {
 			return err
+		}
+		if deleted {
+			s.cur.Deleted++
 		}
 	}
 	return nil
 }
 
 func (s *restoreSink) Case(rec *store.CaseRecord) error {
-	if s.incremental {
-		return s.l.ReplaceCase(rec)
+	if !s.incremental {
+		s.cur.Added++
+		return s.l.RestoreCase(rec)
 	}
-	return s.l.RestoreCase(rec)
+	added, err := s.l.ReplaceCase(rec)
+	if added {
+		s.cur.Added++
+	} else {
+		s.cur.Updated++
+	}
+	return err
 }
 
 func (s *restoreSink) Evidence(e *store.Evidence, r io.Reader) error {
@@ -83,6 +95,28 @@ func (s *restoreSink) Custody(e *store.Evidence) error {
 
 func (s *restoreSink) Audit(e store.AuditEntry) error { return s.l.RestoreAudit(e) }
 
+// RestoredBundle is one bundle of a restore and what it brought.
+type RestoredBundle struct {
+	Manifest *Manifest // its kind, creator, time and counts
+	// Cases it added, cases it replaced with a later version (an
+	// incremental bundle), and cases it deleted (an incremental bundle
+	// records the deletions since the bundle before it).
+	Added, Updated, Deleted int
+}
+
+// RestoreResult says what a restore did: what each bundle brought and what
+// the rebuilt vault holds once all are applied. The counts of the last
+// bundle alone say nothing of the vault: an incremental bundle holds only
+// what changed since the one before it.
+type RestoreResult struct {
+	Bundles []RestoredBundle // in the order applied: the full backup first
+	Vault   store.Totals     // what the restored vault holds
+}
+
+// Last returns the manifest of the last bundle applied, whose audit chain
+// the restored vault continues.
+func (r *RestoreResult) Last() *Manifest { return r.Bundles[len(r.Bundles)-1].Manifest }
+
 // RestoreOptions tune Restore.
 type RestoreOptions struct {
 	// Progress, if set, is called with the bytes of the bundles read so
@@ -95,8 +129,9 @@ type RestoreOptions struct {
 // recovery key. The new vault opens with passphrase and with the same
 // recovery key. Everything is staged in one transaction of the new vault
 // and committed only after every bundle has verified; on any error the new
-// folder is removed and nothing is left behind.
-func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir, passphrase string, opts RestoreOptions) (*Manifest, error) {
+// folder is removed and nothing is left behind. The result says what each
+// bundle brought and what the restored vault holds.
+func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir, passphrase string, opts RestoreOptions) (*RestoreResult, error) {
 	if len(bundles) == 0 {
 		return nil, errors.New("export: restore needs a full backup")
 	}
@@ -142,9 +177,11 @@ func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir,
 	}
 	defer l.Rollback()
 	sink := &restoreSink{l: l}
+	res := &RestoreResult{}
 	var m *Manifest
 	for i, f := range files {
 		sink.incremental = i > 0
+		sink.cur = RestoredBundle{}
 		if m, err = Read(ctx, f, RecoveryIdentities(rk), sink); err != nil {
 			if len(files) > 1 {
 				return nil, fmt.Errorf("%s: %w", bundles[i], err)
@@ -166,6 +203,8 @@ func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir,
 			return nil, refuse(ErrCorrupt, "the audit log does not end where the manifest says")
 		}
 		sink.base = m.Hash
+		sink.cur.Manifest = m
+		res.Bundles = append(res.Bundles, sink.cur)
 	}
 	// The rebuilt vault continues the chain of the last bundle applied.
 	seq := m.AuditSeq
@@ -182,7 +221,13 @@ func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir,
 		return nil, err
 	}
 	ok = true
-	return m, nil
+	tot, err := v.Totals(ctx)
+	if err != nil {
+		// Restored and committed; only the summary is missing.
+		return res, fmt.Errorf("export: the vault was restored, but counting what it holds failed: %w", err)
+	}
+	res.Vault = *tot
+	return res, nil
 }
 
 // IsVerifyError reports whether err means the bundle was refused.

@@ -58,8 +58,12 @@ func checkConsent(cases []*store.Case, redact string) error {
 		if redact == RedactAnonymise {
 			need = "consent with the scope legal_partners, anonymised_statistics or public_advocacy"
 		}
-		return fmt.Errorf("export: %w: %s lack(s) %s; nothing was written. Leave them out, or record the consent first",
-			ErrConsent, strings.Join(refused, ", "), need)
+		verb, them := "lacks", "it"
+		if len(refused) > 1 {
+			verb, them = "lack", "them"
+		}
+		return fmt.Errorf("export: %w: %s %s %s; nothing was written. Leave %s out, or record the consent first",
+			ErrConsent, strings.Join(refused, ", "), verb, need, them)
 	}
 	return nil
 }

@@ -230,6 +230,11 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 			return nil, err
 		}
 		m.Evidence++
+		if e.Kind == store.EvidenceStripped {
+			m.Stripped++
+		} else {
+			m.Originals++
+		}
 		if err := bw.bytes("evidence/"+e.ID+".json", marshal(e)); err != nil {
 			return nil, err
 		}

@@ -74,9 +74,9 @@ func (t *writeTx) audit(action, record, detail string) error {
 	}
 	seq := t.auditSeq + 1
 	at := t.v.stamp()
-	h := auditHash(t.auditHead, seq, at, t.v.actor, action, record, detail)
+	h := auditHash(t.auditHead, seq, at, t.actor, action, record, detail)
 	if _, err := t.exec("INSERT INTO audit(seq, at, actor, action, record, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		seq, at, t.v.actor, action, record, detail, t.auditHead, h); err != nil {
+		seq, at, t.actor, action, record, detail, t.auditHead, h); err != nil {
 		return fmt.Errorf("store: writing audit log: %w", err)
 	}
 	t.auditSeq, t.auditHead = seq, h

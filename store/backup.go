@@ -189,6 +189,7 @@ func (l *Loader) Commit() error {
 	if org, err = l.t.v.loadOrg(); err == nil {
 		l.t.v.org = org
 	}
+	l.t.v.loadAuthor(l.t.ctx) // a restore brings the backup's settings
 	return nil
 }
 
@@ -320,7 +321,7 @@ func (v *Vault) RecordExport(ctx context.Context, kind string, cases, items int,
 		if kind == "share" {
 			action = CustodyShared
 		}
-		if err := tx.custody(n, Custody{At: now, Action: action, Actor: v.actor, Note: kind + " bundle"}); err != nil {
+		if err := tx.custody(n, Custody{At: now, Action: action, Actor: tx.actor, Note: kind + " bundle"}); err != nil {
 			return err
 		}
 	}
@@ -460,53 +461,54 @@ func (v *Vault) AllEvidence(ctx context.Context) ([]*Evidence, error) {
 }
 
 // ReplaceCase puts a case from an incremental backup in place of the one
-// the load holds (or adds it), keeping its evidence.
-func (l *Loader) ReplaceCase(rec *CaseRecord) error {
+// the load holds (or adds it, and then says so), keeping its evidence.
+func (l *Loader) ReplaceCase(rec *CaseRecord) (added bool, err error) {
 	c, err := decodeCase(rec.Doc, 0)
 	if err != nil {
-		return err
+		return false, err
 	}
 	var n int64
 	err = l.t.queryRow("SELECT n FROM cases WHERE id = ?", c.ID).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
-		return l.RestoreCase(rec)
+		return true, l.RestoreCase(rec)
 	}
 	if err != nil {
-		return fmt.Errorf("store: restoring case: %w", err)
+		return false, fmt.Errorf("store: restoring case: %w", err)
 	}
 	if err := l.setCase(n, c, rec.Doc); err != nil {
-		return err
+		return false, err
 	}
 	for _, q := range []string{"DELETE FROM revisions WHERE case_n = ?", "DELETE FROM conflicts WHERE case_n = ?"} {
 		if _, err := l.t.exec(q, n); err != nil {
-			return fmt.Errorf("store: restoring case: %w", err)
+			return false, fmt.Errorf("store: restoring case: %w", err)
 		}
 	}
 	if err := l.putHistory(n, rec); err != nil {
-		return err
+		return false, err
 	}
 	l.cases[c.ID] = n
-	return l.t.index(n, c, true)
+	return false, l.t.index(n, c, true)
 }
 
-// DeleteCase removes a case, as an incremental backup records it was.
-func (l *Loader) DeleteCase(id string) error {
+// DeleteCase removes a case, as an incremental backup records it was, and
+// says whether the load held it.
+func (l *Loader) DeleteCase(id string) (bool, error) {
 	var n int64
 	err := l.t.queryRow("SELECT n FROM cases WHERE id = ?", id).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("store: restoring a deletion: %w", err)
+		return false, fmt.Errorf("store: restoring a deletion: %w", err)
 	}
 	if _, err := l.t.exec("DELETE FROM case_fts WHERE docid = ?", n); err != nil {
-		return fmt.Errorf("store: restoring a deletion: %w", err)
+		return false, fmt.Errorf("store: restoring a deletion: %w", err)
 	}
 	if _, err := l.t.exec("DELETE FROM cases WHERE n = ?", n); err != nil {
-		return fmt.Errorf("store: restoring a deletion: %w", err)
+		return false, fmt.Errorf("store: restoring a deletion: %w", err)
 	}
 	delete(l.cases, id)
-	return nil
+	return true, nil
 }
 
 // HasEvidence reports whether the load holds an evidence item.

@@ -132,6 +132,16 @@ type FieldError struct {
 	Field  string // JSON path, such as "violations[0].type"
 	Msg    string // in English, for the command line and logs of scripts
 	Reason string // one of the Reason constants, for a translated message; "" if none fits
+
+	// More holds the other fields refused in the same check, so that a
+	// form can show every problem at once; Error says only the first.
+	More []*FieldError
+}
+
+// All returns e and the other fields refused with it, in the order of the
+// case's fields.
+func (e *FieldError) All() []*FieldError {
+	return append([]*FieldError{e}, e.More...)
 }
 
 // Reasons a field is refused, so that a program can say it in the
@@ -205,16 +215,31 @@ func ParseDate(s string) (first, last time.Time, err error) {
 	return first, last, nil
 }
 
-// validator collects the first error with its field path.
+// validator collects the errors with their field paths, the first for
+// each field.
 type validator struct {
-	now time.Time
-	err *FieldError
+	now  time.Time
+	errs []*FieldError
 }
 
 func (v *validator) fail(field, reason, format string, args ...any) {
-	if v.err == nil {
-		v.err = &FieldError{Field: field, Reason: reason, Msg: fmt.Sprintf(format, args...)}
+	if !v.failed(field) {
+		v.errs = append(v.errs, &FieldError{Field: field, Reason: reason, Msg: fmt.Sprintf(format, args...)})
 	}
+}
+
+func (v *validator) failed(field string) bool {
+	return slices.ContainsFunc(v.errs, func(e *FieldError) bool { return e.Field == field })
+}
+
+// err is the first error, holding the others.
+func (v *validator) err() error {
+	if len(v.errs) == 0 {
+		return nil
+	}
+	first := v.errs[0]
+	first.More = v.errs[1:]
+	return first
 }
 
 func (v *validator) text(field, s string, max int, required bool) {
@@ -284,7 +309,7 @@ func (c *Case) Normalize(now time.Time) error {
 			v.fail("incident_end_date", ReasonEndWithoutStart, "is set but incident_date is not")
 		}
 		_, endLast := v.date("incident_end_date", c.IncidentEndDate)
-		if v.err == nil && endLast.Before(first) {
+		if !v.failed("incident_date") && !v.failed("incident_end_date") && endLast.Before(first) {
 			v.fail("incident_end_date", ReasonEndBeforeStart, "%q is before incident_date %q", c.IncidentEndDate, c.IncidentDate)
 		}
 	}
@@ -381,10 +406,7 @@ func (c *Case) Normalize(now time.Time) error {
 		v.text(f+".author", n.Author, maxShort, false)
 		v.date(f+".date", n.Date)
 	}
-	if v.err != nil {
-		return v.err
-	}
-	return nil
+	return v.err()
 }
 
 // assignIDs gives every record of the case that has none a fresh UUIDv7.

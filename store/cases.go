@@ -26,7 +26,9 @@ func (v *Vault) AddCases(ctx context.Context, r io.Reader) ([]string, error) {
 		if err := tx.insert(c); err != nil {
 			var fe *FieldError
 			if errors.As(err, &fe) {
-				fe.Line = line
+				for _, e := range fe.All() {
+					e.Line = line
+				}
 			}
 			return err
 		}
@@ -352,6 +354,27 @@ func (v *Vault) List(ctx context.Context, q Query) ([]Summary, error) {
 		return nil, fmt.Errorf("store: listing cases: %w", err)
 	}
 	return out, nil
+}
+
+// Totals is what a vault holds, for summaries shown to people.
+type Totals struct {
+	Cases     int
+	Originals int // evidence files, as received
+	Stripped  int // copies of them with the metadata removed: not further evidence
+	Audit     int // audit log entries
+}
+
+// Totals counts the vault's cases, evidence files and, apart, their
+// stripped copies, and audit entries.
+func (v *Vault) Totals(ctx context.Context) (*Totals, error) {
+	t := &Totals{}
+	err := v.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM cases),
+		(SELECT count(*) FROM evidence WHERE kind <> ?), (SELECT count(*) FROM evidence WHERE kind = ?),
+		(SELECT count(*) FROM audit)`, EvidenceStripped, EvidenceStripped).Scan(&t.Cases, &t.Originals, &t.Stripped, &t.Audit)
+	if err != nil {
+		return nil, fmt.Errorf("store: counting: %w", err)
+	}
+	return t, nil
 }
 
 // Count returns how many cases q selects, ignoring its limit and offset.

@@ -105,13 +105,13 @@ func (v *Vault) Attach(ctx context.Context, caseIDOrRef string, r io.Reader, opt
 	media := mediaType(opts.Name, head)
 	e := &Evidence{
 		ID: newUUIDv7(v.now()), CaseID: c.ID, Kind: EvidenceOriginal, Name: filepath.Base(opts.Name),
-		MediaType: media, AddedAt: v.stamp(), AddedBy: v.actor,
+		MediaType: media, AddedAt: v.stamp(), AddedBy: tx.actor,
 	}
 	n, err := tx.insertEvidence(e, caseN, 0, br)
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.custody(n, Custody{At: e.AddedAt, Action: CustodyReceived, Actor: v.actor, From: opts.ReceivedFrom, Method: opts.Method}); err != nil {
+	if err := tx.custody(n, Custody{At: e.AddedAt, Action: CustodyReceived, Actor: tx.actor, From: opts.ReceivedFrom, Method: opts.Method}); err != nil {
 		return nil, err
 	}
 	if err := tx.audit(AuditAttach, e.ID, fmt.Sprintf("case %s, %d bytes, sha256 %s", c.ID, e.Size, e.SHA256)); err != nil {
@@ -199,7 +199,7 @@ func (t *writeTx) addStripped(orig *Evidence, n, caseN int64, strip func(io.Read
 		}
 		return err
 	}
-	return t.custody(sn, Custody{At: s.AddedAt, Action: "derived", Actor: t.v.actor, Note: "metadata removed from " + orig.ID})
+	return t.custody(sn, Custody{At: s.AddedAt, Action: "derived", Actor: t.actor, Note: "metadata removed from " + orig.ID})
 }
 
 func (t *writeTx) custody(n int64, c Custody) error {
@@ -341,7 +341,7 @@ func (v *Vault) Extract(ctx context.Context, id string, stripped bool, w io.Writ
 		return nil, err
 	}
 	defer tx.rollback()
-	if err := tx.custody(n, Custody{At: v.stamp(), Action: CustodyExtracted, Actor: v.actor, Note: purpose}); err != nil {
+	if err := tx.custody(n, Custody{At: v.stamp(), Action: CustodyExtracted, Actor: tx.actor, Note: purpose}); err != nil {
 		return nil, err
 	}
 	if err := tx.audit(AuditExtract, e.ID, fmt.Sprintf("%d bytes, sha256 verified", e.Size)); err != nil {

@@ -388,3 +388,31 @@ func TestDeleteRemovesEverything(t *testing.T) {
 		t.Fatalf("%d cases left", n)
 	}
 }
+
+// Totals counts evidence files and their stripped copies apart: a JPEG
+// with its copy without metadata is one evidence file, not two.
+func TestTotals(t *testing.T) {
+	v, _, _ := testVault(t)
+	ids, _ := v.AddCases(ctx, strings.NewReader(sample))
+	if _, err := v.Attach(ctx, ids[0], bytes.NewReader(jpegWithMetadata(t, false)), AttachOptions{Name: "p.jpg"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Attach(ctx, ids[1], strings.NewReader("a note"), AttachOptions{Name: "n.txt"}); err != nil {
+		t.Fatal(err)
+	}
+	tot, err := v.Totals(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, _ := v.AuditLog(ctx)
+	if *tot != (Totals{Cases: 4, Originals: 2, Stripped: 1, Audit: len(log)}) || tot.Audit == 0 {
+		t.Fatalf("totals %+v, want 4 cases, 2 originals, 1 stripped, %d audit entries", *tot, len(log))
+	}
+	// A deleted case takes its evidence with it.
+	if err := v.Delete(ctx, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if tot, _ = v.Totals(ctx); tot.Cases != 3 || tot.Originals != 1 || tot.Stripped != 0 {
+		t.Fatalf("after delete: %+v", *tot)
+	}
+}

@@ -162,7 +162,7 @@ func (l *Loader) MergeEvidence(e *Evidence, r io.Reader, fromOrg string) (bool, 
 			}
 		}
 	}
-	e.Custody = append(e.Custody, Custody{At: l.t.v.stamp(), Action: CustodyImported, Actor: l.t.v.actor, From: fromOrg})
+	e.Custody = append(e.Custody, Custody{At: l.t.v.stamp(), Action: CustodyImported, Actor: l.t.actor, From: fromOrg})
 	if err := l.RestoreEvidence(e, r); err != nil {
 		return false, err
 	}

@@ -749,3 +749,33 @@ func TestDiskFullMarked(t *testing.T) {
 		t.Error("nil became an error")
 	}
 }
+
+// A form shows every refused field at once: the error names them all, in
+// the order of the case's fields, one per field.
+func TestValidationReportsEveryField(t *testing.T) {
+	c := &Case{IncidentDate: "2025-13", Country: "XX",
+		Violations: []Violation{{Perpetrator: "police"}},
+		People:     []Person{{Pseudonym: "A"}}}
+	err := c.Normalize(time.Now())
+	var fe *FieldError
+	if !errors.As(err, &fe) || !errors.Is(err, ErrInvalid) {
+		t.Fatalf("not a field error: %v", err)
+	}
+	var got []string
+	for _, e := range fe.All() {
+		got = append(got, e.Field+":"+e.Reason)
+	}
+	want := "title:required incident_date:bad_date country:bad_country people[0].role:required violations[0].type:required"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("fields refused:\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+	if fe.Error() != `field "title": is required and empty` {
+		t.Fatalf("the message says more than the first field: %q", fe.Error())
+	}
+	// An end date is compared with the start only when both are dates.
+	c = &Case{Title: "t", IncidentDate: "2025-1", IncidentEndDate: "2024"}
+	err = c.Normalize(time.Now())
+	if !errors.As(err, &fe) || len(fe.All()) != 1 || fe.Field != "incident_date" {
+		t.Fatalf("end date compared with a bad start: %v", err)
+	}
+}

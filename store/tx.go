@@ -19,6 +19,7 @@ import (
 // prepared once, so bulk adds stay fast.
 type writeTx struct {
 	v     *Vault
+	actor string // who is recorded as doing what this transaction writes
 	ctx   context.Context
 	tx    *sql.Tx
 	done  bool
@@ -39,7 +40,7 @@ func (v *Vault) begin(ctx context.Context) (*writeTx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: starting a transaction: %w", err)
 	}
-	return &writeTx{v: v, ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, seq: map[string]int{}}, nil
+	return &writeTx{v: v, actor: v.Author(), ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, seq: map[string]int{}}, nil
 }
 
 func (t *writeTx) stmt(query string) (*sql.Stmt, error) {
@@ -146,6 +147,7 @@ func (t *writeTx) insert(c *Case) error {
 	if err := c.Normalize(now); err != nil {
 		return err
 	}
+	t.signNotes(c)
 	c.assignIDs(now)
 	if c.Reference == "" {
 		ref, err := t.nextReference()
@@ -157,7 +159,7 @@ func (t *writeTx) insert(c *Case) error {
 	c.Revision = 1
 	c.OriginOrg = t.v.org.Name
 	c.CreatedAt, c.UpdatedAt = t.v.stamp(), t.v.stamp()
-	c.CreatedBy, c.UpdatedBy = t.v.actor, t.v.actor
+	c.CreatedBy, c.UpdatedBy = t.actor, t.actor
 	doc, first, last, err := encode(c)
 	if err != nil {
 		return err
@@ -185,6 +187,24 @@ func (t *writeTx) insert(c *Case) error {
 	return t.index(n, c, false)
 }
 
+// signNotes gives the notes new in c (those without an id yet) the
+// transaction's author and today's date where they have none: a note says
+// who wrote it and when.
+func (t *writeTx) signNotes(c *Case) {
+	for i := range c.Notes {
+		n := &c.Notes[i]
+		if n.ID != "" {
+			continue
+		}
+		if n.Author == "" {
+			n.Author = t.actor
+		}
+		if n.Date == "" {
+			n.Date = t.v.now().UTC().Format(time.DateOnly)
+		}
+	}
+}
+
 // update saves c over the stored case with the same id, keeping the old one
 // as a revision.
 func (t *writeTx) update(c *Case) error {
@@ -204,12 +224,13 @@ func (t *writeTx) update(c *Case) error {
 	if err := c.Normalize(t.v.now()); err != nil {
 		return err
 	}
+	t.signNotes(c)
 	c.assignIDs(t.v.now())
 	// What the vault owns comes from the stored case, whatever c says.
 	c.Reference, c.OriginOrg, c.NeedsReview = old.Reference, old.OriginOrg, old.NeedsReview
 	c.CreatedAt, c.CreatedBy = old.CreatedAt, old.CreatedBy
 	c.Revision = old.Revision + 1
-	c.UpdatedAt, c.UpdatedBy = t.v.stamp(), t.v.actor
+	c.UpdatedAt, c.UpdatedBy = t.v.stamp(), t.actor
 	if _, err := t.exec("INSERT INTO revisions(case_n, revision, doc) VALUES (?, ?, ?)", n, old.Revision, oldDoc); err != nil {
 		return fmt.Errorf("store: keeping revision: %w", err)
 	}

@@ -39,8 +39,10 @@ var (
 
 // Options tune an opened vault. The zero value is what the programs use.
 type Options struct {
-	// Actor is recorded as created_by/updated_by of what this session
-	// writes. Empty means "local".
+	// Actor is recorded as the author of what this session writes:
+	// revisions (created_by, updated_by), notes, custody and the audit
+	// log. Empty means the vault's author setting (see SetAuthor), or
+	// "local" when that is not set either.
 	Actor string
 	// Now replaces the clock, for tests.
 	Now func() time.Time
@@ -59,13 +61,19 @@ type CreateOptions struct {
 // Vault is an open, unlocked vault. Its methods are safe for concurrent
 // use. Close it to drop the key.
 type Vault struct {
-	dir   string
-	db    *sql.DB
-	key   *crypto.DataKey
-	kf    *crypto.KeyFile
-	actor string
-	now   func() time.Time
-	org   Org
+	dir string
+	db  *sql.DB
+	key *crypto.DataKey
+	kf  *crypto.KeyFile
+	now func() time.Time
+	org Org
+
+	// author is who is recorded as doing what this session writes; see
+	// Author. Atomic: the person may change it while a save is running.
+	author atomic.Pointer[string]
+	// fixedAuthor is set when Options.Actor chose the author for the
+	// session: the vault's setting does not replace it at open.
+	fixedAuthor bool
 
 	// closed is set once by Close. db is never set to nil: work still
 	// running on another goroutine when the user locks (a list refresh, a
@@ -458,6 +466,10 @@ func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Opti
 		v.Close()
 		return nil, err
 	}
+	if err := v.loadAuthor(context.Background()); err != nil {
+		v.Close()
+		return nil, err
+	}
 	if err := v.healRecoveryRecipients(); err != nil {
 		v.Close()
 		return nil, err
@@ -481,10 +493,9 @@ func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Opti
 }
 
 func newVault(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Options) *Vault {
-	v := &Vault{dir: dir, key: key, kf: kf, actor: opts.Actor, now: opts.Now}
-	if v.actor == "" {
-		v.actor = "local"
-	}
+	v := &Vault{dir: dir, key: key, kf: kf, now: opts.Now}
+	v.setAuthor(opts.Actor)
+	v.fixedAuthor = opts.Actor != ""
 	if v.now == nil {
 		v.now = time.Now
 	}

@@ -11,8 +11,11 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 	"github.com/sirupsen/logrus"
 
 	"github.com/dossier-hr/dossier/assets"
@@ -60,6 +63,16 @@ type App struct {
 	lockedIdle bool // the last lock was the idle timer's; UI goroutine only
 
 	crashes atomic.Int64 // faults recovered in the interface, for tests
+
+	// Where the person was when the vault locked: only the case's id,
+	// so that no content stays in memory while locked. UI goroutine only.
+	resume resumePoint
+}
+
+// resumePoint is where to go back to after an unlock.
+type resumePoint struct {
+	caseID  string // the case shown or edited; "" for none or a new case
+	editing bool   // its editor was open (what was typed is in its draft)
 }
 
 // New prepares the interface in win. Call Start to show the first screen.
@@ -82,17 +95,45 @@ func New(win fyne.Window, cfg Config) *App {
 	// Keys typed anywhere count as activity for the auto-lock.
 	win.Canvas().SetOnTypedKey(safe(func(*fyne.KeyEvent) { a.touch() }))
 	win.Canvas().SetOnTypedRune(safe(func(rune) { a.touch() }))
-	lock := &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
-	win.Canvas().AddShortcut(lock, safe(func(fyne.Shortcut) { a.Lock() }))
-	item := fyne.NewMenuItem(a.T("ui.main.lock"), safe(a.Lock))
-	item.Shortcut = lock
+	win.Canvas().AddShortcut(lockShortcut, safe(func(fyne.Shortcut) { a.Lock() }))
+	a.setMenu()
+	return a
+}
+
+// lockShortcut locks the vault at once: Ctrl+L, or Cmd+L on macOS.
+var lockShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
+
+// setMenu gives the window its menu in the current language; changing the
+// language calls it again. Quit is Dossier's own (IsQuit, so Fyne adds
+// none and gives it its usual action): the one Fyne adds is labelled in
+// the system's language, not in the one chosen in Dossier. Shortcuts in
+// the menu reach the app even while a field has the focus: the desktop
+// driver gives the focused field only those it does not find in the menu.
+func (a *App) setMenu() {
+	lock := fyne.NewMenuItem(a.T("ui.main.lock"), safe(a.Lock))
+	lock.Shortcut = lockShortcut
 	stats := fyne.NewMenuItem(a.T("ui.stats.button")+"…", safe(func() {
 		if a.main != nil && a.Vault() != nil {
 			a.main.showStats()
 		}
 	}))
-	win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(a.T("ui.menu.vault"), item, stats)))
-	return a
+	quit := fyne.NewMenuItem(a.T("ui.menu.quit"), nil)
+	quit.IsQuit = true
+	save := fyne.NewMenuItem(a.T("ui.edit.save"), safe(func() {
+		if m := a.main; m != nil && m.editor != nil && !m.editor.closed {
+			m.editor.save()
+		}
+	}))
+	save.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}
+	newCase := fyne.NewMenuItem(a.T("ui.main.new_case"), safe(func() {
+		if m := a.main; m != nil {
+			m.newCase()
+		}
+	}))
+	newCase.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+	a.win.SetMainMenu(fyne.NewMainMenu(
+		fyne.NewMenu(a.T("ui.menu.vault"), lock, stats, fyne.NewMenuItemSeparator(), quit),
+		fyne.NewMenu(a.T("ui.menu.case"), newCase, save)))
 }
 
 // T returns the text of a UI key in the current language; with arguments
@@ -103,6 +144,12 @@ func (a *App) T(key string, args ...any) string {
 		return fmt.Sprintf(s, args...)
 	}
 	return s
+}
+
+// N returns the count message key for the count n in the current
+// language, such as "1 case" or "22 дела".
+func (a *App) N(key string, n int) string {
+	return assets.Plural(a.lang, key, n)
 }
 
 // Start shows the unlock screen, or the create screen if there is no vault.
@@ -139,7 +186,12 @@ func (a *App) Lock() {
 		return
 	}
 	a.stopIdle()
+	// Dialogs go too: a history, a preview or a summary shows content.
+	for _, o := range a.win.Canvas().Overlays().List() {
+		a.win.Canvas().Overlays().Remove(o)
+	}
 	if a.main != nil {
+		a.resume = a.main.where()
 		a.main.stop()
 		a.main = nil
 	}
@@ -164,6 +216,8 @@ func (a *App) opened(v *store.Vault) {
 	}))
 	a.win.Canvas().Focus(a.main.search)
 	a.main.refresh()
+	a.main.goBack(a.resume)
+	a.resume = resumePoint{}
 	a.touch()
 }
 
@@ -235,6 +289,7 @@ var bundleReasons = []struct {
 	{export.ErrBadSignature, "ui.bundle.bad_signature"},
 	{export.ErrUnsigned, "ui.bundle.unsigned"},
 	{export.ErrCorrupt, "ui.bundle.corrupt"},
+	{export.ErrWrongKind, "ui.bundle.wrong_kind"},
 }
 
 // message says err in the person's language: the message for a known
@@ -258,33 +313,40 @@ func (a *App) message(err error) string {
 	return a.T("ui.error", err.Error())
 }
 
-// askSavePath asks where to save a file and calls then with the path.
-// Fyne's dialog creates the file; Dossier writes under a temporary name and
-// renames into place, so the name is given back first.
-func (a *App) askSavePath(name string, then func(path string)) {
-	d := dialog.NewFileSave(safe(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close()
-		os.Remove(path)
-		then(path)
-	}), a.win)
-	d.SetFileName(name)
+// showInfo tells the person something in a dialog whose button is in
+// their language: Fyne's dialog.ShowInformation labels it "OK" in the
+// system's language.
+func (a *App) showInfo(title, msg string) {
+	d := dialog.NewInformation(title, msg, a.win)
+	d.SetDismissText(a.T("ui.ok"))
 	d.Show()
+}
+
+// showError says what went wrong in a dialog titled and buttoned in the
+// person's language: Fyne's dialog.ShowError takes both from the system's
+// language. Like Fyne's, it is as wide as the message on one line, up to
+// 600 and nine tenths of the window.
+func (a *App) showError(msg string) {
+	text := &widget.Label{Text: msg, Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
+	icon := widget.NewIcon(theme.ErrorIcon())
+	d := dialog.NewCustom(a.T("ui.error_title"), a.T("ui.ok"), container.NewBorder(nil, nil, icon, nil, text), a.win)
+	width := widget.NewLabel(msg).MinSize().Width + icon.MinSize().Width + 4*theme.Padding() + 32
+	width = min(width, 600, a.win.Canvas().Size().Width*0.9)
+	d.Resize(fyne.NewSize(width, d.MinSize().Height))
+	d.Show()
+}
+
+// askSavePath asks where to save a file, offering name, and calls then
+// with the path; if a file is there the person has agreed to replace it.
+// Nothing is written: the caller writes under a temporary name and
+// renames into place. Dossier's own chooser (files.go), not Fyne's.
+func (a *App) askSavePath(name string, then func(path string)) {
+	a.chooseFile(true, name, then)
 }
 
 // askOpenPath asks for a file and calls then with its path.
 func (a *App) askOpenPath(then func(path string)) {
-	dialog.NewFileOpen(safe(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		then(path)
-	}), a.win).Show()
+	a.chooseFile(false, "", then)
 }
 
 // when shows a timestamp from the vault (RFC 3339, UTC) as the person's

@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/dossier-hr/dossier/internal/synth"
 	"github.com/dossier-hr/dossier/store"
@@ -44,28 +45,42 @@ func median(ds []time.Duration) time.Duration {
 	return ds[len(ds)/2]
 }
 
-// BenchmarkUIListAfterUnlock100k: from the moment the vault is unlocked to
-// the list showing its first page and count, over 100,000 cases.
+// unlockForBench types the passphrase and presses Unlock, as a person
+// does, and returns when the list shows its first page and count.
+func unlockForBench(b *testing.B, a *App, w fyne.Window) {
+	b.Helper()
+	e, ok := find(w, func(e *widget.Entry) bool { return e.Password })
+	if !ok {
+		b.Fatal("no passphrase field")
+	}
+	typeIn(b, w, e, "p")
+	press(b, w, "Unlock")
+	for shown := false; !shown; {
+		onUI(func() {
+			shown = a.main != nil && a.main.count.Text != "" && a.main.list.Length() > 0
+		})
+		if !shown {
+			time.Sleep(time.Millisecond)
+		}
+	}
+}
+
+// BenchmarkUIListAfterUnlock100k: from pressing Unlock to the list
+// showing its first page and count, over 100,000 cases. The key
+// derivation is in it, at the tests' work factor (a few milliseconds).
 func BenchmarkUIListAfterUnlock100k(b *testing.B) {
 	dir := benchVault(b)
 	newApp(b)
 	var ds []time.Duration
 	for i := 0; i < b.N; i++ {
-		v, err := store.Open(dir, "p", store.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		w := test.NewWindow(nil)
+		w := newWindow()
 		a := New(w, Config{VaultDir: dir, AutoLock: -1})
-		shown := make(chan struct{})
+		a.Start()
 		start := time.Now()
-		onUI(func() {
-			a.opened(v)
-			a.main.queried = func() { close(shown) }
-		})
-		<-shown
+		unlockForBench(b, a, w)
 		ds = append(ds, time.Since(start))
-		onUI(func() { a.Lock(); w.Close() })
+		press(b, w, "Lock")
+		w.Close()
 	}
 	b.ReportMetric(float64(median(ds).Microseconds())/1000, "ms-median")
 }
@@ -75,28 +90,25 @@ func BenchmarkUIListAfterUnlock100k(b *testing.B) {
 func BenchmarkUISearch100k(b *testing.B) {
 	dir := benchVault(b)
 	newApp(b)
-	v, err := store.Open(dir, "p", store.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	w := test.NewWindow(nil)
+	w := newWindow()
 	a := New(w, Config{VaultDir: dir, AutoLock: -1})
+	a.Start()
+	unlockForBench(b, a, w)
 	ready := make(chan struct{}, 1)
-	onUI(func() {
-		a.opened(v)
-		a.main.queried = func() { ready <- struct{}{} }
-	})
-	<-ready
-	defer onUI(func() { a.Lock(); w.Close() })
+	onUI(func() { a.main.queried = func() { ready <- struct{}{} } })
+	defer func() {
+		press(b, w, "Lock")
+		w.Close()
+	}()
 	queries := []string{"metadona", "razia", "prison court", "деньги", "extorsão", "police", synth.Words[4000]}
 	var ds []time.Duration
 	for i := 0; i < b.N; i++ {
 		q := queries[i%len(queries)]
-		start := time.Now()
-		onUI(func() { a.main.search.SetText(q) })
+		retype(b, w, a.main.search, q)
+		start := time.Now() // the last keystroke
 		<-ready
 		ds = append(ds, time.Since(start))
-		onUI(func() { a.main.search.SetText("") })
+		retype(b, w, a.main.search, "")
 		<-ready
 	}
 	b.ReportMetric(float64(median(ds).Microseconds())/1000, "ms-median")

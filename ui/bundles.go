@@ -62,11 +62,11 @@ func (a *App) runLong(parent context.Context, w longWork) {
 			a.touch()
 			switch {
 			case errors.Is(err, context.Canceled):
-				dialog.ShowInformation(w.name, a.T(w.cancelled), a.win)
+				a.showInfo(w.name, a.T(w.cancelled))
 			case err != nil && w.refused != nil && w.refused(err):
 			case err != nil:
 				a.log.WithError(err).Warn(w.failed)
-				dialog.ShowError(errors.New(a.message(err)), a.win)
+				a.showError(a.message(err))
 			default:
 				w.done()
 			}
@@ -86,7 +86,7 @@ func (m *mainScreen) askBackup() *backupForm {
 	a.touch()
 	base, _, err := m.v.LastBundle(m.ctx)
 	if err != nil {
-		dialog.ShowError(errors.New(a.message(err)), a.win)
+		a.showError(a.message(err))
 		return nil
 	}
 	full, incr := a.T("ui.backup.full"), a.T("ui.backup.incremental")
@@ -129,11 +129,11 @@ func (m *mainScreen) backupTo(path, kind string) {
 		},
 		done: func() {
 			a.log.WithField("kind", kind).Info("backup written")
-			done := a.T("ui.backup.done", res.Cases, res.Evidence)
+			done := a.T("ui.backup.done", a.N("ui.n.cases", res.Cases), a.evidenceCount("ui.n.evidence_files", res.Originals, res.Stripped))
 			if kind == export.KindIncremental {
-				done = a.T("ui.backup.done_incremental", res.Cases, res.Evidence)
+				done = a.T("ui.backup.done_incremental", a.N("ui.n.changed_cases", res.Cases), a.evidenceCount("ui.n.new_evidence_files", res.Originals, res.Stripped))
 			}
-			dialog.ShowInformation(a.T("ui.main.backup"), done, a.win)
+			a.showInfo(a.T("ui.main.backup"), done)
 			m.showBackupAge()
 		},
 	})
@@ -152,18 +152,27 @@ func (m *mainScreen) importFrom(path string) { m.importWith(path, "") }
 // askBundlePassphrase asks for the one-off passphrase of a bundle that no
 // key of this vault opens, then checks it again with it. It returns the
 // entry, for tests.
-func (m *mainScreen) askBundlePassphrase(path string) *widget.Entry {
+//
+// After a wrong passphrase it asks again, saying so: the person may have
+// mistyped it.
+func (m *mainScreen) askBundlePassphrase(path string, wrong bool) *widget.Entry {
 	a := m.a
 	pass := widget.NewPasswordEntry()
 	pass.SetPlaceHolder(a.T("ui.share.passphrase"))
 	content := container.NewVBox(wrapLabel(a.T("ui.import.ask_passphrase")), pass)
+	if wrong {
+		again := wrapLabel(a.T("ui.import.wrong_passphrase"))
+		again.Importance = widget.DangerImportance
+		content.Objects = append([]fyne.CanvasObject{again}, content.Objects...)
+	}
 	d := dialog.NewCustomConfirm(a.T("ui.main.import"), a.T("ui.next"), a.T("ui.cancel"), content, safe(func(ok bool) {
 		a.touch()
 		if ok && pass.Text != "" {
 			m.importWith(path, pass.Text)
 		}
 	}), a.win)
-	d.Resize(fyne.NewSize(520, 260))
+	pass.OnSubmitted = safe(func(string) { d.Confirm() })
+	d.Resize(fyne.NewSize(520, 300))
 	d.Show()
 	a.win.Canvas().Focus(pass)
 	return pass
@@ -183,10 +192,10 @@ func (m *mainScreen) importWith(path, passphrase string) {
 		},
 		refused: func(err error) bool {
 			switch {
-			case errors.Is(err, export.ErrNotAddressed) && passphrase == "":
-				m.askBundlePassphrase(path) // perhaps a share protected by a one-off passphrase
 			case errors.Is(err, export.ErrNotAddressed):
-				dialog.ShowError(errors.New(a.T("ui.import.wrong_passphrase")), a.win)
+				// Perhaps a share protected by a one-off passphrase; or the
+				// passphrase was mistyped: ask (again).
+				m.askBundlePassphrase(path, passphrase != "")
 			default:
 				return false
 			}
@@ -201,8 +210,15 @@ func (m *mainScreen) importWith(path, passphrase string) {
 			case res.Known:
 				who = a.T("ui.import.known") + ": " + res.Signer
 			}
-			text := a.T("ui.import.summary", man.Kind, man.Creator.Name, man.Creator.Fingerprint, who, when(man.CreatedAt), man.Cases, man.Evidence) +
-				"\n\n" + a.T("ui.import.would", res.Added, res.Updated, res.Unchanged, res.Conflicts, res.Evidence)
+			kind, ok := map[string]string{export.KindFull: a.T("ui.bundle.kind_full"),
+				export.KindIncremental: a.T("ui.bundle.kind_incremental"), export.KindShare: a.T("ui.bundle.kind_share")}[man.Kind]
+			if !ok {
+				kind = man.Kind
+			}
+			text := a.T("ui.import.summary", kind, man.Creator.Name, man.Creator.Fingerprint, who, when(man.CreatedAt),
+				a.N("ui.n.cases", man.Cases), a.evidenceCount("ui.n.evidence_files", man.Originals, man.Stripped)) +
+				"\n\n" + a.T("ui.import.would", a.N("ui.import.would_add", res.Added), a.N("ui.import.would_update", res.Updated),
+				a.N("ui.import.would_leave", res.Unchanged), a.N("ui.import.would_flag", res.Conflicts), a.N("ui.import.would_add_evidence", res.Originals))
 			label := widget.NewLabel(text)
 			label.Wrapping = fyne.TextWrapWord
 			c := dialog.NewCustomConfirm(a.T("ui.main.import"), a.T("ui.import.confirm"), a.T("ui.cancel"), label, safe(func(ok bool) {
@@ -231,7 +247,9 @@ func (m *mainScreen) doImport(path string, acceptUnknown bool, passphrase string
 		},
 		done: func() {
 			a.log.Info("bundle imported")
-			dialog.ShowInformation(a.T("ui.main.import"), a.T("ui.import.done", res.Added, res.Updated, res.Unchanged, res.Conflicts, res.Evidence), a.win)
+			a.showInfo(a.T("ui.main.import"), a.T("ui.import.done", a.N("ui.import.done_added", res.Added),
+				a.N("ui.import.done_updated", res.Updated), a.N("ui.import.done_unchanged", res.Unchanged),
+				a.N("ui.import.done_conflicts", res.Conflicts), a.N("ui.import.done_evidence", res.Originals)))
 			m.refresh()
 		},
 	})
@@ -248,10 +266,21 @@ func (m *mainScreen) showBackupAge() {
 	case last.IsZero():
 		m.banner.SetText(m.a.T("ui.backup.never"))
 	case age > m.a.cfg.BackupReminder:
-		m.banner.SetText(m.a.T("ui.backup.old", int(age.Hours()/24)))
+		m.banner.SetText(m.a.N("ui.backup.old", int(age.Hours()/24)))
 	default:
 		m.bannerBox.Hide()
 		return
 	}
 	m.bannerBox.Show()
+}
+
+// evidenceCount says how many evidence files, the key's count message for
+// the originals, and how many stripped copies (made for sharing) come
+// with them: a copy is not a second evidence file.
+func (a *App) evidenceCount(key string, originals, stripped int) string {
+	s := a.N(key, originals)
+	if stripped > 0 {
+		s += " " + a.N("ui.n.plus_stripped", stripped)
+	}
+	return s
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dossier-hr/dossier/export"
@@ -20,8 +19,7 @@ func unlocked(t *testing.T, cfg Config) (*App, fyne.Window, string) {
 	t.Helper()
 	dir, _ := fixture(t)
 	newApp(t)
-	w := test.NewWindow(nil)
-	w.Resize(fyne.NewSize(1000, 700))
+	w := newWindow()
 	cfg.VaultDir, cfg.Lang = dir, "en"
 	a := New(w, cfg)
 	a.Start()
@@ -36,12 +34,14 @@ func TestAutoLockAfterIdle(t *testing.T) {
 	// Activity postpones it: 1.2 s of typing, a key every 300 ms.
 	for i := 0; i < 4; i++ {
 		time.Sleep(300 * time.Millisecond)
+		var search *widget.Entry
 		onUI(func() {
 			if a.main == nil {
 				t.Fatal("locked while in use")
 			}
-			test.Type(a.main.search, "x")
+			search = a.main.search
 		})
+		typeIn(t, w, search, "x")
 	}
 	eventually(t, "the idle lock", func() bool { return a.Vault() == nil && labelWith(w, "Unlock the vault") })
 	if !labelWith(w, "Locked after") {
@@ -54,15 +54,33 @@ func TestBackupAndBanner(t *testing.T) {
 	if !labelWith(w, "No full backup of this vault yet") || !a.main.bannerBox.Visible() {
 		t.Fatal("no reminder for a vault never backed up")
 	}
-	// Before any full backup, only a full one is offered.
-	var f *backupForm
-	onUI(func() { f = a.main.askBackup() })
-	if strings.Join(f.kind.Options, "|") != "Full backup: everything, enough to rebuild the vault on a new laptop" || !labelWith(w, "After a first full backup") {
-		t.Fatalf("backup kinds offered before a full backup: %q", f.kind.Options)
+	// Before any full backup, only a full one is offered. The reminder's
+	// button asks, as the toolbar's does.
+	var remind *widget.Button
+	onUI(func() {
+		for _, o := range shown(a.main.bannerBox) {
+			if b, ok := o.(*widget.Button); ok && b.Text == "Back up" {
+				remind = b
+			}
+		}
+	})
+	if remind == nil {
+		t.Fatal("no button in the reminder")
 	}
-	onUI(func() { test.Tap(button(t, w, "Cancel")) })
+	tap(t, w, remind)
+	if kinds := backupKinds(t, w); strings.Join(kinds, "|") != "Full backup: everything, enough to rebuild the vault on a new laptop" || !labelWith(w, "After a first full backup") {
+		t.Fatalf("backup kinds offered before a full backup: %q", kinds)
+	}
+	press(t, w, "Cancel")
+	press(t, w, "Back up")
+	// A click on the only kind, already chosen, keeps it chosen.
+	clickText(t, w, "Full backup: everything, enough to rebuild the vault on a new laptop")
+	if k, _ := find(w, func(r *widget.RadioGroup) bool { return true }); k.Selected == "" {
+		t.Fatal("a click on the chosen kind left none chosen")
+	}
+	press(t, w, "Next")
 	path := filepath.Join(t.TempDir(), "backup.age")
-	onUI(func() { a.main.backupTo(path, export.KindFull) })
+	saveFile(t, w, path)
 	eventually(t, "the backup summary", func() bool { return labelWith(w, "Backup written and verified: 4 cases") })
 	if _, err := os.Stat(path); err != nil {
 		t.Fatal(err)
@@ -78,26 +96,42 @@ func TestBackupAndBanner(t *testing.T) {
 	if err != nil || m.Kind != export.KindFull || m.Cases != 4 {
 		t.Fatalf("backup: %+v %v", m, err)
 	}
-	onUI(func() { test.Tap(button(t, w, "OK")) })
+	press(t, w, "OK")
 
 	// Then an incremental one is offered, and holds only what changed.
 	list, _ := a.Vault().List(t.Context(), store.Query{})
 	if _, err := a.Vault().Edit(t.Context(), list[0].ID, []byte(`{"status":"closed"}`)); err != nil {
 		t.Fatal(err)
 	}
-	onUI(func() { f = a.main.askBackup() })
-	if len(f.kind.Options) != 2 || !labelWith(w, "a restore needs the full backup and every incremental") {
-		t.Fatalf("backup kinds after a full backup: %q", f.kind.Options)
+	press(t, w, "Back up")
+	if kinds := backupKinds(t, w); len(kinds) != 2 || !labelWith(w, "a restore needs the full backup and every incremental") {
+		t.Fatalf("backup kinds after a full backup: %q", kinds)
 	}
-	onUI(func() { test.Tap(button(t, w, "Cancel")) })
+	clickText(t, w, "Incremental backup: only what changed since the last backup")
+	if k, _ := find(w, func(r *widget.RadioGroup) bool { return true }); k.Selected != "Incremental backup: only what changed since the last backup" {
+		t.Fatalf("chosen %q", k.Selected)
+	}
+	press(t, w, "Next")
 	inc := filepath.Join(t.TempDir(), "incremental.age")
-	onUI(func() { a.main.backupTo(inc, export.KindIncremental) })
-	eventually(t, "the incremental summary", func() bool { return labelWith(w, "Incremental backup written and verified: 1 changed cases") })
+	saveFile(t, w, inc)
+	eventually(t, "the incremental summary", func() bool { return labelWith(w, "Incremental backup written and verified: 1 changed case") })
 	g, _ := os.Open(inc)
 	defer g.Close()
 	if m2, err := export.Read(t.Context(), g, export.OrgIdentities(own), nil); err != nil || m2.Kind != export.KindIncremental || m2.Base != m.Hash || m2.Cases != 1 {
 		t.Fatalf("incremental: %+v %v", m2, err)
 	}
+}
+
+// backupKinds are the kinds of backup the open backup dialog offers.
+func backupKinds(t *testing.T, w fyne.Window) []string {
+	t.Helper()
+	r, ok := find(w, func(r *widget.RadioGroup) bool { return true })
+	if !ok {
+		t.Fatal("no choice of backup kinds")
+	}
+	var kinds []string
+	onUI(func() { kinds = append(kinds, r.Options...) })
+	return kinds
 }
 
 func TestBackupCancel(t *testing.T) {
@@ -108,10 +142,13 @@ func TestBackupCancel(t *testing.T) {
 	if _, err := a.Vault().Attach(t.Context(), list[0].ID, bytes.NewReader(big), store.AttachOptions{Name: "v.bin"}); err != nil {
 		t.Fatal(err)
 	}
+	press(t, w, "Back up")
+	press(t, w, "Next")
 	path := filepath.Join(t.TempDir(), "backup.age")
-	onUI(func() {
-		a.main.backupTo(path, export.KindFull)
-		test.Tap(button(t, w, "Cancel"))
+	nameFile(t, w, path)
+	onUI(func() { // at once: the backup must still be running
+		press(t, w, "Save")
+		press(t, w, "Cancel")
 	})
 	eventually(t, "the cancelled message", func() bool { return labelWith(w, "Backup cancelled. Nothing was written.") })
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
@@ -151,30 +188,38 @@ func shareFrom(t *testing.T, a *App, known bool) string {
 func TestImportShowsSummaryThenImports(t *testing.T) {
 	a, w, _ := unlocked(t, Config{AutoLock: -1})
 	path := shareFrom(t, a, true)
-	onUI(func() { a.main.importFrom(path) })
+	press(t, w, "Import")
+	openFile(t, w, path)
 	eventually(t, "the summary", func() bool {
 		return labelWith(w, "Made by: Partner Network") && labelWith(w, "a known contact: Partner Network") && labelWith(w, "Nothing has been imported yet.") &&
-			labelWith(w, "Importing would add 1 cases, update 0, leave 0 unchanged, flag 0 in conflict")
+			labelWith(w, "Importing would add 1 case, update 0, leave 0 unchanged, flag 0 in conflict")
 	})
 	if n, _ := a.Vault().Count(t.Context(), store.Query{}); n != 4 {
 		t.Fatal("something was imported before the confirmation")
 	}
-	onUI(func() { test.Tap(button(t, w, "Import")) })
-	eventually(t, "the result", func() bool { return labelWith(w, "Imported: 1 cases added") })
+	press(t, w, "Import") // the summary's
+	eventually(t, "the result", func() bool { return labelWith(w, "Imported: 1 case added") })
 	eventually(t, "the list", func() bool { return a.main.count.Text == "5 cases" })
-	onUI(func() { test.Tap(button(t, w, "OK")) })
+	press(t, w, "OK")
 	// The same bundle again: the summary says it would change nothing.
-	onUI(func() { a.main.importFrom(path) })
+	press(t, w, "Import")
+	openFile(t, w, path)
 	eventually(t, "the second summary", func() bool { return labelWith(w, "Importing would add 0 cases, update 0, leave 1 unchanged") })
+	press(t, w, "Cancel")
+	if n, _ := a.Vault().Count(t.Context(), store.Query{}); n != 5 {
+		t.Fatalf("%d cases after a cancelled second import", n)
+	}
 }
 
 func TestImportRefusals(t *testing.T) {
 	a, w, _ := unlocked(t, Config{AutoLock: -1})
 	// An unknown signer: a stern summary and "Import anyway".
 	path := shareFrom(t, a, false)
-	onUI(func() { a.main.importFrom(path) })
+	press(t, w, "Import")
+	openFile(t, w, path)
 	eventually(t, "the warning", func() bool { return labelWith(w, "NOT among your contacts") })
-	onUI(func() { test.Tap(button(t, w, "Cancel")) })
+	button(t, w, "Import anyway")
+	press(t, w, "Cancel")
 	if n, _ := a.Vault().Count(t.Context(), store.Query{}); n != 4 {
 		t.Fatal("a cancelled import changed the vault")
 	}
@@ -183,13 +228,22 @@ func TestImportRefusals(t *testing.T) {
 	data[len(data)-30] ^= 1
 	bad := filepath.Join(t.TempDir(), "bad.age")
 	os.WriteFile(bad, data, 0o600)
-	onUI(func() { a.main.importFrom(bad) })
+	press(t, w, "Import")
+	openFile(t, w, bad)
 	eventually(t, "the refusal", func() bool {
 		return labelWith(w, "This bundle was refused and nothing was changed") && labelWith(w, "damaged, truncated or was altered")
 	})
 	if _, ok := find(w, func(b *widget.Button) bool { return b.Text == "Import anyway" }); ok {
 		t.Fatal("a tampered bundle was offered for import")
 	}
+	press(t, w, "OK")
+	// The unknown signer's bundle, imported anyway.
+	press(t, w, "Import")
+	openFile(t, w, path)
+	eventually(t, "the warning again", func() bool { return labelWith(w, "NOT among your contacts") })
+	press(t, w, "Import anyway")
+	eventually(t, "the result", func() bool { return labelWith(w, "Imported: 1 case added") })
+	eventually(t, "the list", func() bool { return a.main.count.Text == "5 cases" })
 }
 
 // A long check can be cancelled; nothing is imported.
@@ -209,9 +263,11 @@ func TestImportCancel(t *testing.T) {
 	if _, err := export.WriteFile(t.Context(), p, path, export.Options{Kind: export.KindShare, To: []export.Card{mine}, Cases: ids, Redact: export.RedactNone}); err != nil {
 		t.Fatal(err)
 	}
-	onUI(func() {
-		a.main.importFrom(path)
-		test.Tap(button(t, w, "Cancel"))
+	press(t, w, "Import")
+	typePath(t, w, path)
+	onUI(func() { // at once: the check must still be running
+		key(t, w, fyne.KeyReturn)
+		press(t, w, "Cancel")
 	})
 	eventually(t, "the cancelled message", func() bool { return labelWith(w, "Import cancelled. Nothing was imported.") })
 	if n, _ := a.Vault().Count(t.Context(), store.Query{}); n != 4 {
@@ -229,10 +285,17 @@ func TestLongBackupIsActivity(t *testing.T) {
 		t.Fatal(err)
 	}
 	const idle = 300 * time.Millisecond
-	a.cfg.AutoLock = idle
+	press(t, w, "Back up")
+	press(t, w, "Next")
 	path := filepath.Join(t.TempDir(), "backup.age")
+	nameFile(t, w, path)
 	start := time.Now()
-	onUI(func() { a.touch(); a.main.backupTo(path, export.KindFull) })
+	onUI(func() {
+		// The auto-lock is short from now on: only the backup's progress
+		// keeps the vault open.
+		a.cfg.AutoLock = idle
+		press(t, w, "Save")
+	})
 	eventually(t, "the backup", func() bool { return labelWith(w, "Backup written and verified") || a.Vault() == nil })
 	took := time.Since(start)
 	if a.Vault() == nil {
@@ -241,6 +304,7 @@ func TestLongBackupIsActivity(t *testing.T) {
 	if took < 3*idle {
 		t.Skipf("the backup took only %v: too fast to tell", took)
 	}
-	a.cfg.AutoLock = -1
-	a.stopIdle()
+	// The auto-lock was armed all along: once the backup is done and
+	// nothing happens, it locks.
+	eventually(t, "the idle lock after the backup", func() bool { return a.Vault() == nil })
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"encoding/json"
-	"errors"
 	"os"
 	"strings"
 
@@ -22,7 +21,7 @@ func (m *mainScreen) showContacts() {
 	a.touch()
 	own, err := export.OwnCard(m.v)
 	if err != nil {
-		dialog.ShowError(errors.New(a.message(err)), a.win)
+		a.showError(a.message(err))
 		return
 	}
 	box := container.NewVBox(
@@ -36,17 +35,11 @@ func (m *mainScreen) showContacts() {
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle(a.T("ui.main.contacts"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 	)
-	cs, err := m.v.Contacts(m.ctx)
-	if err != nil {
-		dialog.ShowError(errors.New(a.message(err)), a.win)
+	m.partners = container.NewVBox()
+	if !m.listPartners() {
 		return
 	}
-	if len(cs) == 0 {
-		box.Add(widget.NewLabel(a.T("ui.contacts.none")))
-	}
-	for _, c := range cs {
-		box.Add(widget.NewLabel(c.Name + " · " + c.Fingerprint))
-	}
+	box.Add(m.partners)
 	box.Add(container.NewHBox(
 		widget.NewButtonWithIcon(a.T("ui.contacts.add"), theme.ContentAddIcon(), safe(m.askAddCard)),
 		widget.NewButtonWithIcon(a.T("ui.contacts.paste"), theme.ContentPasteIcon(), safe(func() { m.askPasteCard() })),
@@ -65,7 +58,7 @@ func wrapLabel(s string) *widget.Label {
 func (m *mainScreen) askSaveCard(card export.Card) {
 	m.a.askSavePath(strings.ReplaceAll(card.Name, " ", "-")+".card", func(path string) {
 		if err := saveCard(card, path); err != nil {
-			dialog.ShowError(errors.New(m.a.message(err)), m.a.win)
+			m.a.showError(m.a.message(err))
 		}
 	})
 }
@@ -86,7 +79,7 @@ func (m *mainScreen) copyCard(card export.Card) {
 	a.touch()
 	fyne.CurrentApp().Clipboard().SetContent(string(cardBytes(card)))
 	a.log.Info("own contact card copied")
-	dialog.ShowInformation(a.T("ui.main.contacts"), a.T("ui.contacts.copied"), a.win)
+	a.showInfo(a.T("ui.main.contacts"), a.T("ui.contacts.copied"))
 }
 
 // askPasteCard takes a partner's card pasted as text (from a message),
@@ -116,7 +109,7 @@ func (m *mainScreen) askAddCard() {
 func (m *mainScreen) addCard(path string) *widget.Entry {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		dialog.ShowError(errors.New(m.a.T("ui.contacts.bad_card")), m.a.win)
+		m.a.showError(m.a.T("ui.contacts.bad_card"))
 		return nil
 	}
 	return m.confirmCard(b)
@@ -128,7 +121,7 @@ func (m *mainScreen) confirmCard(b []byte) *widget.Entry {
 	a.touch()
 	card, err := export.ParseCard(b)
 	if err != nil {
-		dialog.ShowError(errors.New(a.T("ui.contacts.bad_card")), a.win)
+		a.showError(a.T("ui.contacts.bad_card"))
 		return nil
 	}
 	typed := widget.NewEntry()
@@ -151,11 +144,12 @@ func (m *mainScreen) confirmCard(b []byte) *widget.Entry {
 		}
 		d.Hide()
 		if err != nil {
-			dialog.ShowError(errors.New(a.message(err)), a.win)
+			a.showError(a.message(err))
 			return
 		}
 		a.log.Info("contact added")
-		dialog.ShowInformation(a.T("ui.main.contacts"), a.T("ui.contacts.added", card.Name), a.win)
+		m.listPartners() // the Contacts dialog, still open behind, lists it at once
+		a.showInfo(a.T("ui.main.contacts"), a.T("ui.contacts.added", card.Name))
 	}))
 	add.Importance = widget.HighImportance
 	content.Add(add)
@@ -163,4 +157,25 @@ func (m *mainScreen) confirmCard(b []byte) *widget.Entry {
 	d.Resize(fyne.NewSize(560, 360))
 	d.Show()
 	return typed
+}
+
+// listPartners fills the open Contacts dialog's list of partners; it says
+// whether the vault could be read.
+func (m *mainScreen) listPartners() bool {
+	if m.partners == nil {
+		return true
+	}
+	cs, err := m.v.Contacts(m.ctx)
+	if err != nil {
+		m.a.showError(m.a.message(err))
+		return false
+	}
+	m.partners.RemoveAll()
+	if len(cs) == 0 {
+		m.partners.Add(widget.NewLabel(m.a.T("ui.contacts.none")))
+	}
+	for _, c := range cs {
+		m.partners.Add(widget.NewLabel(c.Name + " · " + c.Fingerprint))
+	}
+	return true
 }

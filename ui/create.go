@@ -1,11 +1,11 @@
 package ui
 
 import (
-	"errors"
+	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -50,8 +50,24 @@ func (a *App) showCreate() {
 	title := widget.NewLabelWithStyle(a.T("ui.create.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	restore := widget.NewButton(a.T("ui.restore.open"), safe(func() { a.showRestore() }))
 	restore.Importance = widget.LowImportance
-	form := container.NewVBox(title, intro, s.org, s.pass, s.strength, s.confirm, s.button, s.progress, s.status, restore)
+	// Enter moves on, and submits from the last field.
+	s.org.OnSubmitted = safe(func(string) { a.win.Canvas().Focus(s.pass) })
+	s.pass.OnSubmitted = safe(func(string) { a.win.Canvas().Focus(s.confirm) })
+	s.confirm.OnSubmitted = safe(func(string) { s.submit() })
+	// The hint has room for two lines whatever it says, so the fields
+	// below do not move under the pointer while the passphrase is typed.
+	form := container.NewVBox(title, intro, s.org, s.pass, reserve(s.strength, 2), s.confirm, s.button, s.progress, s.status, restore)
 	a.win.SetContent(container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(480, 520)), form)))
+	a.win.Canvas().Focus(s.org)
+}
+
+// reserve gives o the height of lines lines of text at least, so that
+// what it says does not move what is below it.
+func reserve(o fyne.CanvasObject, lines int) fyne.CanvasObject {
+	h := canvas.NewRectangle(color.Transparent)
+	line := theme.Size(theme.SizeNameText) + 2*theme.Size(theme.SizeNameLineSpacing)
+	h.SetMinSize(fyne.NewSize(0, float32(lines)*line+2*theme.Size(theme.SizeNameInnerPadding)))
+	return container.NewStack(h, o)
 }
 
 func (s *createScreen) showStrength(p string) {
@@ -137,11 +153,11 @@ func (a *App) recoveryKeyBox(rk *crypto.RecoveryKey, explainText string, saved f
 	save := widget.NewButtonWithIcon(a.T("ui.recovery.save"), theme.DocumentSaveIcon(), safe(func() {
 		a.askSavePath("dossier-recovery-key.txt", func(path string) {
 			if err := saveRecoveryKey(rk, path); err != nil {
-				dialog.ShowError(errors.New(a.message(err)), a.win)
+				a.showError(a.message(err))
 				return
 			}
 			a.log.Info("recovery key saved to a file at the person's request")
-			dialog.ShowInformation(a.T("ui.recovery.title"), a.T("ui.recovery.saved_file"), a.win)
+			a.showInfo(a.T("ui.recovery.title"), a.T("ui.recovery.saved_file"))
 		})
 	}))
 	save.Importance = widget.LowImportance

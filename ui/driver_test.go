@@ -1,10 +1,14 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -57,6 +61,16 @@ func (d strictDriver) CanvasForObject(o fyne.CanvasObject) fyne.Canvas {
 func newApp(t testing.TB) fyne.App {
 	t.Helper()
 	begin(t)
+	// A home of the test's own, unless the test made one: the file chooser
+	// starts there and offers its places, the same on every machine.
+	if own := filepath.Dir(t.TempDir()); !strings.HasPrefix(os.Getenv("HOME"), own+string(filepath.Separator)) {
+		home := filepath.Join(t.TempDir(), "home")
+		if err := os.Mkdir(home, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("HOME", home)
+		t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	}
 	a := &strictApp{App: test.NewTempApp(t)}
 	a.drv = strictDriver{a.App.Driver()}
 	fyne.SetCurrentApp(a)
@@ -69,19 +83,51 @@ func holds(root, o fyne.CanvasObject) bool {
 	if root == o {
 		return true
 	}
-	switch x := root.(type) {
-	case *fyne.Container:
-		for _, c := range x.Objects {
-			if holds(c, o) {
-				return true
-			}
-		}
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(x).Objects() {
-			if holds(c, o) {
-				return true
-			}
+	for _, c := range children(root) {
+		if holds(c, o) {
+			return true
 		}
 	}
 	return false
+}
+
+// Fyne's test window differs from the desktop's in two ways a person
+// meets: it forgets the callback for files dropped on it, and each call of
+// its Clipboard gives a new, empty clipboard. The tests' windows keep the
+// callback (drop calls it as the desktop driver does when a person drops
+// files from their file manager) and share the app's clipboard, as the
+// desktop's windows share the system's.
+type dropWindow struct {
+	fyne.Window
+	dropped func(fyne.Position, []fyne.URI) // UI goroutine only
+}
+
+func (w *dropWindow) SetOnDropped(f func(fyne.Position, []fyne.URI)) { w.dropped = f }
+
+func (w *dropWindow) Clipboard() fyne.Clipboard { return fyne.CurrentApp().Clipboard() }
+
+// newWindow opens a window of 1000×700 for the app under test.
+func newWindow() fyne.Window {
+	w := &dropWindow{Window: test.NewWindow(nil)}
+	w.Resize(fyne.NewSize(1000, 700))
+	return w
+}
+
+// drop drops files on the middle of the window.
+func drop(t testing.TB, w fyne.Window, paths ...string) {
+	t.Helper()
+	dw, ok := w.(*dropWindow)
+	if !ok {
+		t.Fatal("not a window made by newWindow")
+	}
+	var uris []fyne.URI
+	for _, p := range paths {
+		uris = append(uris, storage.NewFileURI(p))
+	}
+	onUI(func() {
+		if dw.dropped == nil {
+			t.Fatal("the window takes no dropped files")
+		}
+		dw.dropped(fyne.NewPos(500, 350), uris)
+	})
 }

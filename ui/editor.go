@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -12,7 +13,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -43,7 +43,11 @@ func (a *App) vocabSelect(vocab string, keys []string, emptyLabel string) *vocab
 	// The vocabSelect, not the Select inside it, is the object in the
 	// window: Fyne must know it as the widget, or the Select opens its
 	// pop-up on no canvas and the app crashes (it did, on every picker).
+	// Its placeholder is in the person's language, not Fyne's "(Select one)".
 	s.Select = &widget.Select{Options: labels, PlaceHolder: a.T("ui.edit.choose")}
+	if emptyLabel != "" {
+		s.PlaceHolder = emptyLabel
+	}
 	s.ExtendBaseWidget(s)
 	return s
 }
@@ -56,8 +60,13 @@ func (s *vocabSelect) Key() string {
 	return ""
 }
 
-// SetKey chooses the value with that key.
+// SetKey chooses the value with that key; "" chooses none, so that the
+// picker shows what it is for (its placeholder: "Gender", "Age group").
 func (s *vocabSelect) SetKey(k string) {
+	if k == "" && (len(s.keys) == 0 || s.keys[0] != "" || s.PlaceHolder != "") {
+		s.ClearSelected()
+		return
+	}
 	if i := slices.Index(s.keys, k); i >= 0 {
 		s.SetSelectedIndex(i)
 	}
@@ -102,7 +111,6 @@ type editor struct {
 	endDate                                                 *widget.Entry
 	estimated                                               *widget.Check
 	consentDate, consentBy                                  *widget.Entry
-	badAge                                                  bool // set by build when an age is not a number
 	violations, people, interventions, notes                *fyne.Container
 	vrows                                                   []*violationRow
 	prows                                                   []*personRow
@@ -111,8 +119,10 @@ type editor struct {
 	consent                                                 *widget.Check
 	scopes                                                  *widget.CheckGroup
 
-	message *widget.Label
-	errs    map[string]*widget.Label
+	message *widget.Label            // beside Save: what stopped the save
+	errs    map[string]*widget.Label // under each field: what is wrong with it
+	names   map[string]string        // each field's name, as its label shows it
+	order   []string                 // the fields, top to bottom
 	content fyne.CanvasObject
 
 	baseNotes []store.Note // notes already written, shown read-only
@@ -131,7 +141,7 @@ const draftEvery = time.Second
 func (m *mainScreen) showEditor(orig *store.Case) *editor {
 	a := m.a
 	a.touch()
-	e := &editor{a: a, m: m, orig: orig, errs: map[string]*widget.Label{}}
+	e := &editor{a: a, m: m, orig: orig, errs: map[string]*widget.Label{}, names: map[string]string{}}
 	entry := func(multi bool) *widget.Entry {
 		w := widget.NewEntry()
 		if multi {
@@ -192,6 +202,8 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 		errLabel.Wrapping = fyne.TextWrapWord
 		errLabel.Hide()
 		e.errs[key] = errLabel
+		e.names[key] = label
+		e.order = append(e.order, key)
 		return container.NewVBox(widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), w, errLabel)
 	}
 	addV := widget.NewButtonWithIcon(a.T("ui.edit.add_violation"), theme.ContentAddIcon(), safe(func() { e.addViolation(store.Violation{}) }))
@@ -201,7 +213,10 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 		n := widget.NewMultiLineEntry()
 		n.Wrapping = fyne.TextWrapWord
 		e.newNotes = append(e.newNotes, n)
-		e.notes.Add(n)
+		box := container.NewStack(n)
+		passWheel(box, m.detailScroll)
+		e.notes.Add(box)
+		a.win.Canvas().Focus(n) // to type the note at once
 	}))
 	save := widget.NewButtonWithIcon(a.T("ui.edit.save"), theme.DocumentSaveIcon(), safe(e.save))
 	save.Importance = widget.HighImportance
@@ -212,7 +227,6 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 	}))
 	form := container.NewVBox(
 		draftNote,
-		e.message,
 		field("title", a.T("ui.edit.title"), e.title),
 		field("incident_date", a.T("ui.edit.date"), container.NewVBox(e.date, e.estimated)),
 		field("incident_end_date", a.T("ui.edit.end_date"), e.endDate),
@@ -230,15 +244,16 @@ func (m *mainScreen) showEditor(orig *store.Case) *editor {
 		field("consent", a.T("ui.case.consent"), container.NewVBox(e.consent, e.scopes, container.NewGridWithColumns(2, e.consentDate, e.consentBy))),
 		field("tags", a.T("ui.edit.tags"), e.tags),
 		field("notes", a.T("ui.case.notes"), container.NewVBox(e.notes, addN)),
-		container.NewHBox(save, cancel),
+		container.NewBorder(nil, nil, container.NewHBox(save, cancel), nil, e.message),
 	)
+	passWheel(form, m.detailScroll)
 	e.content = form
 	if m.editor != nil {
 		m.editor.leave()
 	}
 	m.editor = e
 	m.detail.Objects = []fyne.CanvasObject{form}
-	m.detail.Refresh()
+	m.detailRefresh()
 	a.win.Canvas().Focus(e.title)
 	e.lastDraft = e.draftJSON()
 	e.stop = make(chan struct{})
@@ -437,6 +452,7 @@ func (e *editor) addViolation(v store.Violation) {
 		container.NewGridWithColumns(2, r.victim, r.perpDetails),
 		r.method, r.consequences,
 		container.NewBorder(nil, nil, nil, remove, r.desc), widget.NewSeparator())
+	passWheel(r.box, e.m.detailScroll)
 	e.vrows = append(e.vrows, r)
 	e.violations.Add(r.box)
 	e.refreshVictims()
@@ -460,6 +476,7 @@ func (e *editor) addIntervention(x store.Intervention) {
 	remove := removeRow(a, &e.irows, r, e.interventions, func() fyne.CanvasObject { return r.box })
 	r.box = container.NewVBox(container.NewGridWithColumns(2, r.typ, r.status), container.NewGridWithColumns(2, r.date, r.by),
 		container.NewBorder(nil, nil, nil, remove, r.outcome), widget.NewSeparator())
+	passWheel(r.box, e.m.detailScroll)
 	e.irows = append(e.irows, r)
 	e.interventions.Add(r.box)
 }
@@ -503,10 +520,13 @@ func (e *editor) addPerson(p store.Person) {
 	r.box = container.NewVBox(
 		container.NewGridWithColumns(3, r.pseudonym, r.role, r.gender),
 		container.NewGridWithColumns(2, r.age, r.ageGroup),
-		container.NewGridWithColumns(2, r.legalName, r.contact),
+		// The most sensitive fields, each on its own line, with a word on
+		// what happens to them when a case is shared.
+		r.legalName, r.contact, hint(a.T("ui.edit.legal_name_hint")),
 		container.NewGridWithColumns(2, checks...),
 		container.NewBorder(nil, nil, nil, remove),
 		widget.NewSeparator())
+	passWheel(r.box, e.m.detailScroll)
 	e.prows = append(e.prows, r)
 	e.people.Add(r.box)
 	e.refreshVictims()
@@ -525,7 +545,6 @@ func (e *editor) build() *store.Case {
 	c.Priority, c.ViolationStatus = e.priority.Key(), e.vstatus.Key()
 	c.IncidentEndDate = strings.TrimSpace(e.endDate.Text)
 	c.DateEstimated = e.estimated.Checked
-	e.badAge = false
 	c.Tags = nil
 	for _, t := range strings.Split(e.tags.Text, ",") {
 		if t = strings.TrimSpace(t); t != "" {
@@ -552,8 +571,6 @@ func (e *editor) build() *store.Case {
 		if t := strings.TrimSpace(r.age.Text); t != "" {
 			if n, err := strconv.Atoi(t); err == nil {
 				p.Age = &n
-			} else {
-				e.badAge = true
 			}
 		}
 		p.Characteristics = nil
@@ -601,37 +618,46 @@ func (e *editor) save() {
 	a := e.a
 	a.touch()
 	for _, l := range e.errs {
+		l.SetText("")
 		l.Hide()
 	}
 	e.message.SetText("")
 	e.message.Hide()
-	c := e.build()
-	if e.badAge {
-		e.errs["people"].SetText(a.T("ui.edit.bad_age"))
-		e.errs["people"].Show()
-		e.message.SetText(a.T("ui.edit.invalid"))
-		e.message.Show()
+	// Every refusal at once, each beside its field: the fields the form
+	// itself cannot read (an age that is not a number), then the vault's
+	// check of the whole case, made on a copy before anything is written.
+	var refused []*store.FieldError
+	for i, bad := range e.badAges() {
+		if bad {
+			refused = append(refused, &store.FieldError{Field: fmt.Sprintf("people[%d].age", i), Msg: a.T("ui.edit.bad_age")})
+		}
+	}
+	var fe *store.FieldError
+	if err := e.build().Normalize(time.Now()); errors.As(err, &fe) {
+		refused = append(refused, fe.All()...)
+	}
+	if len(refused) > 0 {
+		e.showRefused(refused)
+		return
+	}
+	if e.m.needAuthor() {
+		// Once per vault: whose name this save, and the next, record.
+		e.m.askAuthor(func() {
+			if !e.closed {
+				e.save()
+			}
+		})
 		return
 	}
 	var err error
+	c := e.build()
 	if e.orig == nil {
 		_, err = e.m.v.Add(e.m.ctx, c)
 	} else {
 		err = e.m.v.Update(e.m.ctx, c)
 	}
-	var fe *store.FieldError
 	if errors.As(err, &fe) {
-		key := fe.Field
-		if i := strings.IndexAny(key, ".["); i > 0 {
-			key = key[:i]
-		}
-		msg := a.fieldMessage(fe)
-		if l, ok := e.errs[key]; ok {
-			l.SetText(msg)
-			l.Show()
-		}
-		e.message.SetText(a.T("ui.edit.invalid"))
-		e.message.Show()
+		e.showRefused(fe.All())
 		return
 	}
 	if err != nil {
@@ -648,17 +674,113 @@ func (e *editor) save() {
 	saved := widget.NewLabel(a.T("ui.edit.saved", c.Revision))
 	saved.Importance = widget.SuccessImportance
 	e.m.detail.Objects = append([]fyne.CanvasObject{saved}, e.m.detail.Objects...)
-	e.m.detail.Refresh()
+	e.m.detailRefresh()
+}
+
+// showRefused puts each refusal under its field, naming the field (and the
+// row, in a list of violations, people or responses), sums them up beside
+// Save and scrolls to the first.
+func (e *editor) showRefused(refused []*store.FieldError) {
+	a := e.a
+	// Top to bottom, as the person reads the form.
+	slices.SortStableFunc(refused, func(x, y *store.FieldError) int {
+		sx, _, _ := splitField(x.Field)
+		sy, _, _ := splitField(y.Field)
+		return slices.Index(e.order, sx) - slices.Index(e.order, sy)
+	})
+	var names []string
+	var first *widget.Label
+	for _, fe := range refused {
+		section, row, sub := splitField(fe.Field)
+		l, ok := e.errs[section]
+		if !ok {
+			// A field the form does not show: said beside Save only.
+			names = append(names, a.fieldMessage(fe))
+			continue
+		}
+		name := e.names[section]
+		msg := a.fieldMessage(fe)
+		if row >= 0 {
+			what := a.T("ui.edit.row", row+1)
+			if k, ok := subFieldLabels[section+"."+sub]; ok {
+				what += " " + a.T(k)
+			}
+			msg = what + " — " + a.reasonText(fe)
+			name += " (" + what + ")"
+		}
+		if l.Text != "" {
+			msg = l.Text + "\n" + msg
+		}
+		l.SetText(msg)
+		l.Show()
+		if first == nil {
+			first = l
+		}
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	e.message.SetText(a.T("ui.edit.invalid_fields", strings.Join(names, ", ")))
+	e.message.Show()
+	e.m.detailRefresh()
+	if first != nil {
+		e.m.scrollTo(first)
+	}
+}
+
+// badAges says, person by person, whether the age typed is not a number.
+func (e *editor) badAges() []bool {
+	out := make([]bool, len(e.prows))
+	for i, r := range e.prows {
+		if t := strings.TrimSpace(r.age.Text); t != "" {
+			_, err := strconv.Atoi(t)
+			out[i] = err != nil
+		}
+	}
+	return out
+}
+
+// splitField splits a field path such as "violations[1].type" into the
+// section the form shows it in, the row (-1 for none) and the field in
+// the row.
+func splitField(path string) (section string, row int, sub string) {
+	row = -1
+	section = path
+	if i := strings.IndexAny(path, ".["); i >= 0 {
+		section = path[:i]
+	}
+	if m := rowIndex.FindStringSubmatch(path); m != nil {
+		row, _ = strconv.Atoi(m[1])
+		rest := path[len(m[0]):]
+		rest = strings.TrimPrefix(rest, ".")
+		if i := strings.IndexAny(rest, ".["); i >= 0 {
+			rest = rest[:i]
+		}
+		sub = rest
+	} else if i := strings.IndexByte(path, '.'); i >= 0 {
+		sub = path[i+1:]
+	}
+	return section, row, sub
+}
+
+// subFieldLabels name the fields inside a row, as their placeholders do.
+var subFieldLabels = map[string]string{
+	"violations.type": "ui.edit.violation_type", "violations.perpetrator": "ui.edit.perpetrator",
+	"violations.date": "ui.edit.violation_date", "violations.victim": "ui.edit.victim",
+	"violations.perpetrator_details": "ui.edit.perpetrator_details", "violations.method": "ui.edit.method",
+	"violations.consequences": "ui.edit.consequences", "violations.description": "ui.edit.description",
+	"people.pseudonym": "ui.edit.pseudonym", "people.role": "ui.edit.role", "people.roles": "ui.edit.role",
+	"people.gender": "ui.edit.gender", "people.age_group": "ui.edit.age_group", "people.age": "ui.edit.age",
+	"people.legal_name": "ui.edit.legal_name", "people.contact": "ui.edit.contact",
+	"interventions.type": "ui.edit.intervention_type", "interventions.status": "ui.edit.intervention_status",
+	"interventions.date": "ui.edit.violation_date", "interventions.by": "ui.edit.intervention_by",
+	"interventions.outcome": "ui.edit.outcome",
 }
 
 // fieldMessage says a validation error in the person's language, with the
-// number of the row (violation, person…) it is in. Store's English message
-// is the fallback for reasons without a translation.
+// number of the row (violation, person…) it is in.
 func (a *App) fieldMessage(fe *store.FieldError) string {
-	msg := fe.Msg
-	if key := "ui.reason." + fe.Reason; fe.Reason != "" && a.T(key) != key {
-		msg = a.T(key)
-	}
+	msg := a.reasonText(fe)
 	if m := rowIndex.FindStringSubmatch(fe.Field); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		msg = a.T("ui.edit.row", n+1) + " " + msg
@@ -666,31 +788,23 @@ func (a *App) fieldMessage(fe *store.FieldError) string {
 	return msg
 }
 
+// reasonText says why a field was refused, in the person's language.
+// Store's English message is the fallback for reasons without a
+// translation.
+func (a *App) reasonText(fe *store.FieldError) string {
+	if key := "ui.reason." + fe.Reason; fe.Reason != "" && a.T(key) != key {
+		return a.T(key)
+	}
+	return fe.Msg
+}
+
 // rowIndex finds the row of a field path such as "violations[1].victim".
 var rowIndex = regexp.MustCompile(`^[a-z_]+\[(\d+)\]`)
 
-// showHistory lists a case's earlier revisions.
-func (m *mainScreen) showHistory(c *store.Case) {
-	a := m.a
-	a.touch()
-	revs, err := m.v.Revisions(m.ctx, c.ID)
-	if err != nil {
-		dialog.ShowError(errors.New(a.message(err)), a.win)
-		return
-	}
-	box := container.NewVBox()
-	if len(revs) == 0 {
-		box.Add(widget.NewLabel(a.T("ui.case.no_history")))
-	}
-	for i := len(revs) - 1; i >= 0; i-- {
-		r := revs[i]
-		box.Add(widget.NewLabelWithStyle(a.T("ui.case.revision_of", r.Revision, when(r.UpdatedAt), r.UpdatedBy), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-		for _, o := range caseView(a, r) {
-			box.Add(o)
-		}
-		box.Add(widget.NewSeparator())
-	}
-	scroll := container.NewVScroll(box)
-	scroll.SetMinSize(fyne.NewSize(600, 480))
-	dialog.ShowCustom(a.T("ui.case.history"), a.T("ui.close"), scroll, a.win)
+// hint is a small line of help under a field.
+func hint(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	l.SizeName = theme.SizeNameCaptionText
+	return l
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -107,7 +106,7 @@ func (m *mainScreen) askAttach(c *store.Case) {
 func (m *mainScreen) dropped(uris []fyne.URI) {
 	m.a.touch()
 	if m.current == nil {
-		dialog.ShowInformation(m.a.T("ui.evidence.title"), m.a.T("ui.evidence.select_case_first"), m.a.win)
+		m.a.showInfo(m.a.T("ui.evidence.title"), m.a.T("ui.evidence.select_case_first"))
 		return
 	}
 	var paths []string
@@ -172,10 +171,10 @@ func (m *mainScreen) attach(c *store.Case, paths []string, opts store.AttachOpti
 			a.touch()
 			if err != nil {
 				a.log.WithError(err).Warn("attach failed")
-				dialog.ShowError(errors.New(a.message(err)), a.win)
+				a.showError(a.message(err))
 			} else {
 				a.log.WithField("files", done).Info("evidence attached")
-				dialog.ShowInformation(a.T("ui.evidence.title"), a.T("ui.evidence.attached", done), a.win)
+				a.showInfo(a.T("ui.evidence.title"), a.N("ui.evidence.attached", done))
 			}
 			if cur, err := m.v.Get(m.ctx, c.ID); err == nil {
 				m.showCase(cur)
@@ -190,18 +189,18 @@ func (m *mainScreen) preview(e *store.Evidence) {
 	a := m.a
 	a.touch()
 	if e.Size > maxPreview {
-		dialog.ShowInformation(a.T("ui.evidence.preview"), a.T("ui.evidence.no_preview"), a.win)
+		a.showInfo(a.T("ui.evidence.preview"), a.T("ui.evidence.no_preview"))
 		return
 	}
 	rc, _, err := m.v.OpenEvidence(m.ctx, e.ID)
 	if err != nil {
-		dialog.ShowError(errors.New(a.message(err)), a.win)
+		a.showError(a.message(err))
 		return
 	}
 	data, err := io.ReadAll(rc)
 	rc.Close()
 	if err != nil {
-		dialog.ShowError(errors.New(a.message(err)), a.win)
+		a.showError(a.message(err))
 		return
 	}
 	var content fyne.CanvasObject
@@ -227,10 +226,10 @@ func (m *mainScreen) askSave(e *store.Evidence, stripped bool) {
 	a.touch()
 	a.askSavePath(e.Name, func(path string) {
 		if err := m.saveEvidence(e, stripped, path); err != nil {
-			dialog.ShowError(errors.New(a.message(err)), a.win)
+			a.showError(a.message(err))
 			return
 		}
-		dialog.ShowInformation(a.T("ui.evidence.title"), a.T("ui.evidence.saved"), a.win)
+		a.showInfo(a.T("ui.evidence.title"), a.T("ui.evidence.saved"))
 	})
 }
 

@@ -10,11 +10,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/storage"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dossier-hr/dossier/internal/testimg"
+	"github.com/dossier-hr/dossier/store"
 )
 
 func TestEvidenceAttachPreviewSave(t *testing.T) {
@@ -26,32 +25,29 @@ func TestEvidenceAttachPreviewSave(t *testing.T) {
 	os.WriteFile(note, []byte("Medical certificate: bruises on both arms."), 0o600)
 
 	// Dropping files with no case on screen says what to do.
-	onUI(func() { a.main.dropped([]fyne.URI{storage.NewFileURI(photo)}) })
+	drop(t, w, photo)
 	eventually(t, "the hint", func() bool { return labelWith(w, "Select a case first") })
-	onUI(func() { test.Tap(button(t, w, "OK")) })
+	press(t, w, "OK")
 
-	onUI(func() { a.main.list.Select(0) })
+	clickText(t, w, "Internação compulsória")
 	eventually(t, "the case", func() bool { return labelWith(w, "No evidence yet") })
-	onUI(func() {
-		a.main.dropped([]fyne.URI{storage.NewFileURI(photo), storage.NewFileURI(note)})
-	})
+	drop(t, w, photo, note)
 	eventually(t, "the form", func() bool { return labelWith(w, "bruises.jpg\ncertificate.txt") })
-	onUI(func() {
-		from, _ := find(w, func(e *widget.Entry) bool { return !e.MultiLine && e.Text == "" && e.Visible() })
-		test.Type(from, "outreach worker")
-		test.Tap(button(t, w, "Attach"))
-	})
-	eventually(t, "the attach result", func() bool { return labelWith(w, "2 file(s) attached and hashed.") })
-	onUI(func() { test.Tap(button(t, w, "OK")) })
+	from, how := attachFields(t, w)
+	typeIn(t, w, from, "outreach worker")
+	typeIn(t, w, how, "in person")
+	press(t, w, "Attach")
+	eventually(t, "the attach result", func() bool { return labelWith(w, "2 files attached and hashed.") })
+	press(t, w, "OK")
 	eventually(t, "the evidence list", func() bool {
-		return labelWith(w, "bruises.jpg · image/jpeg") && labelWith(w, "certificate.txt · text/plain") && labelWith(w, "received · local · outreach worker")
+		return labelWith(w, "bruises.jpg · image/jpeg") && labelWith(w, "certificate.txt · text/plain") && labelWith(w, "received · local · outreach worker · in person")
 	})
 	items, _ := a.Vault().EvidenceOf(t.Context(), a.main.current.ID)
 	if len(items) != 3 { // two originals and the photo's stripped copy
 		t.Fatalf("%d evidence items", len(items))
 	}
-	// Preview, inside the app.
-	onUI(func() { test.Tap(button(t, w, "Preview")) })
+	// Preview, inside the app: the photo, then the text.
+	press(t, w, "Preview")
 	eventually(t, "the preview", func() bool {
 		img, ok := a.main.previewed.(*canvas.Image)
 		return ok && img.Resource != nil && len(img.Resource.Content()) > 0
@@ -60,14 +56,39 @@ func TestEvidenceAttachPreviewSave(t *testing.T) {
 	if _, _, err := image.Decode(bytes.NewReader(img.Resource.Content())); err != nil {
 		t.Fatalf("the preview is not the image: %v", err)
 	}
+	press(t, w, "Close")
+	var previews []*widget.Button
+	onUI(func() {
+		for _, o := range shown(w.Content()) {
+			if b, ok := o.(*widget.Button); ok && b.Text == "Preview" {
+				previews = append(previews, b)
+			}
+		}
+	})
+	if len(previews) != 2 {
+		t.Fatalf("%d Preview buttons for a photo and a text", len(previews))
+	}
+	tap(t, w, previews[1])
+	eventually(t, "the text's preview", func() bool { return labelWith(w, "Medical certificate: bruises on both arms.") })
+	press(t, w, "Close")
+
 	// Save the copy without metadata, and the original.
+	var photoItem *store.Evidence
+	for _, it := range items {
+		if it.Name == "bruises.jpg" && it.Kind != store.EvidenceStripped {
+			photoItem = it
+		}
+	}
+	if photoItem == nil {
+		t.Fatal("no original of the photo")
+	}
 	clean := filepath.Join(dir, "clean.jpg")
 	orig := filepath.Join(dir, "orig.jpg")
-	if err := a.main.saveEvidence(items[0], true, clean); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.main.saveEvidence(items[0], false, orig); err != nil {
-		t.Fatal(err)
+	for _, save := range []struct{ button, path string }{{"Save copy without metadata", clean}, {"Save the original", orig}} { // the photo's, the first
+		press(t, w, save.button)
+		saveFile(t, w, save.path)
+		eventually(t, "the saved message", func() bool { return labelWith(w, "Written and checked against its SHA-256.") })
+		press(t, w, "OK")
 	}
 	c, _ := os.ReadFile(clean)
 	o, _ := os.ReadFile(orig)
@@ -85,4 +106,32 @@ func TestEvidenceAttachPreviewSave(t *testing.T) {
 			t.Fatalf("left behind: %s", e.Name())
 		}
 	}
+
+	// Add files: the file chooser, then the same questions.
+	press(t, w, "Add files")
+	openFile(t, w, note)
+	eventually(t, "the form again", func() bool { return labelWith(w, "certificate.txt") })
+	from, _ = attachFields(t, w)
+	typeIn(t, w, from, "the clinic")
+	press(t, w, "Cancel")
+	if got, _ := a.Vault().EvidenceOf(t.Context(), a.main.current.ID); len(got) != 3 {
+		t.Fatalf("%d evidence items after a cancelled attach", len(got))
+	}
+}
+
+// attachFields are the attach form's fields: from whom, and how.
+func attachFields(t *testing.T, w fyne.Window) (from, how *widget.Entry) {
+	t.Helper()
+	var es []*widget.Entry
+	onUI(func() {
+		for _, o := range shown(clickable(w)) {
+			if e, ok := o.(*widget.Entry); ok {
+				es = append(es, e)
+			}
+		}
+	})
+	if len(es) != 2 {
+		t.Fatalf("the attach form has %d fields", len(es))
+	}
+	return es[0], es[1]
 }

@@ -8,13 +8,10 @@ import (
 	"sync"
 	"testing"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/sirupsen/logrus"
 
-	"github.com/dossier-hr/dossier/export"
 	"github.com/dossier-hr/dossier/internal/testimg"
-	"github.com/dossier-hr/dossier/store"
 )
 
 // lockedBuffer is a log sink safe for the app's goroutines.
@@ -45,8 +42,7 @@ func TestLogsHoldNoContent(t *testing.T) {
 	log.SetOutput(&logs)
 	log.SetLevel(logrus.DebugLevel)
 	newApp(t)
-	w := test.NewWindow(nil)
-	w.Resize(fyne.NewSize(1000, 700))
+	w := newWindow()
 	a := New(w, Config{VaultDir: dir, Lang: "en", Log: log, AutoLock: -1})
 	a.Start()
 	t.Cleanup(func() { onUI(a.Lock); w.Close() })
@@ -57,53 +53,65 @@ func TestLogsHoldNoContent(t *testing.T) {
 	eventually(t, "the case list", func() bool { return labelWith(w, "4 cases") })
 
 	// A case typed in the editor, with a person, then searched and shown.
-	var e *editor
-	onUI(func() {
-		test.Tap(button(t, w, "New case"))
-		e = a.main.editorForTest()
-		test.Type(e.title, "MRKtitle raid")
-		e.narrative.SetText("MRKnarrative of the night")
-		e.locality.SetText("MRKlocality")
-		test.Tap(button(t, w, "Add a person"))
-		e.prows[0].role.SetSelected("Victim")
-		e.prows[0].pseudonym.SetText("MRKpseudonym")
-		e.prows[0].legalName.SetText("MRKlegalname")
-		e.consent.SetChecked(true)
-		e.scopes.SetSelected([]string{"Share with legal partners"})
-		test.Tap(button(t, w, "Save"))
-	})
+	press(t, w, "New case")
+	e := a.main.editorForTest()
+	typeIn(t, w, e.title, "MRKtitle raid")
+	typeIn(t, w, e.narrative, "MRKnarrative of the night")
+	typeIn(t, w, e.locality, "MRKlocality")
+	press(t, w, "Add a person")
+	choose(t, w, e.prows[0].role, "Victim")
+	typeIn(t, w, e.prows[0].pseudonym, "MRKpseudonym")
+	typeIn(t, w, e.prows[0].legalName, "MRKlegalname")
+	clickText(t, w, "Consent obtained")
+	clickText(t, w, "Share with legal partners")
+	press(t, w, "Save")
 	eventually(t, "the saved case", func() bool { return labelWith(w, "Saved as revision 1.") })
-	onUI(func() { test.Type(a.main.search, "MRKtitle") })
-	eventually(t, "the search", func() bool { return a.main.count.Text == "1 cases" })
+	typeIn(t, w, a.main.search, "MRKtitle")
+	eventually(t, "the search", func() bool { return a.main.count.Text == "1 case" })
+	clickText(t, w, "MRKtitle raid")
+	eventually(t, "the case", func() bool { return labelWith(w, "MRKnarrative of the night") })
 
 	// Evidence with a telling name, a share with a passphrase, statistics,
 	// a backup, the settings.
 	photo := filepath.Join(t.TempDir(), "MRKphoto-of-injuries.jpg")
 	os.WriteFile(photo, testimg.JPEGWithMetadata(), 0o600)
-	list, _ := a.Vault().List(t.Context(), store.Query{Text: "MRKtitle"})
-	c, _ := a.Vault().Get(t.Context(), list[0].ID)
-	onUI(func() { a.main.attach(c, []string{photo}, store.AttachOptions{ReceivedFrom: "MRKsender"}) })
-	eventually(t, "the attachment", func() bool { return labelWith(w, "1 file(s) attached and hashed.") })
-	onUI(func() { test.Tap(button(t, w, "OK")) })
-	var f *shareForm
-	onUI(func() {
-		f = a.main.showShare(c)
-		f.byPass.SetChecked(true)
-		f.pass.SetText("MRKsharepassphrase copper 47")
-	})
-	share := filepath.Join(t.TempDir(), "share.age")
-	onUI(func() { a.main.writeShare(c, f, share) })
+	drop(t, w, photo)
+	eventually(t, "the attach form", func() bool { return labelWith(w, "MRKphoto-of-injuries.jpg") })
+	from, _ := attachFields(t, w)
+	typeIn(t, w, from, "MRKsender")
+	press(t, w, "Attach")
+	eventually(t, "the attachment", func() bool { return labelWith(w, "1 file attached and hashed.") })
+	press(t, w, "OK")
+	press(t, w, "Share…")
+	clickText(t, w, "Protect with a one-off passphrase instead (for someone not in your contacts)")
+	var pass *widget.Entry
+	onUI(func() { pass = a.main.lastShare.pass })
+	typeIn(t, w, pass, "MRKsharepassphrase copper 47")
+	press(t, w, "Write the bundle…")
+	saveFile(t, w, filepath.Join(t.TempDir(), "MRKshare.age"))
 	eventually(t, "the share", func() bool { return labelWith(w, "tell the passphrase another way") })
-	onUI(func() { a.main.showStats() })
-	onUI(func() { a.main.backupTo(filepath.Join(t.TempDir(), "b.age"), export.KindFull) })
+	press(t, w, "OK")
+	press(t, w, "Cancel")
+	menu(t, w, "Vault", "Statistics…")
+	eventually(t, "the statistics", func() bool { return labelWith(w, "By perpetrator") })
+	press(t, w, "Close")
+	press(t, w, "Back up")
+	press(t, w, "Next")
+	saveFile(t, w, filepath.Join(t.TempDir(), "MRKbackup.age"))
 	eventually(t, "the backup", func() bool { return labelWith(w, "Backup written and verified") })
-	onUI(func() { a.Lock() })
+	press(t, w, "OK")
+	f := openSettings(t, a, w)
+	typeIn(t, w, f.author, "MRKauthor")
+	retype(t, w, f.autoLock, "30")
+	press(t, w, "Save")
+	eventually(t, "the name kept", func() bool { return a.Vault().Author() == "MRKauthor" })
+	press(t, w, "Lock")
 
 	got := logs.String()
 	if strings.Contains(got, "MRK") {
 		t.Fatalf("the log holds content:\n%s", got)
 	}
-	for _, want := range []string{"unlock failed", "vault unlocked", "case saved", "evidence attached", "share written", "backup written", "statistics shown"} {
+	for _, want := range []string{"unlock failed", "vault unlocked", "case saved", "evidence attached", "share written", "backup written", "statistics shown", "settings saved", "vault locked"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the log does not say %q:\n%s", want, got)
 		}

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -30,8 +29,9 @@ type mainScreen struct {
 	v       *store.Vault
 	content fyne.CanvasObject
 
-	curSettings *settingsForm // the settings dialog last opened
-	lastShare   *shareForm    // the share dialog last opened
+	curSettings *settingsForm   // the settings dialog last opened
+	lastShare   *shareForm      // the share dialog last opened
+	partners    *fyne.Container // the partners listed in the Contacts dialog last opened
 
 	search *widget.Entry
 	status *widget.Select
@@ -42,8 +42,10 @@ type mainScreen struct {
 	review                 *widget.Check
 	sort                   *widget.Select
 	count                  *widget.Label
+	queryError             *widget.Label // a filter that cannot be read, under the filters
 	list                   *widget.List
 	detail                 *fyne.Container
+	detailScroll           *container.Scroll
 
 	editor  *editor     // the last editor shown
 	current *store.Case // the case on screen, or nil
@@ -83,6 +85,10 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	m.status.SetSelectedIndex(0)
 	m.status.OnChanged = safe(func(string) { a.touch(); m.refresh() }) // after the initial selection
 	m.count = widget.NewLabel("")
+	m.queryError = widget.NewLabel("")
+	m.queryError.Importance = widget.DangerImportance
+	m.queryError.Wrapping = fyne.TextWrapWord
+	m.queryError.Hide()
 	m.violation = a.vocabSelect("violation", store.ViolationTypes, a.T("ui.main.all_violations"))
 	m.perpetrator = a.vocabSelect("perpetrator", store.Perpetrators, a.T("ui.main.all_perpetrators"))
 	m.violation.SetSelectedIndex(0)
@@ -106,7 +112,7 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	imp := widget.NewButtonWithIcon(a.T("ui.main.import"), theme.DownloadIcon(), safe(m.askImport))
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), safe(func() { m.showSettings() }))
 	contacts := widget.NewButtonWithIcon(a.T("ui.main.contacts"), theme.AccountIcon(), safe(m.showContacts))
-	newCase := widget.NewButtonWithIcon(a.T("ui.main.new_case"), theme.ContentAddIcon(), safe(func() { m.list.UnselectAll(); m.showEditor(nil) }))
+	newCase := widget.NewButtonWithIcon(a.T("ui.main.new_case"), theme.ContentAddIcon(), safe(m.newCase))
 	m.banner = widget.NewLabel("")
 	m.banner.Wrapping = fyne.TextWrapWord
 	m.banner.Importance = widget.WarningImportance
@@ -117,8 +123,9 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	m.bannerBox = container.NewBorder(nil, nil, nil, bannerBtn, m.banner)
 	m.bannerBox.Hide()
 	filters := container.NewGridWithColumns(4, m.status, m.violation, m.perpetrator, m.sort, m.country, m.from, m.to, m.review)
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(m.count, newCase, backup, imp, contacts, settings, lock), m.search), filters, m.bannerBox)
-	split := container.NewHSplit(m.list, container.NewVScroll(container.NewPadded(m.detail)))
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(m.count, newCase, backup, imp, contacts, settings, lock), m.search), filters, m.queryError, m.bannerBox)
+	m.detailScroll = container.NewVScroll(container.NewPadded(m.detail))
+	split := container.NewHSplit(m.list, m.detailScroll)
 	split.Offset = 0.42
 	m.content = container.NewBorder(top, nil, nil, nil, split)
 	m.showBackupAge()
@@ -180,19 +187,24 @@ func (m *mainScreen) refresh() {
 			if gen != m.gen || m.ctx.Err() != nil {
 				return // a newer query, or locked meanwhile
 			}
+			// What is wrong with the query goes under the filters, not
+			// beside the search, where a long message squeezed the box.
 			var fe *store.FieldError
 			if errors.As(err, &fe) && (fe.Field == "from" || fe.Field == "to") {
-				m.count.SetText(m.a.T("ui.edit.bad_date"))
+				m.queryError.SetText(m.a.T("ui.edit.bad_date"))
+				m.queryError.Show()
 				return
 			}
 			if err != nil {
 				m.a.log.WithError(err).Warn("listing cases failed")
-				m.count.SetText(m.a.message(err))
+				m.queryError.SetText(m.a.message(err))
+				m.queryError.Show()
 				return
 			}
+			m.queryError.Hide()
 			m.q, m.total = q, total
 			m.pages = map[int][]store.Summary{0: first}
-			m.count.SetText(m.a.T("ui.main.count", total))
+			m.count.SetText(m.a.N("ui.n.cases", total))
 			m.list.UnselectAll()
 			m.list.Refresh()
 			m.list.ScrollToTop()
@@ -210,12 +222,17 @@ func withPage(q store.Query, page int) store.Query {
 
 func (m *mainScreen) length() int { return m.total }
 
+// newRow makes a list row: reference and incident date above, the title
+// below across the row's whole width (beside them it was cut at about 25
+// characters on a laptop screen).
 func (m *mainScreen) newRow() fyne.CanvasObject {
 	ref := widget.NewLabelWithStyle("DEMO-2026-0000", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	date := widget.NewLabelWithStyle("2026-01-01", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	title := widget.NewLabel("")
+	flag := widget.NewLabel("")
+	flag.Importance = widget.WarningImportance
+	title := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Truncation = fyne.TextTruncateEllipsis
-	return container.NewBorder(nil, nil, container.NewHBox(ref, date), nil, title)
+	return container.New(tightRows{}, container.NewHBox(ref, date, flag), title)
 }
 
 // row returns the summary at i, reading its page if needed. A page is a
@@ -239,21 +256,46 @@ func (m *mainScreen) row(i int) (store.Summary, bool) {
 
 func (m *mainScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	s, ok := m.row(i)
-	border := o.(*fyne.Container)
-	title := border.Objects[0].(*widget.Label)
-	left := border.Objects[1].(*fyne.Container)
+	rows := o.(*fyne.Container)
+	top := rows.Objects[0].(*fyne.Container)
+	title := rows.Objects[1].(*widget.Label)
 	if !ok {
 		title.SetText("…")
 		return
 	}
-	left.Objects[0].(*widget.Label).SetText(s.Reference)
-	// Monospace and padded, so titles line up whatever the date's precision.
-	left.Objects[1].(*widget.Label).SetText(fmt.Sprintf("%-10s", orDash(s.IncidentDate)))
-	t := s.Title
+	top.Objects[0].(*widget.Label).SetText(s.Reference)
+	top.Objects[1].(*widget.Label).SetText(orDash(s.IncidentDate))
+	flag := top.Objects[2].(*widget.Label)
 	if s.NeedsReview {
-		t = "⚑ " + m.a.T("ui.main.needs_review") + " · " + t
+		flag.SetText("⚑ " + m.a.T("ui.main.needs_review"))
+	} else {
+		flag.SetText("")
 	}
-	title.SetText(t)
+	title.SetText(s.Title)
+}
+
+// tightRows stacks its objects without the padding between them that a
+// VBox adds: a list row of two lines of labels, which pad themselves.
+type tightRows struct{}
+
+func (tightRows) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		m := o.MinSize()
+		s.Width = max(s.Width, m.Width)
+		s.Height += m.Height - theme.Padding()
+	}
+	return s
+}
+
+func (tightRows) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	y := float32(0)
+	for _, o := range objs {
+		h := o.MinSize().Height - theme.Padding()
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h
+	}
 }
 
 func (m *mainScreen) selected(i widget.ListItemID) {
@@ -264,7 +306,7 @@ func (m *mainScreen) selected(i widget.ListItemID) {
 	c, err := m.v.Get(m.ctx, s.ID)
 	if err != nil {
 		m.detail.Objects = []fyne.CanvasObject{widget.NewLabel(m.a.T("ui.error", err.Error()))}
-		m.detail.Refresh()
+		m.detailRefresh()
 		return
 	}
 	m.showCase(c)
@@ -291,7 +333,7 @@ func (m *mainScreen) showCaseOrNone(c *store.Case) {
 	m.current = c
 	if c == nil {
 		m.detail.Objects = m.noCase()
-		m.detail.Refresh()
+		m.detailRefresh()
 		return
 	}
 	edit := widget.NewButtonWithIcon(m.a.T("ui.case.edit"), theme.DocumentCreateIcon(), safe(func() { m.showEditor(c) }))
@@ -299,7 +341,7 @@ func (m *mainScreen) showCaseOrNone(c *store.Case) {
 	share := widget.NewButtonWithIcon(m.a.T("ui.share.button"), theme.MailSendIcon(), safe(func() { m.showShare(c) }))
 	m.detail.Objects = append([]fyne.CanvasObject{container.NewHBox(edit, history, share)}, caseView(m.a, c)...)
 	m.detail.Objects = append(m.detail.Objects, m.evidenceView(c)...)
-	m.detail.Refresh()
+	m.detailRefresh()
 }
 
 func orDash(s string) string {
@@ -307,4 +349,59 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// scrollTo scrolls the detail pane so that o is at its top.
+func (m *mainScreen) scrollTo(o fyne.CanvasObject) {
+	d := fyne.CurrentApp().Driver()
+	y := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(m.detailScroll.Content).Y
+	// The field's name and the field are above its message: leave room.
+	m.detailScroll.ScrollToOffset(fyne.NewPos(0, max(0, y-6*theme.Size(theme.SizeNameText))))
+}
+
+// newCase opens the editor on a new case.
+func (m *mainScreen) newCase() {
+	m.list.UnselectAll()
+	m.showEditor(nil)
+}
+
+// where says what the person has on screen, for going back to it after
+// an unlock.
+func (m *mainScreen) where() resumePoint {
+	if e := m.editor; e != nil && !e.closed {
+		r := resumePoint{editing: true}
+		if e.orig != nil {
+			r.caseID = e.orig.ID
+		}
+		return r
+	}
+	if m.current != nil {
+		return resumePoint{caseID: m.current.ID}
+	}
+	return resumePoint{}
+}
+
+// goBack shows again the case, or the editor with its draft, that was on
+// screen when the vault locked.
+func (m *mainScreen) goBack(r resumePoint) {
+	var c *store.Case
+	if r.caseID != "" {
+		var err error
+		if c, err = m.v.Get(m.ctx, r.caseID); err != nil {
+			return // deleted meanwhile, by an import: the list is shown
+		}
+	}
+	switch {
+	case r.editing:
+		m.showEditor(c)
+	case c != nil:
+		m.showCase(c)
+	}
+}
+
+// detailRefresh redraws the detail pane after its objects changed, and
+// its scroll, whose content may now be taller or shorter.
+func (m *mainScreen) detailRefresh() {
+	m.detail.Refresh()
+	m.detailScroll.Refresh()
 }

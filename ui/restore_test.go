@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/dossier-hr/dossier/export"
 	"github.com/dossier-hr/dossier/store"
@@ -25,30 +25,35 @@ func TestRestoreAtFirstRun(t *testing.T) {
 	v.Close()
 	// The new laptop.
 	dir := filepath.Join(t.TempDir(), "new")
-	a, w := start(t, dir, "en")
-	var s *restoreScreen
-	onUI(func() {
-		test.Tap(button(t, w, "Restore from a backup instead"))
-		s = a.showRestore()
-		test.Tap(button(t, w, "Restore"))
-	})
+	_, w := start(t, dir, "en")
+	press(t, w, "Restore from a backup instead")
+	press(t, w, "Back")
+	if !labelWith(w, "Create a vault") {
+		t.Fatal("Back does not return to the create screen")
+	}
+	press(t, w, "Restore from a backup instead")
+	press(t, w, "Restore")
 	if !labelWith(w, "Choose the full backup first.") {
 		t.Fatal("no message without a bundle")
 	}
-	onUI(func() {
-		s.addBundle(backup)
-		s.key.SetText("not a key")
-		test.Tap(button(t, w, "Restore"))
-	})
+	press(t, w, "Add a backup file…")
+	openFile(t, w, backup)
+	eventually(t, "the chosen backup", func() bool { return labelWith(w, "1. backup.age") })
+	key, ok := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == "Recovery key (starts with AGE-SECRET-KEY-PQ-1)" })
+	if !ok {
+		t.Fatal("no field for the recovery key")
+	}
+	typeIn(t, w, key, "not a key")
+	press(t, w, "Restore")
 	if !labelWith(w, "This is not a recovery key") {
 		t.Fatal("a bad key was not refused")
 	}
-	onUI(func() {
-		s.key.SetText(strings.ToLower(rk.String()))
-		s.pass.SetText("a new laptop passphrase 9")
-		s.confirm.SetText("a new laptop passphrase 9")
-		test.Tap(button(t, w, "Restore"))
-	})
+	pass, _ := find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "Passphrase" })
+	confirm, _ := find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "Passphrase again" })
+	retype(t, w, key, strings.ToLower(rk.String()))
+	typeIn(t, w, pass, "a new laptop passphrase 9")
+	typeIn(t, w, confirm, "a new laptop passphrase 9")
+	press(t, w, "Restore")
 	eventually(t, "the restored list", func() bool { return labelWith(w, "4 cases") })
 	if !store.Exists(dir) {
 		t.Fatal("no vault restored")

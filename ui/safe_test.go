@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -116,8 +116,13 @@ func TestEveryCallbackRecovers(t *testing.T) {
 func TestPanicInCallbackIsRecovered(t *testing.T) {
 	a, w, _ := unlocked(t, Config{AutoLock: -1})
 	secret := "Мария Иванова"
+	// A control with a fault, put where a person can click it.
 	b := widget.NewButton("fault", safe(func() { panic("a value that names " + secret) }))
-	onUI(func() { test.Tap(b) })
+	onUI(func() {
+		a.main.detail.Add(b)
+		a.main.detail.Refresh()
+	})
+	press(t, w, "fault")
 	if a.crashes.Load() != 1 {
 		t.Fatal("the fault was not recovered")
 	}
@@ -125,8 +130,15 @@ func TestPanicInCallbackIsRecovered(t *testing.T) {
 	if a.Vault() == nil {
 		t.Fatal("the vault closed")
 	}
+	// The report the person can copy says where, not what.
+	clip := fyne.CurrentApp().Clipboard()
+	press(t, w, "Copy the report")
+	if r := clip.Content(); !strings.Contains(r, "panic of type string") || !strings.Contains(r, "safe_test.go") || strings.Contains(r, secret) {
+		t.Fatalf("the copied report:\n%s", r)
+	}
+	press(t, w, "Close")
 	// The app still works: the list still answers a search.
-	onUI(func() { test.Type(a.main.search, "аптеке") })
+	typeIn(t, w, a.main.search, "аптеке")
 	eventually(t, "search results", func() bool { return strings.HasPrefix(a.main.count.Text, "1 ") })
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/dossier-hr/dossier/assets"
 	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/store"
 )
 
 // Preference key of the interface language, kept by Fyne outside the
@@ -41,6 +42,7 @@ func (a *App) loadSettings(ctx context.Context) {
 // settingsForm is the settings dialog's content, for tests.
 type settingsForm struct {
 	lang              *widget.Select
+	author            *widget.Entry // the person's name, recorded in history and notes
 	autoLock, remind  *widget.Entry
 	pass, confirm     *widget.Entry
 	message, strength *widget.Label
@@ -63,21 +65,33 @@ func (m *mainScreen) showSettings() *settingsForm {
 	}
 	f.lang = widget.NewSelect(names, nil)
 	f.lang.SetSelectedIndex(slices.Index(assets.Languages, a.lang))
+	f.author = widget.NewEntry()
+	f.author.SetPlaceHolder(a.T("ui.settings.author_placeholder"))
+	if name, err := m.v.Setting(m.ctx, store.SettingAuthor); err == nil {
+		f.author.SetText(name)
+	}
 	f.autoLock, f.remind = widget.NewEntry(), widget.NewEntry()
 	f.autoLock.SetText(strconv.Itoa(int(a.cfg.AutoLock.Minutes())))
 	f.remind.SetText(strconv.Itoa(int(a.cfg.BackupReminder.Hours() / 24)))
 	f.pass, f.confirm = widget.NewPasswordEntry(), widget.NewPasswordEntry()
-	f.confirm.SetPlaceHolder(a.T("ui.create.confirm"))
+	f.pass.SetPlaceHolder(a.T("ui.settings.keep_passphrase"))
 	f.strength = widget.NewLabel("")
 	f.strength.Wrapping = fyne.TextWrapWord
+	f.strength.Hide() // no blank gap while nothing is typed
 	f.pass.OnChanged = safe(func(p string) {
 		if p == "" {
 			f.strength.SetText("")
-		} else if err := crypto.CheckPassphrase(p); err != nil {
+			f.strength.Hide()
+			return
+		}
+		if err := crypto.CheckPassphrase(p); err != nil {
+			f.strength.Importance = widget.WarningImportance
 			f.strength.SetText(a.message(err))
 		} else {
+			f.strength.Importance = widget.SuccessImportance
 			f.strength.SetText(a.T("ui.strength.ok"))
 		}
+		f.strength.Show()
 	})
 	f.guardN = append([]int{}, wipeChoices...)
 	if cur := m.v.UnlockGuard().WipeAfter; !slices.Contains(f.guardN, cur) {
@@ -88,7 +102,7 @@ func (m *mainScreen) showSettings() *settingsForm {
 		if n == 0 {
 			guardNames = append(guardNames, a.T("ui.settings.wipe_off"))
 		} else {
-			guardNames = append(guardNames, a.T("ui.settings.wipe_n", n))
+			guardNames = append(guardNames, a.N("ui.settings.wipe_n", n))
 		}
 	}
 	f.guard = widget.NewSelect(guardNames, nil)
@@ -96,11 +110,16 @@ func (m *mainScreen) showSettings() *settingsForm {
 	f.message = widget.NewLabel("")
 	f.message.Wrapping = fyne.TextWrapWord
 	f.message.Importance = widget.DangerImportance
+	f.message.Hide() // shown with something to say: no blank gap meanwhile
 	form := widget.NewForm(
 		widget.NewFormItem(a.T("ui.settings.language"), f.lang),
+		widget.NewFormItem(a.T("ui.settings.author"), f.author),
 		widget.NewFormItem(a.T("ui.settings.auto_lock"), f.autoLock),
 		widget.NewFormItem(a.T("ui.settings.reminder"), f.remind),
-		widget.NewFormItem(a.T("ui.settings.new_passphrase"), container.NewVBox(f.pass, f.strength, f.confirm)),
+		widget.NewFormItem(a.T("ui.settings.new_passphrase"), f.pass),
+		// The hint goes below the second field, so that it does not move
+		// the second field while the first is typed.
+		widget.NewFormItem(a.T("ui.create.confirm"), container.NewVBox(f.confirm, f.strength)),
 		widget.NewFormItem(a.T("ui.settings.wipe_after"), f.guard),
 		widget.NewFormItem(a.T("ui.recovery.title"), widget.NewButton(a.T("ui.recovery.replace"), safe(func() { m.askReplaceRecoveryKey() }))),
 	)
@@ -109,6 +128,7 @@ func (m *mainScreen) showSettings() *settingsForm {
 		m.saveSettings(f, d.Hide)
 	}))
 	save.Importance = widget.HighImportance
+	f.confirm.OnSubmitted = safe(func(string) { m.saveSettings(f, d.Hide) })
 	d = dialog.NewCustom(a.T("ui.main.settings"), a.T("ui.cancel"), container.NewVBox(form, f.message, save), a.win)
 	d.Resize(fyne.NewSize(660, 520))
 	d.Show()
@@ -125,18 +145,30 @@ func (m *mainScreen) saveSettings(f *settingsForm, close func()) bool {
 	minutes, err1 := strconv.Atoi(f.autoLock.Text)
 	days, err2 := strconv.Atoi(f.remind.Text)
 	if err1 != nil || err2 != nil || minutes < 1 || minutes > 120 || days < 1 || days > 365 {
-		f.message.SetText(a.T("ui.settings.bad_number"))
+		f.say(a.T("ui.settings.bad_number"))
 		return false
 	}
 	if f.pass.Text != "" {
 		if msg := a.newPassphraseProblem(f.pass.Text, f.confirm.Text); msg != "" {
-			f.message.SetText(msg)
+			f.say(msg)
 			return false
 		}
 	}
-	if err := errors.Join(m.v.SetSetting(m.ctx, "auto_lock_minutes", strconv.Itoa(minutes)),
+	author, err := store.CheckAuthor(f.author.Text)
+	if err != nil {
+		f.message.SetText(a.authorProblem(err))
+		return false
+	}
+	if cur, _ := m.v.Setting(m.ctx, store.SettingAuthor); author != cur {
+		if err := m.v.SetAuthor(m.ctx, author); err != nil {
+			f.message.SetText(a.authorProblem(err))
+			return false
+		}
+		a.log.Info("author's name changed")
+	}
+	if err := errors.Join(m.v.SetSetting(m.ctx, settingAuthorAsked, "1"), m.v.SetSetting(m.ctx, "auto_lock_minutes", strconv.Itoa(minutes)),
 		m.v.SetSetting(m.ctx, "backup_reminder_days", strconv.Itoa(days))); err != nil {
-		f.message.SetText(a.message(err))
+		f.say(a.message(err))
 		return false
 	}
 	a.cfg.AutoLock = time.Duration(minutes) * time.Minute
@@ -166,7 +198,7 @@ func (m *mainScreen) setWipeAfter(n int) {
 	a := m.a
 	apply := func() {
 		if err := m.v.SetWipeAfter(m.ctx, n); err != nil {
-			dialog.ShowError(errors.New(a.message(err)), a.win)
+			a.showError(a.message(err))
 			return
 		}
 		a.log.Info("unlock guard changed")
@@ -175,7 +207,7 @@ func (m *mainScreen) setWipeAfter(n int) {
 		apply()
 		return
 	}
-	warning := widget.NewLabel(a.T("ui.settings.wipe_warning", n))
+	warning := widget.NewLabel(a.T("ui.settings.wipe_warning", a.N("ui.settings.wipe_warning_after", n)))
 	warning.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm(a.T("ui.settings.wipe_title"), a.T("ui.settings.wipe_confirm"), a.T("ui.cancel"),
 		warning, safe(func(ok bool) {
@@ -199,11 +231,11 @@ func (m *mainScreen) changePassphrase(pass string) {
 		do(func() {
 			wait.Hide()
 			if err != nil {
-				dialog.ShowError(errors.New(a.message(err)), a.win)
+				a.showError(a.message(err))
 				return
 			}
 			a.log.Info("passphrase changed")
-			dialog.ShowInformation(a.T("ui.main.settings"), a.T("ui.settings.passphrase_changed"), a.win)
+			a.showInfo(a.T("ui.main.settings"), a.T("ui.settings.passphrase_changed"))
 		})
 	})
 }
@@ -215,6 +247,7 @@ func (a *App) setLanguage(lang string) {
 		app.Preferences().SetString(prefLanguage, lang)
 	}
 	a.win.SetTitle(a.T("ui.app_title"))
+	a.setMenu()
 	if v := a.Vault(); v != nil && a.main != nil {
 		a.main.stop()
 		a.main = newMainScreen(a, v)
@@ -231,7 +264,7 @@ func (m *mainScreen) askReplaceRecoveryKey() *widget.Button {
 	a.touch()
 	rk, err := crypto.NewRecoveryKey()
 	if err != nil {
-		dialog.ShowError(errors.New(a.message(err)), a.win)
+		a.showError(a.message(err))
 		return nil
 	}
 	var d dialog.Dialog
@@ -240,11 +273,11 @@ func (m *mainScreen) askReplaceRecoveryKey() *widget.Button {
 		d.Hide()
 		if err := m.v.ReplaceRecoveryKey(m.ctx, rk); err != nil {
 			a.log.WithError(err).Warn("replacing the recovery key failed")
-			dialog.ShowError(errors.New(a.message(err)), a.win)
+			a.showError(a.message(err))
 			return
 		}
 		a.log.Info("recovery key replaced")
-		dialog.ShowInformation(a.T("ui.recovery.title"), a.T("ui.recovery.replaced"), a.win)
+		a.showInfo(a.T("ui.recovery.title"), a.T("ui.recovery.replaced"))
 	}))
 	replace.Importance = widget.DangerImportance
 	replace.Disable()
@@ -259,4 +292,11 @@ func (m *mainScreen) askReplaceRecoveryKey() *widget.Button {
 	d.Resize(fyne.NewSize(600, 560))
 	d.Show()
 	return replace
+}
+
+// say shows msg below the form, or nothing.
+func (f *settingsForm) say(msg string) {
+	f.message.SetText(msg)
+	f.message.Hidden = msg == ""
+	f.message.Refresh()
 }

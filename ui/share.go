@@ -37,7 +37,7 @@ func (m *mainScreen) showShare(c *store.Case) *shareForm {
 	f := &shareForm{cards: map[string]export.Card{}}
 	contacts, err := m.v.Contacts(m.ctx)
 	if err != nil {
-		dialog.ShowError(errors.New(a.message(err)), a.win)
+		a.showError(a.message(err))
 		return nil
 	}
 	var names []string
@@ -151,7 +151,7 @@ func (m *mainScreen) updateShare(c *store.Case, f *shareForm) {
 			b.WriteString(a.T("ui.case.narrative") + ": " + rc.Narrative + "\n")
 		}
 	}
-	b.WriteString(a.T("ui.share.evidence", len(p.Evidence), p.LeftOut))
+	b.WriteString(a.T("ui.share.evidence", a.N("ui.share.evidence_go", len(p.Evidence)), a.N("ui.share.evidence_stay", p.LeftOut)))
 	f.preview.SetText(b.String())
 	ready := len(f.to.Selected) > 0
 	if f.byPass != nil && f.byPass.Checked {
@@ -204,7 +204,7 @@ func (m *mainScreen) writeShare(c *store.Case, f *shareForm, path string) {
 			if opts.Passphrase != "" {
 				done = a.T("ui.share.done_passphrase")
 			}
-			dialog.ShowInformation(a.T("ui.share.title"), done, a.win)
+			a.showInfo(a.T("ui.share.title"), done)
 		},
 	})
 }

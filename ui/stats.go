@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -35,7 +34,7 @@ func (m *mainScreen) showStats() <-chan string {
 				return // locked meanwhile
 			}
 			if err != nil {
-				dialog.ShowError(errors.New(a.message(err)), a.win)
+				a.showError(a.message(err))
 				done <- ""
 				return
 			}
@@ -48,7 +47,7 @@ func (m *mainScreen) showStats() <-chan string {
 				}
 				grid.Add(box)
 			}
-			head := widget.NewLabel(a.T("ui.stats.head", st.Total))
+			head := widget.NewLabel(a.N("ui.stats.head", st.Total))
 			head.Wrapping = fyne.TextWrapWord
 			copyBtn := widget.NewButtonWithIcon(a.T("ui.stats.copy"), theme.ContentCopyIcon(), safe(func() {
 				// Counts and vocabulary labels only: no case content.
@@ -109,7 +108,7 @@ func (m *mainScreen) statsTables(st *store.Stats) []statsTable {
 // statsText is the tables as plain text, for pasting into a report.
 func (m *mainScreen) statsText(st *store.Stats) string {
 	var b strings.Builder
-	b.WriteString(m.a.T("ui.stats.head", st.Total) + "\n")
+	b.WriteString(m.a.N("ui.stats.head", st.Total) + "\n")
 	for _, t := range m.statsTables(st) {
 		b.WriteString("\n" + t.title + "\n")
 		for _, r := range t.rows {

@@ -10,10 +10,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/export"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -37,6 +37,11 @@ func fixture(t *testing.T) (string, *crypto.RecoveryKey) {
 	if _, err := v.AddCases(t.Context(), strings.NewReader(cases)); err != nil {
 		t.Fatal(err)
 	}
+	// The person's name was asked already: a save goes straight through
+	// (author_test.go asks it).
+	if err := v.SetSetting(t.Context(), settingAuthorAsked, "1"); err != nil {
+		t.Fatal(err)
+	}
 	v.Close()
 	return dir, rk
 }
@@ -45,8 +50,7 @@ func start(t *testing.T, dir, lang string) (*App, fyne.Window) {
 	t.Helper()
 	begin(t)
 	newApp(t)
-	w := test.NewWindow(nil)
-	w.Resize(fyne.NewSize(1000, 700))
+	w := newWindow()
 	a := New(w, Config{VaultDir: dir, Lang: lang})
 	a.Start()
 	t.Cleanup(func() {
@@ -117,24 +121,35 @@ func hashDir(t *testing.T, dir string) string {
 
 func unlockWith(t *testing.T, a *App, w fyne.Window, pass string) {
 	t.Helper()
-	var e *widget.Entry
-	onUI(func() {
-		var ok bool
-		e, ok = find(w, func(e *widget.Entry) bool { return e.Password })
-		if !ok {
-			t.Fatal("no passphrase field")
-		}
-		test.Type(e, pass)
-		test.Tap(button(t, w, a.T("ui.unlock.button")))
-	})
+	e, ok := find(w, func(e *widget.Entry) bool { return e.Password })
+	if !ok {
+		t.Fatal("no passphrase field")
+	}
+	typeIn(t, w, e, pass)
+	press(t, w, a.T("ui.unlock.button"))
 }
 
 func TestUnlockWrongThenRight(t *testing.T) {
 	dir, _ := fixture(t)
 	before := hashDir(t, dir)
 	a, w := start(t, dir, "en")
-	unlockWith(t, a, w, "not the passphrase")
+	// Enter in the field unlocks, as the button does.
+	e, ok := find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "Passphrase" })
+	if !ok {
+		t.Fatal("no passphrase field")
+	}
+	typeIn(t, w, e, "not the passphrase")
+	key(t, w, fyne.KeyReturn)
 	eventually(t, "the wrong-passphrase message", func() bool { return labelWith(w, "Wrong passphrase. Nothing was changed.") })
+	// To the recovery key and back: the passphrase field again.
+	press(t, w, "Use the recovery key instead")
+	if _, shown := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == "Passphrase" }); shown {
+		t.Fatal("the passphrase field stays with the recovery key")
+	}
+	press(t, w, "Use the passphrase instead")
+	if _, shown := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == "Passphrase" }); !shown {
+		t.Fatal("no passphrase field after Use the passphrase instead")
+	}
 	if a.Vault() != nil {
 		t.Fatal("a wrong passphrase opened the vault")
 	}
@@ -158,29 +173,33 @@ func TestSearchFilterSelectAndLock(t *testing.T) {
 	m := a.main
 
 	// Search as you type: the count follows the query after the debounce.
-	onUI(func() { test.Type(m.search, "аптеке") })
-	eventually(t, "search results", func() bool { return m.count.Text == "1 cases" })
-	onUI(func() { m.search.SetText("") })
+	typeIn(t, w, m.search, "аптеке")
+	eventually(t, "search results", func() bool { return m.count.Text == "1 case" })
+	retype(t, w, m.search, "")
 	eventually(t, "all cases again", func() bool { return m.count.Text == "4 cases" })
 
 	// Filter by status.
-	onUI(func() { m.status.SetSelected("Closed") })
-	eventually(t, "filtered list", func() bool { return m.count.Text == "1 cases" })
-	onUI(func() { m.status.SetSelectedIndex(0) })
+	choose(t, w, m.status, "Closed")
+	eventually(t, "filtered list", func() bool { return m.count.Text == "1 case" })
+	choose(t, w, m.status, "All statuses")
 	eventually(t, "unfiltered list", func() bool { return m.count.Text == "4 cases" })
 
-	// Newest incident first; selecting a row shows the case.
-	onUI(func() { m.list.Select(0) })
+	// Newest incident first; clicking a row shows the case.
+	eventually(t, "the newest first", func() bool {
+		s, ok := m.row(0)
+		return ok && s.Title == "Internação compulsória"
+	})
+	clickText(t, w, "Internação compulsória")
 	eventually(t, "the case view", func() bool {
 		return labelWith(w, "Internação compulsória") && labelWith(w, "Incident date: 2025-09-03")
 	})
-	onUI(func() { m.list.Select(2) })
+	clickText(t, w, "Задержание у аптеки")
 	eventually(t, "vocabulary labels", func() bool {
 		return labelWith(w, "Arbitrary arrest — Police") && labelWith(w, "Пётр (Victim)") && labelWith(w, "Share with legal partners")
 	})
 
 	// Lock drops the vault and shows the unlock screen.
-	onUI(func() { test.Tap(button(t, w, "Lock")) })
+	press(t, w, "Lock")
 	if a.Vault() != nil {
 		t.Fatal("the vault is still open after Lock")
 	}
@@ -195,9 +214,7 @@ func TestQuickLockShortcut(t *testing.T) {
 	a, w := start(t, dir, "en")
 	unlockWith(t, a, w, "the right passphrase")
 	eventually(t, "the case list", func() bool { return labelWith(w, "4 cases") })
-	onUI(func() {
-		w.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault})
-	})
+	shortcut(t, w, &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault})
 	if a.Vault() != nil {
 		t.Fatal("Ctrl+L did not lock the vault")
 	}
@@ -207,11 +224,10 @@ func TestQuickLockShortcut(t *testing.T) {
 	// The menu item does the same.
 	unlockWith(t, a, w, "the right passphrase")
 	eventually(t, "the case list", func() bool { return a.Vault() != nil })
-	menu := w.MainMenu()
-	if menu == nil || menu.Items[0].Items[0].Label != "Lock" || menu.Items[0].Items[0].Shortcut == nil {
+	if mm := w.MainMenu(); mm == nil || mm.Items[0].Items[0].Label != "Lock" || mm.Items[0].Items[0].Shortcut == nil {
 		t.Fatal("no Lock item with its shortcut in the menu")
 	}
-	onUI(func() { menu.Items[0].Items[0].Action() })
+	menu(t, w, "Vault", "Lock")
 	if a.Vault() != nil {
 		t.Fatal("the menu item did not lock the vault")
 	}
@@ -219,69 +235,58 @@ func TestQuickLockShortcut(t *testing.T) {
 
 func TestRecoveryKeyUnlock(t *testing.T) {
 	dir, rk := fixture(t)
-	_, w := start(t, dir, "fr")
-	onUI(func() { test.Tap(button(t, w, "Utiliser plutôt la clé de récupération")) })
-	var e *widget.Entry
-	onUI(func() {
-		e, _ = find(w, func(e *widget.Entry) bool { return e.MultiLine })
-		test.Type(e, "not a key")
-		test.Tap(button(t, w, "Déverrouiller"))
-	})
+	a, w := start(t, dir, "fr")
+	press(t, w, "Utiliser plutôt la clé de récupération")
+	e, ok := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == a.T("ui.unlock.recovery_key") })
+	if !ok {
+		t.Fatal("no field for the recovery key")
+	}
+	typeIn(t, w, e, "not a key")
+	press(t, w, "Déverrouiller")
 	eventually(t, "the bad-key message", func() bool { return labelWith(w, "Ce n'est pas une clé de récupération") })
 	other, _ := crypto.NewRecoveryKey()
-	onUI(func() {
-		e.SetText(strings.ToLower(other.String()))
-		test.Tap(button(t, w, "Déverrouiller"))
-	})
+	retype(t, w, e, strings.ToLower(other.String()))
+	press(t, w, "Déverrouiller")
 	eventually(t, "the wrong-key message", func() bool { return labelWith(w, "n'ouvre pas ce coffre") })
-	onUI(func() {
-		e.SetText(groupKey(rk.String())) // as copied from the screen, with spaces and breaks
-		test.Tap(button(t, w, "Déverrouiller"))
-	})
+	paste(t, w, e, groupKey(rk.String())) // as copied from the screen, with spaces and breaks
+	press(t, w, "Déverrouiller")
 	eventually(t, "the case list in French", func() bool { return labelWith(w, "4 cas") })
 }
 
 func TestCreateVault(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new")
-	_, w := start(t, dir, "en")
+	a, w := start(t, dir, "en")
 	if !labelWith(w, "Create a vault") {
 		t.Fatal("no create screen without a vault")
 	}
-	var pass, confirm *widget.Entry
-	onUI(func() {
-		pass, _ = find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "Passphrase" })
-		confirm, _ = find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "Passphrase again" })
-		test.Type(pass, "short")
-	})
+	org, _ := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == "Organisation name" })
+	pass, _ := find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "Passphrase" })
+	confirm, _ := find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "Passphrase again" })
+	typeIn(t, w, org, "Harm Reduction Network")
+	typeIn(t, w, pass, "short")
 	if !labelWith(w, "Too short") {
 		t.Fatal("no strength warning while typing")
 	}
-	onUI(func() { test.Tap(button(t, w, "Create the vault")) })
+	press(t, w, "Create the vault")
 	if !labelWith(w, "Too short") || store.Exists(dir) {
 		t.Fatal("a weak passphrase was accepted")
 	}
-	onUI(func() {
-		pass.SetText("password 123456")
-		test.Tap(button(t, w, "Create the vault"))
-	})
+	retype(t, w, pass, "password 123456")
+	press(t, w, "Create the vault")
 	if !labelWith(w, "Too common") || store.Exists(dir) {
 		t.Fatal("a common passphrase was accepted")
 	}
-	onUI(func() {
-		pass.SetText("kopi tubruk pagi hari")
-		test.Type(confirm, "kopi tubruk pagi har")
-		test.Tap(button(t, w, "Create the vault"))
-	})
+	retype(t, w, pass, "kopi tubruk pagi hari")
+	typeIn(t, w, confirm, "kopi tubruk pagi har")
+	press(t, w, "Create the vault")
 	if !labelWith(w, "The two passphrases differ.") || store.Exists(dir) {
 		t.Fatal("mismatched passphrases were accepted")
 	}
 	if !labelWith(w, "Strong enough.") {
 		t.Fatal("no strength confirmation")
 	}
-	onUI(func() {
-		test.Type(confirm, "i")
-		test.Tap(button(t, w, "Create the vault"))
-	})
+	typeIn(t, w, confirm, "i")
+	press(t, w, "Create the vault")
 	eventually(t, "the recovery key screen", func() bool { return labelWith(w, "AGE-SECRET-KEY-PQ-1") })
 	if !store.Exists(dir) {
 		t.Fatal("no vault created")
@@ -296,28 +301,29 @@ func TestCreateVault(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the key on screen does not open the vault: %v", err)
 	}
+	if card, err := export.OwnCard(v2); err != nil || card.Name != "Harm Reduction Network" {
+		t.Fatalf("the organisation typed is not the vault's: %+v %v", card, err)
+	}
 	v2.Close()
 	// Saved to a file for printing: owner-only, and dossierctl reads it.
 	keyFile := filepath.Join(t.TempDir(), "rk.txt")
-	if err := saveRecoveryKey(rk, keyFile); err != nil {
-		t.Fatal(err)
-	}
+	press(t, w, "Save to a file, to print…")
+	saveFile(t, w, keyFile)
+	eventually(t, "the saved message", func() bool { return labelWith(w, "Saved, readable only by you.") })
+	press(t, w, "OK")
 	if fi, _ := os.Stat(keyFile); fi.Mode().Perm() != 0o600 {
 		t.Fatalf("recovery key file mode %v", fi.Mode().Perm())
 	}
 	if back, err := crypto.ReadRecoveryKey(keyFile); err != nil || back.String() != rk.String() {
 		t.Fatalf("the saved key does not read back: %v", err)
 	}
-	button(t, w, "Save to a file, to print…")
 	cont := button(t, w, "Continue")
-	if !cont.Disabled() {
+	press(t, w, "Continue")
+	if !cont.Disabled() || a.Vault() != nil {
 		t.Fatal("Continue enabled before the key was confirmed saved")
 	}
-	onUI(func() {
-		check, _ := find(w, func(c *widget.Check) bool { return true })
-		test.Tap(check)
-		test.Tap(cont)
-	})
+	clickText(t, w, "I have written down or printed the recovery key")
+	press(t, w, "Continue")
 	eventually(t, "the empty case list", func() bool { return labelWith(w, "0 cases") })
 }
 
@@ -340,25 +346,49 @@ func TestListFiltersAndSort(t *testing.T) {
 		t.Helper()
 		eventually(t, what, func() bool { return m.count.Text == want })
 	}
-	onUI(func() { m.violation.SetSelected("Extortion") })
-	check("violation filter", "1 cases")
-	onUI(func() { m.violation.SetSelectedIndex(0); m.perpetrator.SetSelected("Police") })
+	choose(t, w, m.violation, "Extortion")
+	check("violation filter", "1 case")
+	choose(t, w, m.violation, "All violations")
+	choose(t, w, m.perpetrator, "Police")
 	check("perpetrator filter", "2 cases")
-	onUI(func() { m.perpetrator.SetSelectedIndex(0); m.country.SetText("id") })
-	check("country filter", "1 cases")
-	onUI(func() { m.country.SetText(""); m.from.SetText("2025-06") })
+	choose(t, w, m.perpetrator, "All perpetrators")
+	typeIn(t, w, m.country, "id")
+	check("country filter", "1 case")
+	retype(t, w, m.country, "")
+	typeIn(t, w, m.from, "2025-06")
 	check("date filter", "2 cases")
-	onUI(func() { m.to.SetText("2025-06-30") })
-	check("date range", "1 cases")
-	onUI(func() { m.from.SetText("someday") })
-	eventually(t, "a bad date said", func() bool { return strings.HasPrefix(m.count.Text, "Not a real date") })
-	onUI(func() { m.from.SetText(""); m.to.SetText(""); m.sort.SetSelected("Oldest incident first") })
+	typeIn(t, w, m.to, "2025-06-30")
+	check("date range", "1 case")
+	retype(t, w, m.from, "someday")
+	eventually(t, "a bad date said", func() bool { return strings.HasPrefix(m.queryError.Text, "Not a real date") && m.queryError.Visible() })
+	retype(t, w, m.from, "")
+	retype(t, w, m.to, "")
+	choose(t, w, m.sort, "Oldest incident first")
 	check("all again", "4 cases")
 	eventually(t, "oldest first", func() bool {
 		s, ok := m.row(0)
 		return ok && s.IncidentDate == "2024"
 	})
-	if _, ok := find(w, func(c *widget.Check) bool { return c.Text == "Needs review only" }); !ok {
-		t.Fatal("no review filter on screen")
+	// The Bolivian case, changed last.
+	if got, _ := a.Vault().List(t.Context(), store.Query{Text: "retén"}); len(got) != 1 {
+		t.Fatal("no Bolivian case")
+	} else if _, err := a.Vault().Edit(t.Context(), got[0].ID, []byte(`{"status":"open"}`)); err != nil {
+		t.Fatal(err)
 	}
+	for _, order := range []struct{ label, first string }{
+		{"By reference", "Задержание у аптеки"}, // the first added
+		{"Recently changed first", "Extorsión en retén"},
+		{"Newest incident first", "Internação compulsória"},
+	} {
+		choose(t, w, m.sort, order.label)
+		eventually(t, order.label, func() bool {
+			s, ok := m.row(0)
+			return ok && s.Title == order.first
+		})
+	}
+	// No case of the fixture needs review: the filter leaves none.
+	clickText(t, w, "Needs review only")
+	check("the review filter", "0 cases")
+	clickText(t, w, "Needs review only")
+	check("the review filter off", "4 cases")
 }

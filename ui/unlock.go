@@ -30,9 +30,11 @@ func (a *App) showUnlock() {
 	s.pass = widget.NewPasswordEntry()
 	s.pass.SetPlaceHolder(a.T("ui.unlock.passphrase"))
 	s.pass.OnSubmitted = safe(func(string) { s.submit() })
-	s.recovery = widget.NewMultiLineEntry()
+	// The recovery key opens the vault as the passphrase does: it is
+	// hidden as it is typed or pasted, and Enter submits it.
+	s.recovery = widget.NewPasswordEntry()
 	s.recovery.SetPlaceHolder(a.T("ui.unlock.recovery_key"))
-	s.recovery.Wrapping = fyne.TextWrapBreak
+	s.recovery.OnSubmitted = safe(func(string) { s.submit() })
 	s.recovery.Hide()
 	s.button = widget.NewButton(a.T("ui.unlock.button"), safe(s.submit))
 	s.button.Importance = widget.HighImportance
@@ -49,7 +51,7 @@ func (a *App) showUnlock() {
 	where.Wrapping = fyne.TextWrapBreak
 	if a.lockedIdle {
 		s.status.Importance = widget.MediumImportance
-		s.status.SetText(a.T("ui.locked_idle", int(a.cfg.AutoLock.Minutes())))
+		s.status.SetText(a.N("ui.locked_idle", int(a.cfg.AutoLock.Minutes())))
 		a.lockedIdle = false
 	}
 	form := container.NewVBox(title, where, s.pass, s.recovery, s.button, s.progress, s.status, s.toggle)
@@ -92,8 +94,9 @@ func (s *unlockScreen) submit() {
 	a := s.a
 	pass, key, byRecovery := s.pass.Text, s.recovery.Text, s.byRecovery
 	s.button.Disable()
-	s.status.SetText(a.T("ui.unlock.working"))
+	// Importance first: SetText draws the label, in the colour it has.
 	s.status.Importance = widget.MediumImportance
+	s.status.SetText(a.T("ui.unlock.working"))
 	s.progress.Show()
 	s.progress.Start()
 	goSafe(func() {
@@ -128,7 +131,7 @@ func (s *unlockScreen) submit() {
 					// Opened by recovery key after a wipe: the vault has
 					// no passphrase until one is set.
 					f := a.main.showSettings()
-					f.message.SetText(a.T("ui.settings.set_new_passphrase"))
+					f.say(a.T("ui.settings.set_new_passphrase"))
 					a.win.Canvas().Focus(f.pass)
 				}
 				return
@@ -136,14 +139,14 @@ func (s *unlockScreen) submit() {
 			if errors.Is(err, crypto.ErrWrongPassphrase) || errors.Is(err, crypto.ErrWrongRecoveryKey) {
 				a.failedUnlocks++
 			}
-			a.log.Warn("unlock failed")
+			a.log.Info("unlock failed") // said to the person; not a fault of the program
 			s.status.Importance = widget.DangerImportance
 			s.status.SetText(a.message(err))
 			s.pass.SetText("")
 			if errors.Is(err, crypto.ErrPassphraseWiped) {
 				s.passphraseGone()
 			} else if g, gerr := store.ReadUnlockGuard(a.cfg.VaultDir); gerr == nil && g.WipeAfter > 0 && errors.Is(err, crypto.ErrWrongPassphrase) {
-				s.status.SetText(a.T("ui.unlock.wrong_counted", g.Left()))
+				s.status.SetText(a.N("ui.unlock.wrong_counted", g.Left()))
 			}
 		})
 	})

@@ -42,7 +42,8 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	a := app.NewWithID("org.dossier.app")
+	a := app.NewWithID(appID)
+	forgetFileDialog(a.Preferences())
 	l := *language
 	if l == "" {
 		// The language chosen in Settings, else the system's.
@@ -54,9 +55,29 @@ func main() {
 	}
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	w := a.NewWindow("Dossier")
-	w.Resize(fyne.NewSize(1100, 720))
+	// Small enough for the 1024x600 screens of old netbooks, with a task
+	// bar and the window's title; a person with more room maximises it.
+	w.Resize(fyne.NewSize(1000, 540))
 	ui.New(w, ui.Config{VaultDir: dir, Lang: l, Log: log}).Start()
 	w.ShowAndRun()
+}
+
+// appID names Fyne's preferences folder (~/.config/fyne/org.dossier.app on
+// Linux), outside the vault: nothing there may hold a path or a name.
+const appID = "org.dossier.app"
+
+// fyneLastFolder is where Fyne's file dialog, which Dossier used before it
+// had its own chooser, kept the last folder used: in the preferences file,
+// in plain text that every user of the machine can read, where a folder's
+// name can name a person. The chooser keeps it in memory only.
+const fyneLastFolder = "fyne:fileDialogLastFolder"
+
+// forgetFileDialog removes what earlier versions left in the preferences
+// file; it writes the file only if there was something to remove.
+func forgetFileDialog(p fyne.Preferences) {
+	if p.String(fyneLastFolder) != "" {
+		p.RemoveValue(fyneLastFolder)
+	}
 }
 
 // systemLanguage is the system's language if Dossier has it, else English.

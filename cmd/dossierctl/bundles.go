@@ -114,10 +114,12 @@ func cmdExport(c *cli, fs *flag.FlagSet, args []string) error {
 		if err != nil {
 			return err
 		}
-		c.log.WithField("cases", m.Cases).WithField("evidence", m.Evidence).Info("bundle written")
-		fmt.Fprintf(c.stdout, "%s bundle written to %s: %d case(s), %d evidence item(s), %d audit entries; verified after writing.\n", m.Kind, out, m.Cases, m.Evidence, m.Audit)
+		c.log.WithField("cases", m.Cases).WithField("evidence", m.Originals).WithField("stripped", m.Stripped).Info("bundle written")
+		fmt.Fprintf(c.stdout, "%s bundle written to %s: %s, %s, %s; verified after writing.\n", m.Kind, out,
+			count(m.Cases, "case", "cases"), evidenceCount(m.Originals, m.Stripped), count(m.Audit, "audit entry", "audit entries"))
 		if m.LeftOut > 0 {
-			fmt.Fprintf(c.stderr, "%d evidence file(s) were left out: they have no copy without metadata (only JPEG and PNG get one). Attach a cleaned copy to share them.\n", m.LeftOut)
+			fmt.Fprintf(c.stderr, "%s left out: %s no copy without metadata (only JPEG and PNG get one). Attach a cleaned copy to share %s.\n",
+				count(m.LeftOut, "evidence file was", "evidence files were"), pick(m.LeftOut, "it has", "they have"), pick(m.LeftOut, "it", "them"))
 		}
 		if opts.Redact == export.RedactAnonymise {
 			fmt.Fprintln(c.stderr, "Anonymised: names and places were removed from the fields, but free text (narratives, descriptions) can still name people. Read it before you send the bundle; its cases arrive flagged for review.")
@@ -170,6 +172,17 @@ func (c *cli) identities(fs *flag.FlagSet) ([]age.Identity, *store.Vault, error)
 	return export.OrgIdentities(id), v, nil
 }
 
+// notAddressedHint says what to check when no key tried opens a bundle.
+func notAddressedHint(fs *flag.FlagSet) string {
+	if fs.Lookup("bundle-passphrase-file").Value.String() != "" {
+		return "Check the bundle passphrase: the first line of the file, exactly as the sender wrote it"
+	}
+	if id := fs.Lookup("identity"); id != nil && id.Value.String() != "" {
+		return "Check that the key file is the recovery key or identity the bundle was made for"
+	}
+	return "It was made for another organisation or vault; for a bundle made with a one-off passphrase, pass --bundle-passphrase-file FILE"
+}
+
 func cmdVerify(c *cli, fs *flag.FlagSet, args []string) error {
 	if len(args) != 1 {
 		return usagef("verify takes one bundle FILE")
@@ -188,6 +201,9 @@ func cmdVerify(c *cli, fs *flag.FlagSet, args []string) error {
 	}
 	m, err := export.Read(c.ctx, f, ids, nil)
 	if err != nil {
+		if errors.Is(err, export.ErrNotAddressed) {
+			return withHint(err, notAddressedHint(fs))
+		}
 		return err
 	}
 	known := "unknown: not among your contacts; compare the fingerprint with its maker by phone before trusting it"
@@ -205,11 +221,12 @@ func cmdVerify(c *cli, fs *flag.FlagSet, args []string) error {
 	}
 	if boolean(fs, "json") {
 		return c.printJSON(map[string]any{"kind": m.Kind, "created_at": m.CreatedAt, "creator": m.Creator,
-			"known": v != nil && !strings.HasPrefix(known, "unknown"), "cases": m.Cases, "evidence": m.Evidence, "audit_entries": m.Audit})
+			"known": v != nil && !strings.HasPrefix(known, "unknown"), "cases": m.Cases, "evidence": m.Originals, "stripped_copies": m.Stripped, "audit_entries": m.Audit})
 	}
 	fmt.Fprintf(c.stdout, "ok: the bundle verifies (every entry, the signature and the end of the stream)\n")
-	fmt.Fprintf(c.stdout, "kind:     %s\ncreated:  %s\ncreator:  %s\n          fingerprint %s (%s)\ncontent:  %d case(s), %d evidence item(s), %d audit entries\n",
-		m.Kind, m.CreatedAt, m.Creator.Name, m.Creator.Fingerprint, known, m.Cases, m.Evidence, m.Audit)
+	fmt.Fprintf(c.stdout, "kind:     %s\ncreated:  %s\ncreator:  %s\n          fingerprint %s (%s)\ncontent:  %s, %s, %s\n",
+		m.Kind, m.CreatedAt, m.Creator.Name, m.Creator.Fingerprint, known,
+		count(m.Cases, "case", "cases"), evidenceCount(m.Originals, m.Stripped), count(m.Audit, "audit entry", "audit entries"))
 	return nil
 }
 
@@ -236,18 +253,37 @@ func cmdRestore(c *cli, fs *flag.FlagSet, args []string) error {
 	if pass == "" {
 		return usagef("the new passphrase is empty")
 	}
-	m, err := export.Restore(c.ctx, bundles, rk, c.vaultDir, pass, export.RestoreOptions{})
+	res, err := export.Restore(c.ctx, bundles, rk, c.vaultDir, pass, export.RestoreOptions{})
 	if err != nil {
 		if errors.Is(err, export.ErrNotAddressed) {
-			return fmt.Errorf("%w; is this the recovery key of the vault that made the backup?", err)
+			return withHint(err, "Check that it is the recovery key of the vault that made the backup")
 		}
 		return err
 	}
-	c.log.WithField("cases", m.Cases).Info("vault restored")
-	fmt.Fprintf(c.stdout, "Vault restored in %s from the backup of %s made %s: %d case(s), %d evidence item(s), %d audit entries.\n",
-		c.vaultDir, m.Creator.Name, m.CreatedAt, m.Cases, m.Evidence, m.Audit)
-	fmt.Fprintf(c.stdout, "Creator fingerprint %s: check it is your organisation's. The same recovery key opens the new vault.\n", m.Creator.Fingerprint)
-	return nil
+	t := res.Vault
+	c.log.WithField("bundles", len(res.Bundles)).WithField("cases", t.Cases).WithField("evidence", t.Originals).Info("vault restored")
+	m := res.Last()
+	w := newBuffered(c.stdout)
+	fmt.Fprintf(w, "Vault restored in %s from %s of %s:\n", c.vaultDir, count(len(res.Bundles), "backup", "backups"), m.Creator.Name)
+	for i, b := range res.Bundles {
+		fmt.Fprintf(w, "  %s backup %s, made %s: %s\n", b.Manifest.Kind, bundles[i], b.Manifest.CreatedAt, restoredBundle(b))
+	}
+	fmt.Fprintf(w, "The restored vault holds %s, %s and %s.\n",
+		count(t.Cases, "case", "cases"), evidenceCount(t.Originals, t.Stripped), count(t.Audit, "audit entry", "audit entries"))
+	fmt.Fprintf(w, "Creator fingerprint %s: check it is your organisation's. The same recovery key opens the new vault.\n", m.Creator.Fingerprint)
+	return w.Flush()
+}
+
+// restoredBundle says what one bundle of a restore brought: a full
+// backup, its content; an incremental one, the changes it applied.
+func restoredBundle(b export.RestoredBundle) string {
+	m := b.Manifest
+	audit := count(m.Audit, "audit entry", "audit entries")
+	if m.Kind == export.KindFull {
+		return fmt.Sprintf("%s, %s, %s", count(b.Added, "case", "cases"), evidenceCount(m.Originals, m.Stripped), audit)
+	}
+	return fmt.Sprintf("%s added, %d updated, %d deleted; %s added; %s",
+		count(b.Added, "case", "cases"), b.Updated, b.Deleted, evidenceCount(m.Originals, m.Stripped), audit)
 }
 
 func cmdImport(c *cli, fs *flag.FlagSet, args []string) error {
@@ -265,13 +301,16 @@ func cmdImport(c *cli, fs *flag.FlagSet, args []string) error {
 	return c.withVault(func(v *store.Vault) error {
 		res, err := export.Import(c.ctx, v, args[0], opts)
 		if err != nil {
+			if errors.Is(err, export.ErrNotAddressed) {
+				return withHint(err, notAddressedHint(fs))
+			}
 			return err
 		}
 		c.log.WithField("added", res.Added).WithField("conflicts", res.Conflicts).Info("bundle imported")
 		m := res.Manifest
-		fmt.Fprintf(c.stdout, "Imported a %s bundle from %s (fingerprint %s, signed by %s), made %s:\n", m.Kind, m.Creator.Name, m.Creator.Fingerprint, res.Signer, m.CreatedAt)
-		fmt.Fprintf(c.stdout, "%d case(s) added, %d updated, %d unchanged, %d in conflict (kept both, flagged for review); %d evidence item(s) added.\n",
-			res.Added, res.Updated, res.Unchanged, res.Conflicts, res.Evidence)
+		fmt.Fprintf(c.stdout, "Imported %s from %s (fingerprint %s, signed by %s), made %s:\n", export.KindPhrase(m.Kind), m.Creator.Name, m.Creator.Fingerprint, res.Signer, m.CreatedAt)
+		fmt.Fprintf(c.stdout, "%s added, %d updated, %d unchanged, %d in conflict (kept both, flagged for review); %s added.\n",
+			count(res.Added, "case", "cases"), res.Updated, res.Unchanged, res.Conflicts, evidenceCount(res.Originals, res.Stripped))
 		if res.Conflicts > 0 {
 			fmt.Fprintln(c.stdout, "'dossierctl list --needs-review' shows the cases to review.")
 		}

@@ -47,6 +47,47 @@ func init() {
 			fs.String("wipe-after", "", "destroy the passphrase's copy of the key after `N` wrong passphrases in a row (1-100), or 'off'")
 			fs.Bool("json", false, "print the state as one JSON object")
 		}})
+	register(&command{name: "author", args: "[NAME] [--clear]", help: "show or set the name recorded as the author of changes, notes and audit entries (kept in the vault)", run: cmdAuthor,
+		flags: func(fs *flag.FlagSet) {
+			fs.Bool("clear", false, "forget the name: changes are recorded as local again")
+		}})
+}
+
+// cmdAuthor shows or sets the vault's author setting: the name recorded
+// as the author of what is written from then on, here and in the app,
+// unless --author gives another for one command.
+func cmdAuthor(c *cli, fs *flag.FlagSet, args []string) error {
+	clear := boolean(fs, "clear")
+	switch {
+	case len(args) > 1:
+		return usagef("author takes one NAME (quote a name with spaces)")
+	case clear && len(args) == 1:
+		return usagef("author: give a NAME or --clear, not both")
+	case len(args) == 1 && strings.TrimSpace(args[0]) == "":
+		return usagef("author: the NAME is empty; --clear forgets the name")
+	}
+	return c.withVault(func(v *store.Vault) error {
+		if len(args) == 1 || clear {
+			name := ""
+			if !clear {
+				name = args[0]
+			}
+			if err := v.SetAuthor(c.ctx, name); err != nil {
+				return err
+			}
+			c.log.Info("author's name changed")
+		}
+		name, err := v.Setting(c.ctx, store.SettingAuthor)
+		if err != nil {
+			return err
+		}
+		if name == "" {
+			fmt.Fprintln(c.stdout, "not set: changes are recorded as "+store.DefaultAuthor)
+		} else {
+			fmt.Fprintln(c.stdout, name)
+		}
+		return nil
+	})
 }
 
 // cmdGuard shows the unlock guard (no unlock needed: it lives in the key
@@ -79,7 +120,7 @@ func cmdGuard(c *cli, fs *flag.FlagSet, args []string) error {
 		}
 		c.log.Info("unlock guard changed")
 		if n > 0 {
-			fmt.Fprintf(c.stderr, "WARNING: after %d wrong passphrases in a row, Dossier will destroy the passphrase's copy of the vault key. From then on ONLY THE RECOVERY KEY opens this vault; if it is lost too, the vault is lost and only a backup bundle (which also needs the recovery key) can bring the cases back. A typo counts. Keep the recovery key away from this computer.\n", n)
+			fmt.Fprintf(c.stderr, "WARNING: after %s in a row, Dossier will destroy the passphrase's copy of the vault key. From then on ONLY THE RECOVERY KEY opens this vault; if it is lost too, the vault is lost and only a backup bundle (which also needs the recovery key) can bring the cases back. A typo counts. Keep the recovery key away from this computer.\n", count(n, "wrong passphrase", "wrong passphrases"))
 		}
 	} else if g, err = store.ReadUnlockGuard(dir); err != nil {
 		return err
@@ -93,7 +134,7 @@ func cmdGuard(c *cli, fs *flag.FlagSet, args []string) error {
 	case g.WipeAfter == 0:
 		fmt.Fprintln(c.stdout, "off: wrong passphrases are refused and change nothing")
 	default:
-		fmt.Fprintf(c.stdout, "on: the passphrase key is destroyed after %d wrong passphrases in a row (%d so far)\n", g.WipeAfter, g.Failed)
+		fmt.Fprintf(c.stdout, "on: the passphrase key is destroyed after %s in a row (%d so far)\n", count(g.WipeAfter, "wrong passphrase", "wrong passphrases"), g.Failed)
 	}
 	return nil
 }
@@ -260,7 +301,7 @@ func (c *cli) list(fs *flag.FlagSet, q store.Query) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stderr, "%d case(s)\n", len(res))
+		fmt.Fprintln(c.stderr, count(len(res), "case", "cases"))
 		return nil
 	})
 }
@@ -394,7 +435,7 @@ func cmdCheck(c *cli, fs *flag.FlagSet, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "ok: database and encryption checks pass, %d case(s)\n", n)
+		fmt.Fprintf(c.stdout, "ok: database and encryption checks pass, %s\n", count(n, "case", "cases"))
 		return nil
 	})
 }

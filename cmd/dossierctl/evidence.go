@@ -61,7 +61,7 @@ func cmdAttach(c *cli, fs *flag.FlagSet, args []string) error {
 			f.Close()
 			if err != nil {
 				if i > 0 {
-					return fmt.Errorf("%w (the %d file(s) before it were attached)", err, i)
+					return fmt.Errorf("%w (the %s before it %s attached)", err, count(i, "file", "files"), pick(i, "was", "were"))
 				}
 				return err
 			}
@@ -143,7 +143,7 @@ func cmdExtract(c *cli, fs *flag.FlagSet, args []string) error {
 		crypto.SyncDir(filepath.Dir(out))
 		c.log.WithField("bytes", e.Size).Info("evidence extracted")
 		fmt.Fprintf(c.stdout, "%s %s\n", e.ID, e.SHA256)
-		fmt.Fprintf(c.stderr, "Wrote %s (%d bytes, SHA-256 verified). It is not encrypted: delete it when done.\n", out, e.Size)
+		fmt.Fprintf(c.stderr, "Wrote %s (%s, SHA-256 verified). It is not encrypted: delete it when done.\n", out, count(int(e.Size), "byte", "bytes"))
 		return nil
 	})
 }
@@ -191,7 +191,7 @@ func cmdAudit(c *cli, fs *flag.FlagSet, args []string) error {
 				return err
 			}
 			if !boolean(fs, "json") {
-				fmt.Fprintf(c.stdout, "ok: %d entries, chain intact, head %s\n", n, head)
+				fmt.Fprintf(c.stdout, "ok: %s, chain intact, head %s\n", count(int(n), "entry", "entries"), head)
 			}
 			return nil
 		}

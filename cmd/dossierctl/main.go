@@ -75,6 +75,19 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
+// hintError carries what to do about an error whose message fail words
+// itself (a bundle refused, a wrong key): fail puts the hint last, after
+// what happened.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e hintError) Error() string { return e.err.Error() }
+func (e hintError) Unwrap() error { return e.err }
+
+func withHint(err error, hint string) error { return hintError{err, hint} }
+
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := &cli{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
@@ -133,7 +146,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return exitOK
 }
 
-var globalValueFlags = []string{"vault", "passphrase-file", "recovery-key", "log-level", "actor"}
+var globalValueFlags = []string{"vault", "passphrase-file", "recovery-key", "log-level", "author", "actor"}
 
 func globalTakesValue(arg string) bool {
 	name := strings.TrimLeft(arg, "-")
@@ -150,7 +163,8 @@ func (c *cli) globalFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.passphraseFile, "passphrase-file", "", "read the passphrase from the first line of `FILE` (else $DOSSIER_PASSPHRASE, else a prompt)")
 	fs.StringVar(&c.recoveryFile, "recovery-key", "", "unlock with the recovery key in `FILE` instead of the passphrase")
 	fs.StringVar(&c.logLevel, "log-level", "warn", "log `level`: error, warn, info or debug (logs never hold case content)")
-	fs.StringVar(&c.actor, "actor", "", "`name` recorded as author of changes (default: local)")
+	fs.StringVar(&c.actor, "author", "", "`name` recorded as the author of changes, notes and audit entries (default: the vault's author setting, else local)")
+	fs.StringVar(&c.actor, "actor", "", "the same as --author (the older name)")
 }
 
 // parseInterleaved parses flags that may come after positional arguments,
@@ -188,7 +202,7 @@ func (c *cli) setupLog() error {
 // first, then evidence, keys and bundles.
 var helpOrder = []string{"init", "add", "list", "search", "show", "history", "edit", "delete", "stats",
 	"attach", "evidence", "extract", "custody", "audit", "check", "dump",
-	"passwd", "recovery-key", "guard", "export", "verify", "import", "restore", "contact", "x25519-key"}
+	"passwd", "recovery-key", "guard", "author", "export", "verify", "import", "restore", "contact", "x25519-key"}
 
 // ordered returns the commands in helpOrder, then any not listed there.
 func ordered() []*command {
@@ -221,7 +235,8 @@ global flags (on every command):
   --passphrase-file FILE  first line is the passphrase (else $DOSSIER_PASSPHRASE, else a prompt)
   --recovery-key FILE     unlock with the recovery key instead
   --log-level LEVEL       error, warn (default), info or debug
-  --actor NAME            recorded as the author of changes
+  --author NAME           recorded as the author of changes, notes and audit entries
+                          (default: the vault's author setting, see 'author'; else local)
 
 exit status: 0 ok, 1 error, 2 usage, 3 wrong passphrase or key, 4 bundle refused, 5 audit log altered.
 'dossierctl COMMAND -h' shows a command's flags. Docs: README.md and docs/.
@@ -285,6 +300,10 @@ func (c *cli) fail(cmd string, err error) int {
 		msg = "the disk is full: what was being written was not saved, and the vault is as it was before this command. Free some space and try again"
 	case errors.Is(err, context.Canceled):
 		msg = "interrupted; nothing was changed"
+	}
+	var he hintError
+	if errors.As(err, &he) {
+		msg += ". " + he.hint
 	}
 	fmt.Fprintln(c.stderr, "dossierctl: "+oneLine(msg))
 	return code

@@ -106,7 +106,10 @@ func (c *cli) open() (*store.Vault, error) {
 		}
 		v, err = store.OpenWithRecoveryKey(dir, rk, opts)
 		if err != nil {
-			c.log.Warn("unlock with recovery key failed")
+			// Info, not a warning: the error line fail prints says what
+			// happened and what to do; at the default level it must be
+			// the only line.
+			c.log.Info("unlock with recovery key failed")
 			return nil, err
 		}
 	} else {
@@ -120,7 +123,7 @@ func (c *cli) open() (*store.Vault, error) {
 		}
 		v, err = store.Open(dir, p, opts)
 		if err != nil {
-			c.log.Warn("unlock with passphrase failed")
+			c.log.Info("unlock with passphrase failed")
 			return nil, err
 		}
 	}

@@ -64,7 +64,7 @@ type Display struct {
 	mu        sync.Mutex
 }
 
-// Size of the virtual screen; the app's window is 1100x720.
+// Size of the virtual screen; the app's window is 1000x540.
 const screenW, screenH = 1280, 800
 
 // StartDisplay starts Xvfb and waits (bounded) until it accepts clients.
