@@ -153,7 +153,7 @@ func (s *suite) caseRows(t *testing.T, x *xwin.Driver) {
 
 	x.Step("save with Ctrl+S")
 	x.Keys("ctrl+s")
-	x.WaitText(60*time.Second, words(T("ui.edit.saved"), 3))
+	s.waitSaved(x, words(T("ui.edit.saved"), 3))
 
 	x.Step("dossierctl reads back every row, picker and field")
 	got := s.showCase(t, s.vaultA, s.passA, s.ref)
@@ -174,13 +174,13 @@ func (s *suite) settings(t *testing.T, x *xwin.Driver) {
 	x.Keys("Tab", "Tab", "Tab", "Tab", "Tab", "space") // New case, Back up, Import, Contacts, Settings
 	x.WaitText(30*time.Second, T("ui.settings.language"), words(T("ui.settings.auto_lock"), 3))
 	x.Step("auto-lock 3 minutes, a new passphrase twice, Save (keyboard)")
-	x.Keys("Tab", "Tab", "ctrl+a") // language, auto-lock
+	x.Keys("Tab", "Tab", "Tab", "ctrl+a") // language, your name, auto-lock
 	x.Type("3")
 	x.Keys("Tab", "Tab") // reminder, new passphrase
 	x.Type(passA2)
 	x.Keys("Tab")
 	x.Type(passA2)
-	x.Keys("Tab", "Tab", "Tab", "space") // guard, replace recovery key, Save
+	s.clickButton(x, T("ui.save"), 0)
 	x.WaitText(120*time.Second, words(T("ui.settings.passphrase_changed"), 2))
 	s.passA = passA2
 	x.Keys("Tab", "space") // OK
@@ -233,7 +233,7 @@ func (s *suite) language(t *testing.T, x *xwin.Driver) {
 	x.WaitText(30*time.Second, "Langue")
 	x.Keys("Tab")
 	x.Pick(1, "language")
-	x.Keys("Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "space")
+	x.Keys("Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "space")
 	x.WaitText(30*time.Second, T("ui.main.new_case"), T("ui.main.import"))
 	s.menuIn(x, "en")
 	s.clean = true
@@ -296,7 +296,7 @@ func (s *suite) restore(t *testing.T, x *xwin.Driver) {
 	defer app.Kill()
 	x.A = app
 	x.WaitText(60*time.Second, T("ui.create.title"))
-	x.Keys("Tab", "Tab", "Tab", "Tab", "Tab", "space") // organisation, passphrase, again, Create, Restore
+	x.ClickOn(xwin.Target{Text: T("ui.restore.open"), Line: true}, 1, 30*time.Second)
 	x.WaitText(30*time.Second, T("ui.restore.title"))
 	x.Step("Add a backup file: the chooser, its path typed")
 	x.Keys("Tab", "space")
@@ -347,6 +347,9 @@ func (s *suite) shareFlow(t *testing.T, x *xwin.Driver) {
 	x.WaitText(180*time.Second, words(T("ui.share.done_passphrase"), 4))
 	x.Keys("Tab", "space")
 	x.WaitGone(30*time.Second, words(T("ui.share.done_passphrase"), 4))
+	x.Step("close the share dialog (its button says Cancel)")
+	x.ClickOn(xwin.Target{Text: T("ui.cancel"), Line: true}, 1, 30*time.Second)
+	x.WaitGone(30*time.Second, T("ui.share.title"))
 	s.share = filepath.Join(s.homeA, "share.age")
 	if _, err := os.Stat(s.share); err != nil {
 		t.Fatalf("the share is not where the Save dialog was: %v", err)
@@ -438,15 +441,17 @@ func (s *suite) attachPhoto(t *testing.T, x *xwin.Driver) {
 }
 
 // chooseFile picks a file in the chooser as a person who knows where it
-// is: a click into the path field, the path typed, Enter.
+// is: a click into the path field (it shows the folder it opened, the
+// file's), the path typed over it, Enter.
 func (s *suite) chooseFile(x *xwin.Driver, path string) {
 	x.T.Helper()
-	hint := words(T("ui.files.path"), 3)
-	x.WaitText(30*time.Second, T("ui.files.open_title"))
-	x.ClickOn(xwin.Target{Text: hint}, 1, 30*time.Second)
+	title := T("ui.files.open_title")
+	x.WaitText(30*time.Second, title)
+	x.ClickOn(xwin.Target{Text: filepath.Base(filepath.Dir(path))}, 1, 30*time.Second)
+	x.Keys("ctrl+a")
 	x.Type(path)
 	x.Keys("Return")
-	x.WaitGone(30*time.Second, hint)
+	x.WaitGone(30*time.Second, title)
 }
 
 func copyFile(t *testing.T, from, to string) {
