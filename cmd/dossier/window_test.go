@@ -88,7 +88,6 @@ func TestWindow(t *testing.T) {
 		{"LockShortcut", false, true, s.lockShortcut},
 		{"Statistics", false, true, s.statistics},
 		{"Settings", false, false, s.settings},
-		{"Language", false, false, s.language},
 		{"Backup", false, true, s.backupFlow},
 		{"Restore", true, false, s.restore},
 		{"Share", false, true, s.shareFlow},
