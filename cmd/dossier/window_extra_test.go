@@ -272,6 +272,11 @@ func (s *suite) backupFlow(t *testing.T, x *xwin.Driver) {
 	s.clean = true
 }
 
+// restore: NOT in the list of flows yet: in the last run the recovery
+// key typed after a click into its field did not arrive there (the field
+// stayed empty; "This is not a recovery key"), not diagnosed yet; the
+// parser itself takes the key grouped as on paper.
+//
 // restore: on a new laptop (another home, no vault), the first-run screen
 // restores vault A's backup with the recovery key and a new passphrase.
 func (s *suite) restore(t *testing.T, x *xwin.Driver) {
@@ -377,7 +382,8 @@ func (s *suite) importShare(t *testing.T, x *xwin.Driver) {
 	x.ClickOn(xwin.Target{Text: T("ui.next"), Line: true}, 1, 30*time.Second)
 	x.Step("the summary before anything is imported; Import anyway")
 	x.WaitText(120*time.Second, words(T("ui.import.summary"), 3))
-	x.ClickOn(xwin.Target{Text: T("ui.import.confirm_unknown"), Line: true}, 1, 30*time.Second)
+	// The red button's white words do not read well: the keyboard.
+	x.Keys("Tab", "Tab", "space") // Cancel, Import anyway
 	x.WaitText(120*time.Second, words(fmt.Sprintf(T("ui.import.done"), 1, 0, 0, 0, 0), 4))
 	x.Keys("Tab", "space")
 	x.WaitText(30*time.Second, assets.Plural("en", "ui.n.cases", 1))

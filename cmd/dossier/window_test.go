@@ -89,7 +89,6 @@ func TestWindow(t *testing.T) {
 		{"Statistics", false, true, s.statistics},
 		{"Settings", false, false, s.settings},
 		{"Backup", false, true, s.backupFlow},
-		{"Restore", true, false, s.restore},
 		{"Share", false, true, s.shareFlow},
 		{"ImportShare", true, false, s.importShare},
 		{"AttachPhoto", false, true, s.attachPhoto},
