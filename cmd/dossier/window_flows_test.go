@@ -21,8 +21,10 @@ var detail = image.Pt(432, 420)
 // pane and list are the right-hand pane and the case list, relative to
 // the window (1000x540): reading only them is quicker.
 var (
-	pane = image.Rect(424, 186, 1000, 540)
-	list = image.Rect(0, 186, 424, 540)
+	// From below the filters: the backup reminder above the split may
+	// come and go.
+	pane = image.Rect(424, 130, 1000, 540)
+	list = image.Rect(0, 130, 424, 540)
 )
 
 // down is how many times Down must be pressed in a picker's menu to reach

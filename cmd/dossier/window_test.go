@@ -83,9 +83,15 @@ func TestWindow(t *testing.T) {
 		{"FirstRun", true, false, s.firstRun},
 		{"Unlock", false, false, s.unlock},
 		{"NewCase", false, false, s.newCase},
+		{"CaseRows", false, true, s.caseRows},
 		{"EditAndHistory", false, true, s.editAndHistory},
 		{"LockShortcut", false, true, s.lockShortcut},
 		{"Statistics", false, true, s.statistics},
+		{"Settings", false, false, s.settings},
+		{"Backup", false, true, s.backupFlow},
+		{"Share", false, true, s.shareFlow},
+		{"ImportShare", true, false, s.importShare},
+		{"AttachPhoto", false, true, s.attachPhoto},
 		{"Quit", false, false, s.quit},
 	}
 	for _, f := range flows {
@@ -205,6 +211,29 @@ func (s *suite) firstRun(t *testing.T, x *xwin.Driver) {
 	if !store.Exists(s.vaultA) {
 		x.Failf("the recovery key is shown but there is no vault in %s", s.vaultA)
 	}
+
+	x.Step("save the recovery key to a file: Tab to the button, Space; the chooser's file name, Enter")
+	x.Keys("Tab", "space")
+	x.WaitText(30*time.Second, T("ui.files.name"))
+	x.Keys("Return")
+	x.WaitText(30*time.Second, words(T("ui.recovery.saved_file"), 4))
+	s.recoveryFile = filepath.Join(s.homeA, "dossier-recovery-key.txt")
+	if _, err := os.Stat(s.recoveryFile); err != nil {
+		// The Space that pressed the button can land in the chooser's
+		// file-name field, which has the focus as soon as it opens.
+		found, _ := filepath.Glob(filepath.Join(s.homeA, "*dossier-recovery-key.txt*"))
+		if len(found) != 1 {
+			x.Failf("the recovery key file was not written in %s: %v", s.homeA, err)
+		}
+		t.Errorf("step %q: BUG: the recovery key was saved as %q, not %q: the Space that pressed %q also typed into the file name",
+			x.Current(), filepath.Base(found[0]), "dossier-recovery-key.txt", T("ui.recovery.save"))
+		s.recoveryFile = found[0]
+	}
+	if st, err := os.Stat(s.recoveryFile); err == nil && st.Mode().Perm() != 0o600 {
+		t.Errorf("the recovery key file has mode %v, want 0600", st.Mode().Perm())
+	}
+	x.ClickOn(xwin.Target{Text: "OK", Line: true}, 1, 30*time.Second)
+	x.WaitGone(20*time.Second, words(T("ui.recovery.saved_file"), 4))
 
 	x.Step("confirm the key is written down (a click on the check's words), then Continue")
 	x.ClickOn(xwin.Target{Text: "written down or printed"}, 1, 30*time.Second) // "I have" reads as "Thave"

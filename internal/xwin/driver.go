@@ -274,9 +274,15 @@ func (x *Driver) WaitAny(timeout time.Duration, phrases ...string) (int, *Screen
 // it does not fail.
 func (x *Driver) TryText(timeout time.Duration, phrase string) (bool, *Screen) {
 	x.T.Helper()
+	return x.TryTextIn(image.Rectangle{}, timeout, phrase)
+}
+
+// TryTextIn is TryText in a part of the window (relative to it).
+func (x *Driver) TryTextIn(part image.Rectangle, timeout time.Duration, phrase string) (bool, *Screen) {
+	x.T.Helper()
 	deadline := time.Now().Add(x.timeout(timeout))
 	for {
-		s := x.Read()
+		s := x.ReadIn(part)
 		if s.Has(phrase) {
 			return true, s
 		}

@@ -528,7 +528,9 @@ func (d *Display) Type(text string) error {
 // Click clicks the left button at a point of the screen, n times in a row
 // (2: a double click).
 func (d *Display) Click(p image.Point, n int) error {
-	_, err := d.run(30*time.Second, "xdotool", "mousemove", "--sync", strconv.Itoa(p.X), strconv.Itoa(p.Y),
+	// No mousemove --sync: with the pointer there already, xdotool waits
+	// 16 s for a move that never comes.
+	_, err := d.run(30*time.Second, "xdotool", "mousemove", strconv.Itoa(p.X), strconv.Itoa(p.Y), "sleep", "0.1",
 		"click", "--repeat", strconv.Itoa(n), "--delay", "90", "1")
 	return err
 }
@@ -539,7 +541,7 @@ func (d *Display) Scroll(p image.Point, n int) error {
 	if n < 0 {
 		button, n = "4", -n
 	}
-	_, err := d.run(30*time.Second, "xdotool", "mousemove", "--sync", strconv.Itoa(p.X), strconv.Itoa(p.Y),
+	_, err := d.run(30*time.Second, "xdotool", "mousemove", strconv.Itoa(p.X), strconv.Itoa(p.Y), "sleep", "0.1",
 		"click", "--repeat", strconv.Itoa(n), "--delay", "40", button)
 	return err
 }
@@ -556,7 +558,7 @@ func (d *Display) Windows(pid int) ([]string, error) {
 
 // Focus gives the keyboard focus to a window.
 func (d *Display) Focus(win string) error {
-	_, err := d.run(10*time.Second, "xdotool", "windowfocus", "--sync", win)
+	_, err := d.run(10*time.Second, "xdotool", "windowfocus", win)
 	return err
 }
 
