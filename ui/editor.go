@@ -675,6 +675,9 @@ func (e *editor) save() {
 	saved.Importance = widget.SuccessImportance
 	e.m.detail.Objects = append([]fyne.CanvasObject{saved}, e.m.detail.Objects...)
 	e.m.detailRefresh()
+	// The case is read from its top, where "Saved" is; the pane was
+	// scrolled down to Save.
+	e.m.detailScroll.ScrollToTop()
 }
 
 // showRefused puts each refusal under its field, naming the field (and the

@@ -64,4 +64,10 @@ func TestEditorShowsEveryRefusal(t *testing.T) {
 	choose(t, w, e.vrows[0].typ, "Extortion")
 	shortcut(t, w, &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault})
 	eventually(t, "the saved case", func() bool { return labelWith(w, "Saved as revision 1.") && labelWith(w, "Stopped at the market") })
+	// ... from its top, where "Saved as revision 1." is, not from where
+	// Save was (the pane looked empty in the real window).
+	onUI(func() { off = a.main.detailScroll.Offset.Y })
+	if off != 0 {
+		t.Errorf("after saving, the case is shown scrolled down by %v: its top is out of view", off)
+	}
 }

@@ -32,12 +32,16 @@ func (a *App) showRestore() *restoreScreen {
 	s := &restoreScreen{a: a}
 	s.files = widget.NewLabel("")
 	s.files.Wrapping = fyne.TextWrapBreak
-	s.key = widget.NewMultiLineEntry()
+	// Hidden like the passphrase (its eye shows it, to compare with the
+	// paper): the recovery key opens every backup of the organisation.
+	s.key = widget.NewPasswordEntry()
 	s.key.SetPlaceHolder(a.T("ui.unlock.recovery_key"))
-	s.key.Wrapping = fyne.TextWrapBreak
 	s.pass, s.confirm = widget.NewPasswordEntry(), widget.NewPasswordEntry()
 	s.pass.SetPlaceHolder(a.T("ui.unlock.passphrase"))
 	s.confirm.SetPlaceHolder(a.T("ui.create.confirm"))
+	s.key.OnSubmitted = safe(func(string) { a.win.Canvas().Focus(s.pass) })
+	s.pass.OnSubmitted = safe(func(string) { a.win.Canvas().Focus(s.confirm) })
+	s.confirm.OnSubmitted = safe(func(string) { s.submit() })
 	s.status = widget.NewLabel("")
 	s.status.Wrapping = fyne.TextWrapWord
 	s.status.Importance = widget.DangerImportance
@@ -63,6 +67,10 @@ func (s *restoreScreen) addBundle(path string) {
 		names = append(names, fmt.Sprintf("%d. %s", i+1, filepath.Base(b)))
 	}
 	s.files.SetText(strings.Join(names, "\n"))
+	if s.key.Text == "" {
+		// What comes next is the key: the cursor waits there.
+		s.a.win.Canvas().Focus(s.key)
+	}
 }
 
 func (s *restoreScreen) submit() {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -39,21 +40,34 @@ func TestRestoreAtFirstRun(t *testing.T) {
 	press(t, w, "Add a backup file…")
 	openFile(t, w, backup)
 	eventually(t, "the chosen backup", func() bool { return labelWith(w, "1. backup.age") })
-	key, ok := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == "Recovery key (starts with AGE-SECRET-KEY-PQ-1)" })
-	if !ok {
-		t.Fatal("no field for the recovery key")
+	rkey, ok := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == "Recovery key (starts with AGE-SECRET-KEY-PQ-1)" })
+	if !ok || !rkey.Password {
+		t.Fatal("no hidden field for the recovery key")
 	}
-	typeIn(t, w, key, "not a key")
+	var focused fyne.Focusable
+	onUI(func() { focused = w.Canvas().Focused() })
+	if focused != rkey {
+		t.Error("after a backup file is chosen, the cursor is not in the recovery key's field")
+	}
+	typeIn(t, w, rkey, "not a key")
 	press(t, w, "Restore")
 	if !labelWith(w, "This is not a recovery key") {
 		t.Fatal("a bad key was not refused")
 	}
 	pass, _ := find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "Passphrase" })
 	confirm, _ := find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "Passphrase again" })
-	retype(t, w, key, strings.ToLower(rk.String()))
-	typeIn(t, w, pass, "a new laptop passphrase 9")
-	typeIn(t, w, confirm, "a new laptop passphrase 9")
-	press(t, w, "Restore")
+	// From the keyboard: Enter goes from the key to the passphrase, to
+	// the passphrase again, and restores.
+	retype(t, w, rkey, strings.ToLower(rk.String()))
+	for _, next := range []*widget.Entry{pass, confirm} {
+		key(t, w, fyne.KeyReturn)
+		onUI(func() { focused = w.Canvas().Focused() })
+		if focused != next {
+			t.Fatalf("Enter does not move on to %q", next.PlaceHolder)
+		}
+		typeIn(t, w, next, "a new laptop passphrase 9")
+	}
+	key(t, w, fyne.KeyReturn)
 	eventually(t, "the restored list", func() bool { return labelWith(w, "4 cases") })
 	if !store.Exists(dir) {
 		t.Fatal("no vault restored")

@@ -7,8 +7,11 @@
 package main
 
 import (
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,13 +47,17 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	a := app.NewWithID(appID)
-	forgetFileDialog(a.Preferences())
+	old := forgetFynePreferences(log)
+	// No ID: Fyne then keeps no preferences file (see forgetFynePreferences).
+	a := app.NewWithID("")
 	l := *language
 	if l == "" {
 		// The language chosen in Settings (in Fyne's preferences before
 		// this version), else the system's.
-		l = savedLanguage(a.Preferences().StringWithFallback("language", systemLanguage()))
+		if old == "" {
+			old = systemLanguage()
+		}
+		l = savedLanguage(old)
 	}
 	if !slices.Contains(assets.Languages, l) {
 		fmt.Fprintf(os.Stderr, "dossier: no translation for %q; use one of %s\n", l, strings.Join(assets.Languages, ", "))
@@ -65,22 +72,65 @@ func main() {
 	w.ShowAndRun()
 }
 
-// appID names Fyne's preferences folder (~/.config/fyne/org.dossier.app on
-// Linux), outside the vault: nothing there may hold a path or a name.
-const appID = "org.dossier.app"
+// Dossier keeps nothing in Fyne's preferences, and runs Fyne without an
+// application ID so that Fyne keeps no preferences file at all:
+//   - earlier versions used Fyne's file dialog, which left the last folder
+//     used in that file, in plain text that every user of the machine can
+//     read, where a folder's name can name a person;
+//   - with a preferences file, Fyne watches its folder and rewrites the
+//     file as the app quits; the watcher can read it half-written ("Fyne
+//     error: Preferences load error: EOF" on standard error), a race in
+//     Fyne's shutdown that the real-window suite met.
+// The language chosen in Settings is kept in a file of Dossier's own.
 
-// fyneLastFolder is where Fyne's file dialog, which Dossier used before it
-// had its own chooser, kept the last folder used: in the preferences file,
-// in plain text that every user of the machine can read, where a folder's
-// name can name a person. The chooser keeps it in memory only.
-const fyneLastFolder = "fyne:fileDialogLastFolder"
+// oldAppID named Fyne's preferences folder (~/.config/fyne/org.dossier.app
+// on Linux) in earlier versions.
+const oldAppID = "org.dossier.app"
 
-// forgetFileDialog removes what earlier versions left in the preferences
-// file; it writes the file only if there was something to remove.
-func forgetFileDialog(p fyne.Preferences) {
-	if p.String(fyneLastFolder) != "" {
-		p.RemoveValue(fyneLastFolder)
+// fynePreferencesFile is where earlier versions had Fyne keep preferences.
+func fynePreferencesFile() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", err
 	}
+	return filepath.Join(dir, "fyne", oldAppID, "preferences.json"), nil
+}
+
+// forgetFynePreferences removes the preferences file of earlier versions
+// (and its folder, when nothing else is in it), and returns the language
+// it held, to be kept in Dossier's own file. It logs what it did, never
+// what the file held.
+func forgetFynePreferences(log logrus.FieldLogger) (language string) {
+	file, err := fynePreferencesFile()
+	if err != nil {
+		return ""
+	}
+	b, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	if err != nil {
+		log.WithError(err).Warn("the preferences file of an earlier version could not be read")
+		return ""
+	}
+	var prefs struct {
+		Language string `json:"language"`
+	}
+	if json.Unmarshal(b, &prefs) == nil && slices.Contains(assets.Languages, prefs.Language) {
+		language = prefs.Language
+		if savedLanguage("") == "" {
+			if err := saveLanguage(language); err != nil {
+				log.WithError(err).Warn("the language could not be kept")
+			}
+		}
+	}
+	if err := os.Remove(file); err != nil {
+		log.WithError(err).Warn("the preferences file of an earlier version could not be removed")
+		return language
+	}
+	os.Remove(filepath.Dir(file)) // only when empty
+	log.Info("removed the preferences file of an earlier version")
+	return language
 }
 
 // systemLanguage is the system's language if Dossier has it, else English.

@@ -1,59 +1,55 @@
 package main
 
 import (
-	"encoding/json"
+	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2/app"
+	"github.com/sirupsen/logrus"
 )
 
-// Earlier versions used Fyne's file dialog, which left the last folder in
-// the preferences file, in plain text. Starting the app removes it, and
-// leaves no key holding a path; the language stays. (The dialog's list or
-// grid choice, a number, may stay.)
-func TestStartForgetsFileDialogFolder(t *testing.T) {
-	// Not t.TempDir: Fyne's preferences watcher may still touch the folder
-	// as the test ends.
-	root, err := os.MkdirTemp("", "dossier-prefs-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(root) })
+// Earlier versions kept preferences in Fyne's file, where Fyne's file
+// dialog left the last folder used in plain text. Starting the app
+// removes that file, keeps its language in Dossier's own, and says
+// nothing of what it held in the log.
+func TestStartForgetsFynePreferences(t *testing.T) {
+	root := t.TempDir()
 	t.Setenv("HOME", root)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(root, ".config"))
 	t.Setenv("AppData", filepath.Join(root, "AppData"))
-	conf, err := os.UserConfigDir()
+	file, err := fynePreferencesFile()
 	if err != nil {
 		t.Fatal(err)
 	}
-	file := filepath.Join(conf, "fyne", appID, "preferences.json")
 	os.MkdirAll(filepath.Dir(file), 0o700)
 	old := `{"language":"fr","fyne:fileDialogLastFolder":"file:///home/x/Cases/Maria%20Ivanova","fyne:fileDialogViewLayout":1}`
 	if err := os.WriteFile(file, []byte(old), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	var logged bytes.Buffer
+	log := logrus.New()
+	log.SetOutput(&logged)
+	log.SetLevel(logrus.DebugLevel)
 
-	a := app.NewWithID(appID)
-	forgetFileDialog(a.Preferences())
-
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
+	if got := forgetFynePreferences(log); got != "fr" {
+		t.Errorf("the old language: %q, want fr", got)
 	}
-	var prefs map[string]any
-	if err := json.Unmarshal(b, &prefs); err != nil {
-		t.Fatalf("%v: %s", err, b)
+	if _, err := os.Stat(filepath.Dir(file)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Fyne's preferences folder is still there (%v)", err)
 	}
-	for k, v := range prefs {
-		if s, ok := v.(string); k == fyneLastFolder || ok && strings.ContainsAny(s, `/\`) {
-			t.Errorf("left in the preferences file: %s=%v", k, v)
-		}
+	if got := savedLanguage("en"); got != "fr" {
+		t.Errorf("the language kept for the next start: %q, want fr", got)
 	}
-	if prefs["language"] != "fr" {
-		t.Fatalf("the language was lost: %s", b)
+	if strings.Contains(logged.String(), "Maria") || strings.Contains(logged.String(), "Cases") {
+		t.Errorf("the log names what the file held: %s", logged.String())
+	}
+	// A second start finds nothing to do.
+	if got := forgetFynePreferences(log); got != "" {
+		t.Errorf("second start: %q", got)
 	}
 }
 

@@ -194,10 +194,6 @@ func (s *suite) settings(t *testing.T, x *xwin.Driver) {
 	s.clean = true
 }
 
-// language: NOT in the list of flows yet: with the settings dialog of the
-// current main, the Save after the language picker is not reached (the
-// dialog gained a field; the flow needs fitting). Kept to be finished.
-//
 // language: French chosen in Settings changes the window at once and is
 // kept for the next start.
 func (s *suite) language(t *testing.T, x *xwin.Driver) {
@@ -206,8 +202,8 @@ func (s *suite) language(t *testing.T, x *xwin.Driver) {
 	x.Keys("Tab", "Tab", "Tab", "Tab", "Tab", "space")
 	x.WaitText(30*time.Second, T("ui.settings.language"))
 	x.Keys("Tab")
-	x.Pick(2, "language")                                            // English, Français
-	x.Keys("Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "space") // … Save
+	x.Pick(2, "language") // English, Français
+	s.clickButton(x, T("ui.save"), 0)
 	x.WaitText(30*time.Second, "Nouveau cas", "Importer")
 	s.menuIn(x, "fr")
 
@@ -228,7 +224,7 @@ func (s *suite) language(t *testing.T, x *xwin.Driver) {
 	x.WaitText(30*time.Second, "Langue")
 	x.Keys("Tab")
 	x.Pick(1, "language")
-	x.Keys("Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "space")
+	s.clickButton(x, assets.Label("fr", "ui.save"), 0)
 	x.WaitText(30*time.Second, T("ui.main.new_case"), T("ui.main.import"))
 	s.menuIn(x, "en")
 	s.clean = true
@@ -272,11 +268,6 @@ func (s *suite) backupFlow(t *testing.T, x *xwin.Driver) {
 	s.clean = true
 }
 
-// restore: NOT in the list of flows yet: in the last run the recovery
-// key typed after a click into its field did not arrive there (the field
-// stayed empty; "This is not a recovery key"), not diagnosed yet; the
-// parser itself takes the key grouped as on paper.
-//
 // restore: on a new laptop (another home, no vault), the first-run screen
 // restores vault A's backup with the recovery key and a new passphrase.
 func (s *suite) restore(t *testing.T, x *xwin.Driver) {
@@ -302,20 +293,19 @@ func (s *suite) restore(t *testing.T, x *xwin.Driver) {
 	x.Keys("Tab", "space")
 	s.chooseFile(x, filepath.Join(home, "backup.age"))
 	x.WaitText(30*time.Second, "1. backup.age")
-	x.Step("type the recovery key as on paper, then the new passphrase twice")
-	x.ClickOn(xwin.Target{Text: words(T("ui.unlock.recovery_key"), 2)}, 1, 30*time.Second)
-	var lines []string
+	x.Step("the cursor is in the recovery key's field: type it as on paper (its groups, spaced), Enter; the new passphrase twice, Enter")
+	var groups []string
 	for _, l := range strings.Split(string(key), "\n") {
 		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			lines = append(lines, l)
+			groups = append(groups, l)
 		}
 	}
-	x.Type(strings.Join(lines, "\n"))
-	x.ClickOn(xwin.Target{Text: T("ui.unlock.passphrase"), Line: true}, 1, 30*time.Second)
+	x.Type(strings.Join(groups, " "))
+	x.Keys("Return")
 	x.Type(passC)
-	x.Keys("Tab")
+	x.Keys("Return")
 	x.Type(passC)
-	x.Keys("Tab", "space") // Restore
+	x.Keys("Return")
 	x.Step("the restored vault opens on its case list")
 	x.WaitText(180*time.Second, T("ui.main.new_case"), assets.Plural("en", "ui.n.cases", 1))
 	x.Step("dossierctl reads the restored case")
@@ -384,7 +374,7 @@ func (s *suite) importShare(t *testing.T, x *xwin.Driver) {
 	x.WaitText(120*time.Second, words(T("ui.import.summary"), 3))
 	// The red button's white words do not read well: the keyboard.
 	x.Keys("Tab", "Tab", "space") // Cancel, Import anyway
-	x.WaitText(120*time.Second, words(fmt.Sprintf(T("ui.import.done"), 1, 0, 0, 0, 0), 4))
+	x.WaitText(120*time.Second, words(fmt.Sprintf(T("ui.import.done"), assets.Plural("en", "ui.import.done_added", 1)), 3))
 	x.Keys("Tab", "space")
 	x.WaitText(30*time.Second, assets.Plural("en", "ui.n.cases", 1))
 	x.Step("dossierctl: the partner has the case, pseudonymised")

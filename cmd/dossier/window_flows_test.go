@@ -227,7 +227,7 @@ func diffCase(want, got *store.Case) []string {
 		d = append(d, "consent: none recorded")
 	} else {
 		eq("consent.obtained", want.Consent.Obtained, got.Consent.Obtained)
-		eq("consent.scope", want.Consent.Scope, got.Consent.Scope)
+		eq("consent.scope", []string(want.Consent.Scope), []string(got.Consent.Scope))
 		eq("consent.date", want.Consent.Date, got.Consent.Date)
 		eq("consent.by", want.Consent.By, got.Consent.By)
 	}

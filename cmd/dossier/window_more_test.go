@@ -69,6 +69,10 @@ func (s *suite) quit(t *testing.T, x *xwin.Driver) {
 	x.Step("dossierctl: the vault's integrity and audit log check out")
 	s.ctlRun(t, s.vaultA, s.passA, "check")
 	s.ctlRun(t, s.vaultA, s.passA, "audit", "verify")
+	x.Step("nothing kept in Fyne's preferences: no file of them at all")
+	if found, _ := filepath.Glob(filepath.Join(s.homeA, ".config", "fyne", "*", "preferences.json")); len(found) > 0 {
+		t.Errorf("Fyne keeps preferences for the app: %v", found)
+	}
 }
 
 // editAndHistory: the case clicked in the list, Edit, words typed at the

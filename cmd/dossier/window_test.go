@@ -88,7 +88,9 @@ func TestWindow(t *testing.T) {
 		{"LockShortcut", false, true, s.lockShortcut},
 		{"Statistics", false, true, s.statistics},
 		{"Settings", false, false, s.settings},
+		{"Language", false, false, s.language},
 		{"Backup", false, true, s.backupFlow},
+		{"Restore", true, false, s.restore},
 		{"Share", false, true, s.shareFlow},
 		{"ImportShare", true, false, s.importShare},
 		{"AttachPhoto", false, true, s.attachPhoto},
@@ -120,7 +122,7 @@ func (s *suite) ready(t *testing.T, x *xwin.Driver, needCase bool) {
 	}
 	x.Step("start the app again on vault A (the flow before did not end on the case list)")
 	if s.app != nil && !s.app.Exited() {
-		// As a person would: quit (Fyne saves its preferences then).
+		// As a person would: quit (Fyne keeps no preferences file: see main.go).
 		if !s.app.Terminate(30 * time.Second) {
 			s.app.Kill()
 		}
