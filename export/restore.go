@@ -20,6 +20,9 @@ type restoreSink struct {
 	incremental bool   // applying an incremental bundle
 	base        string // the manifest hash the next bundle must follow
 	cur         RestoredBundle
+	// skipped are the damaged records earlier bundles left out: later
+	// incrementals may carry their custody, which has nothing to go to.
+	skipped map[string]bool
 }
 
 func (s *restoreSink) Header(h *Header) error {
@@ -87,6 +90,9 @@ func (s *restoreSink) Custody(e *store.Evidence) error {
 	if err != nil {
 		return err
 	}
+	if !ok && s.skipped[e.ID] {
+		return nil
+	}
 	if !ok {
 		return refuse(ErrCorrupt, "custody for evidence %s, which the backups do not hold", e.ID)
 	}
@@ -102,6 +108,9 @@ type RestoredBundle struct {
 	// incremental bundle), and cases it deleted (an incremental bundle
 	// records the deletions since the bundle before it).
 	Added, Updated, Deleted int
+	// Skipped counts the damaged evidence records the bundle was made
+	// without (Manifest.Skipped): they are not in the restored vault.
+	Skipped int
 }
 
 // RestoreResult says what a restore did: what each bundle brought and what
@@ -176,7 +185,7 @@ func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir,
 		return nil, err
 	}
 	defer l.Rollback()
-	sink := &restoreSink{l: l}
+	sink := &restoreSink{l: l, skipped: map[string]bool{}}
 	res := &RestoreResult{}
 	var m *Manifest
 	for i, f := range files {
@@ -204,6 +213,10 @@ func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir,
 		}
 		sink.base = m.Hash
 		sink.cur.Manifest = m
+		sink.cur.Skipped = len(m.Skipped)
+		for _, k := range m.Skipped {
+			sink.skipped[k.Evidence] = true
+		}
 		res.Bundles = append(res.Bundles, sink.cur)
 	}
 	// The rebuilt vault continues the chain of the last bundle applied.
