@@ -133,18 +133,21 @@ type RestoreOptions struct {
 	Progress func(done, total int64)
 }
 
-// Restore rebuilds a vault in dir (a new, empty folder) from a full backup
-// and the incremental bundles made after it, in order, decrypted with the
-// recovery key. The new vault opens with passphrase and with the same
-// recovery key. Everything is staged in one transaction of the new vault
-// and committed only after every bundle has verified; on any error the new
-// folder is removed and nothing is left behind. The result says what each
+// Restore rebuilds a vault in dir (a new, empty folder, or one where a
+// restore was interrupted, which starts over) from a full backup and the
+// incremental bundles made after it, in order, decrypted with the recovery
+// key. The new vault opens with passphrase and with the same recovery key.
+// Everything is staged in one transaction of the new vault and committed
+// only after every bundle has verified; on any error the new folder is
+// removed and nothing is left behind. Killed before it is done, it leaves
+// a folder marked as an unfinished restore (store.ErrRestoreIncomplete),
+// which restoring again into it starts over. The result says what each
 // bundle brought and what the restored vault holds.
 func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir, passphrase string, opts RestoreOptions) (*RestoreResult, error) {
 	if len(bundles) == 0 {
 		return nil, errors.New("export: restore needs a full backup")
 	}
-	if _, err := os.Stat(dir); err == nil {
+	if _, err := os.Stat(dir); err == nil && !store.RestoreInterrupted(dir) {
 		if ents, _ := os.ReadDir(dir); len(ents) > 0 {
 			return nil, fmt.Errorf("export: %s is not empty; restore into a new folder", dir)
 		}
@@ -234,6 +237,10 @@ func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir,
 		return nil, err
 	}
 	ok = true
+	if err := v.FinishRestore(); err != nil {
+		// Committed: the next unlock finishes it.
+		return res, fmt.Errorf("export: the vault was restored, but marking the restore finished failed: %w", err)
+	}
 	tot, err := v.Totals(ctx)
 	if err != nil {
 		// Restored and committed; only the summary is missing.

@@ -117,16 +117,27 @@ func (v *Vault) RecoveryRecipientX25519(ctx context.Context) (string, error) {
 
 // CreateForRestore makes an empty vault in dir, keyed to the passphrase and
 // to an existing recovery key, for a Loader to fill from a full backup. It
-// holds no organisation until the backup's settings are loaded.
+// holds no organisation until the backup's settings are loaded. The
+// folder must be new or empty, or hold a restore that was interrupted,
+// which is cleared to start over. Until FinishRestore, the folder is
+// marked as a restore in progress: if the restore is cut off, opening
+// the folder says so (ErrRestoreIncomplete) and restoring again into it
+// starts over.
 func CreateForRestore(dir, passphrase string, rk *crypto.RecoveryKey, opts Options) (*Vault, error) {
-	if Exists(dir) {
+	if RestoreInterrupted(dir) {
+		if err := clearInterruptedRestore(dir); err != nil {
+			return nil, err
+		}
+	} else if Exists(dir) {
 		return nil, fmt.Errorf("store: %w: %s", ErrVaultExists, dir)
-	}
-	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
+	} else if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
 		return nil, fmt.Errorf("store: %s is not empty; restore into a new folder", dir)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: creating vault folder: %w", err)
+	}
+	if err := markRestore(dir); err != nil {
+		return nil, err
 	}
 	key, err := crypto.NewDataKey()
 	if err != nil {
