@@ -9,6 +9,7 @@ import (
 	"regexp"
 
 	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/store"
 )
 
 // Format names and the version this package writes and reads.
@@ -189,6 +190,9 @@ type Manifest struct {
 	AuditSeq  int64           `json:"audit_seq,omitempty"` // the last audit entry the vault had (full, incremental)
 	Base      string          `json:"base,omitempty"`      // incremental: hash of the manifest of the bundle it follows
 	Entries   []ManifestEntry `json:"entries"`
+	// Skipped are damaged evidence records the bundle was asked to leave
+	// out (Options.SkipDamaged); absent when none were.
+	Skipped []Skipped `json:"skipped,omitempty"`
 
 	// Hash is the SHA-256 of the manifest's bytes, which the next
 	// incremental names as its base. Not part of the manifest.
@@ -205,7 +209,15 @@ type Manifest struct {
 	// count keeps covering both, as format version 1 defines it.
 	Originals int `json:"-"`
 	Stripped  int `json:"-"`
+
+	// damaged says, for the writer, what Skipped left out, with case
+	// references. Not part of the bundle.
+	damaged []store.Damage
 }
+
+// Damaged returns the damaged records a bundle just written left out,
+// with their cases' references; nil for a bundle read.
+func (m *Manifest) Damaged() []store.Damage { return m.damaged }
 
 func marshal(v any) []byte {
 	b, err := json.Marshal(v)

@@ -20,6 +20,9 @@ type restoreSink struct {
 	incremental bool   // applying an incremental bundle
 	base        string // the manifest hash the next bundle must follow
 	cur         RestoredBundle
+	// skipped are the damaged records earlier bundles left out: later
+	// incrementals may carry their custody, which has nothing to go to.
+	skipped map[string]bool
 }
 
 func (s *restoreSink) Header(h *Header) error {
@@ -87,6 +90,9 @@ func (s *restoreSink) Custody(e *store.Evidence) error {
 	if err != nil {
 		return err
 	}
+	if !ok && s.skipped[e.ID] {
+		return nil
+	}
 	if !ok {
 		return refuse(ErrCorrupt, "custody for evidence %s, which the backups do not hold", e.ID)
 	}
@@ -102,6 +108,9 @@ type RestoredBundle struct {
 	// incremental bundle), and cases it deleted (an incremental bundle
 	// records the deletions since the bundle before it).
 	Added, Updated, Deleted int
+	// Skipped counts the damaged evidence records the bundle was made
+	// without (Manifest.Skipped): they are not in the restored vault.
+	Skipped int
 }
 
 // RestoreResult says what a restore did: what each bundle brought and what
@@ -124,18 +133,21 @@ type RestoreOptions struct {
 	Progress func(done, total int64)
 }
 
-// Restore rebuilds a vault in dir (a new, empty folder) from a full backup
-// and the incremental bundles made after it, in order, decrypted with the
-// recovery key. The new vault opens with passphrase and with the same
-// recovery key. Everything is staged in one transaction of the new vault
-// and committed only after every bundle has verified; on any error the new
-// folder is removed and nothing is left behind. The result says what each
+// Restore rebuilds a vault in dir (a new, empty folder, or one where a
+// restore was interrupted, which starts over) from a full backup and the
+// incremental bundles made after it, in order, decrypted with the recovery
+// key. The new vault opens with passphrase and with the same recovery key.
+// Everything is staged in one transaction of the new vault and committed
+// only after every bundle has verified; on any error the new folder is
+// removed and nothing is left behind. Killed before it is done, it leaves
+// a folder marked as an unfinished restore (store.ErrRestoreIncomplete),
+// which restoring again into it starts over. The result says what each
 // bundle brought and what the restored vault holds.
 func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir, passphrase string, opts RestoreOptions) (*RestoreResult, error) {
 	if len(bundles) == 0 {
 		return nil, errors.New("export: restore needs a full backup")
 	}
-	if _, err := os.Stat(dir); err == nil {
+	if _, err := os.Stat(dir); err == nil && !store.RestoreInterrupted(dir) {
 		if ents, _ := os.ReadDir(dir); len(ents) > 0 {
 			return nil, fmt.Errorf("export: %s is not empty; restore into a new folder", dir)
 		}
@@ -176,7 +188,7 @@ func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir,
 		return nil, err
 	}
 	defer l.Rollback()
-	sink := &restoreSink{l: l}
+	sink := &restoreSink{l: l, skipped: map[string]bool{}}
 	res := &RestoreResult{}
 	var m *Manifest
 	for i, f := range files {
@@ -204,6 +216,10 @@ func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir,
 		}
 		sink.base = m.Hash
 		sink.cur.Manifest = m
+		sink.cur.Skipped = len(m.Skipped)
+		for _, k := range m.Skipped {
+			sink.skipped[k.Evidence] = true
+		}
 		res.Bundles = append(res.Bundles, sink.cur)
 	}
 	// The rebuilt vault continues the chain of the last bundle applied.
@@ -221,6 +237,10 @@ func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir,
 		return nil, err
 	}
 	ok = true
+	if err := v.FinishRestore(); err != nil {
+		// Committed: the next unlock finishes it.
+		return res, fmt.Errorf("export: the vault was restored, but marking the restore finished failed: %w", err)
+	}
 	tot, err := v.Totals(ctx)
 	if err != nil {
 		// Restored and committed; only the summary is missing.

@@ -42,6 +42,16 @@ type Options struct {
 	// total, in arbitrary units covering cases and evidence (and, for
 	// WriteFile, the read-back verification), from the writing goroutine.
 	Progress func(done, total int64)
+	// SkipDamaged writes the bundle without the damaged evidence records
+	// it would carry (and the copies made from a damaged original), and
+	// records them in the manifest's Skipped. Without it, a damaged record
+	// refuses the bundle with a *DamagedError naming it. Damage found
+	// only by hashing an item as it is written stops Write either way,
+	// the bundle being half written; WriteFile then starts again without
+	// that item.
+	SkipDamaged bool
+
+	skip []store.Damage // found by hash in earlier attempts of WriteFile
 }
 
 // Write streams a bundle of v to w and returns its manifest. A full bundle
@@ -225,6 +235,9 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 			prog.add(caseWeight)
 		}
 	}
+	if items, err = leaveOutDamaged(ctx, v, m, items, opts); err != nil {
+		return nil, err
+	}
 	for _, e := range items {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -244,6 +257,9 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 		}
 		err = bw.stream("evidence/"+e.ID+".bin", e.Size, &countingReader{r: r, fn: prog.add})
 		r.Close()
+		if errors.Is(err, store.ErrEvidenceCorrupt) {
+			return nil, &DamagedError{Damage: []store.Damage{damageOf(ctx, v, e)}}
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -403,7 +419,32 @@ func (r *byteReader) Read(p []byte) (int, error) {
 // renamed. No file under the final name ever fails to verify. After that,
 // the export is recorded in the audit log and in each evidence item's
 // custody.
+//
+// With opts.SkipDamaged, an item found damaged only as its bytes are
+// written (their hash is wrong) costs one more attempt: the bundle is
+// written again from the start without it.
 func WriteFile(ctx context.Context, v *store.Vault, path string, opts Options) (*Manifest, error) {
+	for {
+		m, err := writeFile(ctx, v, path, opts)
+		var de *DamagedError
+		if !opts.SkipDamaged || !errors.As(err, &de) || !newDamage(opts.skip, de.Damage) {
+			return m, err
+		}
+		opts.skip = append(opts.skip, de.Damage...)
+	}
+}
+
+// newDamage reports whether found names a record known does not.
+func newDamage(known, found []store.Damage) bool {
+	for _, f := range found {
+		if !slices.ContainsFunc(known, func(k store.Damage) bool { return k.EvidenceID == f.EvidenceID }) {
+			return true
+		}
+	}
+	return false
+}
+
+func writeFile(ctx context.Context, v *store.Vault, path string, opts Options) (*Manifest, error) {
 	if _, err := os.Lstat(path); err == nil {
 		return nil, fmt.Errorf("export: %s already exists; choose a new file name", path)
 	}

@@ -117,16 +117,27 @@ func (v *Vault) RecoveryRecipientX25519(ctx context.Context) (string, error) {
 
 // CreateForRestore makes an empty vault in dir, keyed to the passphrase and
 // to an existing recovery key, for a Loader to fill from a full backup. It
-// holds no organisation until the backup's settings are loaded.
+// holds no organisation until the backup's settings are loaded. The
+// folder must be new or empty, or hold a restore that was interrupted,
+// which is cleared to start over. Until FinishRestore, the folder is
+// marked as a restore in progress: if the restore is cut off, opening
+// the folder says so (ErrRestoreIncomplete) and restoring again into it
+// starts over.
 func CreateForRestore(dir, passphrase string, rk *crypto.RecoveryKey, opts Options) (*Vault, error) {
-	if Exists(dir) {
+	if RestoreInterrupted(dir) {
+		if err := clearInterruptedRestore(dir); err != nil {
+			return nil, err
+		}
+	} else if Exists(dir) {
 		return nil, fmt.Errorf("store: %w: %s", ErrVaultExists, dir)
-	}
-	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
+	} else if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
 		return nil, fmt.Errorf("store: %s is not empty; restore into a new folder", dir)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: creating vault folder: %w", err)
+	}
+	if err := markRestore(dir); err != nil {
+		return nil, err
 	}
 	key, err := crypto.NewDataKey()
 	if err != nil {
@@ -381,6 +392,11 @@ func (v *Vault) Changes(ctx context.Context, seq int64) (cases, deleted, evidenc
 		return nil, nil, nil, fmt.Errorf("store: reading changes: %w", err)
 	}
 	caseSet, delSet, evSet := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	fail := func(err error) ([]string, []string, []string, error) {
+		return nil, nil, nil, fmt.Errorf("store: reading changes: %w", err)
+	}
+	// Every lookup's error is returned: an incremental bundle built from
+	// a lookup that failed would silently lack a case.
 	for _, c := range all {
 		var caseID string
 		switch {
@@ -390,22 +406,26 @@ func (v *Vault) Changes(ctx context.Context, seq int64) (cases, deleted, evidenc
 			continue
 		case c.action == AuditAttach || c.action == AuditImport:
 			// An evidence id, or (import) possibly a case id.
-			err := v.db.QueryRowContext(ctx, "SELECT c.id FROM evidence e JOIN cases c ON c.n = e.case_n WHERE e.id = ?", c.record).Scan(&caseID)
+			err := changesFault("evidence case")
 			if err == nil {
+				err = v.db.QueryRowContext(ctx, "SELECT c.id FROM evidence e JOIN cases c ON c.n = e.case_n WHERE e.id = ?", c.record).Scan(&caseID)
+			}
+			switch {
+			case err == nil:
 				evSet[c.record] = true
-				rows, err := v.db.QueryContext(ctx, "SELECT s.id FROM evidence s JOIN evidence o ON o.n = s.derived_from WHERE o.id = ?", c.record)
-				if err == nil {
-					for rows.Next() {
-						var sid string
-						if rows.Scan(&sid) == nil {
-							evSet[sid] = true
-						}
-					}
-					rows.Close()
+				derived, err := v.derivedIDs(ctx, c.record)
+				if err != nil {
+					return fail(err)
 				}
-			} else if c.action == AuditImport {
+				for _, id := range derived {
+					evSet[id] = true
+				}
+			case !errors.Is(err, sql.ErrNoRows):
+				return fail(err)
+			case c.action == AuditImport:
 				caseID = c.record
 			}
+			// An attach whose evidence is gone went with its case.
 		case c.action == AuditCreate || c.action == AuditEdit:
 			caseID = c.record
 		}
@@ -415,8 +435,15 @@ func (v *Vault) Changes(ctx context.Context, seq int64) (cases, deleted, evidenc
 		}
 	}
 	for id := range caseSet {
-		var n int
-		if v.db.QueryRowContext(ctx, "SELECT count(*) FROM cases WHERE id = ?", id).Scan(&n); n == 1 {
+		n := 0
+		err := changesFault("case exists")
+		if err == nil {
+			err = v.db.QueryRowContext(ctx, "SELECT count(*) FROM cases WHERE id = ?", id).Scan(&n)
+		}
+		if err != nil {
+			return fail(err)
+		}
+		if n == 1 {
 			cases = append(cases, id)
 		}
 	}
@@ -431,6 +458,31 @@ func (v *Vault) Changes(ctx context.Context, seq int64) (cases, deleted, evidenc
 	slices.Sort(evidence)
 	return cases, deleted, evidence, nil
 }
+
+// derivedIDs returns the ids of the copies derived from evidence id.
+func (v *Vault) derivedIDs(ctx context.Context, id string) ([]string, error) {
+	if err := changesFault("derived copies"); err != nil {
+		return nil, err
+	}
+	rows, err := v.db.QueryContext(ctx, "SELECT s.id FROM evidence s JOIN evidence o ON o.n = s.derived_from WHERE o.id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var sid string
+		if err := rows.Scan(&sid); err != nil {
+			return nil, err
+		}
+		out = append(out, sid)
+	}
+	return out, rows.Err()
+}
+
+// changesFault lets a test make one of Changes' lookups fail, as a busy
+// or failing database can: nil in the programs.
+var changesFault = func(lookup string) error { return nil }
 
 // CaseRecordOf returns one case's bundle record.
 func (v *Vault) CaseRecordOf(ctx context.Context, id string) (*CaseRecord, error) {

@@ -39,6 +39,13 @@ type Evidence struct {
 	AddedAt     string    `json:"added_at"`
 	AddedBy     string    `json:"added_by"`
 	Custody     []Custody `json:"custody,omitempty"`
+
+	// StripFailed is set by Attach when the file's type gets a stripped
+	// copy (JPEG, PNG) but none could be made from it: the image is
+	// damaged, truncated or not what its name says. The original is
+	// stored all the same. It says why, in words without content; it is
+	// not part of the record and bundles do not carry it.
+	StripFailed *StripError `json:"-"`
 }
 
 // Custody actions.
@@ -82,7 +89,9 @@ type AttachOptions struct {
 // Attach streams r into the vault as evidence of a case, in one
 // transaction: after a crash there is either the whole item or nothing.
 // SHA-256 of the bytes is computed on the way in. For JPEG and PNG images
-// a stripped copy (all metadata removed) is stored beside the original.
+// a stripped copy (all metadata removed) is stored beside the original;
+// when one cannot be made (a damaged or disguised image) there is none, the
+// original is kept, and the returned Evidence's StripFailed says why.
 func (v *Vault) Attach(ctx context.Context, caseIDOrRef string, r io.Reader, opts AttachOptions) (*Evidence, error) {
 	c, err := v.Get(ctx, caseIDOrRef)
 	if err != nil {
@@ -118,7 +127,7 @@ func (v *Vault) Attach(ctx context.Context, caseIDOrRef string, r io.Reader, opt
 		return nil, err
 	}
 	if stripper := strippers[media]; stripper != nil {
-		if err := tx.addStripped(e, n, caseN, stripper); err != nil {
+		if e.StripFailed, err = tx.addStripped(e, n, caseN, stripper); err != nil {
 			return nil, err
 		}
 	}
@@ -178,9 +187,18 @@ func (t *writeTx) insertEvidence(e *Evidence, caseN, derivedFrom int64, r io.Rea
 
 // addStripped stores the stripped copy of original n. The copy is made by
 // streaming the original's chunks through the stripper into new chunks.
-func (t *writeTx) addStripped(orig *Evidence, n, caseN int64, strip func(io.Reader, io.Writer) error) error {
+// An image the stripper cannot parse gets no copy at all — not a record
+// without bytes, which no backup could carry: everything written for it
+// is undone and the StripError returned, the original is what matters
+// and is kept.
+func (t *writeTx) addStripped(orig *Evidence, n, caseN int64, strip func(io.Reader, io.Writer) error) (*StripError, error) {
+	if _, err := t.tx.ExecContext(t.ctx, "SAVEPOINT stripped_copy"); err != nil {
+		return nil, fmt.Errorf("store: adding the stripped copy: %w", err)
+	}
 	pr, pw := io.Pipe()
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		r := t.v.chunkReader(t.ctx, t.tx, n)
 		err := strip(r, pw)
 		r.Close()
@@ -190,16 +208,24 @@ func (t *writeTx) addStripped(orig *Evidence, n, caseN int64, strip func(io.Read
 		Name: orig.Name, MediaType: orig.MediaType, AddedAt: orig.AddedAt, AddedBy: orig.AddedBy}
 	sn, err := t.insertEvidence(s, caseN, n, pr)
 	pr.Close()
+	<-done // the stripper reads through this transaction: let it finish first
 	if err != nil {
-		// An image the stripper cannot parse keeps no stripped copy; the
-		// original is what matters and is stored.
 		var se *StripError
-		if errors.As(err, &se) {
-			return nil
+		if !errors.As(err, &se) {
+			return nil, err
 		}
-		return err
+		if _, err := t.tx.ExecContext(t.ctx, "ROLLBACK TO stripped_copy"); err != nil {
+			return nil, fmt.Errorf("store: undoing the stripped copy: %w", err)
+		}
+		if _, err := t.tx.ExecContext(t.ctx, "RELEASE stripped_copy"); err != nil {
+			return nil, fmt.Errorf("store: undoing the stripped copy: %w", err)
+		}
+		return se, nil
 	}
-	return t.custody(sn, Custody{At: s.AddedAt, Action: "derived", Actor: t.actor, Note: "metadata removed from " + orig.ID})
+	if _, err := t.tx.ExecContext(t.ctx, "RELEASE stripped_copy"); err != nil {
+		return nil, fmt.Errorf("store: adding the stripped copy: %w", err)
+	}
+	return nil, t.custody(sn, Custody{At: s.AddedAt, Action: "derived", Actor: t.actor, Note: "metadata removed from " + orig.ID})
 }
 
 func (t *writeTx) custody(n int64, c Custody) error {

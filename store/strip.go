@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"io"
 )
 
@@ -132,7 +133,7 @@ var pngSignature = []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}
 var pngKeep = map[string]bool{"IHDR": true, "PLTE": true, "IDAT": true, "IEND": true, "tRNS": true, "gAMA": true, "cHRM": true, "sRGB": true, "sBIT": true, "acTL": true, "fcTL": true, "fdAT": true}
 
 // StripPNG copies a PNG image without its metadata chunks, and without
-// anything after IEND.
+// anything after IEND. The chunks it keeps must have their CRC right.
 func StripPNG(r io.Reader, w io.Writer) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -165,10 +166,22 @@ func StripPNG(r io.Reader, w io.Writer) error {
 			}
 			continue
 		}
+		// A kept chunk is checked against its CRC: a damaged image gets
+		// no stripped copy rather than one that claims to be the image.
 		bw.Write(hdr[:])
-		if _, err := io.CopyN(bw, br, length+4); err != nil { // data and CRC
+		crc := crc32.NewIEEE()
+		crc.Write(hdr[4:])
+		if _, err := io.CopyN(io.MultiWriter(bw, crc), br, length); err != nil {
 			return &StripError{"truncated PNG chunk"}
 		}
+		var sum [4]byte
+		if _, err := io.ReadFull(br, sum[:]); err != nil {
+			return &StripError{"truncated PNG chunk"}
+		}
+		if binary.BigEndian.Uint32(sum[:]) != crc.Sum32() {
+			return &StripError{"bad PNG chunk CRC"}
+		}
+		bw.Write(sum[:])
 		if typ == "IEND" {
 			return bw.Flush()
 		}

@@ -242,6 +242,11 @@ func Open(dir, passphrase string, opts Options) (*Vault, error) {
 		return nil, err
 	}
 	key, err := kf.UnlockPassphrase(passphrase)
+	if err != nil && RestoreInterrupted(dir) {
+		// The passphrase given to a restore that did not finish
+		// matters no more: restoring again sets one.
+		return nil, restoreIncomplete(dir)
+	}
 	if errors.Is(err, crypto.ErrWrongPassphrase) && kf.WipeAfter > 0 {
 		err = countFailedUnlock(dir, kf, err)
 	}
@@ -422,6 +427,9 @@ func OpenWithRecoveryKey(dir string, rk *crypto.RecoveryKey, opts Options) (*Vau
 		return nil, err
 	}
 	key, err := rk.Unlock(kf)
+	if err != nil && RestoreInterrupted(dir) {
+		return nil, restoreIncomplete(dir)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -430,6 +438,9 @@ func OpenWithRecoveryKey(dir string, rk *crypto.RecoveryKey, opts Options) (*Vau
 
 func readKeyFile(dir string) (*crypto.KeyFile, error) {
 	kf, err := crypto.ReadKeyFile(filepath.Join(dir, KeyFileName))
+	if err != nil && RestoreInterrupted(dir) {
+		return nil, restoreIncomplete(dir)
+	}
 	if errors.Is(err, os.ErrNotExist) {
 		if _, err2 := os.Stat(filepath.Join(dir, DBFile)); err2 == nil {
 			return nil, fmt.Errorf("store: %w: %s has a database but no key file; if you just created it, delete the folder and create the vault again", ErrIncomplete, dir)
@@ -464,7 +475,19 @@ func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Opti
 	}
 	if v.org, err = v.loadOrg(); err != nil {
 		v.Close()
+		if RestoreInterrupted(dir) {
+			// The restore never committed its content.
+			return nil, restoreIncomplete(dir)
+		}
 		return nil, err
+	}
+	if RestoreInterrupted(dir) {
+		// Cut off after the content was committed: it is all there,
+		// and only the marker was left to remove.
+		if err := v.FinishRestore(); err != nil {
+			v.Close()
+			return nil, err
+		}
 	}
 	if err := v.loadAuthor(context.Background()); err != nil {
 		v.Close()

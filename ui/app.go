@@ -156,12 +156,19 @@ func (a *App) N(key string, n int) string {
 	return assets.Plural(a.lang, key, n)
 }
 
-// Start shows the unlock screen, or the create screen if there is no vault.
+// Start shows the unlock screen, or the create screen if there is no vault,
+// or the restore screen if a restore into the folder was interrupted.
 func (a *App) Start() {
 	a.win.SetTitle(a.T("ui.app_title"))
-	if store.Exists(a.cfg.VaultDir) {
+	switch {
+	case store.RestoreInterrupted(a.cfg.VaultDir):
+		// Not the unlock screen: there is nothing to unlock yet, and
+		// restoring again into the folder completes it.
+		s := a.showRestore()
+		s.status.SetText(a.T("ui.restore.interrupted"))
+	case store.Exists(a.cfg.VaultDir):
 		a.showUnlock()
-	} else {
+	default:
 		a.showCreate()
 	}
 }
@@ -272,6 +279,7 @@ var messages = []struct {
 	{store.ErrEvidenceCorrupt, "ui.err.evidence_corrupt"},
 	{store.ErrContactExists, "ui.err.contact_exists"},
 	{store.ErrNotFound, "ui.err.not_found"},
+	{store.ErrRestoreIncomplete, "ui.err.restore_incomplete"},
 	{store.ErrNewerVault, "ui.err.newer_vault"},
 	{store.ErrNotDatabase, "ui.err.damaged"},
 	{crypto.ErrCorruptKeyFile, "ui.err.damaged"},

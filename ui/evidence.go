@@ -152,6 +152,7 @@ func (m *mainScreen) attach(c *store.Case, paths []string, opts store.AttachOpti
 	goSafe(func() {
 		done := 0
 		var err error
+		var unstripped []string // names of images no stripped copy could be made from
 		for _, p := range paths {
 			var f *os.File
 			if f, err = os.Open(p); err != nil {
@@ -159,10 +160,14 @@ func (m *mainScreen) attach(c *store.Case, paths []string, opts store.AttachOpti
 			}
 			o := opts
 			o.Name = filepath.Base(p)
-			_, err = m.v.Attach(m.ctx, c.ID, f, o)
+			var e *store.Evidence
+			e, err = m.v.Attach(m.ctx, c.ID, f, o)
 			f.Close()
 			if err != nil {
 				break
+			}
+			if e.StripFailed != nil {
+				unstripped = append(unstripped, o.Name)
 			}
 			done++
 		}
@@ -174,7 +179,14 @@ func (m *mainScreen) attach(c *store.Case, paths []string, opts store.AttachOpti
 				a.showError(a.message(err))
 			} else {
 				a.log.WithField("files", done).Info("evidence attached")
-				a.showInfo(a.T("ui.evidence.title"), a.N("ui.evidence.attached", done))
+				msg := a.N("ui.evidence.attached", done)
+				for _, name := range unstripped {
+					msg += "\n" + a.T("ui.evidence.strip_failed", name)
+				}
+				if len(unstripped) > 0 {
+					a.log.WithField("files", len(unstripped)).Warn("no stripped copy could be made")
+				}
+				a.showInfo(a.T("ui.evidence.title"), msg)
 			}
 			if cur, err := m.v.Get(m.ctx, c.ID); err == nil {
 				m.showCase(cur)

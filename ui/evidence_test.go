@@ -135,3 +135,30 @@ func attachFields(t *testing.T, w fyne.Window) (from, how *widget.Entry) {
 	}
 	return es[0], es[1]
 }
+
+// A photo no stripped copy can be made from is attached all the same, and
+// the person is told.
+func TestAttachDamagedPhoto(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	dir := t.TempDir()
+	cut := filepath.Join(dir, "cut.jpg")
+	os.WriteFile(cut, testimg.Damaged()["truncated-in-scan.jpg"], 0o600)
+	good := filepath.Join(dir, "good.jpg")
+	os.WriteFile(good, testimg.JPEGWithMetadata(), 0o600)
+	clickText(t, w, "Internação compulsória")
+	eventually(t, "the case", func() bool { return labelWith(w, "No evidence yet") })
+	drop(t, w, cut, good)
+	eventually(t, "the form", func() bool { return labelWith(w, "cut.jpg\ngood.jpg") })
+	press(t, w, "Attach")
+	eventually(t, "the attach result", func() bool {
+		return labelWith(w, "2 files attached and hashed.\ncut.jpg: the stripped copy could not be made; the original is kept.")
+	})
+	if labelWith(w, "good.jpg: the stripped copy") {
+		t.Fatal("a sound photo is said to have no stripped copy")
+	}
+	press(t, w, "OK")
+	items, _ := a.Vault().EvidenceOf(t.Context(), a.main.current.ID)
+	if len(items) != 3 { // two originals and the good photo's stripped copy
+		t.Fatalf("%d evidence items", len(items))
+	}
+}

@@ -73,3 +73,45 @@ func TestRestoreAtFirstRun(t *testing.T) {
 		t.Fatal("no vault restored")
 	}
 }
+
+// A restore that was killed before it finished leaves a folder the app
+// does not try to unlock: it says what happened and offers the restore
+// again, which completes it in the same folder.
+func TestInterruptedRestoreAtFirstRun(t *testing.T) {
+	src, rk := fixture(t)
+	v, err := store.Open(src, "the right passphrase", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(t.TempDir(), "backup.age")
+	if _, err := export.WriteFile(t.Context(), v, backup, export.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	// What a restore killed while loading leaves behind.
+	dir := filepath.Join(t.TempDir(), "new")
+	half, err := store.CreateForRestore(dir, "a new laptop passphrase 9", rk, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	half.Close()
+
+	_, w := start(t, dir, "en")
+	if !labelWith(w, "A restore into this folder was interrupted before it finished. Choose the backups again and restore: it starts over.") {
+		t.Fatal("the app does not say the restore was interrupted")
+	}
+	press(t, w, "Add a backup file…")
+	openFile(t, w, backup)
+	eventually(t, "the chosen backup", func() bool { return labelWith(w, "1. backup.age") })
+	key, _ := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == "Recovery key (starts with AGE-SECRET-KEY-PQ-1)" })
+	pass, _ := find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "Passphrase" })
+	confirm, _ := find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "Passphrase again" })
+	typeIn(t, w, key, rk.String())
+	typeIn(t, w, pass, "a new laptop passphrase 9")
+	typeIn(t, w, confirm, "a new laptop passphrase 9")
+	press(t, w, "Restore")
+	eventually(t, "the restored list", func() bool { return labelWith(w, "4 cases") })
+	if store.RestoreInterrupted(dir) {
+		t.Fatal("the folder is still marked as an interrupted restore")
+	}
+}

@@ -22,7 +22,7 @@ import (
 const exitBundle = 4
 
 func init() {
-	register(&command{name: "export", args: "--out FILE [--kind full|incremental|share] [--to CARD]... [--case ID]... [--redact P]", help: "write a signed, encrypted bundle: a backup or a share", run: cmdExport,
+	register(&command{name: "export", args: "--out FILE [--kind full|incremental|share] [--to CARD]... [--case ID]... [--redact P] [--skip-damaged]", help: "write a signed, encrypted bundle: a backup or a share", run: cmdExport,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("out", "", "write the bundle to `FILE` (must not exist)")
 			fs.String("kind", export.KindFull, "bundle `kind`: full (a backup), incremental (what changed since the last backup) or share (chosen cases for partners)")
@@ -31,6 +31,7 @@ func init() {
 			fs.Var(&stringList{}, "to", "also encrypt to the contact card in `FILE` (repeatable)")
 			fs.String("bundle-passphrase-file", "", "encrypt with the one-off passphrase on the first line of `FILE` instead of keys")
 			fs.Bool("x25519", false, "use classic X25519 recipients, for age command-line tools before 1.3 (not post-quantum)")
+			fs.Bool("skip-damaged", false, "write the bundle without the damaged evidence records 'dossierctl check' lists, and record in it that they were left out")
 		}})
 	register(&command{name: "x25519-key", args: "--recovery-key FILE", help: "print the X25519 identity derived from the recovery key, for age before 1.3", run: cmdX25519Key})
 	register(&command{name: "verify", args: "FILE [--identity FILE]", help: "check a bundle completely and say who made it", run: cmdVerify,
@@ -88,7 +89,7 @@ func cmdExport(c *cli, fs *flag.FlagSet, args []string) error {
 	if out == "" {
 		return usagef("export needs --out FILE")
 	}
-	opts := export.Options{Kind: str(fs, "kind"), Cases: list(fs, "case"), Redact: str(fs, "redact"), X25519: boolean(fs, "x25519")}
+	opts := export.Options{Kind: str(fs, "kind"), Cases: list(fs, "case"), Redact: str(fs, "redact"), X25519: boolean(fs, "x25519"), SkipDamaged: boolean(fs, "skip-damaged")}
 	if opts.Kind != export.KindShare && len(opts.Cases) > 0 {
 		return usagef("--case goes with --kind share; a backup holds every case")
 	}
@@ -111,8 +112,17 @@ func cmdExport(c *cli, fs *flag.FlagSet, args []string) error {
 	}
 	return c.withVault(func(v *store.Vault) error {
 		m, err := export.WriteFile(c.ctx, v, out, opts)
+		if errors.Is(err, export.ErrDamaged) {
+			return withHint(err, "Nothing was written. 'dossierctl check' lists every damaged record; 'dossierctl export --skip-damaged' writes everything else and records in the bundle what it left out")
+		}
 		if err != nil {
 			return err
+		}
+		for _, d := range m.Damaged() {
+			fmt.Fprintf(c.stderr, "Left out, damaged: %s.\n", d)
+		}
+		if n := len(m.Skipped); n > 0 {
+			c.log.WithField("records", n).Warn("damaged evidence left out of the bundle")
 		}
 		c.log.WithField("cases", m.Cases).WithField("evidence", m.Originals).WithField("stripped", m.Stripped).Info("bundle written")
 		fmt.Fprintf(c.stdout, "%s bundle written to %s: %s, %s, %s; verified after writing.\n", m.Kind, out,
@@ -221,12 +231,19 @@ func cmdVerify(c *cli, fs *flag.FlagSet, args []string) error {
 	}
 	if boolean(fs, "json") {
 		return c.printJSON(map[string]any{"kind": m.Kind, "created_at": m.CreatedAt, "creator": m.Creator,
-			"known": v != nil && !strings.HasPrefix(known, "unknown"), "cases": m.Cases, "evidence": m.Originals, "stripped_copies": m.Stripped, "audit_entries": m.Audit})
+			"known": v != nil && !strings.HasPrefix(known, "unknown"), "cases": m.Cases, "evidence": m.Originals, "stripped_copies": m.Stripped, "audit_entries": m.Audit,
+			"skipped": len(m.Skipped)})
 	}
 	fmt.Fprintf(c.stdout, "ok: the bundle verifies (every entry, the signature and the end of the stream)\n")
 	fmt.Fprintf(c.stdout, "kind:     %s\ncreated:  %s\ncreator:  %s\n          fingerprint %s (%s)\ncontent:  %s, %s, %s\n",
 		m.Kind, m.CreatedAt, m.Creator.Name, m.Creator.Fingerprint, known,
 		count(m.Cases, "case", "cases"), evidenceCount(m.Originals, m.Stripped), count(m.Audit, "audit entry", "audit entries"))
+	if n := len(m.Skipped); n > 0 {
+		fmt.Fprintf(c.stdout, "skipped:  %s, left out when it was made:\n", count(n, "damaged evidence record", "damaged evidence records"))
+		for _, k := range m.Skipped {
+			fmt.Fprintf(c.stdout, "          %s %s of case %s: %s\n", k.Kind, k.Evidence, k.Case, k.Reason)
+		}
+	}
 	return nil
 }
 
@@ -279,11 +296,15 @@ func cmdRestore(c *cli, fs *flag.FlagSet, args []string) error {
 func restoredBundle(b export.RestoredBundle) string {
 	m := b.Manifest
 	audit := count(m.Audit, "audit entry", "audit entries")
-	if m.Kind == export.KindFull {
-		return fmt.Sprintf("%s, %s, %s", count(b.Added, "case", "cases"), evidenceCount(m.Originals, m.Stripped), audit)
-	}
-	return fmt.Sprintf("%s added, %d updated, %d deleted; %s added; %s",
+	s := fmt.Sprintf("%s added, %d updated, %d deleted; %s added; %s",
 		count(b.Added, "case", "cases"), b.Updated, b.Deleted, evidenceCount(m.Originals, m.Stripped), audit)
+	if m.Kind == export.KindFull {
+		s = fmt.Sprintf("%s, %s, %s", count(b.Added, "case", "cases"), evidenceCount(m.Originals, m.Stripped), audit)
+	}
+	if b.Skipped > 0 {
+		s += fmt.Sprintf("; made without %s", count(b.Skipped, "damaged evidence record", "damaged evidence records"))
+	}
+	return s
 }
 
 func cmdImport(c *cli, fs *flag.FlagSet, args []string) error {

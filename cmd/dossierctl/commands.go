@@ -35,7 +35,7 @@ func init() {
 			fs.String("new-passphrase-file", "", "read the new passphrase from the first line of `FILE` (else a prompt)")
 		}})
 	register(&command{name: "dump", args: "", help: "print the vault's content as canonical JSON", run: cmdDump})
-	register(&command{name: "check", args: "", help: "check the vault's integrity", run: cmdCheck})
+	register(&command{name: "check", args: "", help: "check the vault's integrity and every evidence file's hash; lists damaged records", run: cmdCheck})
 	register(&command{name: "recovery-key", args: "--replace [--out FILE]", help: "replace the recovery key (the old one stops opening the vault)", run: cmdRecoveryKey,
 		flags: func(fs *flag.FlagSet) {
 			fs.Bool("replace", false, "make a new recovery key and wrap the vault's key to it")
@@ -435,7 +435,20 @@ func cmdCheck(c *cli, fs *flag.FlagSet, args []string) error {
 		if err != nil {
 			return err
 		}
+		damage, err := v.CheckEvidence(c.ctx, true)
+		if err != nil {
+			return err
+		}
+		if len(damage) > 0 {
+			for _, d := range damage {
+				fmt.Fprintf(c.stdout, "damaged: %s\n", d)
+			}
+			c.log.WithField("records", len(damage)).Warn("damaged evidence found")
+			return fmt.Errorf("database and encryption checks pass, but %s damaged. A backup refuses to carry %s: 'dossierctl export --skip-damaged' writes everything else and records what it left out",
+				count(len(damage), "evidence record is", "evidence records are"), pick(len(damage), "it", "them"))
+		}
 		fmt.Fprintf(c.stdout, "ok: database and encryption checks pass, %s\n", count(n, "case", "cases"))
+		fmt.Fprintln(c.stdout, "ok: every evidence file and stripped copy matches its hash")
 		return nil
 	})
 }

@@ -423,3 +423,68 @@ func TestBundleMemory(t *testing.T) {
 		t.Fatalf("peak memory export %.0f MiB, restore %.0f MiB; want under 200", exportMiB, restoreMiB)
 	}
 }
+
+// TestKillDuringRestore: a restore killed at any moment leaves either no
+// vault, a whole one, or a folder that says a restore was interrupted —
+// and restoring again into that same folder completes it. Never a folder
+// that neither opens nor restores.
+func TestKillDuringRestore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	dir := t.TempDir()
+	vault, pass, rk := cliVault(t, dir, "crash test", "")
+	var in strings.Builder
+	for i := 0; i < 2000; i++ {
+		fmt.Fprintf(&in, `{"title":"Case %d","narrative":"An account of some length for case %d."}`+"\n", i, i)
+	}
+	add := ctl(t, "add", "--vault", vault, "--passphrase-file", pass)
+	add.Stdin = strings.NewReader(in.String())
+	mustRun(t, add)
+	mustRun(t, ctl(t, "attach", "--vault", vault, "--passphrase-file", pass, "DOS-2026-0001", bigFile(t, dir, 48<<20)))
+	want := mustRun(t, ctl(t, "dump", "--vault", vault, "--passphrase-file", pass))
+	bundle := filepath.Join(dir, "backup.age")
+	mustRun(t, ctl(t, "export", "--vault", vault, "--passphrase-file", pass, "--out", bundle))
+	restore := func(target string) *exec.Cmd {
+		return ctl(t, "restore", "--bundle", bundle, "--recovery-key", rk, "--vault", target, "--new-passphrase-file", pass)
+	}
+	// How long a whole restore takes here, to kill others along the way.
+	start := time.Now()
+	mustRun(t, restore(filepath.Join(dir, "probe")))
+	took := time.Since(start)
+
+	interrupted := 0
+	for i, frac := range []float64{0.05, 0.15, 0.3, 0.45, 0.6, 0.75, 0.9, 0.97} {
+		target := filepath.Join(dir, fmt.Sprintf("r%d", i))
+		killAfter(t, restore(target), time.Duration(frac*float64(took)))
+		v, err := store.Open(target, "crash test", store.Options{})
+		switch {
+		case err == nil:
+			// Killed after it finished: a whole vault.
+			v.Close()
+		case errors.Is(err, store.ErrRestoreIncomplete):
+			interrupted++
+			var out, errb bytes.Buffer
+			list := ctl(t, "list", "--vault", target, "--passphrase-file", pass)
+			list.Stdout, list.Stderr = &out, &errb
+			if list.Run() == nil || !strings.Contains(errb.String(), "a restore into "+target+" was interrupted before it finished") ||
+				!strings.Contains(errb.String(), "Run 'dossierctl restore' again with --vault "+target) {
+				t.Fatalf("after a kill at %.0f%%, opening the folder says: %s", frac*100, errb.String())
+			}
+			mustRun(t, restore(target))
+		case errors.Is(err, store.ErrNoVault):
+			// Killed before the restore wrote anything in the folder.
+			mustRun(t, restore(target))
+		default:
+			t.Fatalf("after a kill at %.0f%% of the restore, the folder neither opens nor says why: %v", frac*100, err)
+		}
+		got := mustRun(t, ctl(t, "dump", "--vault", target, "--passphrase-file", pass))
+		if got != want {
+			t.Fatalf("after a kill at %.0f%% and a second restore, the vault differs from the backed-up one", frac*100)
+		}
+	}
+	if interrupted == 0 {
+		t.Fatal("no kill left an unfinished restore; the test proved nothing")
+	}
+	t.Logf("%d of 8 restores killed before they finished, each completed by restoring again (a whole restore takes %v)", interrupted, took.Round(time.Millisecond))
+}

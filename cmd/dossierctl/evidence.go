@@ -68,6 +68,10 @@ func cmdAttach(c *cli, fs *flag.FlagSet, args []string) error {
 			c.log.WithField("bytes", e.Size).Info("evidence attached")
 			fmt.Fprintf(w, "%s %s\n", e.ID, e.SHA256)
 			w.Flush()
+			if e.StripFailed != nil {
+				c.log.WithField("reason", e.StripFailed.Msg).Warn("no stripped copy could be made")
+				fmt.Fprintf(c.stderr, "%s: the stripped copy could not be made (%s); the original is kept.\n", p, e.StripFailed.Msg)
+			}
 		}
 		return nil
 	})

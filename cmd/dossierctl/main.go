@@ -269,6 +269,8 @@ func (c *cli) fail(cmd string, err error) int {
 	case errors.Is(err, crypto.ErrBadRecoveryKey):
 		code = exitWrongKey
 		msg = "the recovery key file does not hold a Dossier recovery key (a line starting AGE-SECRET-KEY-PQ-1)"
+	case errors.Is(err, store.ErrRestoreIncomplete):
+		msg = fmt.Sprintf("a restore into %s was interrupted before it finished, so there is no vault there yet. Run 'dossierctl restore' again with --vault %s and the same backups: it starts over", dir, dir)
 	case errors.Is(err, store.ErrNoVault):
 		msg = fmt.Sprintf("no vault in %s; create one with 'dossierctl init', or pass --vault DIR", dir)
 	case errors.Is(err, store.ErrVaultExists):

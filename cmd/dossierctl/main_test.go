@@ -80,6 +80,15 @@ func TestScripts(t *testing.T) {
 			"mkjpeg": func(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Check(os.WriteFile(ts.MkAbs(args[0]), testimg.JPEGWithMetadata(), 0o600))
 			},
+			// mkdamaged NAME FILE: write the damaged or hostile image NAME
+			// of testimg.Damaged.
+			"mkdamaged": func(ts *testscript.TestScript, neg bool, args []string) {
+				b, ok := testimg.Damaged()[args[0]]
+				if !ok {
+					ts.Fatalf("mkdamaged: no image %q", args[0])
+				}
+				ts.Check(os.WriteFile(ts.MkAbs(args[1]), b, 0o600))
+			},
 			// nometa FILE: fail if FILE holds any of the metadata markers.
 			"nometa": func(ts *testscript.TestScript, neg bool, args []string) {
 				b, err := os.ReadFile(ts.MkAbs(args[0]))

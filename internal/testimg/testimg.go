@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"image/png"
 )
 
 // MetadataMarkers are strings JPEGWithMetadata hides in its metadata; none
@@ -77,4 +78,38 @@ func JPEGWithMetadata() []byte {
 	out.Write(b[2:])
 	out.WriteString("MRKtrailer")
 	return out.Bytes()
+}
+
+// PNG returns Image as a PNG file.
+func PNG() []byte {
+	var enc bytes.Buffer
+	if err := png.Encode(&enc, Image()); err != nil {
+		panic(err)
+	}
+	return enc.Bytes()
+}
+
+// Damaged are images no stripped copy can be made from, by name: what
+// people do get sent (a photo cut short by a dropped connection, an empty
+// file) and what an adversary could craft. Each name ends with the
+// extension the file would be given.
+func Damaged() map[string][]byte {
+	jpg := JPEGWithMetadata()
+	eoi := bytes.LastIndex(jpg, []byte{0xFF, 0xD9})
+	p := PNG()
+	badCRC := append([]byte(nil), p...)
+	badCRC[len(badCRC)-13] ^= 0xFF                               // the last byte of IDAT's CRC, before IEND
+	absurd := append([]byte{0xFF, 0xD8}, 0xFF, 0xDB, 0xFF, 0xFF) // a table 65535 bytes long…
+	absurd = append(absurd, bytes.Repeat([]byte{1}, 40)...)      // …of which 40 are there
+	return map[string][]byte{
+		"truncated-in-scan.jpg":  jpg[:eoi-200],
+		"empty.jpg":              {},
+		"absurd-segment.jpg":     absurd,
+		"bad-length.jpg":         {0xFF, 0xD8, 0xFF, 0xDB, 0x00, 0x01, 0xFF, 0xD9},
+		"bad-crc.png":            badCRC,
+		"truncated.png":          p[:len(p)/2],
+		"text-named-photo.jpg":   []byte("not an image at all, but named like one\n"),
+		"jpeg-marker-only.jpg":   {0xFF, 0xD8},
+		"png-signature-only.png": p[:8],
+	}
 }
