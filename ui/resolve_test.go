@@ -137,6 +137,10 @@ func TestResolveConflictFieldByField(t *testing.T) {
 	if !inDialog(w, "Legal name: Taras Bondar") {
 		t.Error("Show does not show the legal name")
 	}
+	press(t, w, "Hide")
+	if inDialog(w, "Taras Bondar") {
+		t.Error("Hide does not hide the legal name again")
+	}
 	pickFor(t, w, "Narrative", "Keep theirs")
 	pickFor(t, w, "Person Taras", "Keep theirs")
 	press(t, w, "Save the resolution")
