@@ -69,7 +69,7 @@ func (m *mainScreen) showResolve(c *store.Case) *resolveForm {
 	}
 	box := container.NewVBox(wrapLabel(a.T("ui.resolve.intro", from)))
 	if len(conflicts) > 1 {
-		box.Add(wrapLabel(a.T("ui.resolve.several", len(conflicts))))
+		box.Add(wrapLabel(a.N("ui.resolve.several", len(conflicts))))
 	}
 	head := func(s string) fyne.CanvasObject {
 		l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
