@@ -407,7 +407,7 @@ func TestShareImportMerge(t *testing.T) {
 	}
 	got, _ = dst.Get(ctx, ref)
 	conflicts, _ := dst.Conflicts(ctx, ref)
-	if !got.NeedsReview || got.Status != "closed" || len(conflicts) != 1 || conflicts[0].Narrative != "A corrected account." {
+	if !got.NeedsReview || got.Status != "closed" || len(conflicts) != 1 || conflicts[0].Case.Narrative != "A corrected account." {
 		t.Fatalf("after conflict: review %v status %s conflicts %d", got.NeedsReview, got.Status, len(conflicts))
 	}
 	if n, _ := dst.Count(ctx, store.Query{NeedsReview: true}); n != 1 {

@@ -12,10 +12,17 @@ import (
 	"github.com/dossier-hr/dossier/store"
 )
 
-// Format names and the version this package writes and reads.
+// Format names and the version this package writes. It reads every
+// version from 1 to BundleVersion (docs/bundle-format.md).
+//
+// Version 2 added revision ids and lineage to case records (case
+// revision_id, record lineage, conflict_lineage and resolved), so that a
+// re-shared case moves forward at its receiver instead of meeting a
+// conflict; a version 1 reader would refuse such records as malformed, so
+// the version says they are newer instead.
 const (
 	BundleFormat  = "dossier-bundle"
-	BundleVersion = 1
+	BundleVersion = 2
 	CardFormat    = "dossier-card"
 )
 

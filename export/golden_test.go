@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -28,7 +29,14 @@ import (
 // and never made again for a version that shipped.
 var update = flag.Bool("update", false, "write the golden bundles of the current format version")
 
-const goldenDir = "testdata/golden/v1"
+// goldenDir holds the golden bundles of the version this package writes;
+// goldenVersions are all the versions kept, each of which must import.
+var (
+	goldenDir      = goldenDirOf(BundleVersion)
+	goldenVersions = []int{1, 2}
+)
+
+func goldenDirOf(version int) string { return fmt.Sprintf("testdata/golden/v%d", version) }
 
 func goldenClock() func() time.Time {
 	t := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
@@ -79,6 +87,10 @@ func makeGolden(t *testing.T) {
 	writeFile(a, "field-network-full.age", Options{})
 	write(b, "legal-partner-full.age", Options{})
 	write(a, "share-to-legal-partner.age", Options{Kind: KindShare, To: []Card{cardB}, Cases: []string{ids[0]}})
+	// Version 2: the case edited and shared again; its receiver moves
+	// forward.
+	a.Edit(ctx, ids[0], []byte(`{"narrative":"Corrected after the first share."}`))
+	write(a, "share-to-legal-partner-2.age", Options{Kind: KindShare, To: []Card{cardB}, Cases: []string{ids[0]}})
 	// Changes, then an incremental backup.
 	a.Edit(ctx, ids[1], []byte(`{"narrative":"After the full backup."}`))
 	a.Attach(ctx, ids[1], strings.NewReader("a later scan"), store.AttachOptions{Name: "scan.txt"})
@@ -98,6 +110,12 @@ func TestGolden(t *testing.T) {
 		}
 		makeGolden(t)
 	}
+	for _, version := range goldenVersions {
+		t.Run(fmt.Sprintf("v%d", version), func(t *testing.T) { testGolden(t, goldenDirOf(version)) })
+	}
+}
+
+func testGolden(t *testing.T, goldenDir string) {
 	rk := func(name string) *crypto.RecoveryKey {
 		k, err := crypto.ReadRecoveryKey(filepath.Join(goldenDir, name))
 		if err != nil {
@@ -151,21 +169,36 @@ func TestGolden(t *testing.T) {
 	if res.Added != 1 || res.Signer != "Field Network" || res.Evidence != 1 || res.Originals != 0 || res.Stripped != 1 {
 		t.Fatalf("golden share imported %+v", res)
 	}
+	// From version 2: the same case edited and shared again moves forward.
+	second := filepath.Join(goldenDir, "share-to-legal-partner-2.age")
+	if _, err := os.Stat(second); err != nil {
+		return
+	}
+	if res, err = Import(ctx, b, second, ImportOptions{}); err != nil || res.Updated != 1 || res.Conflicts != 0 {
+		t.Fatalf("golden re-share: %+v, %v", res, err)
+	}
 }
 
 // goldenPlain returns the decrypted tar streams of the golden bundles.
 func goldenPlain(tb testing.TB) [][]byte {
 	var out [][]byte
-	for _, g := range []struct{ bundle, key string }{
-		{"field-network-full.age", "field-network.recovery-key"},
-		{"legal-partner-full.age", "legal-partner.recovery-key"},
-		{"field-network-incremental.age", "field-network.recovery-key"},
-	} {
-		rk, err := crypto.ReadRecoveryKey(filepath.Join(goldenDir, g.key))
+	type golden struct{ bundle, key string }
+	var all []golden
+	for _, v := range goldenVersions {
+		for _, g := range []golden{
+			{"field-network-full.age", "field-network.recovery-key"},
+			{"legal-partner-full.age", "legal-partner.recovery-key"},
+			{"field-network-incremental.age", "field-network.recovery-key"},
+		} {
+			all = append(all, golden{filepath.Join(goldenDirOf(v), g.bundle), filepath.Join(goldenDirOf(v), g.key)})
+		}
+	}
+	for _, g := range all {
+		rk, err := crypto.ReadRecoveryKey(g.key)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		f, err := os.Open(filepath.Join(goldenDir, g.bundle))
+		f, err := os.Open(g.bundle)
 		if err != nil {
 			tb.Fatal(err)
 		}

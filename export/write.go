@@ -229,7 +229,15 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 		prog = newProgress(opts.Progress, total)
 		for _, c := range shared {
 			m.Cases++
-			if err := bw.bytes("cases/"+c.ID+".json", marshal(&store.CaseRecord{Doc: marshal(redact(c, opts.Redact))})); err != nil {
+			// No earlier version travels (it may hold what was redacted
+			// or edited away), only the ids of the versions the case
+			// descends from: random, so they tell the receiver nothing
+			// of content, but enough to move forward on a re-share.
+			lineage, err := v.Lineage(ctx, c.ID)
+			if err != nil {
+				return nil, err
+			}
+			if err := bw.bytes("cases/"+c.ID+".json", marshal(&store.CaseRecord{Doc: marshal(redact(c, opts.Redact)), Lineage: lineage})); err != nil {
 				return nil, err
 			}
 			prog.add(caseWeight)

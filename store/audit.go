@@ -15,6 +15,7 @@ import (
 const (
 	AuditCreate            = "create"
 	AuditEdit              = "edit"
+	AuditResolve           = "resolve" // a case flagged for review settled (dossierctl resolve)
 	AuditDelete            = "delete"
 	AuditAttach            = "attach"
 	AuditExtract           = "extract"

@@ -22,6 +22,47 @@ type CaseRecord struct {
 	Doc       json.RawMessage   `json:"case"`
 	Revisions []json.RawMessage `json:"revisions,omitempty"`
 	Conflicts []json.RawMessage `json:"conflicts,omitempty"` // versions met in merges, awaiting review
+
+	// Lineage holds the revision ids of the versions the case descends
+	// from, whether or not the record carries them (a share carries
+	// none): what a receiver needs to move forward rather than flag a
+	// conflict. Format version 2.
+	Lineage []string `json:"lineage,omitempty"`
+	// ConflictLineage gives, by the revision id of a conflicting version,
+	// the ids of the versions it descends from. Format version 2.
+	ConflictLineage map[string][]string `json:"conflict_lineage,omitempty"`
+	// Resolved holds versions met in merges that a later revision settled;
+	// kept, as nothing recorded is destroyed. Format version 2.
+	Resolved []json.RawMessage `json:"resolved,omitempty"`
+}
+
+// caseRecord reads the bundle record of case n, whose document is doc.
+func (v *Vault) caseRecord(ctx context.Context, n int64, doc string) (*CaseRecord, error) {
+	rec := &CaseRecord{Doc: json.RawMessage(doc)}
+	var err error
+	if rec.Revisions, err = revisionDocsQ(ctx, v.db, n); err != nil {
+		return nil, err
+	}
+	if rec.Lineage, err = fullLineage(ctx, v.db, n, rec.Revisions); err != nil {
+		return nil, err
+	}
+	open, err := readConflicts(ctx, v.db, n, false)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range open {
+		rec.Conflicts = append(rec.Conflicts, json.RawMessage(k.doc))
+		if id := revisionIDOf([]byte(k.doc)); id != "" && len(k.lineage) > 0 {
+			if rec.ConflictLineage == nil {
+				rec.ConflictLineage = map[string][]string{}
+			}
+			rec.ConflictLineage[id] = k.lineage
+		}
+	}
+	if rec.Resolved, err = v.conflictDocs(ctx, n, true); err != nil {
+		return nil, err
+	}
+	return rec, nil
 }
 
 // EachCase calls fn for every case, in id order, with its record. ids, if
@@ -52,15 +93,11 @@ func (v *Vault) EachCase(ctx context.Context, fn func(id string, rec *CaseRecord
 		return fmt.Errorf("store: reading cases: %w", err)
 	}
 	for _, it := range items {
-		revs, err := v.revisionDocs(ctx, it.n)
+		rec, err := v.caseRecord(ctx, it.n, it.doc)
 		if err != nil {
 			return err
 		}
-		conflicts, err := v.conflictDocs(ctx, it.n)
-		if err != nil {
-			return err
-		}
-		if err := fn(it.id, &CaseRecord{Doc: json.RawMessage(it.doc), Revisions: revs, Conflicts: conflicts}); err != nil {
+		if err := fn(it.id, rec); err != nil {
 			return err
 		}
 	}
@@ -229,6 +266,9 @@ func (l *Loader) RestoreCase(rec *CaseRecord) error {
 	if c.ID == "" || c.Reference == "" || c.Revision < 1 {
 		return &FieldError{Field: "id", Msg: "a backed-up case lacks its id, reference or revision"}
 	}
+	if err := checkRecord(rec, c); err != nil {
+		return err
+	}
 	_, first, last, err := encode(c)
 	if err != nil {
 		return err
@@ -243,7 +283,7 @@ func (l *Loader) RestoreCase(rec *CaseRecord) error {
 	if err != nil {
 		return fmt.Errorf("store: restoring case: %w", err)
 	}
-	if _, err := l.t.exec("INSERT INTO case_docs(n, doc) VALUES (?, ?)", n, string(rec.Doc)); err != nil {
+	if _, err := l.t.exec("INSERT INTO case_docs(n, doc, lineage) VALUES (?, ?, ?)", n, string(rec.Doc), idsJSON(recordLineage(rec))); err != nil {
 		return fmt.Errorf("store: restoring case: %w", err)
 	}
 	if err := l.putHistory(n, rec); err != nil {
@@ -495,15 +535,7 @@ func (v *Vault) CaseRecordOf(ctx context.Context, id string) (*CaseRecord, error
 	if err != nil {
 		return nil, fmt.Errorf("store: reading case: %w", err)
 	}
-	revs, err := v.revisionDocs(ctx, n)
-	if err != nil {
-		return nil, err
-	}
-	conflicts, err := v.conflictDocs(ctx, n)
-	if err != nil {
-		return nil, err
-	}
-	return &CaseRecord{Doc: json.RawMessage(doc), Revisions: revs, Conflicts: conflicts}, nil
+	return v.caseRecord(ctx, n, doc)
 }
 
 // AllEvidence returns every evidence item with its custody, in the order
@@ -517,6 +549,9 @@ func (v *Vault) AllEvidence(ctx context.Context) ([]*Evidence, error) {
 func (l *Loader) ReplaceCase(rec *CaseRecord) (added bool, err error) {
 	c, err := decodeCase(rec.Doc, 0)
 	if err != nil {
+		return false, err
+	}
+	if err := checkRecord(rec, c); err != nil {
 		return false, err
 	}
 	var n int64
@@ -536,6 +571,9 @@ func (l *Loader) ReplaceCase(rec *CaseRecord) (added bool, err error) {
 		}
 	}
 	if err := l.putHistory(n, rec); err != nil {
+		return false, err
+	}
+	if err := l.setLineage(n, recordLineage(rec)); err != nil {
 		return false, err
 	}
 	l.cases[c.ID] = n
@@ -659,7 +697,13 @@ func (l *Loader) putHistory(n int64, rec *CaseRecord) error {
 		}
 	}
 	for _, k := range rec.Conflicts {
-		if _, err := l.t.exec("INSERT OR IGNORE INTO conflicts(case_n, doc_sha256, doc, from_org, imported_at) VALUES (?, ?, ?, '', '')",
+		if _, err := l.t.exec("INSERT OR IGNORE INTO conflicts(case_n, doc_sha256, doc, from_org, imported_at, lineage) VALUES (?, ?, ?, '', '', ?)",
+			n, docSHA(k), string(k), idsJSON(rec.ConflictLineage[revisionIDOf(k)])); err != nil {
+			return fmt.Errorf("store: loading conflicts: %w", err)
+		}
+	}
+	for _, k := range rec.Resolved {
+		if _, err := l.t.exec("INSERT OR IGNORE INTO conflicts(case_n, doc_sha256, doc, from_org, imported_at, resolved) VALUES (?, ?, ?, '', '', 1)",
 			n, docSHA(k), string(k)); err != nil {
 			return fmt.Errorf("store: loading conflicts: %w", err)
 		}

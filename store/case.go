@@ -37,8 +37,13 @@ type Case struct {
 	Notes           []Note         `json:"notes,omitempty"`
 
 	// Set by the vault, ignored on input.
-	OriginOrg   string `json:"origin_org,omitempty"`
-	Revision    int    `json:"revision,omitempty"`
+	OriginOrg string `json:"origin_org,omitempty"`
+	Revision  int    `json:"revision,omitempty"`
+	// RevisionID names this version of the case among all versions of it
+	// in every vault: 128 random bits, new at each save, so that
+	// partners can tell which versions descend from which (merges) while
+	// it says nothing of the content (docs/bundle-format.md, Lineage).
+	RevisionID  string `json:"revision_id,omitempty"`
 	CreatedAt   string `json:"created_at,omitempty"`
 	CreatedBy   string `json:"created_by,omitempty"`
 	UpdatedAt   string `json:"updated_at,omitempty"`

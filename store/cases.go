@@ -108,7 +108,7 @@ func (v *Vault) Revisions(ctx context.Context, idOrRef string) ([]*Case, error) 
 }
 
 // readOnlyFields are set by the vault and cannot be edited.
-var readOnlyFields = []string{"id", "reference", "revision", "created_at", "created_by", "updated_at", "updated_by", "origin_org", "needs_review"}
+var readOnlyFields = []string{"id", "reference", "revision", "revision_id", "created_at", "created_by", "updated_at", "updated_by", "origin_org", "needs_review"}
 
 // Edit changes the fields named in patch, a JSON object in the case format
 // (a field set to null is cleared; lists are replaced whole). The version
@@ -423,7 +423,7 @@ func (v *Vault) Dump(ctx context.Context, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		revs, err := v.revisionDocs(ctx, n)
+		rec, err := v.caseRecord(ctx, n, doc)
 		if err != nil {
 			return err
 		}
@@ -431,11 +431,8 @@ func (v *Vault) Dump(ctx context.Context, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		conflicts, err := v.conflictDocs(ctx, n)
-		if err != nil {
-			return err
-		}
-		b, err := json.MarshalIndent(dumpCase{Case: c, Revisions: revs, Conflicts: conflicts, Evidence: ev}, "    ", "  ")
+		b, err := json.MarshalIndent(dumpCase{Case: c, Revisions: rec.Revisions, Conflicts: rec.Conflicts, Lineage: rec.Lineage,
+			ConflictLineage: rec.ConflictLineage, Resolved: rec.Resolved, Evidence: ev}, "    ", "  ")
 		if err != nil {
 			return fmt.Errorf("store: dumping: %w", err)
 		}
@@ -459,23 +456,11 @@ type dumpCase struct {
 	Revisions []json.RawMessage `json:"revisions,omitempty"`
 	Conflicts []json.RawMessage `json:"conflicts,omitempty"` // versions met in merges, awaiting review
 	Evidence  []*Evidence       `json:"evidence,omitempty"`  // hashes, sizes and custody; not the bytes
-}
-
-func (v *Vault) revisionDocs(ctx context.Context, n int64) ([]json.RawMessage, error) {
-	rows, err := v.db.QueryContext(ctx, "SELECT doc FROM revisions WHERE case_n = ? ORDER BY revision", n)
-	if err != nil {
-		return nil, fmt.Errorf("store: reading revisions: %w", err)
-	}
-	defer rows.Close()
-	var out []json.RawMessage
-	for rows.Next() {
-		var doc string
-		if err := rows.Scan(&doc); err != nil {
-			return nil, fmt.Errorf("store: reading revisions: %w", err)
-		}
-		out = append(out, json.RawMessage(doc))
-	}
-	return out, rows.Err()
+	// Lineage: the revision ids the case descends from; settled
+	// conflicting versions, and what open ones descend from.
+	Lineage         []string            `json:"lineage,omitempty"`
+	ConflictLineage map[string][]string `json:"conflict_lineage,omitempty"`
+	Resolved        []json.RawMessage   `json:"resolved_conflicts,omitempty"`
 }
 
 func unmarshalCase(doc string) (*Case, error) {

@@ -236,6 +236,18 @@ CREATE TABLE drafts (
 	saved_at TEXT NOT NULL
 );
 `,
+	// 5: lineage, so that merges can tell a later version from a
+	// conflicting one without the versions' content (shares carry none
+	// of it); versions met in merges and settled are kept, marked.
+	`
+-- The revision ids of the versions the case's current version descends
+-- from, as a JSON array, in the order the vault learnt them.
+ALTER TABLE case_docs ADD COLUMN lineage TEXT NOT NULL DEFAULT '[]';
+-- The same for a conflicting version, as its bundle gave it.
+ALTER TABLE conflicts ADD COLUMN lineage TEXT NOT NULL DEFAULT '[]';
+-- 1 once a revision of the case settled it (dossierctl resolve).
+ALTER TABLE conflicts ADD COLUMN resolved INTEGER NOT NULL DEFAULT 0;
+`,
 }
 
 // SchemaVersion is the schema version this build writes.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Outcomes of merging one case.
@@ -22,7 +23,13 @@ const (
 // MergeCase merges a case from a partner's bundle. Nothing is ever
 // overwritten silently: a version the vault cannot place in its case's
 // history is kept beside the case, and the case is flagged for review.
-// Importing the same case twice changes nothing.
+// Importing the same case twice changes nothing. The case's history is
+// read within the load's transaction, so that it sees what the load
+// itself staged.
+//
+// Where a version is placed is decided by revision ids (the bundle's
+// lineage and the vault's), and, for versions from before revision ids,
+// by comparing documents.
 func (l *Loader) MergeCase(rec *CaseRecord, fromOrg string) (string, error) {
 	c, err := decodeCase(rec.Doc, 0)
 	if err != nil {
@@ -34,6 +41,9 @@ func (l *Loader) MergeCase(rec *CaseRecord, fromOrg string) (string, error) {
 	}
 	if c.ID == "" || c.Reference == "" || c.Revision < 1 {
 		return "", &FieldError{Field: "id", Msg: "a case in the bundle lacks its id, reference or revision"}
+	}
+	if err := checkRecord(rec, c); err != nil {
+		return "", err
 	}
 	var n int64
 	var local string
@@ -48,31 +58,57 @@ func (l *Loader) MergeCase(rec *CaseRecord, fromOrg string) (string, error) {
 		return "", fmt.Errorf("store: merging: %w", err)
 	}
 	l.cases[c.ID] = n
-	if local == string(rec.Doc) {
-		return MergeUnchanged, nil
-	}
-	localRevs, err := l.t.v.revisionDocs(l.t.ctx, n)
+	h, err := l.t.readHistory(n, local)
 	if err != nil {
 		return "", err
 	}
-	for _, r := range localRevs {
-		if string(r) == string(rec.Doc) {
-			return MergeUnchanged, nil // the vault is ahead
+	if h.knows(c.RevisionID, rec.Doc) {
+		return MergeUnchanged, nil // the vault has it, or is ahead
+	}
+	for _, k := range h.pending {
+		if k.doc == string(rec.Doc) || (c.RevisionID != "" && revisionIDOf([]byte(k.doc)) == c.RevisionID) {
+			return MergeUnchanged, nil // kept beside the case already
 		}
 	}
-	for _, r := range rec.Revisions {
-		if string(r) == local {
-			if err := l.fastForward(n, c, rec); err != nil {
-				return "", err
-			}
-			return MergeUpdated, l.t.audit(AuditImport, c.ID, fmt.Sprintf("updated to revision %d from %s", c.Revision, fromOrg))
+	ancestors := recordLineage(rec)
+	if (h.head != "" && slices.Contains(ancestors, h.head)) ||
+		slices.ContainsFunc(rec.Revisions, func(r json.RawMessage) bool { return string(r) == local }) {
+		if err := l.fastForward(n, c, rec, h, ancestors); err != nil {
+			return "", err
 		}
+		return MergeUpdated, l.t.audit(AuditImport, c.ID, fmt.Sprintf("updated to revision %d from %s", c.Revision, fromOrg))
 	}
-	out, err := l.conflict(n, local, rec, fromOrg)
+	out, err := l.conflict(n, local, rec, fromOrg, ancestors, h)
 	if err == nil && out == MergeConflict {
 		err = l.t.audit(AuditImport, c.ID, "conflicting version from "+fromOrg+" kept; flagged for review")
 	}
 	return out, err
+}
+
+// checkRecord refuses a record whose revision ids are malformed.
+func checkRecord(rec *CaseRecord, c *Case) error {
+	if c.RevisionID != "" && !validRevisionID(c.RevisionID) {
+		return &FieldError{Field: "revision_id", Msg: fmt.Sprintf("%q is not a revision id", c.RevisionID)}
+	}
+	if err := checkLineage("lineage", rec.Lineage); err != nil {
+		return err
+	}
+	for id, ids := range rec.ConflictLineage {
+		if err := checkLineage("conflict_lineage", append([]string{id}, ids...)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recordLineage is the ids of the versions a record's case descends from:
+// its lineage, and the ids of the earlier versions it carries.
+func recordLineage(rec *CaseRecord) []string {
+	ids := appendIDs(nil, rec.Lineage...)
+	for _, r := range rec.Revisions {
+		ids = appendIDs(ids, revisionIDOf(r))
+	}
+	return ids
 }
 
 // addMerged inserts a case new to this vault, with its revisions. If its
@@ -88,32 +124,72 @@ func (l *Loader) addMerged(c *Case, rec *CaseRecord) error {
 		if err != nil {
 			return fmt.Errorf("store: merging: %w", err)
 		}
-		rec = &CaseRecord{Doc: b, Revisions: rec.Revisions}
+		rec = &CaseRecord{Doc: b, Revisions: rec.Revisions, Lineage: rec.Lineage}
 	}
 	return l.RestoreCase(rec)
 }
 
-// fastForward moves a case to the bundle's later version, keeping every
-// version in between as revisions.
-func (l *Loader) fastForward(n int64, c *Case, rec *CaseRecord) error {
+// fastForward moves a case to the bundle's later version, keeping the
+// vault's version and every version in between the bundle carries as
+// revisions. Conflicting versions the new one descends from are settled.
+func (l *Loader) fastForward(n int64, c *Case, rec *CaseRecord, h *history, ancestors []string) error {
+	old, err := unmarshalCase(h.doc)
+	if err != nil {
+		return err
+	}
+	// A share carries no earlier versions: the vault's own is kept here.
+	if _, err := l.t.exec("INSERT OR IGNORE INTO revisions(case_n, revision, doc) VALUES (?, ?, ?)", n, old.Revision, h.doc); err != nil {
+		return fmt.Errorf("store: keeping revision: %w", err)
+	}
 	if err := l.putHistory(n, &CaseRecord{Revisions: rec.Revisions}); err != nil {
 		return err
 	}
-	if err := l.setCase(n, c, rec.Doc); err != nil {
+	open := 0
+	for _, k := range h.pending {
+		id := revisionIDOf([]byte(k.doc))
+		if (id != "" && slices.Contains(ancestors, id)) || slices.ContainsFunc(rec.Revisions, func(r json.RawMessage) bool { return string(r) == k.doc }) {
+			if _, err := l.t.exec("UPDATE conflicts SET resolved = 1 WHERE case_n = ? AND doc_sha256 = ?", n, k.sha); err != nil {
+				return fmt.Errorf("store: settling a conflict: %w", err)
+			}
+			continue
+		}
+		open++
+	}
+	doc := []byte(rec.Doc)
+	if open > 0 && !c.NeedsReview {
+		// Conflicts the new version does not settle still await review.
+		c.NeedsReview = true
+		if doc, err = json.Marshal(c); err != nil {
+			return fmt.Errorf("store: flagging: %w", err)
+		}
+	}
+	if err := l.setCase(n, c, doc); err != nil {
+		return err
+	}
+	if err := l.setLineage(n, appendIDs(appendIDs(h.ids, h.head), ancestors...)); err != nil {
 		return err
 	}
 	return l.t.index(n, c, true)
 }
 
-// conflict keeps the bundle's version beside the case and flags it.
-func (l *Loader) conflict(n int64, local string, rec *CaseRecord, fromOrg string) (string, error) {
-	res, err := l.t.exec("INSERT OR IGNORE INTO conflicts(case_n, doc_sha256, doc, from_org, imported_at) VALUES (?, ?, ?, ?, ?)",
-		n, docSHA(rec.Doc), string(rec.Doc), fromOrg, l.t.v.stamp())
+// conflict keeps the bundle's version beside the case and flags it. Open
+// conflicting versions the new one descends from (the partner edited
+// further) are settled by it: the new one carries them on.
+func (l *Loader) conflict(n int64, local string, rec *CaseRecord, fromOrg string, ancestors []string, h *history) (string, error) {
+	res, err := l.t.exec("INSERT OR IGNORE INTO conflicts(case_n, doc_sha256, doc, from_org, imported_at, lineage) VALUES (?, ?, ?, ?, ?, ?)",
+		n, docSHA(rec.Doc), string(rec.Doc), fromOrg, l.t.v.stamp(), idsJSON(ancestors))
 	if err != nil {
 		return "", fmt.Errorf("store: keeping the conflicting version: %w", err)
 	}
 	if k, _ := res.RowsAffected(); k == 0 {
 		return MergeUnchanged, nil // this version was met before
+	}
+	for _, k := range h.pending {
+		if id := revisionIDOf([]byte(k.doc)); id != "" && slices.Contains(ancestors, id) {
+			if _, err := l.t.exec("UPDATE conflicts SET resolved = 1 WHERE case_n = ? AND doc_sha256 = ?", n, k.sha); err != nil {
+				return "", fmt.Errorf("store: settling a conflict: %w", err)
+			}
+		}
 	}
 	cur, err := unmarshalCase(local)
 	if err != nil {
@@ -133,6 +209,14 @@ func (l *Loader) conflict(n int64, local string, rec *CaseRecord, fromOrg string
 		}
 	}
 	return MergeConflict, nil
+}
+
+// setLineage sets the lineage kept for case n.
+func (l *Loader) setLineage(n int64, ids []string) error {
+	if _, err := l.t.exec("UPDATE case_docs SET lineage = ? WHERE n = ?", idsJSON(ids), n); err != nil {
+		return fmt.Errorf("store: keeping lineage: %w", err)
+	}
+	return nil
 }
 
 // MergeEvidence adds an evidence item from a bundle to its case, unless the
@@ -174,48 +258,17 @@ func docSHA(doc []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// conflictDocs returns the conflicting versions kept beside case n, in a
-// fixed order (by hash) so that dumps and bundles are deterministic.
-func (v *Vault) conflictDocs(ctx context.Context, n int64) ([]json.RawMessage, error) {
-	rows, err := v.db.QueryContext(ctx, "SELECT doc FROM conflicts WHERE case_n = ? ORDER BY doc_sha256", n)
-	if err != nil {
-		return nil, fmt.Errorf("store: reading conflicts: %w", err)
-	}
-	defer rows.Close()
-	var out []json.RawMessage
-	for rows.Next() {
-		var doc string
-		if err := rows.Scan(&doc); err != nil {
-			return nil, fmt.Errorf("store: reading conflicts: %w", err)
-		}
-		out = append(out, json.RawMessage(doc))
-	}
-	return out, rows.Err()
-}
-
-// Conflicts returns the versions of a case met in merges and kept beside
-// it, oldest first.
-func (v *Vault) Conflicts(ctx context.Context, idOrRef string) ([]*Case, error) {
-	c, err := v.Get(ctx, idOrRef)
+// conflictDocs returns the open conflicting versions kept beside case n,
+// or the settled ones, in a fixed order (by hash) so that dumps and
+// bundles are deterministic.
+func (v *Vault) conflictDocs(ctx context.Context, n int64, resolved bool) ([]json.RawMessage, error) {
+	ks, err := readConflicts(ctx, v.db, n, resolved)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := v.db.QueryContext(ctx, `SELECT k.doc FROM conflicts k JOIN cases c ON c.n = k.case_n WHERE c.id = ? ORDER BY k.doc_sha256`, c.ID)
-	if err != nil {
-		return nil, fmt.Errorf("store: reading conflicts: %w", err)
+	var out []json.RawMessage
+	for _, k := range ks {
+		out = append(out, json.RawMessage(k.doc))
 	}
-	defer rows.Close()
-	var out []*Case
-	for rows.Next() {
-		var doc string
-		if err := rows.Scan(&doc); err != nil {
-			return nil, fmt.Errorf("store: reading conflicts: %w", err)
-		}
-		cc, err := unmarshalCase(doc)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, cc)
-	}
-	return out, rows.Err()
+	return out, nil
 }

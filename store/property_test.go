@@ -101,7 +101,7 @@ func TestPropertyRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		w := *want[i]
-		w.ID, w.Reference, w.Revision, w.OriginOrg = got.ID, got.Reference, got.Revision, got.OriginOrg
+		w.ID, w.Reference, w.Revision, w.OriginOrg, w.RevisionID = got.ID, got.Reference, got.Revision, got.OriginOrg, got.RevisionID
 		w.CreatedAt, w.CreatedBy, w.UpdatedAt, w.UpdatedBy = got.CreatedAt, got.CreatedBy, got.UpdatedAt, got.UpdatedBy
 		for j := range w.People {
 			w.People[j].ID = got.People[j].ID

@@ -157,6 +157,7 @@ func (t *writeTx) insert(c *Case) error {
 		c.Reference = ref
 	}
 	c.Revision = 1
+	c.RevisionID = newRevisionID()
 	c.OriginOrg = t.v.org.Name
 	c.CreatedAt, c.UpdatedAt = t.v.stamp(), t.v.stamp()
 	c.CreatedBy, c.UpdatedBy = t.actor, t.actor
@@ -208,16 +209,7 @@ func (t *writeTx) signNotes(c *Case) {
 // update saves c over the stored case with the same id, keeping the old one
 // as a revision.
 func (t *writeTx) update(c *Case) error {
-	var n int64
-	var oldDoc string
-	err := t.queryRow("SELECT c.n, d.doc FROM cases c JOIN case_docs d ON d.n = c.n WHERE c.id = ?", c.ID).Scan(&n, &oldDoc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: %w: %s", ErrNotFound, c.ID)
-	}
-	if err != nil {
-		return fmt.Errorf("store: reading case: %w", err)
-	}
-	old, err := unmarshalCase(oldDoc)
+	n, old, oldDoc, err := t.current(c.ID)
 	if err != nil {
 		return err
 	}
@@ -230,10 +222,43 @@ func (t *writeTx) update(c *Case) error {
 	c.Reference, c.OriginOrg, c.NeedsReview = old.Reference, old.OriginOrg, old.NeedsReview
 	c.CreatedAt, c.CreatedBy = old.CreatedAt, old.CreatedBy
 	c.Revision = old.Revision + 1
+	return t.save(n, old, oldDoc, c, nil, AuditEdit, fmt.Sprintf("revision %d", c.Revision))
+}
+
+// current reads the stored case with that id: its row, the case and its
+// document.
+func (t *writeTx) current(id string) (int64, *Case, string, error) {
+	var n int64
+	var doc string
+	err := t.queryRow("SELECT c.n, d.doc FROM cases c JOIN case_docs d ON d.n = c.n WHERE c.id = ?", id).Scan(&n, &doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, "", fmt.Errorf("store: %w: %s", ErrNotFound, id)
+	}
+	if err != nil {
+		return 0, nil, "", fmt.Errorf("store: reading case: %w", err)
+	}
+	old, err := unmarshalCase(doc)
+	if err != nil {
+		return 0, nil, "", err
+	}
+	return n, old, doc, nil
+}
+
+// save writes c, validated and with its revision number set, as the new
+// version of case n over old (stored as oldDoc), which is kept as a
+// revision. The lineage gains old's revision id and then parents, the
+// ids of other versions c descends from (those a resolution settles).
+func (t *writeTx) save(n int64, old *Case, oldDoc string, c *Case, parents []string, action, detail string) error {
+	c.RevisionID = newRevisionID()
 	c.UpdatedAt, c.UpdatedBy = t.v.stamp(), t.actor
 	if _, err := t.exec("INSERT INTO revisions(case_n, revision, doc) VALUES (?, ?, ?)", n, old.Revision, oldDoc); err != nil {
 		return fmt.Errorf("store: keeping revision: %w", err)
 	}
+	lineage, err := readLineage(t.ctx, t.tx, n)
+	if err != nil {
+		return err
+	}
+	lineage = appendIDs(appendIDs(lineage, old.RevisionID), parents...)
 	doc, first, last, err := encode(c)
 	if err != nil {
 		return err
@@ -243,10 +268,10 @@ func (t *writeTx) update(c *Case) error {
 		c.Title, c.Status, c.Country, c.IncidentDate, first, last, c.UpdatedAt, c.NeedsReview, c.Revision, n); err != nil {
 		return fmt.Errorf("store: saving case: %w", err)
 	}
-	if _, err := t.exec("UPDATE case_docs SET doc = ? WHERE n = ?", doc, n); err != nil {
+	if _, err := t.exec("UPDATE case_docs SET doc = ?, lineage = ? WHERE n = ?", doc, idsJSON(lineage), n); err != nil {
 		return fmt.Errorf("store: saving case: %w", err)
 	}
-	if err := t.audit(AuditEdit, c.ID, fmt.Sprintf("revision %d", c.Revision)); err != nil {
+	if err := t.audit(action, c.ID, detail); err != nil {
 		return err
 	}
 	return t.index(n, c, true)

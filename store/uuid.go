@@ -53,3 +53,29 @@ func validUUID(s string) bool {
 	}
 	return true
 }
+
+// newRevisionID returns a fresh revision id: 128 random bits in hex. It is
+// random rather than a hash of the version's content because a share
+// carries the ids of versions its receiver must not read (redacted, or
+// edited since), and a plain hash of low-entropy content — a status, a
+// date, a short name — could be confirmed by guessing.
+func newRevisionID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("store: reading randomness: " + err.Error())
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// validRevisionID reports whether s has the form newRevisionID gives.
+func validRevisionID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
+			return false
+		}
+	}
+	return true
+}

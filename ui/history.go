@@ -277,7 +277,13 @@ func (a *App) fieldLine(label string, ch store.Change, mode store.Op) fyne.Canva
 	if !ch.Sensitive {
 		return shown
 	}
-	// Hidden until asked for: someone may be looking over the shoulder.
+	return a.hiddenUntilShown(label, shown)
+}
+
+// hiddenUntilShown hides a sensitive field's value (a legal name, a
+// contact) behind its name until Show is pressed: someone may be looking
+// over the shoulder.
+func (a *App) hiddenUntilShown(label string, shown fyne.CanvasObject) fyne.CanvasObject {
 	hidden := wrapLabel(a.T("ui.history.hidden", label))
 	shown.Hide()
 	var toggle *widget.Button

@@ -339,7 +339,13 @@ func (m *mainScreen) showCaseOrNone(c *store.Case) {
 	edit := widget.NewButtonWithIcon(m.a.T("ui.case.edit"), theme.DocumentCreateIcon(), safe(func() { m.showEditor(c) }))
 	history := widget.NewButtonWithIcon(m.a.T("ui.case.history"), theme.HistoryIcon(), safe(func() { m.showHistory(c) }))
 	share := widget.NewButtonWithIcon(m.a.T("ui.share.button"), theme.MailSendIcon(), safe(func() { m.showShare(c) }))
-	m.detail.Objects = append([]fyne.CanvasObject{container.NewHBox(edit, history, share)}, caseView(m.a, c)...)
+	actions := container.NewHBox(edit, history, share)
+	if c.NeedsReview {
+		resolve := widget.NewButtonWithIcon(m.a.T("ui.resolve.button"), theme.WarningIcon(), safe(func() { m.showResolve(c) }))
+		resolve.Importance = widget.WarningImportance
+		actions.Add(resolve)
+	}
+	m.detail.Objects = append([]fyne.CanvasObject{actions}, caseView(m.a, c)...)
 	m.detail.Objects = append(m.detail.Objects, m.evidenceView(c)...)
 	m.detailRefresh()
 }

@@ -202,7 +202,7 @@ func (c *cli) setupLog() error {
 // first, then evidence, keys and bundles.
 var helpOrder = []string{"init", "add", "list", "search", "show", "history", "edit", "delete", "stats",
 	"attach", "evidence", "extract", "custody", "audit", "check", "dump",
-	"passwd", "recovery-key", "guard", "author", "export", "verify", "import", "restore", "contact", "x25519-key"}
+	"passwd", "recovery-key", "guard", "author", "export", "verify", "import", "conflicts", "resolve", "restore", "contact", "x25519-key"}
 
 // ordered returns the commands in helpOrder, then any not listed there.
 func ordered() []*command {
@@ -279,7 +279,7 @@ func (c *cli) fail(cmd string, err error) int {
 		msg = "invalid input: " + fe.Error()
 		if cmd == "add" {
 			msg += "; nothing was added"
-		} else if cmd == "edit" {
+		} else if cmd == "edit" || cmd == "resolve" {
 			msg += "; nothing was changed"
 		}
 	case errors.Is(err, store.ErrNotFound):

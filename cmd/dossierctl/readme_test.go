@@ -156,6 +156,8 @@ dossierctl contact add --vault ~/vaults/partner net-for-partner.card --fingerpri
 		"The restored vault holds 54 cases, 1 evidence file (plus 1 stripped copy) and ",
 		"Imported a share from Peer Network",
 		"1 case added, 0 updated, 0 unchanged, 0 in conflict",
+		"0 cases added, 0 updated, 0 unchanged, 1 in conflict",
+		"PN-2026-0042 resolved: revision ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the walkthrough's output lacks %q:\n%s", want, out)
