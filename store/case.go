@@ -412,26 +412,26 @@ func (c *Case) Normalize(now time.Time) error {
 // assignIDs gives every record of the case that has none a fresh UUIDv7.
 func (c *Case) assignIDs(now time.Time) {
 	if c.ID == "" {
-		c.ID = newUUIDv7(now)
+		c.ID = newUUID()
 	}
 	for i := range c.People {
 		if c.People[i].ID == "" {
-			c.People[i].ID = newUUIDv7(now)
+			c.People[i].ID = newUUID()
 		}
 	}
 	for i := range c.Violations {
 		if c.Violations[i].ID == "" {
-			c.Violations[i].ID = newUUIDv7(now)
+			c.Violations[i].ID = newUUID()
 		}
 	}
 	for i := range c.Interventions {
 		if c.Interventions[i].ID == "" {
-			c.Interventions[i].ID = newUUIDv7(now)
+			c.Interventions[i].ID = newUUID()
 		}
 	}
 	for i := range c.Notes {
 		if c.Notes[i].ID == "" {
-			c.Notes[i].ID = newUUIDv7(now)
+			c.Notes[i].ID = newUUID()
 		}
 	}
 }
