@@ -63,7 +63,8 @@ test: deps
 # a run wrote no failing input, so it is reported and not counted; a real
 # failure always leaves one in testdata/fuzz/TARGET.
 FUZZ_TARGETS := store:FuzzDecodeCases store:FuzzSearchQuery store:FuzzStripJPEG \
-	store:FuzzStripPNG export:FuzzReadPlain export:FuzzParseCard
+	store:FuzzStripPNG store:FuzzCheckJSON store:FuzzVisibleText \
+	export:FuzzReadPlain export:FuzzParseCard
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t#*:}; \

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Case is one documented event: what happened, to whom, by whom, where and
@@ -246,8 +245,8 @@ func (v *validator) text(field, s string, max int, required bool) {
 	switch {
 	case required && strings.TrimSpace(s) == "":
 		v.fail(field, ReasonRequired, "is required and empty")
-	case !utf8.ValidString(s):
-		v.fail(field, ReasonNotText, "is not valid UTF-8 text")
+	case textProblem(s) != "":
+		v.fail(field, ReasonNotText, "%s", textProblem(s))
 	case len(s) > max:
 		v.fail(field, ReasonTooLong, "is %d bytes long; the limit is %d", len(s), max)
 	}
@@ -295,6 +294,7 @@ func (v *validator) id(field, s string) {
 func (c *Case) Normalize(now time.Time) error {
 	v := &validator{now: now}
 	c.Title = strings.TrimSpace(c.Title)
+	c.foldNewlines()
 	c.Country = strings.ToUpper(strings.TrimSpace(c.Country))
 	c.Tags = uniqueSorted(c.Tags)
 	if c.Status == "" {
@@ -407,6 +407,24 @@ func (c *Case) Normalize(now time.Time) error {
 		v.date(f+".date", n.Date)
 	}
 	return v.err()
+}
+
+// foldNewlines turns "\r\n" into "\n" in the fields that hold several
+// lines, before the text rules refuse carriage returns.
+func (c *Case) foldNewlines() {
+	foldNewlines(&c.Narrative)
+	for i := range c.Violations {
+		x := &c.Violations[i]
+		foldNewlines(&x.Method)
+		foldNewlines(&x.Consequences)
+		foldNewlines(&x.Description)
+	}
+	for i := range c.Interventions {
+		foldNewlines(&c.Interventions[i].Outcome)
+	}
+	for i := range c.Notes {
+		foldNewlines(&c.Notes[i].Text)
+	}
 }
 
 // assignIDs gives every record of the case that has none a fresh UUIDv7.

@@ -88,7 +88,16 @@ func (e hintError) Unwrap() error { return e.err }
 
 func withHint(err error, hint string) error { return hintError{err, hint} }
 
+// run runs one invocation. Everything it prints goes through a
+// visibleWriter: no text it shows can act on the terminal.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	vout, verr := newVisibleWriter(stdout), newVisibleWriter(stderr)
+	defer verr.Flush()
+	defer vout.Flush()
+	return runVisible(ctx, args, stdin, vout, verr)
+}
+
+func runVisible(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := &cli{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		c.usage(stdout)

@@ -1,0 +1,67 @@
+package export
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dossier-hr/dossier/store"
+)
+
+// A partner's bundle whose case holds a control character (its vault
+// predates the text rules, or was altered by someone holding its key) is
+// refused on import, naming the field; nothing is imported.
+func TestImportRefusesControlCharacters(t *testing.T) {
+	for _, c := range []struct{ title, field string }{
+		{`Raid\u001b]2;owned\u0007`, "title"},
+		{`Ivan\u202egnp`, "title"},
+	} {
+		src := partner(t, "Hostile Partner")
+		dst := partner(t, "Legal Partner")
+		toDst := befriend(t, src, dst)
+		befriend(t, dst, src)
+		ids, err := src.AddCases(ctx, strings.NewReader(`{"title":"clean","consent":{"obtained":true,"scope":["legal_partners"]}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := store.ExecForTest(src, `UPDATE case_docs SET doc = replace(doc, '"title":"clean"', '"title":"`+c.title+`"')`); err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(t.TempDir(), "share.age")
+		if _, err := WriteFile(ctx, src, p, Options{Kind: KindShare, To: []Card{toDst}, Cases: ids}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = Import(ctx, dst, p, ImportOptions{})
+		var fe *store.FieldError
+		if !errors.As(err, &fe) || fe.Field != c.field || fe.Reason != store.ReasonNotText {
+			t.Fatalf("import of %q: %v, want the %s refused", c.title, err, c.field)
+		}
+		if n, _ := dst.Count(ctx, store.Query{}); n != 0 {
+			t.Fatalf("%d cases imported", n)
+		}
+	}
+}
+
+// Every JSON entry of a bundle is read strictly: a key given twice, or
+// text that is not UTF-8, is refused rather than read as encoding/json
+// would (last key wins, U+FFFD).
+func TestStrictJSONRefusesDuplicatesAndBadText(t *testing.T) {
+	for _, in := range []string{
+		`{"format":"dossier-bundle","format":"x"}`,
+		`{"case":{"title":"a","title":"b"}}`,
+		"{\"case\":{\"title\":\"\xff\"}}",
+		`{"case":{"title":"\udead"}}`,
+	} {
+		var v map[string]any
+		err := strictJSON([]byte(in), &v)
+		var fe *store.FieldError
+		if !errors.As(err, &fe) {
+			t.Errorf("strictJSON(%q) = %v, want a FieldError", in, err)
+		}
+	}
+	var v map[string]any
+	if err := strictJSON([]byte(`{"case":{"title":"a"},"revisions":[{"title":"a"},{"title":"a"}]}`), &v); err != nil {
+		t.Fatal(err)
+	}
+}
