@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bytes"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -63,5 +64,34 @@ func TestStrictJSONRefusesDuplicatesAndBadText(t *testing.T) {
 	var v map[string]any
 	if err := strictJSON([]byte(`{"case":{"title":"a"},"revisions":[{"title":"a"},{"title":"a"}]}`), &v); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A backup of a vault written before the text rules restores as it was:
+// the rules refuse new text, never a person's own records.
+func TestRestoreKeepsTextOfOlderVaults(t *testing.T) {
+	v, rk, _ := fullVault(t)
+	if err := store.ExecForTest(v, `UPDATE case_docs SET doc = replace(doc, '"title":"', '"title":"\u001b[1m') WHERE n = (SELECT min(n) FROM cases)`); err != nil {
+		t.Fatal(err)
+	}
+	before := dump(t, v)
+	if !bytes.Contains(before, []byte(`\u001b[1m`)) {
+		t.Fatal("the vault was not altered")
+	}
+	path := filepath.Join(t.TempDir(), "backup.age")
+	if _, err := WriteFile(ctx, v, path, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "restored")
+	if _, err := Restore(ctx, []string{path}, rk, dir, "new passphrase", RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := store.Open(dir, "new passphrase", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if after := dump(t, r); !bytes.Equal(before, after) {
+		t.Fatalf("restored dump differs:\n%s\n---\n%s", before, after)
 	}
 }

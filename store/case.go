@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Case is one documented event: what happened, to whom, by whom, where and
@@ -219,6 +220,10 @@ func ParseDate(s string) (first, last time.Time, err error) {
 type validator struct {
 	now  time.Time
 	errs []*FieldError
+	// stored: the case is one this vault or an older version of Dossier
+	// stored, being restored; text is checked to be UTF-8 only, as
+	// vaults written before the text rules may hold control characters.
+	stored bool
 }
 
 func (v *validator) fail(field, reason, format string, args ...any) {
@@ -245,7 +250,9 @@ func (v *validator) text(field, s string, max int, required bool) {
 	switch {
 	case required && strings.TrimSpace(s) == "":
 		v.fail(field, ReasonRequired, "is required and empty")
-	case textProblem(s) != "":
+	case v.stored && !utf8.ValidString(s):
+		v.fail(field, ReasonNotText, "is not valid UTF-8 text")
+	case !v.stored && textProblem(s) != "":
 		v.fail(field, ReasonNotText, "%s", textProblem(s))
 	case len(s) > max:
 		v.fail(field, ReasonTooLong, "is %d bytes long; the limit is %d", len(s), max)
@@ -292,9 +299,22 @@ func (v *validator) id(field, s string) {
 // role into roles, sorts and de-duplicates tags and lists) and validates
 // it. The error, if any, is a *FieldError wrapping ErrInvalid.
 func (c *Case) Normalize(now time.Time) error {
-	v := &validator{now: now}
+	return c.normalize(&validator{now: now})
+}
+
+// normalizeStored is Normalize for a case restored from the vault's own
+// backup: the text rules (text.go) are not applied, so that a backup of a
+// vault written before them restores whole. Everything shown of it is
+// escaped on output.
+func (c *Case) normalizeStored(now time.Time) error {
+	return c.normalize(&validator{now: now, stored: true})
+}
+
+func (c *Case) normalize(v *validator) error {
 	c.Title = strings.TrimSpace(c.Title)
-	c.foldNewlines()
+	if !v.stored {
+		c.foldNewlines()
+	}
 	c.Country = strings.ToUpper(strings.TrimSpace(c.Country))
 	c.Tags = uniqueSorted(c.Tags)
 	if c.Status == "" {
