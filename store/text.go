@@ -259,3 +259,58 @@ func validJSONString(raw []byte) bool {
 	}
 	return !pendingHigh
 }
+
+// Visible returns a copy of c for showing and editing in a window: every
+// text field passed through VisibleText (line feeds kept in the fields of
+// several lines). A case that follows the text rules comes back equal to
+// c; one from a vault written before them shows its control characters as
+// escapes, which the person can see, and which an edit saved from the
+// copy stores as plain text.
+func (c *Case) Visible() *Case {
+	one := func(s *string) { *s = VisibleText(*s, false) }
+	many := func(s *string) { *s = VisibleText(*s, true) }
+	out := *c
+	for _, s := range []*string{&out.Title, &out.Region, &out.Locality} {
+		one(s)
+	}
+	many(&out.Narrative)
+	out.Tags = append([]string(nil), c.Tags...)
+	for i := range out.Tags {
+		one(&out.Tags[i])
+	}
+	out.People = append([]Person(nil), c.People...)
+	for i := range out.People {
+		p := &out.People[i]
+		one(&p.Pseudonym)
+		one(&p.LegalName)
+		one(&p.Contact)
+	}
+	out.Violations = append([]Violation(nil), c.Violations...)
+	for i := range out.Violations {
+		x := &out.Violations[i]
+		one(&x.PerpetratorDetails)
+		one(&x.Victim)
+		many(&x.Method)
+		many(&x.Consequences)
+		many(&x.Description)
+	}
+	out.Interventions = append([]Intervention(nil), c.Interventions...)
+	for i := range out.Interventions {
+		one(&out.Interventions[i].By)
+		many(&out.Interventions[i].Outcome)
+	}
+	if c.Consent != nil {
+		cons := *c.Consent
+		one(&cons.By)
+		out.Consent = &cons
+	}
+	out.Notes = append([]Note(nil), c.Notes...)
+	for i := range out.Notes {
+		one(&out.Notes[i].Author)
+		many(&out.Notes[i].Text)
+	}
+	for _, s := range []*string{&out.CreatedBy, &out.UpdatedBy, &out.OriginOrg} {
+		one(s)
+	}
+	return &out
+}

@@ -261,3 +261,41 @@ func TestContactNameFollowsTextRules(t *testing.T) {
 		t.Fatalf("got %v, want the name refused", err)
 	}
 }
+
+// Visible escapes every text field of a case and leaves a clean case
+// equal to itself.
+func TestCaseVisible(t *testing.T) {
+	c, err := decodeCase([]byte(strings.SplitN(sample, "\n", 2)[0]), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Normalize(fixedClock()()); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(c)
+	b, _ := json.Marshal(c.Visible())
+	if !bytes.Equal(a, b) {
+		t.Fatalf("a clean case changed:\n%s\n%s", a, b)
+	}
+	const evil = "\x1b]2;x\x07\u202e\xff"
+	h := *c
+	h.Title, h.Narrative, h.Tags = evil, "a\n"+evil, []string{evil}
+	h.People = []Person{{Pseudonym: evil, LegalName: evil, Contact: evil}}
+	h.Violations = []Violation{{PerpetratorDetails: evil, Victim: evil, Method: evil, Consequences: evil, Description: evil}}
+	h.Interventions = []Intervention{{By: evil, Outcome: evil}}
+	h.Consent = &Consent{By: evil}
+	h.Notes = []Note{{Author: evil, Text: evil}}
+	h.CreatedBy, h.UpdatedBy, h.OriginOrg = evil, evil, evil
+	v := h.Visible()
+	for _, s := range []string{v.Title, v.Narrative, v.Tags[0], v.People[0].Pseudonym, v.People[0].LegalName, v.People[0].Contact,
+		v.Violations[0].PerpetratorDetails, v.Violations[0].Victim, v.Violations[0].Method, v.Violations[0].Consequences,
+		v.Violations[0].Description, v.Interventions[0].By, v.Interventions[0].Outcome, v.Consent.By, v.Notes[0].Author,
+		v.Notes[0].Text, v.CreatedBy, v.UpdatedBy, v.OriginOrg} {
+		if CheckText("", s) != nil || !strings.Contains(s, `\u001b]2;x\u0007\u202e\xff`) {
+			t.Errorf("Visible gave %q", s)
+		}
+	}
+	if h.Title != evil || h.People[0].Pseudonym != evil {
+		t.Fatal("Visible changed the case it was given")
+	}
+}
