@@ -52,6 +52,8 @@ run: demo
 test: deps
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$unformatted" ]; then echo "not gofmt-formatted: $$unformatted"; exit 1; fi
+	@# No program is tracked by git: only source (internal/repocheck).
+	$(GO) test -count=1 -run 'TestNoTrackedBinaries' ./internal/repocheck
 	$(GO) vet ./...
 	$(GO) test -timeout 30m ./...
 
@@ -61,7 +63,8 @@ test: deps
 # a run wrote no failing input, so it is reported and not counted; a real
 # failure always leaves one in testdata/fuzz/TARGET.
 FUZZ_TARGETS := store:FuzzDecodeCases store:FuzzSearchQuery store:FuzzStripJPEG \
-	store:FuzzStripPNG export:FuzzReadPlain export:FuzzParseCard
+	store:FuzzStripPNG store:FuzzCheckJSON store:FuzzVisibleText \
+	export:FuzzReadPlain export:FuzzParseCard
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t#*:}; \

@@ -95,7 +95,15 @@ func NewKeyFile(key *DataKey, passphrase string, recovery age.Recipient) (*KeyFi
 
 // SetPassphrase replaces the passphrase wrap; the recovery wrap is kept.
 // Persist the result with Write for the change to take effect.
+//
+// The passphrase follows the passphrase rule (passphrase.go): one line
+// ending at its end is dropped; a line break or another control character
+// within is refused with ErrPassphraseLineBreak or ErrPassphraseControl.
 func (kf *KeyFile) SetPassphrase(key *DataKey, passphrase string) error {
+	passphrase, err := newPassphrase(passphrase)
+	if err != nil {
+		return fmt.Errorf("crypto: %w", err)
+	}
 	if passphrase == "" {
 		return errors.New("crypto: the passphrase is empty")
 	}
@@ -147,13 +155,27 @@ func (kf *KeyFile) WipePassphrase() {
 // the rule, from a non-NFC passphrase, still opens with the passphrase as
 // typed: that second attempt costs another KDF run, and only happens for
 // such text.
-func (kf *KeyFile) UnlockPassphrase(passphrase string) (*DataKey, error) {
+//
+// The passphrase follows the passphrase rule (passphrase.go): one line
+// ending at its end is dropped, and one holding a line break within is
+// refused with ErrPassphraseLineBreak before any attempt, so it never
+// counts as a wrong passphrase. A wrap made before the rule, from a
+// passphrase with a line ending kept, still opens with the passphrase as
+// given.
+func (kf *KeyFile) UnlockPassphrase(given string) (*DataKey, error) {
 	if kf.PassphraseWiped {
 		return nil, fmt.Errorf("crypto: %w", ErrPassphraseWiped)
+	}
+	passphrase, err := NormalizePassphrase(given)
+	if err != nil {
+		return nil, fmt.Errorf("crypto: %w", err)
 	}
 	key, err := kf.unlockExactly(norm.NFC.String(passphrase))
 	if errors.Is(err, ErrWrongPassphrase) && !norm.NFC.IsNormalString(passphrase) {
 		key, err = kf.unlockExactly(passphrase)
+	}
+	if errors.Is(err, ErrWrongPassphrase) && given != passphrase {
+		key, err = kf.unlockExactly(given)
 	}
 	return key, err
 }

@@ -409,7 +409,12 @@ func readAll(r io.Reader, h *tar.Header, max int64) ([]byte, error) {
 	return data, nil
 }
 
+// strictJSON decodes one JSON entry of a bundle: no unknown field, no
+// duplicate key, no text that is not UTF-8 (store.CheckJSON).
 func strictJSON(data []byte, v any) error {
+	if err := store.CheckJSON(data); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -260,7 +260,7 @@ func (l *Loader) RestoreCase(rec *CaseRecord) error {
 		return err
 	}
 	check := *c
-	if err := check.Normalize(l.t.v.now()); err != nil {
+	if err := check.normalizeStored(l.t.v.now()); err != nil {
 		return err
 	}
 	if c.ID == "" || c.Reference == "" || c.Revision < 1 {

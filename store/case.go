@@ -225,6 +225,10 @@ func ParseDate(s string) (first, last time.Time, err error) {
 type validator struct {
 	now  time.Time
 	errs []*FieldError
+	// stored: the case is one this vault or an older version of Dossier
+	// stored, being restored; text is checked to be UTF-8 only, as
+	// vaults written before the text rules may hold control characters.
+	stored bool
 }
 
 func (v *validator) fail(field, reason, format string, args ...any) {
@@ -251,8 +255,10 @@ func (v *validator) text(field, s string, max int, required bool) {
 	switch {
 	case required && strings.TrimSpace(s) == "":
 		v.fail(field, ReasonRequired, "is required and empty")
-	case !utf8.ValidString(s):
+	case v.stored && !utf8.ValidString(s):
 		v.fail(field, ReasonNotText, "is not valid UTF-8 text")
+	case !v.stored && textProblem(s) != "":
+		v.fail(field, ReasonNotText, "%s", textProblem(s))
 	case len(s) > max:
 		v.fail(field, ReasonTooLong, "is %d bytes long; the limit is %d", len(s), max)
 	}
@@ -298,8 +304,22 @@ func (v *validator) id(field, s string) {
 // role into roles, sorts and de-duplicates tags and lists) and validates
 // it. The error, if any, is a *FieldError wrapping ErrInvalid.
 func (c *Case) Normalize(now time.Time) error {
-	v := &validator{now: now}
+	return c.normalize(&validator{now: now})
+}
+
+// normalizeStored is Normalize for a case restored from the vault's own
+// backup: the text rules (text.go) are not applied, so that a backup of a
+// vault written before them restores whole. Everything shown of it is
+// escaped on output.
+func (c *Case) normalizeStored(now time.Time) error {
+	return c.normalize(&validator{now: now, stored: true})
+}
+
+func (c *Case) normalize(v *validator) error {
 	c.Title = strings.TrimSpace(c.Title)
+	if !v.stored {
+		c.foldNewlines()
+	}
 	c.Country = strings.ToUpper(strings.TrimSpace(c.Country))
 	c.Tags = uniqueSorted(c.Tags)
 	if c.Status == "" {
@@ -414,29 +434,47 @@ func (c *Case) Normalize(now time.Time) error {
 	return v.err()
 }
 
+// foldNewlines turns "\r\n" into "\n" in the fields that hold several
+// lines, before the text rules refuse carriage returns.
+func (c *Case) foldNewlines() {
+	foldNewlines(&c.Narrative)
+	for i := range c.Violations {
+		x := &c.Violations[i]
+		foldNewlines(&x.Method)
+		foldNewlines(&x.Consequences)
+		foldNewlines(&x.Description)
+	}
+	for i := range c.Interventions {
+		foldNewlines(&c.Interventions[i].Outcome)
+	}
+	for i := range c.Notes {
+		foldNewlines(&c.Notes[i].Text)
+	}
+}
+
 // assignIDs gives every record of the case that has none a fresh UUIDv7.
 func (c *Case) assignIDs(now time.Time) {
 	if c.ID == "" {
-		c.ID = newUUIDv7(now)
+		c.ID = newUUID()
 	}
 	for i := range c.People {
 		if c.People[i].ID == "" {
-			c.People[i].ID = newUUIDv7(now)
+			c.People[i].ID = newUUID()
 		}
 	}
 	for i := range c.Violations {
 		if c.Violations[i].ID == "" {
-			c.Violations[i].ID = newUUIDv7(now)
+			c.Violations[i].ID = newUUID()
 		}
 	}
 	for i := range c.Interventions {
 		if c.Interventions[i].ID == "" {
-			c.Interventions[i].ID = newUUIDv7(now)
+			c.Interventions[i].ID = newUUID()
 		}
 	}
 	for i := range c.Notes {
 		if c.Notes[i].ID == "" {
-			c.Notes[i].ID = newUUIDv7(now)
+			c.Notes[i].ID = newUUID()
 		}
 	}
 }

@@ -114,6 +114,9 @@ var readOnlyFields = []string{"id", "reference", "revision", "revision_id", "cre
 // (a field set to null is cleared; lists are replaced whole). The version
 // before the edit is kept as a revision. It returns the case as saved.
 func (v *Vault) Edit(ctx context.Context, idOrRef string, patch []byte) (*Case, error) {
+	if err := CheckJSON(patch); err != nil {
+		return nil, err
+	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(patch, &fields); err != nil {
 		return nil, &FieldError{Msg: "the changes are not a JSON object: " + strings.TrimPrefix(err.Error(), "json: ")}

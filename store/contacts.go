@@ -33,6 +33,9 @@ func (v *Vault) AddContact(ctx context.Context, c Contact) error {
 	if len(c.Name) > maxShort {
 		return &FieldError{Field: "name", Msg: "is longer than 1000 bytes"}
 	}
+	if err := CheckText("name", c.Name); err != nil {
+		return err
+	}
 	_, err := v.db.ExecContext(ctx, "INSERT INTO contacts(fingerprint, name, age_recipient, age_recipient_x25519, sign_key, added_at) VALUES (?, ?, ?, ?, ?, ?)",
 		c.Fingerprint, c.Name, c.AgeRecipient, c.AgeRecipientX25519, c.SignKey, v.stamp())
 	if err != nil {

@@ -113,7 +113,7 @@ func (v *Vault) Attach(ctx context.Context, caseIDOrRef string, r io.Reader, opt
 	head, _ := br.Peek(512)
 	media := mediaType(opts.Name, head)
 	e := &Evidence{
-		ID: newUUIDv7(v.now()), CaseID: c.ID, Kind: EvidenceOriginal, Name: filepath.Base(opts.Name),
+		ID: newUUID(), CaseID: c.ID, Kind: EvidenceOriginal, Name: filepath.Base(opts.Name),
 		MediaType: media, AddedAt: v.stamp(), AddedBy: tx.actor,
 	}
 	n, err := tx.insertEvidence(e, caseN, 0, br)
@@ -204,7 +204,7 @@ func (t *writeTx) addStripped(orig *Evidence, n, caseN int64, strip func(io.Read
 		r.Close()
 		pw.CloseWithError(err)
 	}()
-	s := &Evidence{ID: newUUIDv7(t.v.now()), CaseID: orig.CaseID, Kind: EvidenceStripped, DerivedFrom: orig.ID,
+	s := &Evidence{ID: newUUID(), CaseID: orig.CaseID, Kind: EvidenceStripped, DerivedFrom: orig.ID,
 		Name: orig.Name, MediaType: orig.MediaType, AddedAt: orig.AddedAt, AddedBy: orig.AddedBy}
 	sn, err := t.insertEvidence(s, caseN, n, pr)
 	pr.Close()

@@ -107,6 +107,10 @@ func DecodeCases(r io.Reader, fn func(line int, c *Case) error) error {
 }
 
 func decodeCase(rec []byte, line int) (*Case, error) {
+	if err := CheckJSON(rec); err != nil {
+		err.(*FieldError).Line = line
+		return nil, err
+	}
 	var c Case
 	dec := json.NewDecoder(bytes.NewReader(rec))
 	dec.DisallowUnknownFields()

@@ -564,14 +564,29 @@ func TestOrgCode(t *testing.T) {
 	}
 }
 
+// Ids are UUIDv7 in canonical form, and strictly ordered even when many
+// are made in the same millisecond (the library's counter; random bits
+// alone would not be).
 func TestUUIDv7(t *testing.T) {
-	now := time.Now()
-	a, b := newUUIDv7(now), newUUIDv7(now.Add(time.Millisecond))
-	if !validUUID(a) || a[14] != '7' || !strings.ContainsRune("89ab", rune(a[19])) {
-		t.Fatalf("not a v7 UUID: %s", a)
+	prev := ""
+	for i := 0; i < 1000; i++ {
+		a := newUUID()
+		if !validUUID(a) || a[14] != '7' || !strings.ContainsRune("89ab", rune(a[19])) {
+			t.Fatalf("not a v7 UUID: %s", a)
+		}
+		if a <= prev {
+			t.Fatalf("UUIDv7 not ordered by creation: %s <= %s", a, prev)
+		}
+		prev = a
 	}
-	if a >= b {
-		t.Fatalf("UUIDv7 not ordered by time: %s >= %s", a, b)
+	for _, s := range []string{"", "0189c3a2-7b1e-7c3d-8e4f-5a6b7c8d9e0f0", "0189C3A2-7B1E-7C3D-8E4F-5A6B7C8D9E0F",
+		"{0189c3a2-7b1e-7c3d-8e4f-5a6b7c8d9e0f}", "urn:uuid:0189c3a2-7b1e-7c3d-8e4f-5a6b7c8d9e0f", "0189c3a27b1e7c3d8e4f5a6b7c8d9e0f"} {
+		if validUUID(s) {
+			t.Errorf("validUUID(%q) = true, want false: ids are lower-case canonical", s)
+		}
+	}
+	if !validUUID("0189c3a2-7b1e-7c3d-8e4f-5a6b7c8d9e0f") {
+		t.Error("a canonical UUID is refused")
 	}
 }
 

@@ -1,57 +1,29 @@
 package store
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"time"
+	"github.com/google/uuid"
 )
 
-// newUUIDv7 returns a UUID version 7 (RFC 9562): 48 bits of Unix
-// milliseconds, then randomness, so ids sort roughly by creation time and
-// never collide across organisations that merge each other's cases.
-func newUUIDv7(now time.Time) string {
-	var u [16]byte
-	ms := uint64(now.UnixMilli())
-	for i := 0; i < 6; i++ {
-		u[i] = byte(ms >> (40 - 8*i))
-	}
-	if _, err := rand.Read(u[6:]); err != nil {
+// newUUID returns a UUID version 7 (RFC 9562) in lower-case canonical
+// form: 48 bits of Unix milliseconds, then a counter and randomness, so
+// ids sort by creation time — strictly, within one process, even for ids
+// made in the same millisecond — and never collide across organisations
+// that merge each other's cases. The time is the system clock's, not the
+// vault's (Options.Now): ids only need to be unique and roughly ordered.
+func newUUID() string {
+	u, err := uuid.NewV7()
+	if err != nil {
 		panic("store: reading randomness: " + err.Error()) // crypto/rand never fails on supported systems
 	}
-	u[6] = u[6]&0x0f | 0x70
-	u[8] = u[8]&0x3f | 0x80
-	var b [36]byte
-	hex.Encode(b[0:8], u[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], u[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], u[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], u[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:], u[10:])
-	return string(b[:])
+	return u.String()
 }
 
 // validUUID reports whether s is a UUID in lower-case canonical form.
+// uuid.Parse also accepts braces, a urn: prefix, upper case and no
+// hyphens; ids are compared as text, so only the one form is allowed.
 func validUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-				return false
-			}
-		}
-	}
-	return true
+	u, err := uuid.Parse(s)
+	return err == nil && u.String() == s
 }
 
 // newRevisionID returns a fresh revision id: 128 random bits in hex. It is

@@ -194,7 +194,7 @@ func Create(dir, passphrase string, opts CreateOptions) (*Vault, *crypto.Recover
 	}
 	meta := map[string]any{
 		"recovery_recipient_x25519": rx.Recipient().String(),
-		"vault_id":                  newUUIDv7(v.now()),
+		"vault_id":                  newUUID(),
 		"created_at":                v.stamp(),
 		"org_name":                  name,
 		"org_code":                  code,

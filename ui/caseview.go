@@ -14,7 +14,11 @@ import (
 // caseView renders a case read-only, vocabulary in the person's language.
 // Case text goes into plain labels, never markdown, so nothing in a
 // narrative is interpreted.
+//
+// Text from a vault written before the text rules may hold control
+// characters: it is shown escaped (store.Case.Visible), never raw.
 func caseView(a *App, c *store.Case) []fyne.CanvasObject {
+	c = c.Visible()
 	l := a.lang
 	var out []fyne.CanvasObject
 	text := func(s string) {

@@ -138,7 +138,14 @@ type editor struct {
 // draftEvery is how often the editor keeps a draft of what is typed.
 const draftEvery = time.Second
 
+// showEditor opens the editor on orig, or on a new case if nil. It holds
+// the case as shown (store.Case.Visible): control
+// characters an older vault may hold appear as escapes the person can
+// see and delete, and are saved as plain text if left.
 func (m *mainScreen) showEditor(orig *store.Case) *editor {
+	if orig != nil {
+		orig = orig.Visible()
+	}
 	a := m.a
 	a.touch()
 	e := &editor{a: a, m: m, orig: orig, errs: map[string]*widget.Label{}, names: map[string]string{}}

@@ -50,7 +50,7 @@ func (m *mainScreen) evidenceView(c *store.Case) []fyne.CanvasObject {
 			continue // shown with its original
 		}
 		e := e
-		head := widget.NewLabel(fmt.Sprintf("%s · %s · %s", e.Name, e.MediaType, size(e.Size)))
+		head := widget.NewLabel(fmt.Sprintf("%s · %s · %s", store.VisibleText(e.Name, false), e.MediaType, size(e.Size)))
 		head.Wrapping = fyne.TextWrapBreak
 		sum := widget.NewLabelWithStyle("SHA-256 "+e.SHA256, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		sum.Wrapping = fyne.TextWrapBreak
@@ -226,7 +226,7 @@ func (m *mainScreen) preview(e *store.Evidence) {
 		content = img
 	}
 	m.previewed = content
-	d := dialog.NewCustom(e.Name, a.T("ui.close"), content, a.win)
+	d := dialog.NewCustom(store.VisibleText(e.Name, false), a.T("ui.close"), content, a.win)
 	d.Resize(fyne.NewSize(800, 600))
 	d.Show()
 }

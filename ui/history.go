@@ -45,6 +45,9 @@ func (m *mainScreen) showHistory(c *store.Case) {
 		return
 	}
 	versions := append(revs, cur)
+	for i, v := range versions {
+		versions[i] = v.Visible() // never raw control characters on screen
+	}
 	box := container.NewVBox(wrapLabel(a.T("ui.history.intro")))
 	if len(revs) == 0 {
 		box.Add(wrapLabel(a.T("ui.case.no_history")))

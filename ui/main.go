@@ -271,7 +271,7 @@ func (m *mainScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	} else {
 		flag.SetText("")
 	}
-	title.SetText(s.Title)
+	title.SetText(store.VisibleText(s.Title, false))
 }
 
 // tightRows stacks its objects without the padding between them that a

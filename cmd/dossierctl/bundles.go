@@ -29,7 +29,7 @@ func init() {
 			fs.Var(&stringList{}, "case", "a case `ID` or reference to share (repeatable)")
 			fs.String("redact", export.RedactPseudonymise, "share redaction `profile`: none, pseudonymise or anonymise")
 			fs.Var(&stringList{}, "to", "also encrypt to the contact card in `FILE` (repeatable)")
-			fs.String("bundle-passphrase-file", "", "encrypt with the one-off passphrase on the first line of `FILE` instead of keys")
+			fs.String("bundle-passphrase-file", "", "encrypt with the one-off passphrase in `FILE` (one line) instead of keys")
 			fs.Bool("x25519", false, "use classic X25519 recipients, for age command-line tools before 1.3 (not post-quantum)")
 			fs.Bool("skip-damaged", false, "write the bundle without the damaged evidence records 'dossierctl check' lists, and record in it that they were left out")
 		}})
@@ -37,13 +37,13 @@ func init() {
 	register(&command{name: "verify", args: "FILE [--identity FILE]", help: "check a bundle completely and say who made it", run: cmdVerify,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("identity", "", "decrypt with the recovery key or age identity in `FILE` instead of the vault's")
-			fs.String("bundle-passphrase-file", "", "decrypt with the passphrase on the first line of `FILE`")
+			fs.String("bundle-passphrase-file", "", "decrypt with the passphrase in `FILE` (one line)")
 			fs.Bool("json", false, "print the manifest summary as JSON")
 		}})
 	register(&command{name: "import", args: "FILE [--accept-unknown-signer] [--bundle-passphrase-file F]", help: "verify a bundle from a partner and merge it", run: cmdImport,
 		flags: func(fs *flag.FlagSet) {
 			fs.Bool("accept-unknown-signer", false, "import even if the signer is not among your contacts")
-			fs.String("bundle-passphrase-file", "", "the bundle was encrypted with the one-off passphrase on the first line of `FILE`")
+			fs.String("bundle-passphrase-file", "", "the bundle was encrypted with the one-off passphrase in `FILE` (one line)")
 		}})
 	register(&command{name: "contact", args: "export --out FILE | add FILE [--fingerprint FP] | list [--json]", help: "exchange contact cards with partner organisations", run: cmdContact,
 		flags: func(fs *flag.FlagSet) {
@@ -54,7 +54,7 @@ func init() {
 	register(&command{name: "restore", args: "--bundle FILE [--bundle FILE]... --recovery-key FILE --vault NEWDIR --new-passphrase-file FILE", help: "rebuild a vault from a full backup and its incrementals", run: cmdRestore,
 		flags: func(fs *flag.FlagSet) {
 			fs.Var(&stringList{}, "bundle", "the full backup `FILE`, then each incremental bundle made after it, in order (repeatable)")
-			fs.String("new-passphrase-file", "", "the new vault's passphrase, first line of `FILE` (else a prompt)")
+			fs.String("new-passphrase-file", "", "the new vault's passphrase, in `FILE` (one line; else a prompt)")
 		}})
 }
 
@@ -101,7 +101,7 @@ func cmdExport(c *cli, fs *flag.FlagSet, args []string) error {
 		opts.To = append(opts.To, card)
 	}
 	if f := str(fs, "bundle-passphrase-file"); f != "" {
-		p, err := readFirstLine(f)
+		p, err := readPassphraseFile(f)
 		if err != nil {
 			return fmt.Errorf("reading the bundle passphrase file: %w", err)
 		}
@@ -145,7 +145,7 @@ func cmdExport(c *cli, fs *flag.FlagSet, args []string) error {
 // passphrase, or the vault's own keys.
 func (c *cli) identities(fs *flag.FlagSet) ([]age.Identity, *store.Vault, error) {
 	if f := str(fs, "bundle-passphrase-file"); f != "" {
-		p, err := readFirstLine(f)
+		p, err := readPassphraseFile(f)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -185,7 +185,7 @@ func (c *cli) identities(fs *flag.FlagSet) ([]age.Identity, *store.Vault, error)
 // notAddressedHint says what to check when no key tried opens a bundle.
 func notAddressedHint(fs *flag.FlagSet) string {
 	if fs.Lookup("bundle-passphrase-file").Value.String() != "" {
-		return "Check the bundle passphrase: the first line of the file, exactly as the sender wrote it"
+		return "Check the bundle passphrase: the line of the file, exactly as the sender wrote it"
 	}
 	if id := fs.Lookup("identity"); id != nil && id.Value.String() != "" {
 		return "Check that the key file is the recovery key or identity the bundle was made for"
@@ -261,7 +261,7 @@ func cmdRestore(c *cli, fs *flag.FlagSet, args []string) error {
 	}
 	var pass string
 	if f := str(fs, "new-passphrase-file"); f != "" {
-		if pass, err = readFirstLine(f); err != nil {
+		if pass, err = readPassphraseFile(f); err != nil {
 			return fmt.Errorf("reading the new passphrase file: %w", err)
 		}
 	} else if pass, err = promptSecret("New passphrase: ", true); err != nil {
@@ -313,7 +313,7 @@ func cmdImport(c *cli, fs *flag.FlagSet, args []string) error {
 	}
 	opts := export.ImportOptions{AcceptUnknown: boolean(fs, "accept-unknown-signer")}
 	if f := str(fs, "bundle-passphrase-file"); f != "" {
-		p, err := readFirstLine(f)
+		p, err := readPassphraseFile(f)
 		if err != nil {
 			return fmt.Errorf("reading the bundle passphrase file: %w", err)
 		}

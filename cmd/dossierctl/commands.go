@@ -32,7 +32,7 @@ func init() {
 	register(&command{name: "edit", args: "ID|REFERENCE FILE|-", help: "change fields of a case (keeps a revision)", run: cmdEdit})
 	register(&command{name: "passwd", args: "--new-passphrase-file FILE", help: "change the passphrase", run: cmdPasswd,
 		flags: func(fs *flag.FlagSet) {
-			fs.String("new-passphrase-file", "", "read the new passphrase from the first line of `FILE` (else a prompt)")
+			fs.String("new-passphrase-file", "", "read the new passphrase from `FILE` (one line; else a prompt)")
 		}})
 	register(&command{name: "dump", args: "", help: "print the vault's content as canonical JSON", run: cmdDump})
 	register(&command{name: "check", args: "", help: "check the vault's integrity and every evidence file's hash; lists damaged records", run: cmdCheck})
@@ -385,7 +385,7 @@ func cmdPasswd(c *cli, fs *flag.FlagSet, args []string) error {
 	}
 	var newPass string
 	if f := str(fs, "new-passphrase-file"); f != "" {
-		p, err := readFirstLine(f)
+		p, err := readPassphraseFile(f)
 		if err != nil {
 			return fmt.Errorf("reading the new passphrase file: %w", err)
 		}

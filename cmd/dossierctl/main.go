@@ -88,7 +88,16 @@ func (e hintError) Unwrap() error { return e.err }
 
 func withHint(err error, hint string) error { return hintError{err, hint} }
 
+// run runs one invocation. Everything it prints goes through a
+// visibleWriter: no text it shows can act on the terminal.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	vout, verr := newVisibleWriter(stdout), newVisibleWriter(stderr)
+	defer verr.Flush()
+	defer vout.Flush()
+	return runVisible(ctx, args, stdin, vout, verr)
+}
+
+func runVisible(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := &cli{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		c.usage(stdout)
@@ -160,7 +169,7 @@ func globalTakesValue(arg string) bool {
 
 func (c *cli) globalFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.vaultDir, "vault", "", "vault `folder` (default: dossier in the user's data folder)")
-	fs.StringVar(&c.passphraseFile, "passphrase-file", "", "read the passphrase from the first line of `FILE` (else $DOSSIER_PASSPHRASE, else a prompt)")
+	fs.StringVar(&c.passphraseFile, "passphrase-file", "", "read the passphrase from `FILE`, one line (else $DOSSIER_PASSPHRASE, else a prompt)")
 	fs.StringVar(&c.recoveryFile, "recovery-key", "", "unlock with the recovery key in `FILE` instead of the passphrase")
 	fs.StringVar(&c.logLevel, "log-level", "warn", "log `level`: error, warn, info or debug (logs never hold case content)")
 	fs.StringVar(&c.actor, "author", "", "`name` recorded as the author of changes, notes and audit entries (default: the vault's author setting, else local)")
@@ -232,7 +241,7 @@ commands:
 	fmt.Fprint(w, `
 global flags (on every command):
   --vault DIR             vault folder (default: dossier in the user's data folder)
-  --passphrase-file FILE  first line is the passphrase (else $DOSSIER_PASSPHRASE, else a prompt)
+  --passphrase-file FILE  the passphrase, one line (else $DOSSIER_PASSPHRASE, else a prompt)
   --recovery-key FILE     unlock with the recovery key instead
   --log-level LEVEL       error, warn (default), info or debug
   --author NAME           recorded as the author of changes, notes and audit entries

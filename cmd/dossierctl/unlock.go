@@ -1,11 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
-	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -26,26 +25,34 @@ func (c *cli) dir() (string, error) {
 	return c.vaultDir, nil
 }
 
-// readFirstLine returns the first line of a file without its line ending.
-// Nothing else is trimmed: spaces are part of a passphrase.
-func readFirstLine(path string) (string, error) {
+// readPassphraseFile returns the passphrase a file holds, by the
+// passphrase rule of crypto.NormalizePassphrase — the same for a file,
+// $DOSSIER_PASSPHRASE, the prompt and the app: one line ending at the end
+// dropped, nothing else trimmed, a second line refused.
+func readPassphraseFile(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	line, err := bufio.NewReaderSize(f, 64<<10).ReadString('\n')
-	if err != nil && line == "" {
+	b, err := io.ReadAll(io.LimitReader(f, 64<<10+1))
+	if err != nil {
+		return "", err
+	}
+	if len(b) == 0 {
 		return "", fmt.Errorf("%s is empty", path)
 	}
-	return strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r"), nil
+	if len(b) > 64<<10 {
+		return "", fmt.Errorf("%s is larger than 64 KiB: not a passphrase file", path)
+	}
+	return crypto.NormalizePassphrase(string(b))
 }
 
 // passphrase finds the passphrase: --passphrase-file, $DOSSIER_PASSPHRASE,
 // then a no-echo prompt on a terminal (twice when confirm is set).
 func (c *cli) passphrase(prompt string, confirm bool) (string, error) {
 	if c.passphraseFile != "" {
-		p, err := readFirstLine(c.passphraseFile)
+		p, err := readPassphraseFile(c.passphraseFile)
 		if err != nil {
 			return "", fmt.Errorf("reading the passphrase file: %w", err)
 		}
