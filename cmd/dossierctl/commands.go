@@ -281,6 +281,7 @@ func (c *cli) list(fs *flag.FlagSet, q store.Query) error {
 	}
 	return c.withVault(func(v *store.Vault) error {
 		start := time.Now()
+		q.WithViolations = boolean(fs, "json") // with their HURIDOCS codes
 		res, err := v.List(c.ctx, q)
 		if err != nil {
 			return err
@@ -316,7 +317,7 @@ func cmdShow(c *cli, fs *flag.FlagSet, args []string) error {
 			return err
 		}
 		if boolean(fs, "json") {
-			return c.printJSON(cs)
+			return c.printJSON(cs.WithHuridocsCodes())
 		}
 		w := newBuffered(c.stdout)
 		printCase(w, cs)
@@ -334,10 +335,11 @@ func cmdHistory(c *cli, fs *flag.FlagSet, args []string) error {
 			return err
 		}
 		if boolean(fs, "json") {
-			if revs == nil {
-				revs = []*store.Case{}
+			out := []*store.Case{}
+			for _, r := range revs {
+				out = append(out, r.WithHuridocsCodes())
 			}
-			return c.printJSON(revs)
+			return c.printJSON(out)
 		}
 		w := newBuffered(c.stdout)
 		if len(revs) == 0 {
