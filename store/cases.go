@@ -255,6 +255,8 @@ type Query struct {
 	// WithViolations makes List fill Summary.Violations, at the cost of a
 	// look-up per case.
 	WithViolations bool
+
+	consent string // only cases whose consent has this scope (Stats)
 }
 
 // common reports whether a facet value is held by more than a fifth of
@@ -325,6 +327,10 @@ func (q Query) where(ctx context.Context, v *Vault) (string, []any, error) {
 	}
 	if q.NeedsReview {
 		conds = append(conds, "c.needs_review = 1")
+	}
+	if q.consent != "" {
+		conds = append(conds, "c.n IN (SELECT case_n FROM case_facets WHERE kind = 'consent' AND value = ?)")
+		args = append(args, q.consent)
 	}
 	if len(conds) == 0 {
 		return "", nil, nil
