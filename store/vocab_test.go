@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -86,5 +87,31 @@ func TestHuridocsCodeOnOutputOnly(t *testing.T) {
 	lb, _ := json.Marshal(list)
 	if !strings.Contains(string(lb), `{"type":"planted_evidence","huridocs_code":null},{"type":"surveillance","huridocs_code":"020103030000"}`) {
 		t.Fatalf("list %s", lb)
+	}
+}
+
+// Every audit action is explained in docs/evidence.md, a row of its table:
+// a log someone must read in court has no undocumented entries.
+func TestAuditActionsDocumented(t *testing.T) {
+	var src []byte
+	for _, f := range []string{"audit.go", "author.go"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src = append(src, b...)
+	}
+	doc, err := os.ReadFile("../docs/evidence.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := regexp.MustCompile(`(?m)^(?:const\s+|\s+)Audit[A-Za-z]+\s+= "([a-z_]+)"`).FindAllStringSubmatch(string(src), -1)
+	if len(actions) < 12 {
+		t.Fatalf("found only %d audit actions", len(actions))
+	}
+	for _, a := range actions {
+		if !strings.Contains(string(doc), "\n| `"+a[1]+"` | ") {
+			t.Errorf("docs/evidence.md has no row for the audit action %q: say when it is written and what its detail holds", a[1])
+		}
 	}
 }
