@@ -261,3 +261,17 @@ func TestNoHedgedPlurals(t *testing.T) {
 		}
 	}
 }
+
+// The import dialog promises only what happens: a case in conflict is
+// marked with the list's own "needs review" label (the app has no view
+// that compares the two versions yet), in every language.
+func TestImportTextsNameTheNeedsReviewMark(t *testing.T) {
+	for _, l := range Languages {
+		mark := Label(l, "ui.main.needs_review")
+		for _, key := range []string{"ui.import.would", "ui.import.done"} {
+			if s := Label(l, key); !strings.Contains(s, mark) {
+				t.Errorf("%s %s does not name the mark %q that the list shows: %s", l, key, mark, s)
+			}
+		}
+	}
+}

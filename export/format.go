@@ -226,6 +226,40 @@ type Manifest struct {
 // with their cases' references; nil for a bundle read.
 func (m *Manifest) Damaged() []store.Damage { return m.damaged }
 
+// caseEntryRecord is what a cases/ID.json entry holds: the vault's record
+// of the case and, beside it, the HURIDOCS Micro-thesaurus 4 code of each
+// violation type the case's current version uses (null for a type without
+// a term), for people who read a bundle with other tools. The codes follow
+// from the types, so a reader ignores them; bundles made before they were
+// added lack them and read the same.
+type caseEntryRecord struct {
+	*store.CaseRecord
+	HuridocsCodes map[string]*string `json:"huridocs_codes,omitempty"`
+}
+
+// caseEntryBytes encodes a case entry with its HURIDOCS codes.
+func caseEntryBytes(rec *store.CaseRecord) []byte {
+	e := caseEntryRecord{CaseRecord: rec}
+	var doc struct {
+		Violations []struct {
+			Type string `json:"type"`
+		} `json:"violations"`
+	}
+	if json.Unmarshal(rec.Doc, &doc) == nil { // our own document: always decodes
+		for _, x := range doc.Violations {
+			if e.HuridocsCodes == nil {
+				e.HuridocsCodes = map[string]*string{}
+			}
+			if code, ok := store.HuridocsCode(x.Type); ok {
+				e.HuridocsCodes[x.Type] = &code
+			} else {
+				e.HuridocsCodes[x.Type] = nil
+			}
+		}
+	}
+	return marshal(e)
+}
+
 func marshal(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -273,7 +273,8 @@ func (b *bundleReader) entry(h *tar.Header, r io.Reader, n int) error {
 			return err
 		}
 		var rec store.CaseRecord
-		if err := strictJSON(data, &rec); err != nil {
+		// The HURIDOCS codes beside the record are for other readers.
+		if err := strictJSON(data, &caseEntryRecord{CaseRecord: &rec}); err != nil {
 			return refuse(ErrCorrupt, "%s is malformed (%v)", h.Name, err)
 		}
 		b.cases++

@@ -156,7 +156,7 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 		prog = newProgress(opts.Progress, total)
 		err = v.EachCase(ctx, func(id string, rec *store.CaseRecord) error {
 			m.Cases++
-			if err := bw.bytes("cases/"+id+".json", marshal(rec)); err != nil {
+			if err := bw.bytes("cases/"+id+".json", caseEntryBytes(rec)); err != nil {
 				return err
 			}
 			prog.add(caseWeight)
@@ -195,7 +195,7 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 				return nil, err
 			}
 			m.Cases++
-			if err := bw.bytes("cases/"+id+".json", marshal(rec)); err != nil {
+			if err := bw.bytes("cases/"+id+".json", caseEntryBytes(rec)); err != nil {
 				return nil, err
 			}
 			prog.add(caseWeight)
@@ -237,7 +237,7 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 			if err != nil {
 				return nil, err
 			}
-			if err := bw.bytes("cases/"+c.ID+".json", marshal(&store.CaseRecord{Doc: marshal(redact(c, opts.Redact)), Lineage: lineage})); err != nil {
+			if err := bw.bytes("cases/"+c.ID+".json", caseEntryBytes(&store.CaseRecord{Doc: marshal(redact(c, opts.Redact)), Lineage: lineage})); err != nil {
 				return nil, err
 			}
 			prog.add(caseWeight)

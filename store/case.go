@@ -78,6 +78,10 @@ type Violation struct {
 	Method             string `json:"method,omitempty"`
 	Consequences       string `json:"consequences,omitempty"`
 	Description        string `json:"description,omitempty"`
+
+	// Huridocs is set only on output (see Case.WithHuridocsCodes) and
+	// cleared by Normalize, so stored documents never hold it.
+	Huridocs *HuridocsRef `json:"huridocs_code,omitempty"`
 }
 
 // Intervention is a response to the case: legal aid, a complaint, a referral.
@@ -389,6 +393,7 @@ func (c *Case) normalize(v *validator) error {
 	}
 	for i := range c.Violations {
 		x := &c.Violations[i]
+		x.Huridocs = nil // output only
 		f := fmt.Sprintf("violations[%d]", i)
 		v.id(f+".id", x.ID)
 		v.vocab(f+".type", "violation type", ViolationTypes, x.Type, true)

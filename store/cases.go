@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -219,6 +220,17 @@ type Summary struct {
 	Country      string `json:"country"`
 	UpdatedAt    string `json:"updated_at"`
 	NeedsReview  bool   `json:"needs_review"`
+
+	// Violations are the case's violation types with their HURIDOCS
+	// codes, filled only when the query asks (Query.WithViolations).
+	Violations []TypeCode `json:"violations,omitempty"`
+}
+
+// TypeCode is a violation type with the HURIDOCS code of its term (JSON
+// null where it has none).
+type TypeCode struct {
+	Type     string      `json:"type"`
+	Huridocs HuridocsRef `json:"huridocs_code"`
 }
 
 // Sort orders of a listing.
@@ -242,6 +254,12 @@ type Query struct {
 	Sort        string
 	Limit       int // 0: all
 	Offset      int
+
+	// WithViolations makes List fill Summary.Violations, at the cost of a
+	// look-up per case.
+	WithViolations bool
+
+	consent string // only cases whose consent has this scope (Stats)
 }
 
 // common reports whether a facet value is held by more than a fifth of
@@ -313,6 +331,10 @@ func (q Query) where(ctx context.Context, v *Vault) (string, []any, error) {
 	if q.NeedsReview {
 		conds = append(conds, "c.needs_review = 1")
 	}
+	if q.consent != "" {
+		conds = append(conds, "c.n IN (SELECT case_n FROM case_facets WHERE kind = 'consent' AND value = ?)")
+		args = append(args, q.consent)
+	}
 	if len(conds) == 0 {
 		return "", nil, nil
 	}
@@ -339,8 +361,12 @@ func (v *Vault) List(ctx context.Context, q Query) ([]Summary, error) {
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := v.db.QueryContext(ctx, `SELECT c.id, c.reference, c.title, c.status, c.incident_date, c.country, c.updated_at, c.needs_review
-		FROM cases c`+where+" ORDER BY "+order+" LIMIT ? OFFSET ?", append(args, limit, q.Offset)...)
+	violations := "''"
+	if q.WithViolations {
+		violations = "(SELECT group_concat(f.value, ' ') FROM case_facets f WHERE f.case_n = c.n AND f.kind = 'violation')"
+	}
+	rows, err := v.db.QueryContext(ctx, `SELECT c.id, c.reference, c.title, c.status, c.incident_date, c.country, c.updated_at, c.needs_review,
+		`+violations+` FROM cases c`+where+" ORDER BY "+order+" LIMIT ? OFFSET ?", append(args, limit, q.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing cases: %w", err)
 	}
@@ -348,8 +374,18 @@ func (v *Vault) List(ctx context.Context, q Query) ([]Summary, error) {
 	out := []Summary{}
 	for rows.Next() {
 		var s Summary
-		if err := rows.Scan(&s.ID, &s.Reference, &s.Title, &s.Status, &s.IncidentDate, &s.Country, &s.UpdatedAt, &s.NeedsReview); err != nil {
+		var types sql.NullString
+		if err := rows.Scan(&s.ID, &s.Reference, &s.Title, &s.Status, &s.IncidentDate, &s.Country, &s.UpdatedAt, &s.NeedsReview, &types); err != nil {
 			return nil, fmt.Errorf("store: listing cases: %w", err)
+		}
+		if q.WithViolations {
+			s.Violations = []TypeCode{}
+			keys := strings.Fields(types.String)
+			slices.Sort(keys)
+			for _, k := range keys {
+				code, _ := HuridocsCode(k)
+				s.Violations = append(s.Violations, TypeCode{Type: k, Huridocs: HuridocsRef{Code: code}})
+			}
 		}
 		out = append(out, s)
 	}
@@ -434,7 +470,7 @@ func (v *Vault) Dump(ctx context.Context, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		b, err := json.MarshalIndent(dumpCase{Case: c, Revisions: rec.Revisions, Conflicts: rec.Conflicts, Lineage: rec.Lineage,
+		b, err := json.MarshalIndent(dumpCase{Case: c.WithHuridocsCodes(), Revisions: rec.Revisions, Conflicts: rec.Conflicts, Lineage: rec.Lineage,
 			ConflictLineage: rec.ConflictLineage, Resolved: rec.Resolved, Evidence: ev}, "    ", "  ")
 		if err != nil {
 			return fmt.Errorf("store: dumping: %w", err)

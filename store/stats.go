@@ -2,14 +2,57 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 )
 
-// Count is how many cases hold one value.
+// DefaultMinCount is the smallest count the statistics show by default: a
+// cell of fewer cases than this is hidden, since a count of one or two
+// cases in a country or a year can point at a person.
+const DefaultMinCount = 5
+
+// MinCountSetting names the vault setting (Vault.Setting) that overrides
+// DefaultMinCount for this vault.
+const MinCountSetting = "stats_min_count"
+
+// ErrBadMinCount is returned for a threshold under 1.
+var ErrBadMinCount = errors.New("the smallest count shown must be 1 or more")
+
+// StatsOptions says what Stats counts and shows.
+type StatsOptions struct {
+	// MinCount hides every cell under it (1 hides none). 0 means the
+	// vault's MinCountSetting, or DefaultMinCount if it is not set.
+	MinCount int
+	// AllCases counts every case selected, not only those whose consent
+	// includes anonymised_statistics. For the vault's own people only:
+	// never for a report.
+	AllCases bool
+}
+
+// Count is how many cases hold one value. A hidden count is not shown: its
+// N is 0 and its JSON "n" is null.
 type Count struct {
-	Key string `json:"key"`
-	N   int    `json:"n"`
+	Key    string `json:"key"`
+	N      int    `json:"n"`
+	Hidden bool   `json:"hidden,omitempty"`
+}
+
+// MarshalJSON writes a hidden count as null.
+func (c Count) MarshalJSON() ([]byte, error) {
+	n := "null"
+	if !c.Hidden {
+		n = strconv.Itoa(c.N)
+	}
+	key, _ := json.Marshal(c.Key)
+	out := `{"key":` + string(key) + `,"n":` + n
+	if c.Hidden {
+		out += `,"hidden":true`
+	}
+	return []byte(out + "}"), nil
 }
 
 // Stats counts the cases a query selects, by status, country, year of the
@@ -17,6 +60,11 @@ type Count struct {
 // report. A case with two violation types counts once under each, so those
 // columns may add up to more than Total. Cases with no date, no country or
 // no violation are counted under "".
+//
+// By default only cases whose consent includes anonymised_statistics are
+// counted (NotConsented says how many selected cases were left out), and
+// small counts are suppressed, see suppress: what Stats returns can be
+// published as it is.
 type Stats struct {
 	Total         int     `json:"total"`
 	ByStatus      []Count `json:"by_status"`
@@ -24,16 +72,95 @@ type Stats struct {
 	ByYear        []Count `json:"by_year"`
 	ByViolation   []Count `json:"by_violation"`
 	ByPerpetrator []Count `json:"by_perpetrator"`
+
+	// TotalHidden is set when fewer than MinCount cases were counted:
+	// then Total reads 0 (JSON null) and every table is withheld.
+	TotalHidden bool `json:"total_hidden,omitempty"`
+	// MinCount is the threshold applied: counts under it are hidden.
+	MinCount int `json:"min_count"`
+	// AllCases is set when consent was not required.
+	AllCases bool `json:"all_cases"`
+	// NotConsented counts the selected cases left out because their
+	// consent does not include anonymised_statistics (0 with AllCases).
+	NotConsented int `json:"not_consented"`
+	// Withheld names the tables ("status", "country", "year",
+	// "violation", "perpetrator") left empty because no suppression could
+	// keep their small counts from following from the total.
+	Withheld []string `json:"withheld,omitempty"`
+}
+
+// MarshalJSON writes a hidden total as null.
+func (s Stats) MarshalJSON() ([]byte, error) {
+	type plain Stats
+	out := struct {
+		Total *int `json:"total"`
+		plain
+	}{plain: plain(s)}
+	if !s.TotalHidden {
+		out.Total = &s.Total
+	}
+	if out.Withheld == nil {
+		out.Withheld = []string{}
+	}
+	return json.Marshal(out)
+}
+
+// MinCount returns the smallest count the vault's statistics show: its
+// setting, or DefaultMinCount.
+func (v *Vault) MinCount(ctx context.Context) (int, error) {
+	s, err := v.Setting(ctx, MinCountSetting)
+	if err != nil || s == "" {
+		return DefaultMinCount, err
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return DefaultMinCount, nil // a damaged setting falls back to the safe default
+	}
+	return n, nil
+}
+
+// SetMinCount keeps the smallest count the vault's statistics show.
+func (v *Vault) SetMinCount(ctx context.Context, n int) error {
+	if n < 1 {
+		return ErrBadMinCount
+	}
+	return v.SetSetting(ctx, MinCountSetting, strconv.Itoa(n))
 }
 
 // Stats counts what q selects (its sort, limit and offset are ignored).
-// It reads only the small case rows and the facet index, never documents.
-func (v *Vault) Stats(ctx context.Context, q Query) (*Stats, error) {
+// It reads only the small case rows and the facet index, never documents
+// (but once, to index the consent of cases saved by an earlier version).
+func (v *Vault) Stats(ctx context.Context, q Query, opt StatsOptions) (*Stats, error) {
+	min := opt.MinCount
+	if min < 0 {
+		return nil, ErrBadMinCount
+	}
+	if min == 0 {
+		var err error
+		if min, err = v.MinCount(ctx); err != nil {
+			return nil, err
+		}
+	}
+	s := &Stats{MinCount: min, AllCases: opt.AllCases}
+	if !opt.AllCases {
+		if err := v.indexConsent(ctx); err != nil {
+			return nil, err
+		}
+		all, err := v.Count(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		q.consent = "anonymised_statistics"
+		n, err := v.Count(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		s.NotConsented = all - n
+	}
 	where, args, err := q.where(ctx, v)
 	if err != nil {
 		return nil, err
 	}
-	s := &Stats{}
 	if s.Total, err = v.Count(ctx, q); err != nil {
 		return nil, err
 	}
@@ -77,7 +204,143 @@ func (v *Vault) Stats(ctx context.Context, q Query) (*Stats, error) {
 	if s.ByPerpetrator, err = facet("perpetrator"); err != nil {
 		return nil, err
 	}
+	s.suppress()
 	return s, nil
+}
+
+// suppress applies the threshold to the total and to every table.
+func (s *Stats) suppress() {
+	tables := []struct {
+		name string
+		rows *[]Count
+	}{{"status", &s.ByStatus}, {"country", &s.ByCountry}, {"year", &s.ByYear}, {"violation", &s.ByViolation}, {"perpetrator", &s.ByPerpetrator}}
+	if s.Total > 0 && s.Total < s.MinCount {
+		// No breakdown of so few cases is safe to show.
+		s.Total, s.TotalHidden = 0, true
+		for _, t := range tables {
+			*t.rows = []Count{}
+			s.Withheld = append(s.Withheld, t.name)
+		}
+		return
+	}
+	for _, t := range tables {
+		if !suppress(*t.rows, s.MinCount) {
+			*t.rows = []Count{}
+			s.Withheld = append(s.Withheld, t.name)
+		}
+	}
+}
+
+// suppress hides the cells of one table that are under min (primary
+// suppression), then as many of the smallest other cells as it takes
+// (secondary suppression) so that no hidden cell follows from the total:
+//
+//   - a single hidden cell would be the total less the cells shown, so a
+//     second one is hidden with it;
+//   - hidden cells each hold at least one case (empty cells are not
+//     listed), so k hidden cells that add up to k would all be 1: another
+//     is hidden until they add up to more than there are of them.
+//
+// Then each hidden cell could hold at least two values, even for someone
+// who knows this rule, the threshold and every cell shown. Hidden cells go
+// last, in key order, so that their place among the counts says nothing.
+// suppress reports false when even hiding every cell does not do: the
+// caller withholds the table. A min of 1 hides nothing.
+func suppress(cells []Count, min int) bool {
+	sortCounts(cells)
+	k, sum := 0, 0
+	hide := func(i int) {
+		cells[i].Hidden = true
+		k++
+		sum += cells[i].N
+	}
+	for i := range cells {
+		if cells[i].N < min {
+			hide(i)
+		}
+	}
+	for k == 1 || (k > 1 && sum <= k) {
+		next := -1
+		for i := len(cells) - 1; i >= 0; i-- { // smallest first: cells are sorted largest first
+			if !cells[i].Hidden {
+				next = i
+				break
+			}
+		}
+		if next < 0 {
+			return false
+		}
+		hide(next)
+	}
+	for i := range cells {
+		if cells[i].Hidden {
+			cells[i].N = 0
+		}
+	}
+	sort.SliceStable(cells, func(i, j int) bool {
+		if cells[i].Hidden != cells[j].Hidden {
+			return !cells[i].Hidden
+		}
+		if cells[i].Hidden {
+			return cells[i].Key < cells[j].Key
+		}
+		return false // shown cells keep their order
+	})
+	return true
+}
+
+// indexConsent indexes, once, the consent scopes of cases saved before
+// they were indexed (writeTx.index indexes every case saved since).
+func (v *Vault) indexConsent(ctx context.Context) error {
+	var done string
+	err := v.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'consent_indexed'").Scan(&done)
+	if err == nil && done == "1" {
+		return nil
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: reading settings: %w", err)
+	}
+	t, err := v.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer t.rollback()
+	rows, err := t.tx.QueryContext(ctx, "SELECT n, doc FROM case_docs")
+	if err != nil {
+		return fmt.Errorf("store: indexing consent: %w", err)
+	}
+	type scopes struct {
+		n     int64
+		scope []string
+	}
+	var all []scopes
+	for rows.Next() {
+		var n int64
+		var doc string
+		if err := rows.Scan(&n, &doc); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: indexing consent: %w", err)
+		}
+		var c struct{ Consent *Consent }
+		if json.Unmarshal([]byte(doc), &c) == nil && c.Consent != nil && c.Consent.Obtained {
+			all = append(all, scopes{n, c.Consent.Scope})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: indexing consent: %w", err)
+	}
+	for _, c := range all {
+		for _, s := range c.scope {
+			if _, err := t.exec("INSERT OR IGNORE INTO case_facets(kind, value, case_n) VALUES ('consent', ?, ?)", s, c.n); err != nil {
+				return fmt.Errorf("store: indexing consent: %w", err)
+			}
+		}
+	}
+	if _, err := t.exec("INSERT OR REPLACE INTO meta(key, value) VALUES ('consent_indexed', '1')"); err != nil {
+		return fmt.Errorf("store: indexing consent: %w", err)
+	}
+	return t.commit()
 }
 
 func (v *Vault) counts(ctx context.Context, query string, args []any) ([]Count, error) {

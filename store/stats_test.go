@@ -20,11 +20,11 @@ func TestStatsAgreeWithCasesOneByOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []Query{{}, {Country: "RU"}, {Violation: "extortion"}, {Status: "open", Perpetrator: "police"}, {Text: "police"}, {From: "2025", To: "2025"}, {Country: "ZZ"}} {
-		got, err := v.Stats(ctx, q)
+		got, err := v.Stats(ctx, q, StatsOptions{AllCases: true, MinCount: 1})
 		if err != nil {
 			t.Fatalf("%+v: %v", q, err)
 		}
-		want := &Stats{}
+		want := &Stats{MinCount: 1, AllCases: true}
 		tally := map[string]map[string]int{}
 		add := func(col, key string) {
 			if tally[col] == nil {
@@ -74,7 +74,7 @@ func TestStatsAgreeWithCasesOneByOne(t *testing.T) {
 		table := func(col string) []Count {
 			out := []Count{}
 			for k, n := range tally[col] {
-				out = append(out, Count{k, n})
+				out = append(out, Count{Key: k, N: n})
 			}
 			sortCounts(out)
 			return out

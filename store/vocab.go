@@ -1,6 +1,9 @@
 package store
 
-import "slices"
+import (
+	"encoding/json"
+	"slices"
+)
 
 // Vocabulary keys. They are stored in the database and in bundles, so a key
 // is never renamed or reused; labels are translated in package assets.
@@ -53,23 +56,86 @@ var Vocabularies = map[string][]string{
 	"intervention_status": InterventionStat,
 }
 
-// HuridocsCodes carries the HURIDOCS list-04 code of a violation type where
-// one exists.
+// HuridocsCodes carries, for each violation type that has one, the code of
+// its term in HURIDOCS Micro-thesaurus 4, "Types of acts" (Events Standard
+// Formats, 2001), in the thesaurus's 12-digit form: two digits a level,
+// zeros below the term. The terms were checked against the list as HURIDOCS
+// publishes it with OpenEvSys (schema/mysql-dbpopulate-mt.sql, list_code
+// 4); docs/case-format.md names each term. A type whose act the list does
+// not name is in NoHuridocsTerm instead: no code is made up.
 var HuridocsCodes = map[string]string{
-	"arbitrary_arrest":                        "030101",
-	"arbitrary_detention":                     "030102",
-	"illegal_search":                          "040101",
-	"extortion":                               "130104",
-	"confiscation_of_property":                "130107",
-	"confiscation_of_harm_reduction_supplies": "130107",
-	"physical_assault":                        "020101",
-	"harassment_threats":                      "020103",
-	"sexual_violence":                         "020102",
-	"torture_ill_treatment":                   "020111110000",
-	"death_in_custody":                        "010106010000",
-	"denial_of_legal_counsel":                 "350109",
-	"denial_of_health_care":                   "530105",
-	"discrimination_in_health_care":           "530103",
+	"arbitrary_arrest":                        "030101000000", // Arrest
+	"arbitrary_detention":                     "030102000000", // Detention, imprisonment
+	"illegal_search":                          "040101000000", // Illegal search / raid
+	"coerced_confession":                      "350118000000", // Denial of the right to freedom from giving self-incriminating evidence
+	"denial_of_legal_counsel":                 "350109000000", // Denial of the right to legal assistance
+	"extortion":                               "130104000000", // Extortion
+	"confiscation_of_property":                "130107000000", // Confiscation of property
+	"confiscation_of_harm_reduction_supplies": "130107000000", // Confiscation of property
+	"physical_assault":                        "020101000000", // Physical assaults, including domestic violence
+	"torture_ill_treatment":                   "020111110000", // Torture
+	"sexual_violence":                         "020102000000", // Sexual violations
+	"harassment_threats":                      "020103000000", // Psychological assault, harassment
+	"surveillance":                            "020103030000", // Surveillance (under psychological assault, harassment)
+	"death_in_custody":                        "010106010000", // Death in detention or police custody
+	"extrajudicial_killing":                   "010101020000", // Extra-judicial execution outside any legal proceedings
+	"death_penalty":                           "010101030000", // Capital punishment (legal execution)
+	"denial_of_oat":                           "530107000000", // Denial of appropriate treatment
+	"denial_of_harm_reduction":                "530105000000", // Failure to provide health care services
+	"denial_of_health_care":                   "530105000000", // Failure to provide health care services
+	"discrimination_in_health_care":           "530103000000", // Discrimination in access to primary health care
+	"discrimination_employment":               "300101000000", // Violations of the right to work
+	"discrimination_housing":                  "510100000000", // Direct actions which violate the right to adequate housing
+	"discrimination_education":                "550100000000", // Direct actions which violate the right to education
+	"denial_of_social_benefits":               "500100000000", // Direct actions which violate the right to social security
+	"other":                                   "900000000000", // Other
+}
+
+// NoHuridocsTerm lists the violation types for which Micro-thesaurus 4 has
+// no term: output says so (null in JSON, "no HURIDOCS term" in text)
+// rather than give a code that would misfile the act.
+var NoHuridocsTerm = []string{
+	"planted_evidence", "compulsory_treatment", "forced_drug_testing", "breach_of_confidentiality",
+	"drug_user_registry", "biometric_data_collection", "loss_of_child_custody", "gender_based_violence",
+}
+
+// HuridocsCode returns the Micro-thesaurus 4 code of a violation type, and
+// false if it has none.
+func HuridocsCode(violationType string) (string, bool) {
+	code, ok := HuridocsCodes[violationType]
+	return code, ok
+}
+
+// HuridocsRef is the HURIDOCS code that output carries beside a violation's
+// type. Its JSON form is the code as a string, or null for a type without a
+// term. The vault never stores it: it is filled from HuridocsCodes when a
+// case is shown, dumped or bundled, and ignored on input.
+type HuridocsRef struct{ Code string }
+
+// MarshalJSON writes the code, or null.
+func (r HuridocsRef) MarshalJSON() ([]byte, error) {
+	if r.Code == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(r.Code)
+}
+
+// UnmarshalJSON accepts any value and keeps nothing: the code follows from
+// the type, so a code read back from output (show --json fed to edit) is
+// not an error, and a wrong one changes nothing.
+func (r *HuridocsRef) UnmarshalJSON([]byte) error { *r = HuridocsRef{}; return nil }
+
+// WithHuridocsCodes returns a copy of c whose violations carry the HURIDOCS
+// code of their type (or null), for output. c is not changed.
+func (c *Case) WithHuridocsCodes() *Case {
+	out := *c
+	out.Violations = make([]Violation, len(c.Violations))
+	for i, x := range c.Violations {
+		code, _ := HuridocsCode(x.Type)
+		x.Huridocs = &HuridocsRef{Code: code}
+		out.Violations[i] = x
+	}
+	return &out
 }
 
 func inVocab(vocab []string, key string) bool { return slices.Contains(vocab, key) }

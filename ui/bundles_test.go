@@ -192,7 +192,8 @@ func TestImportShowsSummaryThenImports(t *testing.T) {
 	openFile(t, w, path)
 	eventually(t, "the summary", func() bool {
 		return labelWith(w, "Made by: Partner Network") && labelWith(w, "a known contact: Partner Network") && labelWith(w, "Nothing has been imported yet.") &&
-			labelWith(w, "Importing would add 1 case, update 0, leave 0 unchanged, flag 0 in conflict")
+			labelWith(w, "Importing would add 1 case, update 0, leave 0 unchanged, flag 0 in conflict") &&
+			labelWith(w, `the case marked "Needs review" in the list (Resolve… on the case shows the two versions side by side)`)
 	})
 	if n, _ := a.Vault().Count(t.Context(), store.Query{}); n != 4 {
 		t.Fatal("something was imported before the confirmation")

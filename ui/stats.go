@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -27,7 +28,9 @@ func (m *mainScreen) showStats() <-chan string {
 	wait := dialog.NewCustomWithoutButtons(a.T("ui.stats.title"), widget.NewProgressBarInfinite(), a.win)
 	wait.Show()
 	goSafe(func() {
-		st, err := m.v.Stats(m.ctx, q)
+		// The vault's defaults: cases consented to statistics only, small
+		// counts hidden, so that what is copied can be published.
+		st, err := m.v.Stats(m.ctx, q, store.StatsOptions{})
 		do(func() {
 			wait.Hide()
 			if m.ctx.Err() != nil {
@@ -43,11 +46,11 @@ func (m *mainScreen) showStats() <-chan string {
 			for _, t := range m.statsTables(st) {
 				box := container.NewVBox(widget.NewLabelWithStyle(t.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 				for _, r := range t.rows {
-					box.Add(container.NewBorder(nil, nil, nil, widget.NewLabel(fmt.Sprint(r.N)), widget.NewLabel(r.label)))
+					box.Add(container.NewBorder(nil, nil, nil, widget.NewLabel(r.n), widget.NewLabel(r.label)))
 				}
 				grid.Add(box)
 			}
-			head := widget.NewLabel(a.N("ui.stats.head", st.Total))
+			head := widget.NewLabel(m.statsHead(st))
 			head.Wrapping = fyne.TextWrapWord
 			copyBtn := widget.NewButtonWithIcon(a.T("ui.stats.copy"), theme.ContentCopyIcon(), safe(func() {
 				// Counts and vocabulary labels only: no case content.
@@ -66,10 +69,30 @@ func (m *mainScreen) showStats() <-chan string {
 
 type statsTable struct {
 	title string
-	rows  []struct {
-		label string
-		N     int
+	rows  []statsRow
+}
+
+type statsRow struct {
+	label string
+	n     string // the count, or "—" when hidden
+}
+
+// statsHead says what was counted and what was left out, and why.
+func (m *mainScreen) statsHead(st *store.Stats) string {
+	a := m.a
+	var lines []string
+	if st.TotalHidden {
+		lines = append(lines, a.N("ui.stats.head_hidden", st.MinCount))
+	} else {
+		lines = append(lines, a.N("ui.stats.head", st.Total))
 	}
+	if st.NotConsented > 0 {
+		lines = append(lines, a.N("ui.stats.not_consented", st.NotConsented))
+	}
+	if st.MinCount > 1 {
+		lines = append(lines, a.N("ui.stats.hidden_note", st.MinCount))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // statsTables labels the counts in the person's language.
@@ -77,16 +100,19 @@ func (m *mainScreen) statsTables(st *store.Stats) []statsTable {
 	a := m.a
 	var out []statsTable
 	for _, t := range []struct {
-		key, vocab string
-		rows       []store.Count
+		key, name, vocab string
+		rows             []store.Count
 	}{
-		{"ui.stats.by_violation", "violation", st.ByViolation},
-		{"ui.stats.by_perpetrator", "perpetrator", st.ByPerpetrator},
-		{"ui.stats.by_country", "", st.ByCountry},
-		{"ui.stats.by_year", "", st.ByYear},
-		{"ui.stats.by_status", "case_status", st.ByStatus},
+		{"ui.stats.by_violation", "violation", "violation", st.ByViolation},
+		{"ui.stats.by_perpetrator", "perpetrator", "perpetrator", st.ByPerpetrator},
+		{"ui.stats.by_country", "country", "", st.ByCountry},
+		{"ui.stats.by_year", "year", "", st.ByYear},
+		{"ui.stats.by_status", "status", "case_status", st.ByStatus},
 	} {
 		tt := statsTable{title: a.T(t.key)}
+		if slices.Contains(st.Withheld, t.name) {
+			tt.rows = append(tt.rows, statsRow{label: a.T("ui.stats.withheld")})
+		}
 		for _, r := range t.rows {
 			label := r.Key
 			switch {
@@ -95,10 +121,11 @@ func (m *mainScreen) statsTables(st *store.Stats) []statsTable {
 			case t.vocab != "":
 				label = assets.VocabLabel(a.lang, t.vocab, r.Key)
 			}
-			tt.rows = append(tt.rows, struct {
-				label string
-				N     int
-			}{label, r.N})
+			n := fmt.Sprint(r.N)
+			if r.Hidden {
+				n = "—"
+			}
+			tt.rows = append(tt.rows, statsRow{label, n})
 		}
 		out = append(out, tt)
 	}
@@ -108,11 +135,15 @@ func (m *mainScreen) statsTables(st *store.Stats) []statsTable {
 // statsText is the tables as plain text, for pasting into a report.
 func (m *mainScreen) statsText(st *store.Stats) string {
 	var b strings.Builder
-	b.WriteString(m.a.N("ui.stats.head", st.Total) + "\n")
+	b.WriteString(m.statsHead(st) + "\n")
 	for _, t := range m.statsTables(st) {
 		b.WriteString("\n" + t.title + "\n")
 		for _, r := range t.rows {
-			fmt.Fprintf(&b, "%s\t%d\n", r.label, r.N)
+			if r.n == "" {
+				b.WriteString(r.label + "\n")
+				continue
+			}
+			fmt.Fprintf(&b, "%s\t%s\n", r.label, r.n)
 		}
 	}
 	return b.String()

@@ -9,9 +9,28 @@ import (
 
 func TestStatisticsFollowTheListAndCopy(t *testing.T) {
 	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	// None of the four cases consented to statistics: none is counted,
+	// and the dialog says so.
 	press(t, w, "Statistics")
 	eventually(t, "the dialog", func() bool {
-		return labelWith(w, "4 cases, as the list shows them now") && labelWith(w, "By perpetrator")
+		return labelWith(w, "0 cases, as the list shows them now") && labelWith(w, "4 cases are not counted: their consent does not include anonymised statistics.") &&
+			labelWith(w, "Counts under 5 are hidden (—)") && labelWith(w, "By perpetrator")
+	})
+	press(t, w, "Close")
+
+	// Thirteen more, consented; one is alone in its country.
+	var more strings.Builder
+	for range 6 {
+		more.WriteString(`{"title":"t","incident_date":"2025-03","country":"RU","violations":[{"type":"arbitrary_arrest","perpetrator":"police"}],"consent":{"obtained":true,"scope":["anonymised_statistics"]}}` + "\n")
+		more.WriteString(`{"title":"t","incident_date":"2024-05","country":"BO","violations":[{"type":"extortion","perpetrator":"police"}],"consent":{"obtained":true,"scope":["anonymised_statistics"]}}` + "\n")
+	}
+	more.WriteString(`{"title":"t","incident_date":"2025-06","country":"ID","violations":[{"type":"denial_of_oat","perpetrator":"health_worker"}],"consent":{"obtained":true,"scope":["anonymised_statistics","legal_partners"]}}` + "\n")
+	if _, err := a.Vault().AddCases(t.Context(), strings.NewReader(more.String())); err != nil {
+		t.Fatal(err)
+	}
+	press(t, w, "Statistics")
+	eventually(t, "the dialog", func() bool {
+		return labelWith(w, "13 cases, as the list shows them now") && labelWith(w, "By perpetrator")
 	})
 	clip := fyne.CurrentApp().Clipboard()
 	if c := clip.Content(); c != "" {
@@ -19,10 +38,17 @@ func TestStatisticsFollowTheListAndCopy(t *testing.T) {
 	}
 	press(t, w, "Copy as text")
 	text := clip.Content()
-	for _, want := range []string{"4 cases, as the list shows them now", "Arbitrary arrest\t1", "By perpetrator\nPolice\t2", "By country\n", "RU\t1", "By year of the incident\n2025\t3\n2024\t1", "(not recorded)\t1"} {
+	// ID's single case is hidden, and RU's 6 with it (else ID's would be
+	// the total less the rest); BO's 6 show. Police's 12 would give away
+	// the one health worker's: both are hidden.
+	for _, want := range []string{"13 cases, as the list shows them now", "4 cases are not counted", "By country\nBO\t6\n", "ID\t—", "RU\t—",
+		"By violation\nArbitrary arrest\t6\n", "By perpetrator\nHealth worker\t—\nPolice\t—\n", "By year of the incident\n"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("statistics lack %q:\n%s", want, text)
 		}
+	}
+	if strings.Contains(text, "\t1\n") {
+		t.Errorf("a count of 1 is shown:\n%s", text)
 	}
 	// Counts and vocabulary only: no case content.
 	for _, content := range []string{"аптеки", "шприцы", "Пётр", "metadon", "retén", "compulsória"} {
@@ -38,11 +64,13 @@ func TestStatisticsFollowTheListAndCopy(t *testing.T) {
 
 	// With a filter, only what the list shows is counted.
 	choose(t, w, a.main.perpetrator, "Police")
-	eventually(t, "the filtered list", func() bool { return a.main.count.Text == "2 cases" })
+	eventually(t, "the filtered list", func() bool { return a.main.count.Text == "14 cases" })
 	press(t, w, "Statistics")
-	eventually(t, "the filtered statistics", func() bool { return labelWith(w, "2 cases, as the list shows them now") })
+	eventually(t, "the filtered statistics", func() bool {
+		return labelWith(w, "12 cases, as the list shows them now") && labelWith(w, "2 cases are not counted")
+	})
 	press(t, w, "Copy as text")
-	if text := clip.Content(); !strings.Contains(text, "2 cases, as the list shows them now") || strings.Contains(text, "ID\t") {
+	if text := clip.Content(); !strings.Contains(text, "12 cases, as the list shows them now") || strings.Contains(text, "ID\t") {
 		t.Fatalf("filtered statistics:\n%s", text)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -16,7 +17,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "init", args: "[--org NAME] [--recovery-out FILE]", help: "create a vault", run: cmdInit,
+	register(&command{name: "init", args: "[--org NAME] [--code PREFIX] [--recovery-out FILE]", help: "create a vault", run: cmdInit,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("org", "", "organisation `name`, shown on its contact card")
 			fs.String("code", "", "case reference prefix (default: the organisation's initials)")
@@ -41,7 +42,8 @@ func init() {
 			fs.Bool("replace", false, "make a new recovery key and wrap the vault's key to it")
 			fs.String("out", "", "write the new key to `FILE` (mode 0600) before it takes effect, instead of printing it")
 		}})
-	register(&command{name: "stats", args: "[QUERY] [filters] [--json]", help: "count cases by status, country, year, violation and perpetrator", run: cmdStats, flags: listFlags})
+	register(&command{name: "stats", args: "[QUERY] [filters] [--min-count N] [--set-min-count N] [--all-cases] [--json]",
+		help: "count cases consented to anonymised statistics by status, country, year, violation and perpetrator, hiding counts under N (default 5)", run: cmdStats, flags: statsFlags})
 	register(&command{name: "guard", args: "[--wipe-after N|off] [--json]", help: "show or set the wipe of the passphrase key after N wrong attempts", run: cmdGuard,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("wipe-after", "", "destroy the passphrase's copy of the key after `N` wrong passphrases in a row (1-100), or 'off'")
@@ -237,6 +239,14 @@ func cmdAdd(c *cli, fs *flag.FlagSet, args []string) error {
 
 func listFlags(fs *flag.FlagSet) {
 	fs.Bool("json", false, "print one JSON array")
+	filterFlags(fs)
+	fs.String("sort", "", "`order`: incident date newest first (default), incident_asc, updated_desc, reference")
+	fs.Int("limit", 0, "at most `N` cases (default: all)")
+	fs.Int("offset", 0, "skip the first `N` cases")
+}
+
+// filterFlags are the flags that select cases.
+func filterFlags(fs *flag.FlagSet) {
 	fs.String("status", "", "only cases with this `status` (open, under_review, referred, closed)")
 	fs.String("violation", "", "only cases with a violation of this `type`")
 	fs.String("perpetrator", "", "only cases with this `perpetrator` type")
@@ -245,9 +255,6 @@ func listFlags(fs *flag.FlagSet) {
 	fs.String("from", "", "only incidents on or after this `date` (YYYY[-MM[-DD]])")
 	fs.String("to", "", "only incidents on or before this `date`")
 	fs.Bool("needs-review", false, "only cases flagged for review")
-	fs.String("sort", "", "`order`: incident date newest first (default), incident_asc, updated_desc, reference")
-	fs.Int("limit", 0, "at most `N` cases (default: all)")
-	fs.Int("offset", 0, "skip the first `N` cases")
 }
 
 func queryFromFlags(fs *flag.FlagSet) store.Query {
@@ -281,6 +288,7 @@ func (c *cli) list(fs *flag.FlagSet, q store.Query) error {
 	}
 	return c.withVault(func(v *store.Vault) error {
 		start := time.Now()
+		q.WithViolations = boolean(fs, "json") // with their HURIDOCS codes
 		res, err := v.List(c.ctx, q)
 		if err != nil {
 			return err
@@ -316,7 +324,7 @@ func cmdShow(c *cli, fs *flag.FlagSet, args []string) error {
 			return err
 		}
 		if boolean(fs, "json") {
-			return c.printJSON(cs)
+			return c.printJSON(cs.WithHuridocsCodes())
 		}
 		w := newBuffered(c.stdout)
 		printCase(w, cs)
@@ -334,10 +342,11 @@ func cmdHistory(c *cli, fs *flag.FlagSet, args []string) error {
 			return err
 		}
 		if boolean(fs, "json") {
-			if revs == nil {
-				revs = []*store.Case{}
+			out := []*store.Case{}
+			for _, r := range revs {
+				out = append(out, r.WithHuridocsCodes())
 			}
-			return c.printJSON(revs)
+			return c.printJSON(out)
 		}
 		w := newBuffered(c.stdout)
 		if len(revs) == 0 {
@@ -478,19 +487,46 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+func statsFlags(fs *flag.FlagSet) {
+	fs.Bool("json", false, "print one JSON object")
+	filterFlags(fs)
+	fs.Int("min-count", 0, "hide counts under `N` (1 hides none; default: the vault's setting, or 5)")
+	fs.Int("set-min-count", 0, "keep `N` as this vault's smallest count shown, then count with it")
+	fs.Bool("all-cases", false, "count cases without consent to anonymised statistics too (not for publication)")
+}
+
 // cmdStats prints the counts of an advocacy report for the cases the
 // filters (and an optional search) select. Values are vocabulary keys, as
-// everywhere in the command line.
+// everywhere in the command line. Only cases consented to anonymised
+// statistics count, and small counts are hidden, unless asked otherwise;
+// what was left out is said.
 func cmdStats(c *cli, fs *flag.FlagSet, args []string) error {
 	if len(args) > 1 {
 		return usagef("stats takes at most one QUERY; quote a query of several words")
 	}
-	q := queryFromFlags(fs)
+	q := store.Query{
+		Status: str(fs, "status"), Violation: str(fs, "violation"), Perpetrator: str(fs, "perpetrator"),
+		Country: str(fs, "country"), Tag: str(fs, "tag"), From: str(fs, "from"), To: str(fs, "to"),
+		NeedsReview: boolean(fs, "needs-review"),
+	}
 	if len(args) == 1 {
 		q.Text = args[0]
 	}
+	opt := store.StatsOptions{MinCount: integer(fs, "min-count"), AllCases: boolean(fs, "all-cases")}
+	set := integer(fs, "set-min-count")
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if (given["min-count"] && opt.MinCount < 1) || (given["set-min-count"] && set < 1) || (given["min-count"] && given["set-min-count"]) {
+		return usagef("--min-count and --set-min-count take a number of 1 or more, and only one of them")
+	}
 	return c.withVault(func(v *store.Vault) error {
-		st, err := v.Stats(c.ctx, q)
+		if set > 0 {
+			if err := v.SetMinCount(c.ctx, set); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stderr, "This vault's statistics now hide counts under %d.\n", set)
+		}
+		st, err := v.Stats(c.ctx, q, opt)
 		if err != nil {
 			return err
 		}
@@ -498,21 +534,44 @@ func cmdStats(c *cli, fs *flag.FlagSet, args []string) error {
 			return c.printJSON(st)
 		}
 		w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintf(w, "cases\t%d\n", st.Total)
+		total := strconv.Itoa(st.Total)
+		if st.TotalHidden {
+			total = fmt.Sprintf("fewer than %d (hidden)", st.MinCount)
+		}
+		fmt.Fprintf(w, "cases\t%s\n", total)
 		for _, t := range []struct {
 			name string
 			rows []store.Count
 		}{{"status", st.ByStatus}, {"country", st.ByCountry}, {"year", st.ByYear}, {"violation", st.ByViolation}, {"perpetrator", st.ByPerpetrator}} {
 			fmt.Fprintf(w, "\nby %s\t\n", t.name)
+			if slices.Contains(st.Withheld, t.name) {
+				fmt.Fprintf(w, "  (withheld: too few cases to show safely)\t\n")
+			}
 			for _, r := range t.rows {
 				key := r.Key
 				if key == "" {
 					key = "(none)"
 				}
-				fmt.Fprintf(w, "  %s\t%d\n", key, r.N)
+				n := strconv.Itoa(r.N)
+				if r.Hidden {
+					n = "hidden"
+				}
+				fmt.Fprintf(w, "  %s\t%s\n", key, n)
 			}
 		}
-		return w.Flush()
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		// What was left out, and why, on stderr: stdout stays the table.
+		if st.AllCases {
+			fmt.Fprintln(c.stderr, "All selected cases were counted, with or without consent to anonymised statistics: do not publish these counts.")
+		} else if st.NotConsented > 0 {
+			fmt.Fprintf(c.stderr, "%s not counted: their consent does not include anonymised statistics.\n", count(st.NotConsented, "case was", "cases were"))
+		}
+		if st.MinCount > 1 {
+			fmt.Fprintf(c.stderr, "Counts under %d are hidden, with the next smallest where a hidden count could otherwise be worked out from the total.\n", st.MinCount)
+		}
+		return nil
 	})
 }
 

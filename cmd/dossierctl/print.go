@@ -88,8 +88,10 @@ func printCase(w io.Writer, c *store.Case) {
 		fmt.Fprintln(w, "\nViolations:")
 		for _, x := range c.Violations {
 			fmt.Fprintf(w, "  - %s", lbl("violation", x.Type))
-			if code := store.HuridocsCodes[x.Type]; code != "" {
+			if code, ok := store.HuridocsCode(x.Type); ok {
 				fmt.Fprintf(w, " [HURIDOCS %s]", code)
+			} else {
+				fmt.Fprint(w, " [no HURIDOCS term]")
 			}
 			if x.Perpetrator != "" {
 				fmt.Fprintf(w, " by %s", lbl("perpetrator", x.Perpetrator))
