@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -55,13 +54,15 @@ func (v *Vault) loadAuthor(ctx context.Context) error {
 // for the field "author".
 func CheckAuthor(name string) (string, error) {
 	name = strings.TrimSpace(name)
+	// The text rules of every field (text.go), and one line: a name.
+	if err := CheckText(SettingAuthor, name); err != nil {
+		return "", err
+	}
 	switch {
-	case !utf8.ValidString(name):
-		return "", &FieldError{Field: SettingAuthor, Reason: ReasonNotText, Msg: "is not valid UTF-8 text"}
 	case utf8.RuneCountInString(name) > maxAuthor:
 		return "", &FieldError{Field: SettingAuthor, Reason: ReasonTooLong, Msg: fmt.Sprintf("is longer than %d characters", maxAuthor)}
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return "", &FieldError{Field: SettingAuthor, Reason: ReasonNotText, Msg: "holds a line break or another control character"}
+	case strings.ContainsAny(name, "\n\t"):
+		return "", &FieldError{Field: SettingAuthor, Reason: ReasonNotText, Msg: "holds a line break or a tab"}
 	}
 	return name, nil
 }

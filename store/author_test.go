@@ -121,7 +121,7 @@ func TestAuthorOption(t *testing.T) {
 
 func TestAuthorRefused(t *testing.T) {
 	v, _, _ := testVault(t)
-	for _, name := range []string{"Anna\nEvil", "tab\x00", string([]byte{0xff, 0xfe}), strings.Repeat("я", 201)} {
+	for _, name := range []string{"Anna\nEvil", "tab\x00", "Anna\tB", "Anna\u202eB", string([]byte{0xff, 0xfe}), strings.Repeat("я", 201)} {
 		err := v.SetAuthor(ctx, name)
 		var fe *FieldError
 		if !errors.As(err, &fe) || fe.Field != SettingAuthor {

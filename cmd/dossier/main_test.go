@@ -47,6 +47,14 @@ func TestStartForgetsFynePreferences(t *testing.T) {
 	if strings.Contains(logged.String(), "Maria") || strings.Contains(logged.String(), "Cases") {
 		t.Errorf("the log names what the file held: %s", logged.String())
 	}
+	// A file that cannot be read: said in the log without its path.
+	os.MkdirAll(file, 0o700) // a folder where the file was: reading fails
+	logged.Reset()
+	forgetFynePreferences(log)
+	if !strings.Contains(logged.String(), "could not be read") || strings.Contains(logged.String(), root) {
+		t.Errorf("the log of an unreadable file: %s", logged.String())
+	}
+	os.Remove(file)
 	// A second start finds nothing to do.
 	if got := forgetFynePreferences(log); got != "" {
 		t.Errorf("second start: %q", got)
