@@ -7,9 +7,10 @@ GO            ?= go
 # that stripped images hold no metadata. The real-window tests
 # (cmd/dossier/window_test.go) run the app under Xvfb, drive it with
 # xdotool, take screenshots with ImageMagick's import and read them with
-# tesseract.
+# tesseract. strace: the tests run dossierctl and the app under it to show
+# that they use no network (internal/nettrace).
 DEBS          := gcc pkg-config libgl1-mesa-dev xorg-dev libimage-exiftool-perl \
-                 xvfb xdotool imagemagick tesseract-ocr
+                 xvfb xdotool imagemagick tesseract-ocr strace
 DEMO_VAULT    ?= demo-vault
 DEMO_PASS     := demo-dossier-2026
 FUZZTIME      ?= 60s
