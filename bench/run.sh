@@ -2,7 +2,9 @@
 # Measures the figures docs/performance.md reports, on this machine:
 #   - dossierctl add of 10,000 cases from NDJSON, unlock included (real KDF)
 #   - unlock alone (the KDF), through the CLI
-#   - full-text search and filtered first page over 100,000 cases (Go benchmarks)
+#   - over 100,000 cases (Go benchmarks): opening the vault, search,
+#     filtered first page, count, a page deep in the list, statistics, and
+#     the app's list after unlocking and search as you type
 # Usage: bench/run.sh [RUNS]   (run from the repository root; make bench does)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +21,7 @@ echo "date:   $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "cpu:    $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') ($(nproc) cores)"
 echo "memory: $(free -h | awk '/Mem:/ {print $2}')"
 echo "go:     $(go version | cut -d' ' -f3-)"
+echo "load:   $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; other work on the machine skews the figures)"
 
 go build -o bin/dossierctl ./cmd/dossierctl
 go run ./bench/gencases -n 10000 > "$out/cases.ndjson"
@@ -40,7 +43,8 @@ for i in $(seq "$runs"); do ms bin/dossierctl list --vault "$out/v" --limit 1; d
 echo "ms; median $(median < "$out/unlock") ms"
 
 echo "== Go benchmarks (the 100,000-case vault is built once, about a minute)"
-go test -run XXX -bench 'Search100k|FilteredPage100k' -benchtime 200x ./store/ | grep -E '^Benchmark'
+go test -run XXX -bench 'Open100k|Search100k|FilteredPage100k|Count100k|DeepPage100k' -benchtime 200x ./store/ | grep -E '^Benchmark'
+go test -run XXX -bench 'Stats100k' -benchtime 40x ./store/ | grep -E '^Benchmark'
 go test -run XXX -bench 'UI' -benchtime 14x ./ui/ | grep -E '^Benchmark'
 go test -run XXX -bench 'AddCases10k' -benchtime 3x ./store/ | grep -E '^Benchmark'
 go test -run XXX -bench 'Unlock' -benchtime 5x ./crypto/ | grep -E '^Benchmark'
