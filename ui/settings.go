@@ -222,9 +222,12 @@ func (m *mainScreen) changePassphrase(pass string) {
 	a := m.a
 	wait := dialog.NewCustomWithoutButtons(a.T("ui.main.settings"), widget.NewProgressBarInfinite(), a.win)
 	wait.Show()
+	end := a.beginWork()
 	goSafe(func() {
+		defer do(end)
 		err := m.v.ChangePassphrase(pass)
 		do(func() {
+			end()
 			wait.Hide()
 			if err != nil {
 				a.showError(a.message(err))
