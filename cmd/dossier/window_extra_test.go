@@ -209,7 +209,7 @@ func (s *suite) language(t *testing.T, x *xwin.Driver) {
 
 	x.Step("quit and start again without --lang: still in French")
 	if !s.app.Terminate(30 * time.Second) {
-		t.Fatalf("the app did not quit within 30 s of SIGTERM")
+		t.Fatalf("the app did not quit within %s of SIGTERM", xwin.Patience)
 	}
 	s.app = s.launch(t, "app-a", s.vaultA, s.homeA, "")
 	x.A = s.app

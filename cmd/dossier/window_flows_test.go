@@ -59,7 +59,7 @@ func (s *suite) focusSearch(x *xwin.Driver, lang ...string) {
 		l = lang[0]
 	}
 	top := image.Rect(0, 30, 1000, 70)
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(xwin.Patience)
 	for {
 		scr := x.ReadIn(top)
 		if r := scr.Lines(assets.Label(l, "ui.main.search")); len(r) > 0 {
@@ -72,7 +72,7 @@ func (s *suite) focusSearch(x *xwin.Driver, lang ...string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			x.Failf("no search field on screen within 30 s; the top of the window reads:\n%s", scr.Text())
+			x.Failf("no search field on screen within %s; the top of the window reads:\n%s", xwin.Patience, scr.Text())
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
@@ -129,7 +129,7 @@ func (s *suite) newCase(t *testing.T, x *xwin.Driver) {
 	x.Type("XW tester")
 	x.Keys("Return")
 	if ok, _ := x.TryText(10*time.Second, saved); !ok {
-		t.Logf("NOTE: Ctrl+S did not save the case within 10 s; saving with the Save button (Tab, Space)")
+		t.Logf("NOTE: Ctrl+S did not save the case within %s; saving with the Save button (Tab, Space)", xwin.Patience)
 		x.Step("save with the Save button")
 		x.Keys("Tab", "Tab", "space") // Add a note, Save
 		s.waitSaved(x, saved)

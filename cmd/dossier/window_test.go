@@ -203,7 +203,7 @@ func (s *suite) firstRun(t *testing.T, x *xwin.Driver) {
 	x.Step("Enter in the second passphrase field creates the vault")
 	x.Keys("Return")
 	if ok, _ := x.TryText(10*time.Second, T("ui.recovery.title")); !ok {
-		x.T.Errorf("step %q: Enter did not submit the create-vault form (nothing happened within 10 s); pressing the button instead", x.Current())
+		x.T.Errorf("step %q: Enter did not submit the create-vault form (nothing happened within %s); pressing the button instead", x.Current(), xwin.Patience)
 		x.Keys("Tab", "space")
 	}
 	scr := x.WaitText(120*time.Second, T("ui.recovery.title"), "AGE-SECRET-KEY-PQ-1")
@@ -285,7 +285,7 @@ func (s *suite) ctlRun(t *testing.T, vault, pass string, args ...string) string 
 }
 
 func (s *suite) ctlTry(vault, pass string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), xwin.Patience)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, s.ctl, append([]string{"--vault", vault}, args...)...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir()}

@@ -55,11 +55,18 @@ func (x *Driver) area() image.Rectangle {
 	return image.Rectangle{}
 }
 
+// Patience is the least any wait here lasts before it gives up: a step
+// fails for a hang or a bug, never because a loaded machine (a 2-core
+// laptop building something else) was slow. The durations the tests pass
+// say how long a step ought to take; scaled by Scale, they only ever make
+// the wait longer.
+const Patience = 5 * time.Minute
+
 func (x *Driver) timeout(d time.Duration) time.Duration {
 	if x.Scale > 0 {
-		return time.Duration(float64(d) * x.Scale)
+		d = time.Duration(float64(d) * x.Scale)
 	}
-	return d
+	return max(d, Patience)
 }
 
 // Failf stops the current (sub)test: the step, what went wrong, a
@@ -182,10 +189,14 @@ func (x *Driver) WaitChange(before *image.RGBA, timeout time.Duration, what stri
 }
 
 // Settle waits until two screenshots a moment apart are (nearly) the
-// same: animations and redraws are over. Bounded; never fails.
+// same: animations and redraws are over. Bounded by max (scaled, without
+// Patience: it never fails, it only waits for calm).
 func (x *Driver) Settle(max time.Duration) *image.RGBA {
 	x.T.Helper()
-	deadline := time.Now().Add(x.timeout(max))
+	if x.Scale > 0 {
+		max = time.Duration(float64(max) * x.Scale)
+	}
+	deadline := time.Now().Add(max)
 	prev := x.Shot()
 	for time.Now().Before(deadline) {
 		time.Sleep(250 * time.Millisecond)
