@@ -216,7 +216,7 @@ func (a *App) Lock() {
 		a.main = nil
 	}
 	if err := v.Close(); err != nil {
-		a.log.WithError(err).Warn("closing the vault")
+		a.logErr(err).Warn("closing the vault")
 	}
 	a.log.Info("vault locked")
 	a.showUnlock()

@@ -69,7 +69,7 @@ func (a *App) runLong(parent context.Context, w longWork) {
 				a.showInfo(w.name, a.T(w.cancelled))
 			case err != nil && w.refused != nil && w.refused(err):
 			case err != nil:
-				a.log.WithError(err).Warn(w.failed)
+				a.logErr(err).Warn(w.failed)
 				a.showError(a.message(err))
 			default:
 				w.done()

@@ -177,7 +177,7 @@ func (m *mainScreen) attach(c *store.Case, paths []string, opts store.AttachOpti
 			end()
 			wait.Hide()
 			if err != nil {
-				a.log.WithError(err).Warn("attach failed")
+				a.logErr(err).Warn("attach failed")
 				a.showError(a.message(err))
 			} else {
 				a.log.WithField("files", done).Info("evidence attached")
@@ -243,6 +243,7 @@ func (m *mainScreen) askSave(e *store.Evidence, stripped bool) {
 		err := m.saveEvidence(e, stripped, path)
 		end()
 		if err != nil {
+			a.logErr(err).Warn("saving evidence failed")
 			a.showError(a.message(err))
 			return
 		}

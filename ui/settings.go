@@ -244,7 +244,7 @@ func (a *App) setLanguage(lang string) {
 	a.lang = lang
 	if a.cfg.SaveLanguage != nil {
 		if err := a.cfg.SaveLanguage(lang); err != nil {
-			a.log.WithError(err).Warn("keeping the language for the next start failed")
+			a.logErr(err).Warn("keeping the language for the next start failed")
 		}
 	}
 	a.win.SetTitle(a.T("ui.app_title"))
@@ -273,7 +273,7 @@ func (m *mainScreen) askReplaceRecoveryKey() *widget.Button {
 		a.touch()
 		d.Hide()
 		if err := m.v.ReplaceRecoveryKey(m.ctx, rk); err != nil {
-			a.log.WithError(err).Warn("replacing the recovery key failed")
+			a.logErr(err).Warn("replacing the recovery key failed")
 			a.showError(a.message(err))
 			return
 		}
