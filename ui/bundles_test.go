@@ -345,7 +345,9 @@ type idleClock struct {
 func useIdleClock(a *App) *idleClock {
 	c := &idleClock{}
 	onUI(func() {
-		a.stopIdle()
+		a.idleMu.Lock()
+		defer a.idleMu.Unlock()
+		a.stopIdleLocked()
 		a.afterFunc = c.afterFunc
 	})
 	return c
