@@ -61,8 +61,16 @@ type App struct {
 
 	failedUnlocks int // wrong passphrases or keys since the last unlock; UI goroutine only
 
-	idleMu sync.Mutex
-	idle   *time.Timer // auto-lock; nil while locked or when off
+	idleMu  sync.Mutex
+	idle    func() bool // stops the auto-lock's timer; nil while none is armed
+	idleGen int         // which arming of the timer may still lock
+	jobs    int         // long work the person started, still running: the auto-lock waits
+	// afterFunc arms the auto-lock's timer: time.AfterFunc, replaced by
+	// tests that fire it themselves.
+	afterFunc func(d time.Duration, f func()) (stop func() bool)
+	// progressHook, set by tests only, is called with each progress report
+	// of long work, on the work's goroutine: it may hold the work there.
+	progressHook func(done, total int64)
 
 	lockedIdle bool // the last lock was the idle timer's; UI goroutine only
 
@@ -81,7 +89,8 @@ type resumePoint struct {
 
 // New prepares the interface in win. Call Start to show the first screen.
 func New(win fyne.Window, cfg Config) *App {
-	a := &App{cfg: cfg, win: win, log: cfg.Log, lang: cfg.Lang}
+	a := &App{cfg: cfg, win: win, log: cfg.Log, lang: cfg.Lang,
+		afterFunc: func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }}
 	current.Store(a)
 	if a.log == nil {
 		a.log = logrus.New()
@@ -207,7 +216,7 @@ func (a *App) Lock() {
 		a.main = nil
 	}
 	if err := v.Close(); err != nil {
-		a.log.WithError(err).Warn("closing the vault")
+		a.logErr(err).Warn("closing the vault")
 	}
 	a.log.Info("vault locked")
 	a.showUnlock()
@@ -232,20 +241,35 @@ func (a *App) opened(v *store.Vault) {
 	a.touch()
 }
 
-// touch records activity: the auto-lock starts counting again.
+// touch records activity: the auto-lock starts counting again, unless
+// long work is running (see beginWork), which holds it off altogether.
 func (a *App) touch() {
 	if a.cfg.AutoLock < 0 || a.Vault() == nil {
 		return
 	}
 	a.idleMu.Lock()
 	defer a.idleMu.Unlock()
-	if a.idle != nil {
-		a.idle.Reset(a.cfg.AutoLock)
+	if a.jobs > 0 {
 		return
 	}
-	a.idle = time.AfterFunc(a.cfg.AutoLock, func() {
+	a.armIdle()
+}
+
+// armIdle (re)starts the auto-lock's timer from zero; idleMu is held. Each
+// arming has its own generation: a timer that fired just before it was
+// stopped finds a newer generation, or work running, and does nothing.
+func (a *App) armIdle() {
+	if a.idle != nil {
+		a.idle()
+	}
+	a.idleGen++
+	gen := a.idleGen
+	a.idle = a.afterFunc(a.cfg.AutoLock, func() {
 		do(func() {
-			if a.Vault() != nil {
+			a.idleMu.Lock()
+			stale := gen != a.idleGen || a.jobs > 0
+			a.idleMu.Unlock()
+			if !stale && a.Vault() != nil {
 				a.log.Info("vault locked after inactivity")
 				a.lockedIdle = true
 				a.Lock()
@@ -257,9 +281,39 @@ func (a *App) touch() {
 func (a *App) stopIdle() {
 	a.idleMu.Lock()
 	defer a.idleMu.Unlock()
+	a.stopIdleLocked()
+}
+
+func (a *App) stopIdleLocked() {
 	if a.idle != nil {
-		a.idle.Stop()
+		a.idle()
 		a.idle = nil
+	}
+	a.idleGen++
+}
+
+// beginWork pauses the auto-lock while long work the person started runs
+// (a backup, a share, an import, attaching or saving a large file): such
+// work gives no sign of activity for minutes, and locking under it would
+// close the vault it works on. The returned end, called once the work is
+// over (more calls do nothing), lets the auto-lock count again from zero
+// when no other work is left. Safe from any goroutine.
+func (a *App) beginWork() (end func()) {
+	a.idleMu.Lock()
+	a.jobs++
+	a.stopIdleLocked()
+	a.idleMu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			a.idleMu.Lock()
+			a.jobs--
+			left := a.jobs
+			a.idleMu.Unlock()
+			if left == 0 {
+				a.touch()
+			}
+		})
 	}
 }
 

@@ -27,13 +27,14 @@ func (a *App) progressDialog(parent context.Context, title string) (context.Cont
 	var shown atomic.Int64 // per mille on screen: redraw only when it moves
 	shown.Store(-1)
 	report := func(done, total int64) {
+		if h := a.progressHook; h != nil {
+			h(done, total)
+		}
 		if total <= 0 {
 			return
 		}
 		if pm := 1000 * done / total; shown.Swap(pm) != pm {
-			// Work the person started counts as activity: the auto-lock
-			// would otherwise close the vault under a long backup.
-			do(func() { bar.SetValue(float64(pm) / 1000); a.touch() })
+			do(func() { bar.SetValue(float64(pm) / 1000) })
 		}
 	}
 	return ctx, report, func() { cancel(); d.Hide() }
@@ -52,20 +53,23 @@ type longWork struct {
 	done    func() // after success, on the UI goroutine
 }
 
-// runLong runs w; everything after runs on the UI goroutine.
+// runLong runs w; everything after runs on the UI goroutine. The
+// auto-lock waits while it runs (see beginWork), however long it takes.
 func (a *App) runLong(parent context.Context, w longWork) {
 	ctx, report, hide := a.progressDialog(parent, w.title)
+	end := a.beginWork()
 	goSafe(func() {
+		defer do(end) // also when run panics; more calls do nothing
 		err := w.run(ctx, report)
 		do(func() {
+			end()
 			hide()
-			a.touch()
 			switch {
 			case errors.Is(err, context.Canceled):
 				a.showInfo(w.name, a.T(w.cancelled))
 			case err != nil && w.refused != nil && w.refused(err):
 			case err != nil:
-				a.log.WithError(err).Warn(w.failed)
+				a.logErr(err).Warn(w.failed)
 				a.showError(a.message(err))
 			default:
 				w.done()

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,20 +31,29 @@ func unlocked(t *testing.T, cfg Config) (*App, fyne.Window, string) {
 }
 
 func TestAutoLockAfterIdle(t *testing.T) {
-	a, w, _ := unlocked(t, Config{AutoLock: time.Second})
-	// Activity postpones it: 1.2 s of typing, a key every 300 ms.
-	for i := 0; i < 4; i++ {
-		time.Sleep(300 * time.Millisecond)
-		var search *widget.Entry
-		onUI(func() {
-			if a.main == nil {
-				t.Fatal("locked while in use")
-			}
-			search = a.main.search
-		})
+	a, w, _ := unlocked(t, Config{AutoLock: time.Minute})
+	clock := useIdleClock(a)
+	var search *widget.Entry
+	onUI(func() { search = a.main.search })
+	// Activity restarts it from zero; a timer that fired just before it
+	// was restarted does not lock.
+	for i := 0; i < 3; i++ {
+		before, old := clock.current()
 		typeIn(t, w, search, "x")
+		if after, _ := clock.current(); after == before || clock.armed() != time.Minute {
+			t.Fatal("a key typed did not restart the auto-lock")
+		}
+		if old != nil {
+			old() // fired as the key came: too late
+		}
+		if a.Vault() == nil {
+			t.Fatal("a timer stopped by activity locked the vault")
+		}
 	}
-	eventually(t, "the idle lock", func() bool { return a.Vault() == nil && labelWith(w, "Unlock the vault") })
+	clock.elapse()
+	if a.Vault() != nil || !labelWith(w, "Unlock the vault") {
+		t.Fatal("no lock once the idle time passed")
+	}
 	if !labelWith(w, "Locked after") {
 		t.Fatal("the unlock screen does not say why it locked")
 	}
@@ -276,36 +286,115 @@ func TestImportCancel(t *testing.T) {
 	}
 }
 
-// A long backup the person started keeps the vault open: its progress
-// counts as activity for the auto-lock.
-func TestLongBackupIsActivity(t *testing.T) {
+// A long backup the person started keeps the vault open, however long it
+// takes: the auto-lock is paused while it runs and counts again from zero
+// once it ends. The backup is held in its middle and the test itself says
+// when the idle time has passed, so nothing depends on the machine's speed.
+func TestLongBackupPausesAutoLock(t *testing.T) {
 	a, w, _ := unlocked(t, Config{AutoLock: -1})
-	big := bytes.Repeat([]byte("evidence "), 8<<20)
+	clock := useIdleClock(a)
 	list, _ := a.Vault().List(t.Context(), store.Query{})
-	if _, err := a.Vault().Attach(t.Context(), list[0].ID, bytes.NewReader(big), store.AttachOptions{Name: "v.bin"}); err != nil {
+	if _, err := a.Vault().Attach(t.Context(), list[0].ID, bytes.NewReader(bytes.Repeat([]byte("evidence "), 1<<20)), store.AttachOptions{Name: "v.bin"}); err != nil {
 		t.Fatal(err)
 	}
-	const idle = 300 * time.Millisecond
+	held, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	a.progressHook = func(done, total int64) {
+		if done > 0 && done < total {
+			once.Do(func() { close(held); <-release })
+		}
+	}
 	press(t, w, "Back up")
 	press(t, w, "Next")
-	path := filepath.Join(t.TempDir(), "backup.age")
-	nameFile(t, w, path)
-	start := time.Now()
+	nameFile(t, w, filepath.Join(t.TempDir(), "backup.age"))
 	onUI(func() {
-		// The auto-lock is short from now on: only the backup's progress
-		// keeps the vault open.
-		a.cfg.AutoLock = idle
+		a.cfg.AutoLock = time.Minute
+		a.touch() // the person was active a moment ago: the timer runs
 		press(t, w, "Save")
 	})
-	eventually(t, "the backup", func() bool { return labelWith(w, "Backup written and verified") || a.Vault() == nil })
-	took := time.Since(start)
-	if a.Vault() == nil {
-		t.Fatalf("the vault locked during a backup of %v", took)
+	<-held
+	// The idle time passes, as often as one likes: the vault stays open.
+	for i := 0; i < 3; i++ {
+		clock.elapse()
+		if a.Vault() == nil {
+			t.Fatal("the vault locked in the middle of a backup")
+		}
 	}
-	if took < 3*idle {
-		t.Skipf("the backup took only %v: too fast to tell", took)
+	close(release)
+	eventually(t, "the backup", func() bool { return labelWith(w, "Backup written and verified") })
+	// Done: the auto-lock counts again, from zero, and locks when the idle
+	// time has passed with nothing happening.
+	if d := clock.armed(); d != time.Minute {
+		t.Fatalf("after the backup the auto-lock is armed for %v", d)
 	}
-	// The auto-lock was armed all along: once the backup is done and
-	// nothing happens, it locks.
-	eventually(t, "the idle lock after the backup", func() bool { return a.Vault() == nil })
+	clock.elapse()
+	if a.Vault() != nil || !labelWith(w, "Unlock the vault") {
+		t.Fatal("no idle lock after the backup")
+	}
+}
+
+// idleClock stands in for the auto-lock's timer: the test says when the
+// idle time has passed.
+type idleClock struct {
+	mu  sync.Mutex
+	id  int           // of the armed timer
+	f   func()        // what the armed timer does; nil when none is armed
+	dur time.Duration // of the armed timer
+}
+
+func useIdleClock(a *App) *idleClock {
+	c := &idleClock{}
+	onUI(func() {
+		a.idleMu.Lock()
+		defer a.idleMu.Unlock()
+		a.stopIdleLocked()
+		a.afterFunc = c.afterFunc
+	})
+	return c
+}
+
+func (c *idleClock) afterFunc(d time.Duration, f func()) func() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.id++
+	id := c.id
+	c.f, c.dur = f, d
+	return func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.id != id || c.f == nil {
+			return false
+		}
+		c.f = nil
+		return true
+	}
+}
+
+// current is the number of the last arming and what the armed timer
+// would do (nil when none is armed).
+func (c *idleClock) current() (id int, f func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.id, c.f
+}
+
+// armed says for how long the timer is armed; zero when it is not.
+func (c *idleClock) armed() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.f == nil {
+		return 0
+	}
+	return c.dur
+}
+
+// elapse lets the idle time pass: the armed timer, if any, fires.
+func (c *idleClock) elapse() {
+	c.mu.Lock()
+	f := c.f
+	c.f = nil
+	c.mu.Unlock()
+	if f != nil {
+		f()
+	}
 }

@@ -296,7 +296,7 @@ func (e *editor) keepDraft() {
 		return
 	}
 	if err := e.m.v.SaveDraft(context.Background(), e.draftKey, e.build()); err != nil {
-		e.a.log.WithError(err).Warn("keeping a draft failed")
+		e.a.logErr(err).Warn("keeping a draft failed")
 		return
 	}
 	e.lastDraft = j
@@ -323,7 +323,7 @@ func (e *editor) keepDraftSoon() {
 			e.saving = false
 			if err != nil {
 				if e.m.ctx.Err() == nil {
-					e.a.log.WithError(err).Warn("keeping a draft failed")
+					e.a.logErr(err).Warn("keeping a draft failed")
 				}
 				return
 			}
@@ -668,7 +668,7 @@ func (e *editor) save() {
 		return
 	}
 	if err != nil {
-		a.log.WithError(err).Warn("saving a case failed")
+		a.logErr(err).Warn("saving a case failed")
 		e.message.SetText(a.message(err))
 		e.message.Show()
 		return

@@ -149,7 +149,9 @@ func (m *mainScreen) attach(c *store.Case, paths []string, opts store.AttachOpti
 	a := m.a
 	wait := dialog.NewCustomWithoutButtons(a.T("ui.evidence.attaching"), widget.NewProgressBarInfinite(), a.win)
 	wait.Show()
+	end := a.beginWork() // the auto-lock waits for a large file
 	goSafe(func() {
+		defer do(end)
 		done := 0
 		var err error
 		var unstripped []string // names of images no stripped copy could be made from
@@ -172,10 +174,10 @@ func (m *mainScreen) attach(c *store.Case, paths []string, opts store.AttachOpti
 			done++
 		}
 		do(func() {
+			end()
 			wait.Hide()
-			a.touch()
 			if err != nil {
-				a.log.WithError(err).Warn("attach failed")
+				a.logErr(err).Warn("attach failed")
 				a.showError(a.message(err))
 			} else {
 				a.log.WithField("files", done).Info("evidence attached")
@@ -237,7 +239,11 @@ func (m *mainScreen) askSave(e *store.Evidence, stripped bool) {
 	a := m.a
 	a.touch()
 	a.askSavePath(e.Name, func(path string) {
-		if err := m.saveEvidence(e, stripped, path); err != nil {
+		end := a.beginWork() // the auto-lock waits for a large file
+		err := m.saveEvidence(e, stripped, path)
+		end()
+		if err != nil {
+			a.logErr(err).Warn("saving evidence failed")
 			a.showError(a.message(err))
 			return
 		}

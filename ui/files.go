@@ -47,6 +47,11 @@ import (
 // listing before lands on a row the person has not seen.
 const settle = 500 * time.Millisecond
 
+// chooserClock tells the chooser the time; tests stop it and move it on
+// themselves, so that "right after the listing" does not depend on how
+// fast the machine is.
+var chooserClock = time.Now
+
 // watchEvery is how often an open chooser checks that the vault it was
 // opened on is still open; after a lock it closes, so no folder name stays
 // on screen over the unlock screen.
@@ -173,7 +178,7 @@ func (c *fileChooser) open(dir string) bool {
 	}
 	c.a.touch()
 	c.dir, c.entries, c.selected = dir, entries, -1
-	c.listedAt = time.Now()
+	c.listedAt = chooserClock()
 	c.path.SetText(dir)
 	c.list.UnselectAll()
 	c.list.Refresh()
@@ -254,7 +259,7 @@ func (c *fileChooser) doubleClick(id int) {
 		return
 	}
 	c.click(id)
-	if time.Since(c.listedAt) < settle {
+	if chooserClock().Sub(c.listedAt) < settle {
 		return
 	}
 	c.activate(id)

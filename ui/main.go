@@ -196,7 +196,7 @@ func (m *mainScreen) refresh() {
 				return
 			}
 			if err != nil {
-				m.a.log.WithError(err).Warn("listing cases failed")
+				m.a.logErr(err).Warn("listing cases failed")
 				m.queryError.SetText(m.a.message(err))
 				m.queryError.Show()
 				return

@@ -132,7 +132,7 @@ func (m *mainScreen) resolve(c *store.Case, keep string, merged *store.Case) {
 	a.touch()
 	saved, err := m.v.Resolve(m.ctx, c.ID, keep, merged)
 	if err != nil {
-		a.log.WithError(err).Warn("resolving a case failed")
+		a.logErr(err).Warn("resolving a case failed")
 		a.showError(a.message(err))
 		return
 	}

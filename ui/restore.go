@@ -107,7 +107,7 @@ func (s *restoreScreen) submit() {
 			s.button.Enable()
 			s.bar.Hide()
 			if err != nil {
-				a.log.WithError(err).Warn("restore failed")
+				a.logErr(err).Warn("restore failed")
 				s.status.Importance = widget.DangerImportance
 				s.status.SetText(a.message(err))
 				return

@@ -222,9 +222,12 @@ func (m *mainScreen) changePassphrase(pass string) {
 	a := m.a
 	wait := dialog.NewCustomWithoutButtons(a.T("ui.main.settings"), widget.NewProgressBarInfinite(), a.win)
 	wait.Show()
+	end := a.beginWork()
 	goSafe(func() {
+		defer do(end)
 		err := m.v.ChangePassphrase(pass)
 		do(func() {
+			end()
 			wait.Hide()
 			if err != nil {
 				a.showError(a.message(err))
@@ -241,7 +244,7 @@ func (a *App) setLanguage(lang string) {
 	a.lang = lang
 	if a.cfg.SaveLanguage != nil {
 		if err := a.cfg.SaveLanguage(lang); err != nil {
-			a.log.WithError(err).Warn("keeping the language for the next start failed")
+			a.logErr(err).Warn("keeping the language for the next start failed")
 		}
 	}
 	a.win.SetTitle(a.T("ui.app_title"))
@@ -270,7 +273,7 @@ func (m *mainScreen) askReplaceRecoveryKey() *widget.Button {
 		a.touch()
 		d.Hide()
 		if err := m.v.ReplaceRecoveryKey(m.ctx, rk); err != nil {
-			a.log.WithError(err).Warn("replacing the recovery key failed")
+			a.logErr(err).Warn("replacing the recovery key failed")
 			a.showError(a.message(err))
 			return
 		}

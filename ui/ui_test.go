@@ -60,10 +60,11 @@ func start(t *testing.T, dir, lang string) (*App, fyne.Window) {
 	return a, w
 }
 
-// eventually polls cond on the UI goroutine until it holds or 10 s pass.
+// eventually polls cond on the UI goroutine until it holds; it fails only
+// after patience.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(patience)
 	for time.Now().Before(deadline) {
 		ok := false
 		onUI(func() { ok = cond() })
@@ -72,8 +73,12 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("timed out waiting for %s", what)
+	t.Fatalf("still waiting for %s after %s: a hang or a bug (no loaded machine is that slow)", what, patience)
 }
+
+// patience is how long eventually waits before it fails: long enough that
+// only a hang or a bug reaches it, never a slow or loaded machine.
+const patience = 5 * time.Minute
 
 // find returns the first visible object of type T in the window that
 // satisfies match.

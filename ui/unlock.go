@@ -121,7 +121,7 @@ func (s *unlockScreen) submit() {
 					// Failures could not be written while locked; the
 					// audit log gets them now.
 					if err := v.RecordFailedUnlocks(context.Background(), a.failedUnlocks); err != nil {
-						a.log.WithError(err).Warn("recording failed unlocks")
+						a.logErr(err).Warn("recording failed unlocks")
 					}
 					a.failedUnlocks = 0
 				}

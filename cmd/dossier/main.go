@@ -110,7 +110,7 @@ func forgetFynePreferences(log logrus.FieldLogger) (language string) {
 		return ""
 	}
 	if err != nil {
-		log.WithError(withoutPath(err)).Warn("the preferences file of an earlier version could not be read")
+		log.WithField("error", ui.ErrorKind(err)).Warn("the preferences file of an earlier version could not be read")
 		return ""
 	}
 	var prefs struct {
@@ -120,27 +120,17 @@ func forgetFynePreferences(log logrus.FieldLogger) (language string) {
 		language = prefs.Language
 		if savedLanguage("") == "" {
 			if err := saveLanguage(language); err != nil {
-				log.WithError(withoutPath(err)).Warn("the language could not be kept")
+				log.WithField("error", ui.ErrorKind(err)).Warn("the language could not be kept")
 			}
 		}
 	}
 	if err := os.Remove(file); err != nil {
-		log.WithError(withoutPath(err)).Warn("the preferences file of an earlier version could not be removed")
+		log.WithField("error", ui.ErrorKind(err)).Warn("the preferences file of an earlier version could not be removed")
 		return language
 	}
 	os.Remove(filepath.Dir(file)) // only when empty
 	log.Info("removed the preferences file of an earlier version")
 	return language
-}
-
-// withoutPath is err without the path an *fs.PathError holds: the user's
-// home folder can name the person.
-func withoutPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
-	}
-	return err
 }
 
 // systemLanguage is the system's language if Dossier has it, else English.

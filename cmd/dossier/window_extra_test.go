@@ -209,7 +209,7 @@ func (s *suite) language(t *testing.T, x *xwin.Driver) {
 
 	x.Step("quit and start again without --lang: still in French")
 	if !s.app.Terminate(30 * time.Second) {
-		t.Fatalf("the app did not quit within 30 s of SIGTERM")
+		t.Fatalf("the app did not quit within %s of SIGTERM", xwin.Patience)
 	}
 	s.app = s.launch(t, "app-a", s.vaultA, s.homeA, "")
 	x.A = s.app
@@ -235,7 +235,7 @@ func (s *suite) language(t *testing.T, x *xwin.Driver) {
 func (s *suite) menuIn(x *xwin.Driver, lang string) {
 	x.T.Helper()
 	want := assets.Label(lang, "ui.menu.vault")
-	if ok, scr := x.TryTextIn(menu, 3*time.Second, want); !ok {
+	if ok, scr := x.TryTextIn(menu, time.Minute, want); !ok {
 		x.T.Errorf("step %q: BUG: the rest of the window changed language, but its menu did not: it reads %q, want %q", x.Current(), strings.TrimSpace(scr.Text()), want)
 	}
 }

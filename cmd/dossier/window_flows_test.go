@@ -59,7 +59,7 @@ func (s *suite) focusSearch(x *xwin.Driver, lang ...string) {
 		l = lang[0]
 	}
 	top := image.Rect(0, 30, 1000, 70)
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(xwin.Patience)
 	for {
 		scr := x.ReadIn(top)
 		if r := scr.Lines(assets.Label(l, "ui.main.search")); len(r) > 0 {
@@ -72,7 +72,7 @@ func (s *suite) focusSearch(x *xwin.Driver, lang ...string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			x.Failf("no search field on screen within 30 s; the top of the window reads:\n%s", scr.Text())
+			x.Failf("no search field on screen within %s; the top of the window reads:\n%s", xwin.Patience, scr.Text())
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
@@ -128,8 +128,8 @@ func (s *suite) newCase(t *testing.T, x *xwin.Driver) {
 	x.WaitText(30*time.Second, T("ui.author.title"))
 	x.Type("XW tester")
 	x.Keys("Return")
-	if ok, _ := x.TryText(10*time.Second, saved); !ok {
-		t.Logf("NOTE: Ctrl+S did not save the case within 10 s; saving with the Save button (Tab, Space)")
+	if ok, _ := x.TryText(time.Minute, saved); !ok {
+		t.Logf("NOTE: Ctrl+S did not save the case within a minute; saving with the Save button (Tab, Space)")
 		x.Step("save with the Save button")
 		x.Keys("Tab", "Tab", "space") // Add a note, Save
 		s.waitSaved(x, saved)
@@ -153,7 +153,7 @@ func (s *suite) newCase(t *testing.T, x *xwin.Driver) {
 // nothing (then it is reported, and found by scrolling up).
 func (s *suite) waitSaved(x *xwin.Driver, saved string) {
 	x.T.Helper()
-	if ok, _ := x.TryText(30*time.Second, saved); ok {
+	if ok, _ := x.TryText(2*time.Minute, saved); ok {
 		return
 	}
 	x.Snapshot("after save, no message in view")

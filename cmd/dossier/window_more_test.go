@@ -62,7 +62,7 @@ func (s *suite) quit(t *testing.T, x *xwin.Driver) {
 	s.app.Expected = true
 	x.ClickOn(xwin.Target{Text: "Quit", Line: true}, 1, 30*time.Second)
 	if !s.app.Wait(30 * time.Second) {
-		x.Failf("the app did not end within 30 s of Quit")
+		x.Failf("the app did not end within %s of Quit", xwin.Patience)
 	}
 	if err := s.app.ExitErr(); err != nil {
 		t.Errorf("the app ended with %v after Quit", err)

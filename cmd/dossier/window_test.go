@@ -202,8 +202,8 @@ func (s *suite) firstRun(t *testing.T, x *xwin.Driver) {
 
 	x.Step("Enter in the second passphrase field creates the vault")
 	x.Keys("Return")
-	if ok, _ := x.TryText(10*time.Second, T("ui.recovery.title")); !ok {
-		x.T.Errorf("step %q: Enter did not submit the create-vault form (nothing happened within 10 s); pressing the button instead", x.Current())
+	if ok, _ := x.TryText(2*time.Minute, T("ui.recovery.title")); !ok {
+		x.T.Errorf("step %q: Enter did not submit the create-vault form (nothing happened within 2 minutes); pressing the button instead", x.Current())
 		x.Keys("Tab", "space")
 	}
 	scr := x.WaitText(120*time.Second, T("ui.recovery.title"), "AGE-SECRET-KEY-PQ-1")
@@ -260,7 +260,7 @@ func (s *suite) unlock(t *testing.T, x *xwin.Driver) {
 	x.Type(wrongPass)
 	x.Keys("Return")
 	wrong := words(T("ui.unlock.wrong"), 2)
-	if ok, _ := x.TryText(60*time.Second, wrong); !ok {
+	if ok, _ := x.TryText(2*time.Minute, wrong); !ok {
 		x.T.Errorf("step %q: Enter did not submit the unlock form, or no %q message came; pressing Unlock instead", x.Current(), wrong)
 		x.Keys("Tab", "space")
 		x.WaitText(60*time.Second, wrong)
@@ -285,7 +285,7 @@ func (s *suite) ctlRun(t *testing.T, vault, pass string, args ...string) string 
 }
 
 func (s *suite) ctlTry(vault, pass string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), xwin.Patience)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, s.ctl, append([]string{"--vault", vault}, args...)...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir()}

@@ -66,7 +66,7 @@ func (d *Display) Launch(t testing.TB, name, bin string, args, env []string) *Ap
 		outf.Close()
 		close(a.done)
 	}()
-	deadline := time.Now().Add(90 * time.Second)
+	deadline := time.Now().Add(Patience)
 	for {
 		if a.Exited() {
 			a.Kill()
@@ -83,7 +83,7 @@ func (d *Display) Launch(t testing.TB, name, bin string, args, env []string) *Ap
 		}
 		if time.Now().After(deadline) {
 			a.Kill()
-			t.Fatalf("%s: no window within 90 s\n%s", name, a.StderrTail(60))
+			t.Fatalf("%s: no window within %s\n%s", name, Patience, a.StderrTail(60))
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
@@ -110,13 +110,13 @@ func (a *App) Exited() bool {
 // ExitErr is how the program ended (nil: status 0); call after Exited.
 func (a *App) ExitErr() error { return a.exitErr }
 
-// Wait waits up to timeout for the program to end and reports whether it
-// did.
+// Wait waits up to timeout, and at least Patience, for the program to end
+// and reports whether it did.
 func (a *App) Wait(timeout time.Duration) bool {
 	select {
 	case <-a.done:
 		return true
-	case <-time.After(timeout):
+	case <-time.After(max(timeout, Patience)):
 		return false
 	}
 }
@@ -132,7 +132,7 @@ func (a *App) Kill() {
 }
 
 // Terminate asks the program to quit (SIGTERM, which Fyne turns into a
-// normal quit) and waits for it, bounded.
+// normal quit) and waits for it, as Wait does.
 func (a *App) Terminate(timeout time.Duration) bool {
 	if a.Exited() {
 		return true

@@ -55,7 +55,22 @@ func (x *Driver) area() image.Rectangle {
 	return image.Rectangle{}
 }
 
+// Patience is the least any wait here that fails a step lasts: a step
+// fails for a hang or a bug, never because a loaded machine (a 2-core
+// laptop building something else) was slow. The durations the tests pass
+// say how long a step ought to take; scaled by Scale, they only ever make
+// the wait longer. It stays below the app's auto-lock (five minutes by
+// default): a wait that scrolls or reads without a key or a click would
+// otherwise see the vault lock under it and fail for that, hiding why.
+const Patience = 3 * time.Minute
+
 func (x *Driver) timeout(d time.Duration) time.Duration {
+	return max(x.scaled(d), Patience)
+}
+
+// scaled is d multiplied by Scale: the bound of a wait that does not fail
+// (TryText, Settle), whose caller decides what a timeout means.
+func (x *Driver) scaled(d time.Duration) time.Duration {
 	if x.Scale > 0 {
 		return time.Duration(float64(d) * x.Scale)
 	}
@@ -182,10 +197,11 @@ func (x *Driver) WaitChange(before *image.RGBA, timeout time.Duration, what stri
 }
 
 // Settle waits until two screenshots a moment apart are (nearly) the
-// same: animations and redraws are over. Bounded; never fails.
+// same: animations and redraws are over. Bounded by max (scaled, without
+// Patience: it never fails, it only waits for calm).
 func (x *Driver) Settle(max time.Duration) *image.RGBA {
 	x.T.Helper()
-	deadline := time.Now().Add(x.timeout(max))
+	deadline := time.Now().Add(x.scaled(max))
 	prev := x.Shot()
 	for time.Now().Before(deadline) {
 		time.Sleep(250 * time.Millisecond)
@@ -270,8 +286,9 @@ func (x *Driver) WaitAny(timeout time.Duration, phrases ...string) (int, *Screen
 	}
 }
 
-// TryText waits up to timeout for the phrase and reports whether it came;
-// it does not fail.
+// TryText waits up to timeout (scaled, without Patience) for the phrase
+// and reports whether it came; it does not fail. A caller that reports an
+// error when it did not come passes a timeout no loaded machine reaches.
 func (x *Driver) TryText(timeout time.Duration, phrase string) (bool, *Screen) {
 	x.T.Helper()
 	return x.TryTextIn(image.Rectangle{}, timeout, phrase)
@@ -280,7 +297,7 @@ func (x *Driver) TryText(timeout time.Duration, phrase string) (bool, *Screen) {
 // TryTextIn is TryText in a part of the window (relative to it).
 func (x *Driver) TryTextIn(part image.Rectangle, timeout time.Duration, phrase string) (bool, *Screen) {
 	x.T.Helper()
-	deadline := time.Now().Add(x.timeout(timeout))
+	deadline := time.Now().Add(x.scaled(timeout))
 	for {
 		s := x.ReadIn(part)
 		if s.Has(phrase) {

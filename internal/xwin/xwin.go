@@ -106,8 +106,8 @@ func StartDisplay(t testing.TB, artifacts string) *Display {
 			t.Fatalf("Xvfb did not start (it said %q; its log is %s)", n, logf.Name())
 		}
 		d.Name = ":" + n
-	case <-time.After(60 * time.Second):
-		t.Fatalf("Xvfb gave no display number within 60 s (log: %s)", logf.Name())
+	case <-time.After(Patience):
+		t.Fatalf("Xvfb gave no display number within %s (log: %s)", Patience, logf.Name())
 	}
 	return d
 }
@@ -117,8 +117,10 @@ func (d *Display) Env() []string {
 	return []string{"DISPLAY=" + d.Name, "PATH=" + os.Getenv("PATH")}
 }
 
-// run runs a helper program (xdotool, import) on the display, bounded.
+// run runs a helper program (xdotool, import) on the display, bounded by
+// timeout, and at least by Patience: only a hung helper times out.
 func (d *Display) run(timeout time.Duration, name string, args ...string) ([]byte, error) {
+	timeout = max(timeout, Patience)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
