@@ -241,6 +241,15 @@ func (a *App) opened(v *store.Vault) {
 	a.touch()
 }
 
+// readScroll is a scroll of something a person reads: moving it with the
+// wheel or the bar counts as activity, so that reading a long case with
+// the mouse alone does not lock the vault under the reader.
+func (a *App) readScroll(content fyne.CanvasObject) *container.Scroll {
+	s := container.NewVScroll(content)
+	s.OnScrolled = safe(func(fyne.Position) { a.touch() })
+	return s
+}
+
 // touch records activity: the auto-lock starts counting again, unless
 // long work is running (see beginWork), which holds it off altogether.
 func (a *App) touch() {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dossier-hr/dossier/export"
@@ -396,5 +397,36 @@ func (c *idleClock) elapse() {
 	c.mu.Unlock()
 	if f != nil {
 		f()
+	}
+}
+
+// A person reading a long case with the mouse wheel alone is active: the
+// auto-lock counts again from zero at each turn of the wheel.
+func TestReadingWithTheWheelIsActivity(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: time.Minute})
+	onUI(func() { w.Resize(fyne.NewSize(800, 360)) })
+	list, err := a.Vault().List(t.Context(), store.Query{})
+	if err != nil || len(list) == 0 {
+		t.Fatal(list, err)
+	}
+	clock := useIdleClock(a)
+	clickText(t, w, list[0].Reference)
+	eventually(t, "the case shown", func() bool {
+		return labelWith(w, list[0].Reference) && a.main.detailScroll.Content.MinSize().Height > a.main.detailScroll.Size().Height
+	})
+	for i := 0; i < 3; i++ {
+		before, _ := clock.current()
+		var off0, off1 float32
+		onUI(func() {
+			off0 = a.main.detailScroll.Offset.Y
+			test.Scroll(w.Canvas(), centre(a.main.detailScroll), 0, -40) // the wheel, down
+			off1 = a.main.detailScroll.Offset.Y
+		})
+		if off1 <= off0 {
+			t.Fatalf("the wheel did not move the case (offset %v → %v)", off0, off1)
+		}
+		if after, _ := clock.current(); after == before || clock.armed() != time.Minute {
+			t.Fatalf("turn %d of the wheel did not restart the auto-lock", i)
+		}
 	}
 }

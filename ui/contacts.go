@@ -44,7 +44,7 @@ func (m *mainScreen) showContacts() {
 		widget.NewButtonWithIcon(a.T("ui.contacts.add"), theme.ContentAddIcon(), safe(m.askAddCard)),
 		widget.NewButtonWithIcon(a.T("ui.contacts.paste"), theme.ContentPasteIcon(), safe(func() { m.askPasteCard() })),
 	))
-	d := dialog.NewCustom(a.T("ui.main.contacts"), a.T("ui.close"), container.NewVScroll(box), a.win)
+	d := dialog.NewCustom(a.T("ui.main.contacts"), a.T("ui.close"), a.readScroll(box), a.win)
 	d.Resize(fyne.NewSize(560, 440))
 	d.Show()
 }

@@ -221,7 +221,7 @@ func (m *mainScreen) preview(e *store.Evidence) {
 	if strings.HasPrefix(e.MediaType, "text/") {
 		l := widget.NewLabel(string(data))
 		l.Wrapping = fyne.TextWrapWord
-		content = container.NewVScroll(l)
+		content = a.readScroll(l)
 	} else {
 		img := canvas.NewImageFromReader(bytes.NewReader(data), e.Name)
 		img.FillMode = canvas.ImageFillContain

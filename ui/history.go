@@ -76,7 +76,7 @@ func (m *mainScreen) showHistory(c *store.Case) {
 		}))
 		box.Add(more)
 	}
-	d := dialog.NewCustom(a.T("ui.case.history")+" — "+cur.Reference, a.T("ui.close"), container.NewVScroll(box), a.win)
+	d := dialog.NewCustom(a.T("ui.case.history")+" — "+cur.Reference, a.T("ui.close"), a.readScroll(box), a.win)
 	d.Resize(historySize(a.win.Canvas().Size()))
 	d.Show()
 }

@@ -124,7 +124,7 @@ func newMainScreen(a *App, v *store.Vault) *mainScreen {
 	m.bannerBox.Hide()
 	filters := container.NewGridWithColumns(4, m.status, m.violation, m.perpetrator, m.sort, m.country, m.from, m.to, m.review)
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(m.count, newCase, backup, imp, contacts, settings, lock), m.search), filters, m.queryError, m.bannerBox)
-	m.detailScroll = container.NewVScroll(container.NewPadded(m.detail))
+	m.detailScroll = a.readScroll(container.NewPadded(m.detail))
 	split := container.NewHSplit(m.list, m.detailScroll)
 	split.Offset = 0.42
 	m.content = container.NewBorder(top, nil, nil, nil, split)

@@ -97,7 +97,7 @@ func (m *mainScreen) showResolve(c *store.Case) *resolveForm {
 		box.Add(pick)
 		box.Add(widget.NewSeparator())
 	}
-	f.dialog = dialog.NewCustomConfirm(title, a.T("ui.resolve.save"), a.T("ui.cancel"), container.NewVScroll(box), safe(func(ok bool) {
+	f.dialog = dialog.NewCustomConfirm(title, a.T("ui.resolve.save"), a.T("ui.cancel"), a.readScroll(box), safe(func(ok bool) {
 		if !ok {
 			return
 		}

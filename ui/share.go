@@ -85,7 +85,7 @@ func (m *mainScreen) showShare(c *store.Case) *shareForm {
 		widget.NewLabelWithStyle(a.T("ui.share.preview"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), f.preview,
 		f.write,
 	)
-	scroll := container.NewVScroll(box)
+	scroll := a.readScroll(box)
 	scroll.SetMinSize(fyne.NewSize(620, 480))
 	dialog.ShowCustom(a.T("ui.share.title"), a.T("ui.cancel"), scroll, a.win)
 	m.updateShare(c, f)

@@ -57,7 +57,7 @@ func (m *mainScreen) showStats() <-chan string {
 				fyne.CurrentApp().Clipboard().SetContent(text)
 				a.touch()
 			}))
-			scroll := container.NewVScroll(container.NewVBox(head, grid))
+			scroll := a.readScroll(container.NewVBox(head, grid))
 			scroll.SetMinSize(fyne.NewSize(640, 460))
 			dialog.ShowCustom(a.T("ui.stats.title"), a.T("ui.close"), container.NewBorder(nil, copyBtn, nil, nil, scroll), a.win)
 			a.log.Info("statistics shown")
