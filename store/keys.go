@@ -7,38 +7,71 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 
 	"github.com/dossier-hr/dossier/crypto"
 )
 
-// countFailedUnlock adds a wrong passphrase to the guard's count in the key
-// file and, at the limit, destroys the passphrase wrap. It runs only when
-// the user turned the guard on (SetWipeAfter): otherwise a wrong passphrase
-// writes nothing at all.
+// countFailedUnlock counts a wrong passphrase in the key file, whether or
+// not the guard is on: the count survives the program (the command line is
+// one process per attempt, and the database cannot be written while
+// locked), and the next unlock writes it to the audit log (openUnlocked).
+// With the guard on, the attempt that reaches its limit destroys the
+// passphrase wrap. The vault's database and wraps are not touched
+// otherwise. The error returned is an *UnlockFailure carrying the guard's
+// state after the attempt.
 func countFailedUnlock(dir string, kf *crypto.KeyFile, wrong error) error {
 	kf.FailedUnlocks++
-	wiped := kf.FailedUnlocks >= kf.WipeAfter
+	wiped := kf.WipeAfter > 0 && kf.FailedUnlocks >= kf.WipeAfter
 	if wiped {
 		kf.WipePassphrase()
 	}
 	if err := kf.Write(filepath.Join(dir, KeyFileName)); err != nil {
-		if wiped {
+		switch {
+		case wiped:
 			return fmt.Errorf("%w; the limit of wrong attempts was reached but the key file could not be rewritten, so the passphrase was NOT destroyed: %v", wrong, err)
+		case kf.WipeAfter == 0:
+			// Only a record (a vault on a read-only disk, say): the
+			// passphrase was refused, which is what matters.
+			return wrong
 		}
 		return fmt.Errorf("%w (the attempt could not be counted: %v)", wrong, err)
 	}
 	if wiped {
-		return fmt.Errorf("%w; %w", wrong, crypto.ErrPassphraseWiped)
+		wrong = fmt.Errorf("%w; %w", wrong, crypto.ErrPassphraseWiped)
 	}
-	return wrong
+	return &UnlockFailure{Guard: guardOf(kf), err: wrong}
+}
+
+// UnlockFailure is the error of a wrong passphrase that was counted: it
+// wraps crypto.ErrWrongPassphrase (and crypto.ErrPassphraseWiped when the
+// attempt destroyed the wrap) and carries the guard's state after the
+// attempt. The app and dossierctl say what it holds, rather than each
+// reading the key file again.
+type UnlockFailure struct {
+	Guard UnlockGuard
+	err   error
+}
+
+func (e *UnlockFailure) Error() string { return e.err.Error() }
+func (e *UnlockFailure) Unwrap() error { return e.err }
+
+// GuardAfter returns the guard's state after the failed unlock err reports,
+// and false if err is no counted wrong passphrase.
+func GuardAfter(err error) (UnlockGuard, bool) {
+	var f *UnlockFailure
+	if errors.As(err, &f) {
+		return f.Guard, true
+	}
+	return UnlockGuard{}, false
 }
 
 // UnlockGuard is the state of the optional guard against guessing.
 type UnlockGuard struct {
 	WipeAfter int  // wrong passphrases in a row before the wipe; 0: off
-	Failed    int  // wrong passphrases since the last unlock (counted only when on)
+	Failed    int  // wrong passphrases since the last unlock
 	Wiped     bool // the passphrase wrap is gone; only the recovery key opens
 }
 
@@ -189,9 +222,8 @@ func (v *Vault) ChangePassphrase(passphrase string) error {
 }
 
 // RecordFailedUnlocks writes n failed unlock attempts to the audit log. A
-// failed attempt cannot write anything itself — the vault is locked, and a
-// wrong passphrase must leave every file as it was — so a program that saw
-// failures records them at the next successful unlock.
+// failed attempt cannot write the database — the vault is locked — so Open
+// counts it in the key file and the next unlock calls this with the count.
 func (v *Vault) RecordFailedUnlocks(ctx context.Context, n int) error {
 	if n <= 0 {
 		return nil

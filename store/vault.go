@@ -238,8 +238,10 @@ func orgCode(name string) string {
 }
 
 // Open unlocks the vault in dir with its passphrase. A wrong passphrase
-// returns an error wrapping crypto.ErrWrongPassphrase and touches nothing:
-// the database is not opened until the key has been unwrapped.
+// returns an error wrapping crypto.ErrWrongPassphrase, an *UnlockFailure
+// (see GuardAfter) once the attempt is counted in the key file; the next
+// unlock writes the count to the audit log. The database is not opened
+// until the key has been unwrapped.
 func Open(dir, passphrase string, opts Options) (*Vault, error) {
 	kf, err := readKeyFile(dir)
 	if err != nil {
@@ -251,7 +253,7 @@ func Open(dir, passphrase string, opts Options) (*Vault, error) {
 		// matters no more: restoring again sets one.
 		return nil, restoreIncomplete(dir)
 	}
-	if errors.Is(err, crypto.ErrWrongPassphrase) && kf.WipeAfter > 0 {
+	if errors.Is(err, crypto.ErrWrongPassphrase) {
 		err = countFailedUnlock(dir, kf, err)
 	}
 	if err != nil {
@@ -338,8 +340,8 @@ func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Opti
 		return nil, err
 	}
 	if n := kf.FailedUnlocks; n > 0 {
-		// Counted by the guard while locked: into the audit log now, and
-		// the count starts again (wrong passphrases "in a row").
+		// Counted while locked (countFailedUnlock): into the audit log
+		// now, and the count starts again (wrong passphrases "in a row").
 		if err := v.RecordFailedUnlocks(context.Background(), n); err != nil {
 			v.Close()
 			return nil, err
