@@ -59,7 +59,6 @@ type App struct {
 
 	main *mainScreen // nil while locked
 
-
 	idleMu sync.Mutex
 	idle   *time.Timer // auto-lock; nil while locked or when off
 
