@@ -114,7 +114,7 @@ func (s *createScreen) submit() {
 			s.progress.Hide()
 			s.button.Enable()
 			if err != nil {
-				s.status.SetText(a.T("ui.error", err.Error()))
+				s.status.SetText(a.message(err)) // a passphrase with a tab, say: in the person's words
 				return
 			}
 			a.log.Info("vault created")
