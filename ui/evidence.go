@@ -16,7 +16,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dossier-hr/dossier/assets"
-	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/store"
 )
 

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 
-	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/store"
 )
 
