@@ -6,6 +6,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,7 +23,17 @@ import (
 // passphrase wrap. The vault's database and wraps are not touched
 // otherwise. The error returned is an *UnlockFailure carrying the guard's
 // state after the attempt.
-func countFailedUnlock(dir string, kf *crypto.KeyFile, wrong error) error {
+func countFailedUnlock(dir string, tried *crypto.KeyFile, wrong error) error {
+	// The attempt took a KDF run (a second). Count on the key file as it
+	// is now, not as it was read: a passphrase change, a recovery key
+	// replacement or another count written meanwhile (the app open while
+	// dossierctl is tried) must not be undone by this write. If the wraps
+	// changed, the attempt was against old ones: it is not counted. Only
+	// the short span between this read and the rename is left unguarded.
+	kf, err := crypto.ReadKeyFile(filepath.Join(dir, KeyFileName))
+	if err != nil || !bytes.Equal(kf.Passphrase, tried.Passphrase) || !bytes.Equal(kf.Recovery, tried.Recovery) {
+		return wrong
+	}
 	kf.FailedUnlocks++
 	wiped := kf.WipeAfter > 0 && kf.FailedUnlocks >= kf.WipeAfter
 	if wiped {
