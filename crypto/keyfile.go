@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"unicode"
 
 	"filippo.io/age"
 	"golang.org/x/text/unicode/norm"
@@ -341,10 +342,20 @@ func NewRecoveryKey() (*RecoveryKey, error) {
 	return &RecoveryKey{id: id}, nil
 }
 
-// ParseRecoveryKey parses a recovery key as the user may have written or
-// pasted it: spaces, line breaks and letter case are forgiven.
+// ParseRecoveryKey parses a recovery key as the user may have written,
+// pasted or saved it: the text of a recovery key file (RecoveryKeyText,
+// or an older one), a key typed from paper, or one copied from the screen.
+// Lines starting with '#' are comments, as in age identity files; in the
+// rest, spaces, line breaks and letter case are forgiven.
 func ParseRecoveryKey(s string) (*RecoveryKey, error) {
-	s = strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	var keep []string
+	for _, line := range strings.Split(s, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "#") {
+			continue
+		}
+		keep = append(keep, line)
+	}
+	s = strings.ToUpper(strings.Join(strings.Fields(strings.Join(keep, " ")), ""))
 	id, err := age.ParseHybridIdentity(s)
 	if err != nil {
 		return nil, fmt.Errorf("crypto: %w (it starts with AGE-SECRET-KEY-PQ-1)", ErrBadRecoveryKey)
@@ -352,22 +363,81 @@ func ParseRecoveryKey(s string) (*RecoveryKey, error) {
 	return &RecoveryKey{id: id}, nil
 }
 
-// ReadRecoveryKey reads a recovery key from a file, ignoring blank lines and
-// lines starting with '#', as age identity files do.
+// ReadRecoveryKey reads a recovery key file, as ParseRecoveryKey reads its
+// text. Files written by RecoveryKeyText and by earlier versions (the key
+// on one line, or in groups over several lines) all read.
 func ReadRecoveryKey(path string) (*RecoveryKey, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("crypto: reading recovery key: %w", err)
 	}
-	var keep []string
-	for _, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		keep = append(keep, line)
+	defer f.Close()
+	// A recovery key file is a few hundred bytes; a large file is some
+	// other file given by mistake, not worth reading whole.
+	data, err := io.ReadAll(io.LimitReader(f, 64<<10))
+	if err != nil {
+		return nil, fmt.Errorf("crypto: reading recovery key: %w", err)
 	}
-	return ParseRecoveryKey(strings.Join(keep, ""))
+	return ParseRecoveryKey(string(data))
+}
+
+// RecoveryKeyText is the one format of a recovery key file, written by the
+// app and by dossierctl alike: comment lines saying what it is (with the
+// organisation's name) and the key grouped for copying by hand, then the
+// key on one line. That line makes it an age identity file, so age 1.3 and
+// later read it too (age -d -i FILE).
+func RecoveryKeyText(rk *RecoveryKey, org string) string {
+	var b strings.Builder
+	b.WriteString("# Dossier recovery key of the vault of " + oneLine(org) + ".\n")
+	b.WriteString("# It opens the vault, and its full backups made while it is the vault's\n")
+	b.WriteString("# recovery key. Print it or copy it by hand, keep that away from the\n")
+	b.WriteString("# laptop, then delete this file. In groups, for copying by hand:\n#\n")
+	for _, line := range strings.Split(GroupRecoveryKey(rk.String()), "\n") {
+		b.WriteString("#   " + line + "\n")
+	}
+	b.WriteString("#\n" + rk.String() + "\n")
+	return b.String()
+}
+
+// WriteRecoveryKey writes RecoveryKeyText to path atomically, readable only
+// by its owner.
+func WriteRecoveryKey(path string, rk *RecoveryKey, org string) error {
+	return WriteFileAtomic(path, []byte(RecoveryKeyText(rk, org)), 0o600)
+}
+
+// oneLine keeps a name from ending a comment line: control characters
+// (line breaks among them) become spaces.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == '\u0085' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// GroupRecoveryKey splits a key's text into groups of eight after its
+// prefix, four groups a line, so it can be copied by hand without losing
+// one's place. ParseRecoveryKey reads it back.
+func GroupRecoveryKey(s string) string {
+	const prefix = "AGE-SECRET-KEY-PQ-1"
+	if len(s) <= len(prefix) {
+		return s
+	}
+	out := prefix + "\n"
+	rest := s[len(prefix):]
+	for i := 0; i < len(rest); i += 8 {
+		end := min(i+8, len(rest))
+		out += rest[i:end]
+		if end < len(rest) {
+			if (i/8)%4 == 3 {
+				out += "\n"
+			} else {
+				out += " "
+			}
+		}
+	}
+	return out
 }
 
 // String returns the key in age's text form. Treat it as a secret.

@@ -35,11 +35,17 @@ func TestUnlockGuardWipesPassphraseWrap(t *testing.T) {
 	// Two wrong, then the right one: opens, the two are audited, the count
 	// starts again.
 	for i := 1; i <= 2; i++ {
-		if _, err := Open(dir, "wrong", Options{}); !errors.Is(err, crypto.ErrWrongPassphrase) || errors.Is(err, crypto.ErrPassphraseWiped) {
+		_, err := Open(dir, "wrong", Options{})
+		if !errors.Is(err, crypto.ErrWrongPassphrase) || errors.Is(err, crypto.ErrPassphraseWiped) {
 			t.Fatalf("attempt %d: %v", i, err)
 		}
 		if g, _ := ReadUnlockGuard(dir); g.Failed != i || g.Left() != 3-i {
 			t.Fatalf("after %d wrong: %+v", i, g)
+		}
+		// The state after the attempt comes with the error: what the
+		// key file now says.
+		if g, ok := GuardAfter(err); !ok || g.Failed != i || g.Left() != 3-i {
+			t.Fatalf("GuardAfter after %d wrong: %+v %v", i, g, ok)
 		}
 	}
 	v, err := Open(dir, "test passphrase", Options{})
@@ -120,22 +126,41 @@ func TestUnlockGuardOff(t *testing.T) {
 		t.Fatalf("audit %q", got)
 	}
 	v.Close()
+	// Off, a wrong passphrase is still counted, in the key file only (the
+	// database is locked), and the next unlock audits the count: the same
+	// for the app and dossierctl, which is one process per attempt.
 	before := hashDir(t, dir)
-	for i := 0; i < 5; i++ {
-		if _, err := Open(dir, "wrong", Options{}); !errors.Is(err, crypto.ErrWrongPassphrase) {
-			t.Fatal(err)
+	for i := 1; i <= 5; i++ {
+		_, err := Open(dir, "wrong", Options{})
+		g, ok := GuardAfter(err)
+		if !errors.Is(err, crypto.ErrWrongPassphrase) || !ok || g.Failed != i || g.WipeAfter != 0 || g.Left() != -1 {
+			t.Fatalf("attempt %d: %v, guard %+v %v", i, err, g, ok)
 		}
 	}
 	after := hashDir(t, dir)
-	for f, h := range before {
-		if after[f] != h {
-			t.Fatalf("%s changed by a wrong passphrase with the guard off", f)
-		}
+	if after[DBFile] != before[DBFile] {
+		t.Fatal("the database changed by a wrong passphrase")
 	}
-	if v, err := Open(dir, "test passphrase", Options{}); err != nil {
+	if g, _ := ReadUnlockGuard(dir); g.Failed != 5 || g.Wiped {
+		t.Fatalf("count on disk %+v", g)
+	}
+	v, err := Open(dir, "test passphrase", Options{})
+	if err != nil {
 		t.Fatal(err)
-	} else {
-		v.Close()
+	}
+	defer v.Close()
+	acts = auditActions(t, v)
+	if last := acts[len(acts)-1]; last != AuditUnlockFailed+":5 failed attempt(s) before this unlock" {
+		t.Fatalf("last audit entry %q", last)
+	}
+	if g, _ := ReadUnlockGuard(dir); g.Failed != 0 {
+		t.Fatalf("count not reset: %+v", g)
+	}
+	// A passphrase refused before any attempt (two lines) is not counted.
+	if _, err := Open(dir, "two\nlines", Options{}); !errors.Is(err, crypto.ErrPassphraseLineBreak) {
+		t.Fatal(err)
+	} else if _, ok := GuardAfter(err); ok {
+		t.Fatal("a refused passphrase was counted")
 	}
 }
 

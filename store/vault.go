@@ -1,3 +1,7 @@
+// The vault's life cycle: its folder and files, create, open (by
+// passphrase or recovery key), close, and its settings. Key handling (the
+// guard, passphrase and recovery key changes) is in keys.go.
+
 package store
 
 import (
@@ -234,8 +238,10 @@ func orgCode(name string) string {
 }
 
 // Open unlocks the vault in dir with its passphrase. A wrong passphrase
-// returns an error wrapping crypto.ErrWrongPassphrase and touches nothing:
-// the database is not opened until the key has been unwrapped.
+// returns an error wrapping crypto.ErrWrongPassphrase, an *UnlockFailure
+// (see GuardAfter) once the attempt is counted in the key file; the next
+// unlock writes the count to the audit log. The database is not opened
+// until the key has been unwrapped.
 func Open(dir, passphrase string, opts Options) (*Vault, error) {
 	kf, err := readKeyFile(dir)
 	if err != nil {
@@ -247,177 +253,13 @@ func Open(dir, passphrase string, opts Options) (*Vault, error) {
 		// matters no more: restoring again sets one.
 		return nil, restoreIncomplete(dir)
 	}
-	if errors.Is(err, crypto.ErrWrongPassphrase) && kf.WipeAfter > 0 {
+	if errors.Is(err, crypto.ErrWrongPassphrase) {
 		err = countFailedUnlock(dir, kf, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	return openUnlocked(dir, key, kf, opts)
-}
-
-// countFailedUnlock adds a wrong passphrase to the guard's count in the key
-// file and, at the limit, destroys the passphrase wrap. It runs only when
-// the user turned the guard on (SetWipeAfter): otherwise a wrong passphrase
-// writes nothing at all.
-func countFailedUnlock(dir string, kf *crypto.KeyFile, wrong error) error {
-	kf.FailedUnlocks++
-	wiped := kf.FailedUnlocks >= kf.WipeAfter
-	if wiped {
-		kf.WipePassphrase()
-	}
-	if err := kf.Write(filepath.Join(dir, KeyFileName)); err != nil {
-		if wiped {
-			return fmt.Errorf("%w; the limit of wrong attempts was reached but the key file could not be rewritten, so the passphrase was NOT destroyed: %v", wrong, err)
-		}
-		return fmt.Errorf("%w (the attempt could not be counted: %v)", wrong, err)
-	}
-	if wiped {
-		return fmt.Errorf("%w; %w", wrong, crypto.ErrPassphraseWiped)
-	}
-	return wrong
-}
-
-// UnlockGuard is the state of the optional guard against guessing.
-type UnlockGuard struct {
-	WipeAfter int  // wrong passphrases in a row before the wipe; 0: off
-	Failed    int  // wrong passphrases since the last unlock (counted only when on)
-	Wiped     bool // the passphrase wrap is gone; only the recovery key opens
-}
-
-// Left is how many wrong passphrases remain before the wipe, or -1 when
-// the guard is off.
-func (g UnlockGuard) Left() int {
-	if g.WipeAfter == 0 {
-		return -1
-	}
-	return max(g.WipeAfter-g.Failed, 0)
-}
-
-// ReadUnlockGuard reads the guard's state from a (locked) vault's key file,
-// so an unlock screen can warn before the last attempts.
-func ReadUnlockGuard(dir string) (UnlockGuard, error) {
-	kf, err := readKeyFile(dir)
-	if err != nil {
-		return UnlockGuard{}, err
-	}
-	return guardOf(kf), nil
-}
-
-func guardOf(kf *crypto.KeyFile) UnlockGuard {
-	return UnlockGuard{WipeAfter: kf.WipeAfter, Failed: kf.FailedUnlocks, Wiped: kf.PassphraseWiped}
-}
-
-// UnlockGuard returns the guard's state of the open vault.
-func (v *Vault) UnlockGuard() UnlockGuard { return guardOf(v.kf) }
-
-// SetWipeAfter turns the guard on (n wrong passphrases in a row destroy the
-// passphrase wrap, leaving only the recovery key) or off (n = 0). It guards
-// against guessing through Dossier by someone at the keyboard; an attacker
-// who copies the disk faces only the KDF. The change is audited.
-func (v *Vault) SetWipeAfter(ctx context.Context, n int) error {
-	if n < 0 || n > crypto.MaxWipeAfter {
-		return fmt.Errorf("store: %w: the number of attempts must be from 1 to %d, or 0 for off", ErrInvalid, crypto.MaxWipeAfter)
-	}
-	kf := *v.kf
-	kf.WipeAfter, kf.FailedUnlocks = n, 0
-	detail := "off"
-	if n > 0 {
-		detail = fmt.Sprintf("wipe the passphrase key after %d wrong attempts", n)
-	}
-	return v.replaceKeyFile(ctx, &kf, AuditUnlockGuard, detail)
-}
-
-// ReplaceRecoveryKey wraps the vault's key to a new recovery key, which
-// replaces the old one: the old key no longer opens the vault, and
-// backups made from now on are encrypted to the new one. Backups made
-// before keep opening with the old key only. Give the new key to the person
-// (and have it saved) before calling this.
-//
-// The key file and the vault's settings change together: the settings in
-// a transaction, the key file written before it commits. If the two are
-// interrupted in between, the key file (new) wins at the next unlock,
-// which brings the settings in line (healRecoveryRecipients).
-func (v *Vault) ReplaceRecoveryKey(ctx context.Context, rk *crypto.RecoveryKey) error {
-	kf := *v.kf
-	if err := kf.SetRecovery(v.key, rk); err != nil {
-		return err
-	}
-	tx, err := v.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.rollback()
-	if err := tx.setRecoveryRecipients(kf.RecoveryRecipient, kf.RecoveryRecipientX25519); err != nil {
-		return err
-	}
-	if err := tx.audit(AuditRecoveryKeyChange, "", ""); err != nil {
-		return err
-	}
-	if err := kf.Write(filepath.Join(v.dir, KeyFileName)); err != nil {
-		return err
-	}
-	if err := tx.commit(); err != nil {
-		return err
-	}
-	*v.kf = kf
-	return nil
-}
-
-func (t *writeTx) setRecoveryRecipients(pq, x25519 string) error {
-	for k, val := range map[string]string{"recovery_recipient": pq, "recovery_recipient_x25519": x25519} {
-		if _, err := t.tx.ExecContext(t.ctx, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", k, val); err != nil {
-			return fmt.Errorf("store: writing the recovery recipient: %w", err)
-		}
-	}
-	return nil
-}
-
-// healRecoveryRecipients finishes a recovery key replacement that was cut
-// off after the key file was written but before the settings committed.
-func (v *Vault) healRecoveryRecipients() error {
-	if v.kf.RecoveryRecipient == "" {
-		return nil // never replaced
-	}
-	cur, err := v.RecoveryRecipient(context.Background())
-	if err != nil || cur == v.kf.RecoveryRecipient {
-		return err
-	}
-	tx, err := v.begin(context.Background())
-	if err != nil {
-		return err
-	}
-	defer tx.rollback()
-	if err := tx.setRecoveryRecipients(v.kf.RecoveryRecipient, v.kf.RecoveryRecipientX25519); err != nil {
-		return err
-	}
-	if err := tx.audit(AuditRecoveryKeyChange, "", "completed at unlock after an interruption"); err != nil {
-		return err
-	}
-	return tx.commit()
-}
-
-// replaceKeyFile audits a change of the key file, then writes it. The
-// audit entry is committed first: if the write then fails, the log says a
-// change was attempted, which is true; the other order could leave a
-// change in force that the log does not show.
-func (v *Vault) replaceKeyFile(ctx context.Context, kf *crypto.KeyFile, action, detail string) error {
-	tx, err := v.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.rollback()
-	if err := tx.audit(action, "", detail); err != nil {
-		return err
-	}
-	if err := tx.commit(); err != nil {
-		return err
-	}
-	if err := kf.Write(filepath.Join(v.dir, KeyFileName)); err != nil {
-		return err
-	}
-	*v.kf = *kf
-	return nil
 }
 
 // OpenWithRecoveryKey unlocks the vault in dir with its recovery key.
@@ -498,8 +340,8 @@ func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Opti
 		return nil, err
 	}
 	if n := kf.FailedUnlocks; n > 0 {
-		// Counted by the guard while locked: into the audit log now, and
-		// the count starts again (wrong passphrases "in a row").
+		// Counted while locked (countFailedUnlock): into the audit log
+		// now, and the count starts again (wrong passphrases "in a row").
 		if err := v.RecordFailedUnlocks(context.Background(), n); err != nil {
 			v.Close()
 			return nil, err
@@ -558,36 +400,6 @@ func (v *Vault) Identity() (*crypto.OrgIdentity, error) {
 		return nil, fmt.Errorf("store: reading identity: %w", err)
 	}
 	return crypto.ParseOrgIdentity(ageID, seed)
-}
-
-// ChangePassphrase sets a new passphrase. Only the key file changes, and
-// atomically: after a crash exactly one of the old and new passphrases
-// works. The recovery key keeps working.
-func (v *Vault) ChangePassphrase(passphrase string) error {
-	kf := *v.kf
-	if err := kf.SetPassphrase(v.key, passphrase); err != nil {
-		return err
-	}
-	return v.replaceKeyFile(context.Background(), &kf, AuditPassphraseChange, "")
-}
-
-// RecordFailedUnlocks writes n failed unlock attempts to the audit log. A
-// failed attempt cannot write anything itself — the vault is locked, and a
-// wrong passphrase must leave every file as it was — so a program that saw
-// failures records them at the next successful unlock.
-func (v *Vault) RecordFailedUnlocks(ctx context.Context, n int) error {
-	if n <= 0 {
-		return nil
-	}
-	tx, err := v.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.rollback()
-	if err := tx.audit(AuditUnlockFailed, "", fmt.Sprintf("%d failed attempt(s) before this unlock", n)); err != nil {
-		return err
-	}
-	return tx.commit()
 }
 
 // analyze refreshes the query planner's statistics from a sample of each

@@ -59,8 +59,6 @@ type App struct {
 
 	main *mainScreen // nil while locked
 
-	failedUnlocks int // wrong passphrases or keys since the last unlock; UI goroutine only
-
 	idleMu  sync.Mutex
 	idle    func() bool // stops the auto-lock's timer; nil while none is armed
 	idleGen int         // which arming of the timer may still lock
@@ -352,6 +350,8 @@ var messages = []struct {
 	{crypto.ErrPassphraseRepetitive, "ui.weak.repetitive"},
 	{crypto.ErrPassphraseCommon, "ui.weak.common"},
 	{crypto.ErrPassphraseFewKinds, "ui.weak.few_kinds"},
+	{crypto.ErrPassphraseLineBreak, "ui.passphrase.line_break"},
+	{crypto.ErrPassphraseControl, "ui.passphrase.control"},
 }
 
 // bundleReasons say why a bundle was refused.

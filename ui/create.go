@@ -114,23 +114,23 @@ func (s *createScreen) submit() {
 			s.progress.Hide()
 			s.button.Enable()
 			if err != nil {
-				s.status.SetText(a.T("ui.error", err.Error()))
+				s.status.SetText(a.message(err)) // a passphrase with a tab, say: in the person's words
 				return
 			}
 			a.log.Info("vault created")
-			a.showRecoveryKey(rk, func() { a.opened(v) })
+			a.showRecoveryKey(rk, v.Org().Name, func() { a.opened(v) })
 		})
 	})
 }
 
 // showRecoveryKey shows the recovery key once; Continue is enabled only
 // after the person confirms it was saved.
-func (a *App) showRecoveryKey(rk *crypto.RecoveryKey, next func()) {
+func (a *App) showRecoveryKey(rk *crypto.RecoveryKey, org string, next func()) {
 	cont := widget.NewButton(a.T("ui.recovery.continue"), safe(next))
 	cont.Importance = widget.HighImportance
 	cont.Disable()
 	title := widget.NewLabelWithStyle(a.T("ui.recovery.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	box := a.recoveryKeyBox(rk, a.T("ui.recovery.explain"), func(saved bool) {
+	box := a.recoveryKeyBox(rk, org, a.T("ui.recovery.explain"), func(saved bool) {
 		if saved {
 			cont.Enable()
 		} else {
@@ -142,9 +142,10 @@ func (a *App) showRecoveryKey(rk *crypto.RecoveryKey, next func()) {
 }
 
 // recoveryKeyBox shows a recovery key with what to do with it, a button to
-// save it to a file for printing and the "I saved it" check, whose changes
-// go to saved.
-func (a *App) recoveryKeyBox(rk *crypto.RecoveryKey, explainText string, saved func(bool)) fyne.CanvasObject {
+// save it to a file for printing (crypto.RecoveryKeyText, the file
+// dossierctl writes too, naming org) and the "I saved it" check, whose
+// changes go to saved.
+func (a *App) recoveryKeyBox(rk *crypto.RecoveryKey, org, explainText string, saved func(bool)) fyne.CanvasObject {
 	key := widget.NewLabelWithStyle(groupKey(rk.String()), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
 	key.Wrapping = fyne.TextWrapBreak
 	explain := widget.NewLabel(explainText)
@@ -152,7 +153,7 @@ func (a *App) recoveryKeyBox(rk *crypto.RecoveryKey, explainText string, saved f
 	check := widget.NewCheck(a.T("ui.recovery.saved"), safe(saved))
 	save := widget.NewButtonWithIcon(a.T("ui.recovery.save"), theme.DocumentSaveIcon(), safe(func() {
 		a.askSavePath("dossier-recovery-key.txt", func(path string) {
-			if err := saveRecoveryKey(rk, path); err != nil {
+			if err := crypto.WriteRecoveryKey(path, rk, org); err != nil {
 				a.showError(a.message(err))
 				return
 			}
@@ -164,35 +165,6 @@ func (a *App) recoveryKeyBox(rk *crypto.RecoveryKey, explainText string, saved f
 	return container.NewVBox(explain, widget.NewCard("", "", key), save, check)
 }
 
-// saveRecoveryKey writes the key, grouped as on screen, to a file only its
-// owner can read, for printing; dossierctl --recovery-key reads it back
-// (lines starting with # are comments).
-func saveRecoveryKey(rk *crypto.RecoveryKey, path string) error {
-	text := "# Dossier recovery key. It opens the vault and its full backups.\n" +
-		"# Print it or copy it by hand, keep that away from the laptop, then delete this file.\n\n" +
-		groupKey(rk.String()) + "\n"
-	return crypto.WriteFileAtomic(path, []byte(text), 0o600)
-}
-
 // groupKey splits the key into groups of eight after its prefix, so it can
 // be copied by hand without losing one's place.
-func groupKey(s string) string {
-	const prefix = "AGE-SECRET-KEY-PQ-1"
-	if len(s) <= len(prefix) {
-		return s
-	}
-	out := prefix + "\n"
-	rest := s[len(prefix):]
-	for i := 0; i < len(rest); i += 8 {
-		end := min(i+8, len(rest))
-		out += rest[i:end]
-		if end < len(rest) {
-			if (i/8)%4 == 3 {
-				out += "\n"
-			} else {
-				out += " "
-			}
-		}
-	}
-	return out
-}
+func groupKey(s string) string { return crypto.GroupRecoveryKey(s) }

@@ -16,7 +16,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dossier-hr/dossier/assets"
-	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -251,27 +250,10 @@ func (m *mainScreen) askSave(e *store.Evidence, stripped bool) {
 	})
 }
 
-// saveEvidence writes an item to path: under a temporary name, renamed
-// only once its hash has been checked.
+// saveEvidence writes an item to path by store's one rule (ExtractTo):
+// verified before it is put in place. The save dialog asked the person
+// before choosing an existing file, so replacing it is their choice.
 func (m *mainScreen) saveEvidence(e *store.Evidence, stripped bool, path string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".part-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := m.v.Extract(m.ctx, e.ID, stripped, tmp, "saved from the app"); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return crypto.SyncDir(filepath.Dir(path))
+	_, err := m.v.ExtractTo(m.ctx, e.ID, stripped, path, "saved from the app", true)
+	return err
 }

@@ -282,7 +282,7 @@ func (m *mainScreen) askReplaceRecoveryKey() *widget.Button {
 	}))
 	replace.Importance = widget.DangerImportance
 	replace.Disable()
-	box := a.recoveryKeyBox(rk, a.T("ui.recovery.replace_explain"), func(saved bool) {
+	box := a.recoveryKeyBox(rk, m.v.Org().Name, a.T("ui.recovery.replace_explain"), func(saved bool) {
 		if saved {
 			replace.Enable()
 		} else {

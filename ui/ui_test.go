@@ -136,7 +136,8 @@ func unlockWith(t *testing.T, a *App, w fyne.Window, pass string) {
 
 func TestUnlockWrongThenRight(t *testing.T) {
 	dir, _ := fixture(t)
-	before := hashDir(t, dir)
+	db := filepath.Join(dir, store.DBFile)
+	before := hashFile(t, db)
 	a, w := start(t, dir, "en")
 	// Enter in the field unlocks, as the button does.
 	e, ok := find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "Passphrase" })
@@ -145,7 +146,9 @@ func TestUnlockWrongThenRight(t *testing.T) {
 	}
 	typeIn(t, w, e, "not the passphrase")
 	key(t, w, fyne.KeyReturn)
-	eventually(t, "the wrong-passphrase message", func() bool { return labelWith(w, "Wrong passphrase. Nothing was changed.") })
+	eventually(t, "the wrong-passphrase message", func() bool {
+		return labelWith(w, "Wrong passphrase. The attempt was recorded: 1 wrong attempt since the last unlock")
+	})
 	// To the recovery key and back: the passphrase field again.
 	press(t, w, "Use the recovery key instead")
 	if _, shown := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == "Passphrase" }); shown {
@@ -158,8 +161,8 @@ func TestUnlockWrongThenRight(t *testing.T) {
 	if a.Vault() != nil {
 		t.Fatal("a wrong passphrase opened the vault")
 	}
-	if hashDir(t, dir) != before {
-		t.Fatal("a wrong passphrase changed the vault folder")
+	if hashFile(t, db) != before {
+		t.Fatal("a wrong passphrase changed the database")
 	}
 	unlockWith(t, a, w, "the right passphrase")
 	eventually(t, "the case list", func() bool { return labelWith(w, "4 cases") })

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 
 	"fyne.io/fyne/v2"
@@ -20,6 +19,7 @@ type unlockScreen struct {
 	recovery   *widget.Entry
 	button     *widget.Button
 	toggle     *widget.Button
+	fromFile   *widget.Button
 	status     *widget.Label
 	progress   *widget.ProgressBarInfinite
 	byRecovery bool
@@ -36,6 +36,12 @@ func (a *App) showUnlock() {
 	s.recovery.SetPlaceHolder(a.T("ui.unlock.recovery_key"))
 	s.recovery.OnSubmitted = safe(func(string) { s.submit() })
 	s.recovery.Hide()
+	// A recovery key file (crypto.RecoveryKeyText, as the app and
+	// dossierctl save it) is read rather than pasted: a one-line field
+	// would run its lines together.
+	s.fromFile = widget.NewButton(a.T("ui.unlock.key_file"), safe(func() { a.askOpenPath(s.readKeyFile) }))
+	s.fromFile.Importance = widget.LowImportance
+	s.fromFile.Hide()
 	s.button = widget.NewButton(a.T("ui.unlock.button"), safe(s.submit))
 	s.button.Importance = widget.HighImportance
 	s.toggle = widget.NewButton(a.T("ui.unlock.use_recovery"), safe(s.switchMode))
@@ -54,7 +60,7 @@ func (a *App) showUnlock() {
 		s.status.SetText(a.N("ui.locked_idle", int(a.cfg.AutoLock.Minutes())))
 		a.lockedIdle = false
 	}
-	form := container.NewVBox(title, where, s.pass, s.recovery, s.button, s.progress, s.status, s.toggle)
+	form := container.NewVBox(title, where, s.pass, s.recovery, s.fromFile, s.button, s.progress, s.status, s.toggle)
 	a.win.SetContent(container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(440, 420)), form)))
 	a.win.Canvas().Focus(s.pass)
 	if g, err := store.ReadUnlockGuard(a.cfg.VaultDir); err == nil && g.Wiped {
@@ -79,14 +85,31 @@ func (s *unlockScreen) switchMode() {
 	if s.byRecovery {
 		s.pass.Hide()
 		s.recovery.Show()
+		s.fromFile.Show()
 		s.toggle.SetText(s.a.T("ui.unlock.use_passphrase"))
 		s.a.win.Canvas().Focus(s.recovery)
 	} else {
 		s.recovery.Hide()
+		s.fromFile.Hide()
 		s.pass.Show()
 		s.toggle.SetText(s.a.T("ui.unlock.use_recovery"))
 		s.a.win.Canvas().Focus(s.pass)
 	}
+}
+
+// readKeyFile puts the recovery key a file holds into the field, for the
+// person to unlock with.
+func (s *unlockScreen) readKeyFile(path string) {
+	rk, err := crypto.ReadRecoveryKey(path)
+	if err != nil {
+		s.a.log.Info("reading a recovery key file failed")
+		s.status.Importance = widget.DangerImportance
+		s.status.SetText(s.a.message(err))
+		return
+	}
+	s.status.SetText("")
+	s.recovery.SetText(rk.String())
+	s.a.win.Canvas().Focus(s.recovery)
 }
 
 // submit unlocks off the UI goroutine: the KDF takes about a second.
@@ -117,15 +140,6 @@ func (s *unlockScreen) submit() {
 			if err == nil {
 				s.pass.SetText("")
 				s.recovery.SetText("")
-				if a.failedUnlocks > 0 && v.UnlockGuard().WipeAfter == 0 {
-					// Failures could not be written while locked; the
-					// audit log gets them now.
-					if err := v.RecordFailedUnlocks(context.Background(), a.failedUnlocks); err != nil {
-						a.logErr(err).Warn("recording failed unlocks")
-					}
-					a.failedUnlocks = 0
-				}
-				a.failedUnlocks = 0
 				a.opened(v)
 				if v.UnlockGuard().Wiped && a.main != nil {
 					// Opened by recovery key after a wipe: the vault has
@@ -136,17 +150,21 @@ func (s *unlockScreen) submit() {
 				}
 				return
 			}
-			if errors.Is(err, crypto.ErrWrongPassphrase) || errors.Is(err, crypto.ErrWrongRecoveryKey) {
-				a.failedUnlocks++
-			}
 			a.log.Info("unlock failed") // said to the person; not a fault of the program
 			s.status.Importance = widget.DangerImportance
 			s.status.SetText(a.message(err))
 			s.pass.SetText("")
-			if errors.Is(err, crypto.ErrPassphraseWiped) {
+			// What the attempt left, as store counted it (dossierctl
+			// says the same, from the same store.GuardAfter). Failures
+			// reach the audit log at the next unlock, from the key file.
+			g, counted := store.GuardAfter(err)
+			switch {
+			case errors.Is(err, crypto.ErrPassphraseWiped):
 				s.passphraseGone()
-			} else if g, gerr := store.ReadUnlockGuard(a.cfg.VaultDir); gerr == nil && g.WipeAfter > 0 && errors.Is(err, crypto.ErrWrongPassphrase) {
+			case counted && g.WipeAfter > 0:
 				s.status.SetText(a.N("ui.unlock.wrong_counted", g.Left()))
+			case counted:
+				s.status.SetText(a.N("ui.unlock.wrong_recorded", g.Failed))
 			}
 		})
 	})

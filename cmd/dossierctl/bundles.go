@@ -270,6 +270,9 @@ func cmdRestore(c *cli, fs *flag.FlagSet, args []string) error {
 	if pass == "" {
 		return usagef("the new passphrase is empty")
 	}
+	if err := checkNewPassphrase(pass); err != nil {
+		return err
+	}
 	res, err := export.Restore(c.ctx, bundles, rk, c.vaultDir, pass, export.RestoreOptions{})
 	if err != nil {
 		if errors.Is(err, export.ErrNotAddressed) {

@@ -134,7 +134,7 @@ func cmdGuard(c *cli, fs *flag.FlagSet, args []string) error {
 	case g.Wiped:
 		fmt.Fprintln(c.stdout, "passphrase key destroyed after wrong attempts: unlock with --recovery-key and set a new passphrase with passwd")
 	case g.WipeAfter == 0:
-		fmt.Fprintln(c.stdout, "off: wrong passphrases are refused and change nothing")
+		fmt.Fprintf(c.stdout, "off: wrong passphrases are refused, counted for the audit log and destroy nothing (%d so far)\n", g.Failed)
 	default:
 		fmt.Fprintf(c.stdout, "on: the passphrase key is destroyed after %s in a row (%d so far)\n", count(g.WipeAfter, "wrong passphrase", "wrong passphrases"), g.Failed)
 	}
@@ -181,13 +181,16 @@ func cmdInit(c *cli, fs *flag.FlagSet, args []string) error {
 	if p == "" {
 		return usagef("the passphrase is empty")
 	}
+	if err := checkNewPassphrase(p); err != nil {
+		return err
+	}
 	v, rk, err := store.Create(dir, p, store.CreateOptions{OrgName: str(fs, "org"), OrgCode: str(fs, "code"), Options: store.Options{Actor: c.actor, Now: clock}})
 	if err != nil {
 		return err
 	}
 	defer v.Close()
 	c.log.Info("vault created")
-	text := recoveryKeyText(rk, v.Org().Name, "It opens the vault and its full backups.")
+	text := crypto.RecoveryKeyText(rk, v.Org().Name)
 	if out != "" {
 		if err := crypto.WriteFileAtomic(out, []byte(text), 0o600); err != nil {
 			return fmt.Errorf("the vault was created in %s but the recovery key could not be written to %s: %w; delete that folder and create the vault again, to get a key you can keep", dir, out, err)
@@ -398,6 +401,9 @@ func cmdPasswd(c *cli, fs *flag.FlagSet, args []string) error {
 		if err != nil {
 			return fmt.Errorf("reading the new passphrase file: %w", err)
 		}
+		if err := checkNewPassphrase(p); err != nil {
+			return err
+		}
 		newPass = p
 	}
 	return c.withVault(func(v *store.Vault) error {
@@ -409,6 +415,9 @@ func cmdPasswd(c *cli, fs *flag.FlagSet, args []string) error {
 		}
 		if newPass == "" {
 			return usagef("the new passphrase is empty; nothing was changed")
+		}
+		if err := checkNewPassphrase(newPass); err != nil {
+			return err
 		}
 		if err := v.ChangePassphrase(newPass); err != nil {
 			return err
@@ -575,12 +584,6 @@ func cmdStats(c *cli, fs *flag.FlagSet, args []string) error {
 	})
 }
 
-// recoveryKeyText is a recovery key file: comment lines (which
-// --recovery-key skips) and the key.
-func recoveryKeyText(rk *crypto.RecoveryKey, vault, opens string) string {
-	return "# Dossier recovery key for the vault of " + vault + "\n# Keep it offline, apart from the laptop. " + opens + "\n" + rk.String() + "\n"
-}
-
 // cmdRecoveryKey replaces the recovery key. The new key is written out (or
 // printed) before the vault changes, so that it is never in force without
 // the person having it.
@@ -602,7 +605,7 @@ func cmdRecoveryKey(c *cli, fs *flag.FlagSet, args []string) error {
 		if err != nil {
 			return err
 		}
-		text := recoveryKeyText(rk, v.Org().Name+" (replacing the earlier one)", "It opens the vault and its full backups made from now on.")
+		text := crypto.RecoveryKeyText(rk, v.Org().Name)
 		if out != "" {
 			if err := crypto.WriteFileAtomic(out, []byte(text), 0o600); err != nil {
 				return fmt.Errorf("writing the new recovery key to %s: %w; nothing was changed", out, err)

@@ -90,7 +90,7 @@ func TestKillDuringAdd(t *testing.T) {
 		t.Skip("slow: kills a bulk add several times")
 	}
 	dir := t.TempDir()
-	vault, pass, _ := cliVault(t, dir, "crash test", "")
+	vault, pass, _ := cliVault(t, dir, "crash test passphrase", "")
 	var in strings.Builder
 	for i := 0; i < 10000; i++ {
 		fmt.Fprintf(&in, `{"title":"Case %d","narrative":"Narrative of case %d, written at length so that pages fill up and spill into the log.","incident_date":"2025-%02d","country":"RU","violations":[{"type":"extortion","perpetrator":"police"}],"people":[{"role":"victim","pseudonym":"P%d"}],"tags":["t%d"]}`+"\n", i, i, i%12+1, i, i%50)
@@ -107,7 +107,7 @@ func TestKillDuringAdd(t *testing.T) {
 		} else {
 			want += 10000
 		}
-		v, err := store.Open(vault, "crash test", store.Options{})
+		v, err := store.Open(vault, "crash test passphrase", store.Options{})
 		if err != nil {
 			t.Fatalf("after kill at %d ms the vault does not open: %v", ms, err)
 		}
@@ -230,7 +230,7 @@ func TestLargeEvidenceMemory(t *testing.T) {
 		size = 1 << 30
 	}
 	dir := t.TempDir()
-	vault, _, rk := cliVault(t, dir, "memory test", "large evidence")
+	vault, _, rk := cliVault(t, dir, "memory test passphrase", "large evidence")
 	src := bigFile(t, dir, size)
 	attach := ctl(t, "attach", "--vault", vault, "--recovery-key", rk, "DOS-2026-0001", src)
 	var out bytes.Buffer
@@ -262,7 +262,7 @@ func TestKillDuringAttach(t *testing.T) {
 		t.Skip("slow")
 	}
 	dir := t.TempDir()
-	vault, pass, _ := cliVault(t, dir, "crash test", "kill during attach")
+	vault, pass, _ := cliVault(t, dir, "crash test passphrase", "kill during attach")
 	src := bigFile(t, dir, 128<<20)
 	want := fileSHA(t, src)
 	killed := 0
@@ -270,7 +270,7 @@ func TestKillDuringAttach(t *testing.T) {
 		if killAfter(t, ctl(t, "attach", "--vault", vault, "--passphrase-file", pass, "DOS-2026-0001", src), time.Duration(ms)*time.Millisecond) {
 			killed++
 		}
-		v, err := store.Open(vault, "crash test", store.Options{})
+		v, err := store.Open(vault, "crash test passphrase", store.Options{})
 		if err != nil {
 			t.Fatalf("after kill at %d ms: %v", ms, err)
 		}
@@ -314,7 +314,7 @@ func TestKillDuringImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _, err := store.Create(filepath.Join(dir, "b"), "crash test", store.CreateOptions{OrgName: "Receiver"})
+	b, _, err := store.Create(filepath.Join(dir, "b"), "crash test passphrase", store.CreateOptions{OrgName: "Receiver"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,13 +347,13 @@ func TestKillDuringImport(t *testing.T) {
 	var before bytes.Buffer
 	b.Dump(ctx, &before)
 	b.Close()
-	pass := writePass(t, dir, "pass", "crash test")
+	pass := writePass(t, dir, "pass", "crash test passphrase")
 	landed := 0
 	for _, ms := range []int{100, 400, 800, 1500, 2500} {
 		if killAfter(t, ctl(t, "import", "--vault", filepath.Join(dir, "b"), "--passphrase-file", pass, bundle), time.Duration(ms)*time.Millisecond) {
 			landed++
 		}
-		v, err := store.Open(filepath.Join(dir, "b"), "crash test", store.Options{})
+		v, err := store.Open(filepath.Join(dir, "b"), "crash test passphrase", store.Options{})
 		if err != nil {
 			t.Fatalf("after kill at %d ms: %v", ms, err)
 		}
@@ -394,7 +394,7 @@ func TestBundleMemory(t *testing.T) {
 		t.Skip("the race detector multiplies memory use")
 	}
 	dir := t.TempDir()
-	vault, pass, rk := cliVault(t, dir, "memory test", "")
+	vault, pass, rk := cliVault(t, dir, "memory test passphrase", "")
 	var in strings.Builder
 	for i := 0; i < 2000; i++ {
 		fmt.Fprintf(&in, `{"title":"Case %d","narrative":"An account of some length for case %d."}`+"\n", i, i)
@@ -433,7 +433,7 @@ func TestKillDuringRestore(t *testing.T) {
 		t.Skip("slow")
 	}
 	dir := t.TempDir()
-	vault, pass, rk := cliVault(t, dir, "crash test", "")
+	vault, pass, rk := cliVault(t, dir, "crash test passphrase", "")
 	var in strings.Builder
 	for i := 0; i < 2000; i++ {
 		fmt.Fprintf(&in, `{"title":"Case %d","narrative":"An account of some length for case %d."}`+"\n", i, i)
@@ -457,7 +457,7 @@ func TestKillDuringRestore(t *testing.T) {
 	for i, frac := range []float64{0.05, 0.15, 0.3, 0.45, 0.6, 0.75, 0.9, 0.97} {
 		target := filepath.Join(dir, fmt.Sprintf("r%d", i))
 		killAfter(t, restore(target), time.Duration(frac*float64(took)))
-		v, err := store.Open(target, "crash test", store.Options{})
+		v, err := store.Open(target, "crash test passphrase", store.Options{})
 		switch {
 		case err == nil:
 			// Killed after it finished: a whole vault.

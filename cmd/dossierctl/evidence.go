@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 
-	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -23,9 +22,10 @@ func init() {
 		}})
 	register(&command{name: "evidence", args: "list CASE [--json]", help: "list a case's evidence", run: cmdEvidence,
 		flags: func(fs *flag.FlagSet) { fs.Bool("json", false, "print one JSON array") }})
-	register(&command{name: "extract", args: "EVIDENCE --out FILE [--stripped]", help: "write an evidence file out, verifying its hash", run: cmdExtract,
+	register(&command{name: "extract", args: "EVIDENCE --out FILE [--stripped] [--force]", help: "write an evidence file out, verifying its hash", run: cmdExtract,
 		flags: func(fs *flag.FlagSet) {
-			fs.String("out", "", "write to `FILE` (must not exist)")
+			fs.String("out", "", "write to `FILE` (must not exist, unless --force)")
+			fs.Bool("force", false, "replace FILE if it exists")
 			fs.Bool("stripped", false, "write the copy with metadata removed (JPEG and PNG)")
 			fs.String("purpose", "", "why, recorded in the chain of custody")
 		}})
@@ -106,45 +106,19 @@ func cmdExtract(c *cli, fs *flag.FlagSet, args []string) error {
 	if len(args) != 1 || out == "" {
 		return usagef("use: extract EVIDENCE --out FILE")
 	}
-	if _, err := os.Lstat(out); err == nil {
-		return fmt.Errorf("%s already exists; choose a new file, nothing was written", out)
+	force := boolean(fs, "force")
+	if _, err := os.Lstat(out); err == nil && !force {
+		// Before asking for the passphrase, which cannot help.
+		return fmt.Errorf("%s already exists; choose a new file (or --force to replace it), nothing was written", out)
 	}
 	return c.withVault(func(v *store.Vault) error {
-		// Written under a temporary name and renamed only once the hash has
-		// been checked: no file under the final name is ever unverified.
-		tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".part-*")
+		e, err := v.ExtractTo(c.ctx, args[0], boolean(fs, "stripped"), out, str(fs, "purpose"), force)
+		if errors.Is(err, store.ErrFileExists) {
+			return fmt.Errorf("%s already exists; choose a new file (or --force to replace it), nothing was written", out)
+		}
 		if err != nil {
 			return err
 		}
-		ok := false
-		defer func() {
-			if !ok {
-				tmp.Close()
-				os.Remove(tmp.Name())
-			}
-		}()
-		if err := tmp.Chmod(0o600); err != nil {
-			return err
-		}
-		w := newBuffered(tmp)
-		e, err := v.Extract(c.ctx, args[0], boolean(fs, "stripped"), w, str(fs, "purpose"))
-		if err != nil {
-			return err
-		}
-		if err := w.Flush(); err != nil {
-			return err
-		}
-		if err := tmp.Sync(); err != nil {
-			return err
-		}
-		if err := tmp.Close(); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp.Name(), out); err != nil {
-			return err
-		}
-		ok = true
-		crypto.SyncDir(filepath.Dir(out))
 		c.log.WithField("bytes", e.Size).Info("evidence extracted")
 		fmt.Fprintf(c.stdout, "%s %s\n", e.ID, e.SHA256)
 		fmt.Fprintf(c.stderr, "Wrote %s (%s, SHA-256 verified). It is not encrypted: delete it when done.\n", out, count(int(e.Size), "byte", "bytes"))

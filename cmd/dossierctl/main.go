@@ -268,9 +268,16 @@ func (c *cli) fail(cmd string, err error) int {
 		msg = fmt.Sprintf("the passphrase no longer opens the vault in %s: after too many wrong attempts in a row its copy of the key was destroyed, as the vault's guard was set to do. Unlock with --recovery-key FILE and set a new passphrase with 'dossierctl passwd'", dir)
 	case errors.Is(err, crypto.ErrWrongPassphrase):
 		code = exitWrongKey
-		msg = fmt.Sprintf("wrong passphrase for the vault in %s; nothing was changed. Check it and try again, or unlock with --recovery-key FILE", dir)
-		if g, err := store.ReadUnlockGuard(dir); err == nil && g.WipeAfter > 0 {
+		// What the attempt left, as store counted it (the app says the
+		// same, from the same store.GuardAfter).
+		g, counted := store.GuardAfter(err)
+		switch {
+		case !counted:
+			msg = fmt.Sprintf("wrong passphrase for the vault in %s; nothing was changed. Check it and try again, or unlock with --recovery-key FILE", dir)
+		case g.WipeAfter > 0:
 			msg = fmt.Sprintf("wrong passphrase for the vault in %s. The attempt was counted: %d more wrong in a row will destroy the passphrase's copy of the key, and only the recovery key will open the vault. Check the passphrase and the keyboard layout", dir, g.Left())
+		default:
+			msg = fmt.Sprintf("wrong passphrase for the vault in %s. The attempt was recorded: %s since the last unlock, which the audit log will show. Check it and try again, or unlock with --recovery-key FILE", dir, count(g.Failed, "wrong attempt", "wrong attempts"))
 		}
 	case errors.Is(err, crypto.ErrWrongRecoveryKey):
 		code = exitWrongKey

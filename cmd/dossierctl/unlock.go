@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/dossier-hr/dossier/assets"
 	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/store"
 )
@@ -46,6 +47,34 @@ func readPassphraseFile(path string) (string, error) {
 		return "", fmt.Errorf("%s is larger than 64 KiB: not a passphrase file", path)
 	}
 	return crypto.NormalizePassphrase(string(b))
+}
+
+// weakReasons name the app's words (assets, ui.weak.*) for each reason
+// crypto.CheckPassphrase gives, so that dossierctl refuses a weak new
+// passphrase with the message the app shows, in English.
+var weakReasons = []struct {
+	err error
+	key string
+}{
+	{crypto.ErrPassphraseShort, "ui.weak.short"},
+	{crypto.ErrPassphraseRepetitive, "ui.weak.repetitive"},
+	{crypto.ErrPassphraseCommon, "ui.weak.common"},
+	{crypto.ErrPassphraseFewKinds, "ui.weak.few_kinds"},
+}
+
+// checkNewPassphrase applies the app's rule (crypto.CheckPassphrase) to a
+// passphrase a vault is to be created, restored or re-keyed with.
+func checkNewPassphrase(p string) error {
+	err := crypto.CheckPassphrase(p)
+	if err == nil {
+		return nil
+	}
+	for _, r := range weakReasons {
+		if errors.Is(err, r.err) {
+			return fmt.Errorf("the new passphrase is too weak. %s Nothing was changed", assets.Label("en", r.key))
+		}
+	}
+	return fmt.Errorf("the new passphrase is too weak (%w); nothing was changed", err)
 }
 
 // passphrase finds the passphrase: --passphrase-file, $DOSSIER_PASSPHRASE,
