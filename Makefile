@@ -53,8 +53,8 @@ run: demo
 test: deps
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$unformatted" ]; then echo "not gofmt-formatted: $$unformatted"; exit 1; fi
-	@# No program is tracked by git: only source (internal/repocheck).
-	$(GO) test -count=1 -run 'TestNoTrackedBinaries' ./internal/repocheck
+	@# No program is tracked by git, and the packages keep their layers (internal/repocheck).
+	$(GO) test -count=1 -run 'TestNoTrackedBinaries|TestLayering' ./internal/repocheck
 	$(GO) vet ./...
 	$(GO) test -timeout 30m ./...
 

@@ -101,3 +101,53 @@ func TestExecutableKind(t *testing.T) {
 		}
 	}
 }
+
+// The module keeps its shape: crypto ← store ← export ← ui ← cmd, Fyne
+// only in ui and cmd, Fyne's app package only in cmd.
+func TestLayering(t *testing.T) {
+	module, pkgs, err := List("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if module != "github.com/dossier-hr/dossier" || len(pkgs) < 8 {
+		t.Fatalf("go list gave module %q and %d packages: not the repository?", module, len(pkgs))
+	}
+	for _, b := range Layering(module, pkgs) {
+		t.Error(b)
+	}
+}
+
+// The check finds each kind of broken rule.
+func TestLayeringFindsBreaks(t *testing.T) {
+	const m = "example.org/d"
+	cases := []struct {
+		p    Package
+		want string
+	}{
+		{Package{ImportPath: m + "/crypto", Deps: []string{m + "/store"}}, "crypto depends on example.org/d/store, a later layer"},
+		{Package{ImportPath: m + "/store", Deps: []string{m + "/crypto", m + "/export"}}, "store depends on example.org/d/export"},
+		{Package{ImportPath: m + "/export", Deps: []string{m + "/ui"}}, "export depends on example.org/d/ui"},
+		{Package{ImportPath: m + "/ui", Deps: []string{m + "/cmd/dossier"}}, "ui depends on example.org/d/cmd/dossier"},
+		{Package{ImportPath: m + "/export", Deps: []string{"fyne.io/fyne/v2"}}, "only ui and cmd may"},
+		{Package{ImportPath: m + "/internal/x", Deps: []string{"fyne.io/fyne/v2/widget"}}, "only ui and cmd may"},
+		{Package{ImportPath: m + "/ui", Deps: []string{"fyne.io/fyne/v2/app"}}, "only cmd may"},
+		{Package{ImportPath: m + "/store", XTestImports: []string{"fyne.io/fyne/v2/test"}}, "the tests of example.org/d/store import Fyne"},
+		{Package{ImportPath: m + "/ui", TestImports: []string{"fyne.io/fyne/v2/app"}}, "the tests of example.org/d/ui import fyne.io/fyne/v2/app"},
+	}
+	for _, c := range cases {
+		bad := Layering(m, []Package{c.p})
+		if len(bad) == 0 || !strings.Contains(strings.Join(bad, "\n"), c.want) {
+			t.Errorf("%+v: got %q, want one with %q", c.p, bad, c.want)
+		}
+	}
+	// The allowed shape passes.
+	ok := []Package{
+		{ImportPath: m + "/store", Deps: []string{m + "/crypto", "golang.org/x/crypto"}},
+		{ImportPath: m + "/ui", Deps: []string{m + "/export", m + "/store", "fyne.io/fyne/v2"}, TestImports: []string{"fyne.io/fyne/v2/test"}},
+		{ImportPath: m + "/cmd/dossier", Deps: []string{m + "/ui", "fyne.io/fyne/v2/app"}},
+		{ImportPath: m + "/internal/synth", Deps: []string{m + "/store"}},
+	}
+	if bad := Layering(m, ok); len(bad) != 0 {
+		t.Errorf("the allowed shape is refused: %q", bad)
+	}
+}
