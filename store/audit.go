@@ -25,6 +25,7 @@ const (
 	AuditUnlockFailed      = "unlock_failed"
 	AuditUnlockGuard       = "unlock_guard"
 	AuditRecoveryKeyChange = "recovery_key_change"
+	AuditContactAdd        = "contact_add" // record: the card's fingerprint
 )
 
 // AuditEntry is one entry of the append-only audit log. Each entry's Hash

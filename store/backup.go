@@ -656,14 +656,21 @@ func (l *Loader) ReplaceContacts(cs []Contact) error {
 }
 
 // RecordBundle notes a full or incremental backup just written, for the
-// next incremental one.
+// next incremental one. The three facts are written together or not at
+// all: a hash without its audit position would make the next incremental
+// backup leave out or repeat entries.
 func (v *Vault) RecordBundle(ctx context.Context, manifestHash string, auditSeq int64) error {
-	for k, val := range map[string]any{metaLastBundle: []byte(manifestHash), metaLastBundleSeq: auditSeq, metaLastBundleAt: v.stamp()} {
-		if _, err := v.db.ExecContext(ctx, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", k, val); err != nil {
-			return fmt.Errorf("store: recording the backup: %w", err)
+	return v.write(ctx, func(t *writeTx) error {
+		for _, kv := range []struct {
+			k string
+			v any
+		}{{metaLastBundle, []byte(manifestHash)}, {metaLastBundleSeq, auditSeq}, {metaLastBundleAt, v.stamp()}} {
+			if _, err := t.exec("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", kv.k, kv.v); err != nil {
+				return fmt.Errorf("store: recording the backup: %w", err)
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // LastBackupAt returns when the last full or incremental backup was

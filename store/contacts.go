@@ -36,17 +36,20 @@ func (v *Vault) AddContact(ctx context.Context, c Contact) error {
 	if err := CheckText("name", c.Name); err != nil {
 		return err
 	}
-	_, err := v.db.ExecContext(ctx, "INSERT INTO contacts(fingerprint, name, age_recipient, age_recipient_x25519, sign_key, added_at) VALUES (?, ?, ?, ?, ?, ?)",
-		c.Fingerprint, c.Name, c.AgeRecipient, c.AgeRecipientX25519, c.SignKey, v.stamp())
-	if err != nil {
-		var n int
-		v.db.QueryRowContext(ctx, "SELECT count(*) FROM contacts WHERE fingerprint = ? OR sign_key = ?", c.Fingerprint, c.SignKey).Scan(&n)
-		if n > 0 {
-			return fmt.Errorf("store: %w (%s)", ErrContactExists, c.Fingerprint)
+	return v.write(ctx, func(t *writeTx) error {
+		_, err := t.exec("INSERT INTO contacts(fingerprint, name, age_recipient, age_recipient_x25519, sign_key, added_at) VALUES (?, ?, ?, ?, ?, ?)",
+			c.Fingerprint, c.Name, c.AgeRecipient, c.AgeRecipientX25519, c.SignKey, v.stamp())
+		if err != nil {
+			var n int
+			t.queryRow("SELECT count(*) FROM contacts WHERE fingerprint = ? OR sign_key = ?", c.Fingerprint, c.SignKey).Scan(&n)
+			if n > 0 {
+				return fmt.Errorf("store: %w (%s)", ErrContactExists, c.Fingerprint)
+			}
+			return fmt.Errorf("store: adding contact: %w", err)
 		}
-		return fmt.Errorf("store: adding contact: %w", err)
-	}
-	return nil
+		// The fingerprint only: a partner's name is not for the log.
+		return t.audit(AuditContactAdd, c.Fingerprint, "")
+	})
 }
 
 // Contacts lists the vault's contacts by name.

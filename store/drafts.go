@@ -19,10 +19,12 @@ func (v *Vault) SaveDraft(ctx context.Context, key string, c *Case) error {
 	if err != nil {
 		return fmt.Errorf("store: saving draft: %w", err)
 	}
-	if _, err := v.db.ExecContext(ctx, "INSERT OR REPLACE INTO drafts(key, doc, saved_at) VALUES (?, ?, ?)", key, string(b), v.stamp()); err != nil {
-		return fmt.Errorf("store: saving draft: %w", err)
-	}
-	return nil
+	return v.write(ctx, func(t *writeTx) error {
+		if _, err := t.exec("INSERT OR REPLACE INTO drafts(key, doc, saved_at) VALUES (?, ?, ?)", key, string(b), v.stamp()); err != nil {
+			return fmt.Errorf("store: saving draft: %w", err)
+		}
+		return nil
+	})
 }
 
 // Draft returns the draft kept for key and when it was saved, or nil.
@@ -41,8 +43,10 @@ func (v *Vault) Draft(ctx context.Context, key string) (*Case, string, error) {
 
 // DeleteDraft drops the draft kept for key, once saved or abandoned.
 func (v *Vault) DeleteDraft(ctx context.Context, key string) error {
-	if _, err := v.db.ExecContext(ctx, "DELETE FROM drafts WHERE key = ?", key); err != nil {
-		return fmt.Errorf("store: deleting draft: %w", err)
-	}
-	return nil
+	return v.write(ctx, func(t *writeTx) error {
+		if _, err := t.exec("DELETE FROM drafts WHERE key = ?", key); err != nil {
+			return fmt.Errorf("store: deleting draft: %w", err)
+		}
+		return nil
+	})
 }

@@ -43,6 +43,21 @@ func (v *Vault) begin(ctx context.Context) (*writeTx, error) {
 	return &writeTx{v: v, actor: v.Author(), ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, seq: map[string]int{}}, nil
 }
 
+// write runs fn in one write transaction and commits it if fn returns nil:
+// every change to the vault goes through here (or through begin and commit
+// for the few that stream), so that it is atomic and can be audited.
+func (v *Vault) write(ctx context.Context, fn func(t *writeTx) error) error {
+	t, err := v.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer t.rollback()
+	if err := fn(t); err != nil {
+		return err
+	}
+	return t.commit()
+}
+
 func (t *writeTx) stmt(query string) (*sql.Stmt, error) {
 	st, ok := t.stmts[query]
 	if !ok {

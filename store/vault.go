@@ -664,8 +664,10 @@ func (v *Vault) Setting(ctx context.Context, name string) (string, error) {
 
 // SetSetting keeps a user setting in the vault.
 func (v *Vault) SetSetting(ctx context.Context, name, value string) error {
-	if _, err := v.db.ExecContext(ctx, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", "setting."+name, value); err != nil {
-		return fmt.Errorf("store: saving setting: %w", err)
-	}
-	return nil
+	return v.write(ctx, func(t *writeTx) error {
+		if _, err := t.exec("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", "setting."+name, value); err != nil {
+			return fmt.Errorf("store: saving setting: %w", err)
+		}
+		return nil
+	})
 }
