@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/dossier-hr/dossier/store/strip"
 )
 
 // ChunkSize is how evidence is cut inside the database: memory use for
@@ -45,7 +47,7 @@ type Evidence struct {
 	// damaged, truncated or not what its name says. The original is
 	// stored all the same. It says why, in words without content; it is
 	// not part of the record and bundles do not carry it.
-	StripFailed *StripError `json:"-"`
+	StripFailed *strip.Error `json:"-"`
 }
 
 // Custody actions.
@@ -126,8 +128,8 @@ func (v *Vault) Attach(ctx context.Context, caseIDOrRef string, r io.Reader, opt
 	if err := tx.audit(AuditAttach, e.ID, fmt.Sprintf("case %s, %d bytes, sha256 %s", c.ID, e.Size, e.SHA256)); err != nil {
 		return nil, err
 	}
-	if stripper := strippers[media]; stripper != nil {
-		if e.StripFailed, err = tx.addStripped(e, n, caseN, stripper); err != nil {
+	if strip.Supported(media) {
+		if e.StripFailed, err = tx.addStripped(e, n, caseN); err != nil {
 			return nil, err
 		}
 	}
@@ -189,9 +191,9 @@ func (t *writeTx) insertEvidence(e *Evidence, caseN, derivedFrom int64, r io.Rea
 // streaming the original's chunks through the stripper into new chunks.
 // An image the stripper cannot parse gets no copy at all — not a record
 // without bytes, which no backup could carry: everything written for it
-// is undone and the StripError returned, the original is what matters
+// is undone and the *strip.Error returned, the original is what matters
 // and is kept.
-func (t *writeTx) addStripped(orig *Evidence, n, caseN int64, strip func(io.Reader, io.Writer) error) (*StripError, error) {
+func (t *writeTx) addStripped(orig *Evidence, n, caseN int64) (*strip.Error, error) {
 	if _, err := t.tx.ExecContext(t.ctx, "SAVEPOINT stripped_copy"); err != nil {
 		return nil, fmt.Errorf("store: adding the stripped copy: %w", err)
 	}
@@ -200,7 +202,7 @@ func (t *writeTx) addStripped(orig *Evidence, n, caseN int64, strip func(io.Read
 	go func() {
 		defer close(done)
 		r := t.v.chunkReader(t.ctx, t.tx, n)
-		err := strip(r, pw)
+		err := strip.Image(orig.MediaType, r, pw)
 		r.Close()
 		pw.CloseWithError(err)
 	}()
@@ -210,7 +212,7 @@ func (t *writeTx) addStripped(orig *Evidence, n, caseN int64, strip func(io.Read
 	pr.Close()
 	<-done // the stripper reads through this transaction: let it finish first
 	if err != nil {
-		var se *StripError
+		var se *strip.Error
 		if !errors.As(err, &se) {
 			return nil, err
 		}
