@@ -149,7 +149,7 @@ func TestBackupDamagedRecord(t *testing.T) {
 			// Read back, the manifest still says what was left out.
 			id, _ := v.Identity()
 			f, _ := os.Open(path)
-			back, err := Read(ctx, f, OrgIdentities(id), nil)
+			back, err := Read(ctx, f, id.Identities(), nil)
 			f.Close()
 			if err != nil || len(back.Skipped) != len(left) || back.Skipped[0].Reason != tc.reason {
 				t.Fatalf("read back: %+v, %v", back, err)

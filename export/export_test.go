@@ -530,7 +530,7 @@ func TestCorruptLastChunkImportsNothing(t *testing.T) {
 	staged := 0
 	counting := &countingSink{n: &staged}
 	own, _ := dst.Identity()
-	if _, err := Read(ctx, bytes.NewReader(data), OrgIdentities(own), counting); !errors.Is(err, ErrCorrupt) {
+	if _, err := Read(ctx, bytes.NewReader(data), own.Identities(), counting); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("read: %v", err)
 	}
 	if staged < 100 {
@@ -611,7 +611,7 @@ func TestEvidenceCountsByKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	back, err := Read(ctx, f, RecoveryIdentities(rk), nil)
+	back, err := Read(ctx, f, rk.Identities(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -694,7 +694,7 @@ func TestManifestCountsChecked(t *testing.T) {
 			}
 			return e
 		})
-		if _, err := Read(ctx, bytes.NewReader(data), RecoveryIdentities(rk), nil); !errors.Is(err, ErrCorrupt) {
+		if _, err := Read(ctx, bytes.NewReader(data), rk.Identities(), nil); !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("a signed manifest with wrong counts: %v", err)
 		}
 	}

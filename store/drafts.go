@@ -17,11 +17,11 @@ const DraftNew = "new"
 func (v *Vault) SaveDraft(ctx context.Context, key string, c *Case) error {
 	b, err := json.Marshal(c)
 	if err != nil {
-		return fmt.Errorf("store: saving draft: %w", err)
+		return fmt.Errorf("saving draft: %w", err)
 	}
 	return v.write(ctx, func(t *writeTx) error {
 		if _, err := t.exec("INSERT OR REPLACE INTO drafts(key, doc, saved_at) VALUES (?, ?, ?)", key, string(b), v.stamp()); err != nil {
-			return fmt.Errorf("store: saving draft: %w", err)
+			return fmt.Errorf("saving draft: %w", err)
 		}
 		return nil
 	})
@@ -35,7 +35,7 @@ func (v *Vault) Draft(ctx context.Context, key string) (*Case, string, error) {
 		return nil, "", nil
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("store: reading draft: %w", err)
+		return nil, "", fmt.Errorf("reading draft: %w", err)
 	}
 	c, err := unmarshalCase(doc)
 	return c, at, err
@@ -45,7 +45,7 @@ func (v *Vault) Draft(ctx context.Context, key string) (*Case, string, error) {
 func (v *Vault) DeleteDraft(ctx context.Context, key string) error {
 	return v.write(ctx, func(t *writeTx) error {
 		if _, err := t.exec("DELETE FROM drafts WHERE key = ?", key); err != nil {
-			return fmt.Errorf("store: deleting draft: %w", err)
+			return fmt.Errorf("deleting draft: %w", err)
 		}
 		return nil
 	})

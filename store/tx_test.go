@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -59,5 +60,28 @@ func TestRecordBundleAtomic(t *testing.T) {
 	}
 	if string(h) != "old-hash" || seq != 1 {
 		t.Fatalf("a failed RecordBundle left hash %q, audit seq %d; want old-hash, 1", h, seq)
+	}
+}
+
+// SQLite's refusals are told by the driver's codes, not by its wording: a
+// taken id is a FieldError, a database that does not open with the key is
+// ErrNotDatabase.
+func TestDriverErrorsByCode(t *testing.T) {
+	v, _, _ := testVault(t)
+	ids, err := v.AddCases(ctx, strings.NewReader(`{"title":"t","country":"ru"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = v.AddCases(ctx, strings.NewReader(`{"id":"`+ids[0]+`","title":"t","country":"ru"}`))
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field != "id" {
+		t.Fatalf("a taken id: got %v, want a FieldError on id", err)
+	}
+	err = execForTest(v, "INSERT INTO contacts(fingerprint, name, age_recipient, age_recipient_x25519, sign_key, added_at) SELECT fingerprint, name, age_recipient, age_recipient_x25519, sign_key, added_at FROM contacts UNION ALL SELECT 'a','a','a','a',x'00','' UNION ALL SELECT 'a','a','a','a',x'00',''")
+	if !isUniqueViolation(err) {
+		t.Fatalf("isUniqueViolation(%v) = false", err)
+	}
+	if isUniqueViolation(errors.New("UNIQUE constraint failed")) {
+		t.Fatal("isUniqueViolation matched words, not a code")
 	}
 }

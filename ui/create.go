@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/internal/atomicfile"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -171,7 +172,7 @@ func saveRecoveryKey(rk *crypto.RecoveryKey, path string) error {
 	text := "# Dossier recovery key. It opens the vault and its full backups.\n" +
 		"# Print it or copy it by hand, keep that away from the laptop, then delete this file.\n\n" +
 		groupKey(rk.String()) + "\n"
-	return crypto.WriteFileAtomic(path, []byte(text), 0o600)
+	return atomicfile.WriteFile(path, []byte(text), 0o600)
 }
 
 // groupKey splits the key into groups of eight after its prefix, so it can

@@ -16,7 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dossier-hr/dossier/assets"
-	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/internal/atomicfile"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -248,24 +248,13 @@ func (m *mainScreen) askSave(e *store.Evidence, stripped bool) {
 // saveEvidence writes an item to path: under a temporary name, renamed
 // only once its hash has been checked.
 func (m *mainScreen) saveEvidence(e *store.Evidence, stripped bool, path string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".part-*")
+	f, err := atomicfile.Create(path, 0o600)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := m.v.Extract(m.ctx, e.ID, stripped, tmp, "saved from the app"); err != nil {
-		tmp.Close()
+	defer f.Abort()
+	if _, err := m.v.Extract(m.ctx, e.ID, stripped, f, "saved from the app"); err != nil {
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return crypto.SyncDir(filepath.Dir(path))
+	return f.Commit()
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/internal/atomicfile"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -189,7 +190,7 @@ func cmdInit(c *cli, fs *flag.FlagSet, args []string) error {
 	c.log.Info("vault created")
 	text := recoveryKeyText(rk, v.Org().Name, "It opens the vault and its full backups.")
 	if out != "" {
-		if err := crypto.WriteFileAtomic(out, []byte(text), 0o600); err != nil {
+		if err := atomicfile.WriteFile(out, []byte(text), 0o600); err != nil {
 			return fmt.Errorf("the vault was created in %s but the recovery key could not be written to %s: %w; delete that folder and create the vault again, to get a key you can keep", dir, out, err)
 		}
 		fmt.Fprintf(c.stdout, "Vault created in %s.\nRecovery key written to %s (only you can read it). Print it or copy it to paper, keep it away from this laptop, then delete the file.\n", dir, out)
@@ -604,7 +605,7 @@ func cmdRecoveryKey(c *cli, fs *flag.FlagSet, args []string) error {
 		}
 		text := recoveryKeyText(rk, v.Org().Name+" (replacing the earlier one)", "It opens the vault and its full backups made from now on.")
 		if out != "" {
-			if err := crypto.WriteFileAtomic(out, []byte(text), 0o600); err != nil {
+			if err := atomicfile.WriteFile(out, []byte(text), 0o600); err != nil {
 				return fmt.Errorf("writing the new recovery key to %s: %w; nothing was changed", out, err)
 			}
 		} else {

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 
-	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/internal/atomicfile"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -112,20 +112,11 @@ func cmdExtract(c *cli, fs *flag.FlagSet, args []string) error {
 	return c.withVault(func(v *store.Vault) error {
 		// Written under a temporary name and renamed only once the hash has
 		// been checked: no file under the final name is ever unverified.
-		tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".part-*")
+		tmp, err := atomicfile.Create(out, 0o600)
 		if err != nil {
 			return err
 		}
-		ok := false
-		defer func() {
-			if !ok {
-				tmp.Close()
-				os.Remove(tmp.Name())
-			}
-		}()
-		if err := tmp.Chmod(0o600); err != nil {
-			return err
-		}
+		defer tmp.Abort()
 		w := newBuffered(tmp)
 		e, err := v.Extract(c.ctx, args[0], boolean(fs, "stripped"), w, str(fs, "purpose"))
 		if err != nil {
@@ -134,17 +125,9 @@ func cmdExtract(c *cli, fs *flag.FlagSet, args []string) error {
 		if err := w.Flush(); err != nil {
 			return err
 		}
-		if err := tmp.Sync(); err != nil {
+		if err := tmp.Commit(); err != nil {
 			return err
 		}
-		if err := tmp.Close(); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp.Name(), out); err != nil {
-			return err
-		}
-		ok = true
-		crypto.SyncDir(filepath.Dir(out))
 		c.log.WithField("bytes", e.Size).Info("evidence extracted")
 		fmt.Fprintf(c.stdout, "%s %s\n", e.ID, e.SHA256)
 		fmt.Fprintf(c.stderr, "Wrote %s (%s, SHA-256 verified). It is not encrypted: delete it when done.\n", out, count(int(e.Size), "byte", "bytes"))

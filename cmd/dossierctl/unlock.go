@@ -17,6 +17,9 @@ import (
 func (c *cli) dir() (string, error) {
 	if c.vaultDir == "" {
 		d, err := store.DefaultDir()
+		if errors.Is(err, store.ErrNoDataDir) {
+			return "", fmt.Errorf("%w; pass --vault", err)
+		}
 		if err != nil {
 			return "", err
 		}
