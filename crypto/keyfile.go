@@ -37,12 +37,6 @@ const (
 	KeyFileVersion = 1
 )
 
-// ScryptWorkFactor is log2 of scrypt's N for new passphrase wraps: 2^18 with
-// r=8 uses 256 MiB and takes about a second on a 2-core machine (measured in
-// docs/performance.md). The factor is stored in the wrap, so changing this
-// affects only wraps made afterwards. Tests lower it to keep the suite fast.
-var ScryptWorkFactor = 18
-
 // maxScryptWorkFactor bounds what an unwrap will attempt, so a tampered key
 // file cannot make unlock run for hours or exhaust memory (2^22 = 4 GiB).
 const maxScryptWorkFactor = 22
@@ -111,7 +105,7 @@ func (kf *KeyFile) SetPassphrase(key *DataKey, passphrase string) error {
 	if err != nil {
 		return err
 	}
-	r.SetWorkFactor(ScryptWorkFactor)
+	r.SetWorkFactor(scryptWorkFactor())
 	w, err := wrap(key, r)
 	debug.FreeOSMemory() // scrypt's 256 MiB, as after an unlock
 	if err != nil {

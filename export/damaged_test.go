@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dossier-hr/dossier/internal/testhooks"
 	"github.com/dossier-hr/dossier/internal/testimg"
 	"github.com/dossier-hr/dossier/store"
 )
@@ -206,7 +207,7 @@ func TestIncrementalAfterSkippedRecord(t *testing.T) {
 
 func mustExec(t *testing.T, v *store.Vault, stmt string) {
 	t.Helper()
-	if err := store.ExecForTest(v, stmt); err != nil {
+	if err := testhooks.VaultExec(v, stmt); err != nil {
 		t.Fatal(err)
 	}
 }

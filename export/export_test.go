@@ -19,11 +19,12 @@ import (
 	"filippo.io/age"
 
 	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/internal/testhooks"
 	"github.com/dossier-hr/dossier/internal/testimg"
 	"github.com/dossier-hr/dossier/store"
 )
 
-func init() { crypto.ScryptWorkFactor = 10 }
+func init() { testhooks.ScryptWorkFactor = 10 }
 
 var ctx = context.Background()
 

@@ -316,13 +316,11 @@ func recipients(ctx context.Context, v *store.Vault, id *crypto.OrgIdentity, opt
 		if len(opts.To) > 0 {
 			return nil, errors.New("a bundle passphrase cannot be combined with recipients (age allows a passphrase alone)")
 		}
-		r, err := age.NewScryptRecipient(opts.Passphrase)
+		// The vault passphrase's KDF cost (about a second).
+		r, err := crypto.NewScryptRecipient(opts.Passphrase)
 		if err != nil {
 			return nil, err
 		}
-		// The vault passphrase's KDF cost (about a second), which tests
-		// lower; any age reads the factor from the file.
-		r.SetWorkFactor(crypto.ScryptWorkFactor)
 		return []age.Recipient{r}, nil
 	}
 	// The vault's own key, so that the bundle can be read back and
