@@ -63,8 +63,8 @@ test: deps
 # failure when FUZZTIME runs out (golang/go#75804, fixed in Go 1.27): such
 # a run wrote no failing input, so it is reported and not counted; a real
 # failure always leaves one in testdata/fuzz/TARGET.
-FUZZ_TARGETS := store:FuzzDecodeCases store:FuzzSearchQuery store:FuzzStripJPEG \
-	store:FuzzStripPNG store:FuzzCheckJSON store:FuzzVisibleText \
+FUZZ_TARGETS := store:FuzzDecodeCases store:FuzzSearchQuery store/strip:FuzzJPEG \
+	store/strip:FuzzPNG store:FuzzCheckJSON store:FuzzVisibleText \
 	export:FuzzReadPlain export:FuzzParseCard
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -10,9 +10,11 @@ import (
 	"testing"
 
 	"filippo.io/age"
+
+	"github.com/dossier-hr/dossier/internal/testhooks"
 )
 
-func init() { ScryptWorkFactor = 10 } // keep unit tests fast; benchmarks reset it
+func init() { testhooks.ScryptWorkFactor = 10 } // keep unit tests fast; benchmarks reset it
 
 var tricky = []string{
 	"correct horse battery staple",
@@ -238,9 +240,9 @@ func TestDataKeyHexAndWipe(t *testing.T) {
 // BenchmarkUnlock measures the passphrase unwrap at the production work
 // factor: the cost of one unlock, which is meant to be 0.5–2 s.
 func BenchmarkUnlock(b *testing.B) {
-	old := ScryptWorkFactor
-	ScryptWorkFactor = 18
-	defer func() { ScryptWorkFactor = old }()
+	old := testhooks.ScryptWorkFactor
+	testhooks.ScryptWorkFactor = 0 // the production factor
+	defer func() { testhooks.ScryptWorkFactor = old }()
 	key, _ := NewDataKey()
 	rk, _ := NewRecoveryKey()
 	kf, err := NewKeyFile(key, "benchmark passphrase", rk.Recipient())
@@ -401,7 +403,7 @@ func TestPassphraseUnicodeNormalisation(t *testing.T) {
 	}
 	// A wrap of the raw NFD bytes, as made before normalisation.
 	r, _ := age.NewScryptRecipient(nfd)
-	r.SetWorkFactor(ScryptWorkFactor)
+	r.SetWorkFactor(scryptWorkFactor())
 	legacy, err := wrap(key, r)
 	if err != nil {
 		t.Fatal(err)

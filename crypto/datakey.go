@@ -19,7 +19,7 @@ type DataKey struct {
 func NewDataKey() (*DataKey, error) {
 	k := new(DataKey)
 	if _, err := rand.Read(k.b[:]); err != nil {
-		return nil, fmt.Errorf("crypto: reading randomness: %w", err)
+		return nil, fmt.Errorf("reading randomness: %w", err)
 	}
 	return k, nil
 }

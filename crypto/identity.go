@@ -23,11 +23,11 @@ type OrgIdentity struct {
 func NewOrgIdentity() (*OrgIdentity, error) {
 	id, err := age.GenerateHybridIdentity()
 	if err != nil {
-		return nil, fmt.Errorf("crypto: generating age identity: %w", err)
+		return nil, fmt.Errorf("generating age identity: %w", err)
 	}
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
-		return nil, fmt.Errorf("crypto: generating signing key: %w", err)
+		return nil, fmt.Errorf("generating signing key: %w", err)
 	}
 	return &OrgIdentity{Age: id, Sign: priv}, nil
 }
@@ -36,10 +36,10 @@ func NewOrgIdentity() (*OrgIdentity, error) {
 func ParseOrgIdentity(ageIdentity string, signSeed []byte) (*OrgIdentity, error) {
 	id, err := age.ParseHybridIdentity(ageIdentity)
 	if err != nil {
-		return nil, fmt.Errorf("crypto: organisation identity: %w", err)
+		return nil, fmt.Errorf("organisation identity: %w", err)
 	}
 	if len(signSeed) != ed25519.SeedSize {
-		return nil, fmt.Errorf("crypto: organisation signing key has %d bytes, want %d", len(signSeed), ed25519.SeedSize)
+		return nil, fmt.Errorf("organisation signing key has %d bytes, want %d", len(signSeed), ed25519.SeedSize)
 	}
 	return &OrgIdentity{Age: id, Sign: ed25519.NewKeyFromSeed(signSeed)}, nil
 }

@@ -38,12 +38,6 @@ const (
 	KeyFileVersion = 1
 )
 
-// ScryptWorkFactor is log2 of scrypt's N for new passphrase wraps: 2^18 with
-// r=8 uses 256 MiB and takes about a second on a 2-core machine (measured in
-// docs/performance.md). The factor is stored in the wrap, so changing this
-// affects only wraps made afterwards. Tests lower it to keep the suite fast.
-var ScryptWorkFactor = 18
-
 // maxScryptWorkFactor bounds what an unwrap will attempt, so a tampered key
 // file cannot make unlock run for hours or exhaust memory (2^22 = 4 GiB).
 const maxScryptWorkFactor = 22
@@ -103,16 +97,16 @@ func NewKeyFile(key *DataKey, passphrase string, recovery age.Recipient) (*KeyFi
 func (kf *KeyFile) SetPassphrase(key *DataKey, passphrase string) error {
 	passphrase, err := newPassphrase(passphrase)
 	if err != nil {
-		return fmt.Errorf("crypto: %w", err)
+		return err
 	}
 	if passphrase == "" {
-		return errors.New("crypto: the passphrase is empty")
+		return errors.New("the passphrase is empty")
 	}
 	r, err := age.NewScryptRecipient(norm.NFC.String(passphrase))
 	if err != nil {
-		return fmt.Errorf("crypto: %w", err)
+		return err
 	}
-	r.SetWorkFactor(ScryptWorkFactor)
+	r.SetWorkFactor(scryptWorkFactor())
 	w, err := wrap(key, r)
 	debug.FreeOSMemory() // scrypt's 256 MiB, as after an unlock
 	if err != nil {
@@ -165,11 +159,11 @@ func (kf *KeyFile) WipePassphrase() {
 // given.
 func (kf *KeyFile) UnlockPassphrase(given string) (*DataKey, error) {
 	if kf.PassphraseWiped {
-		return nil, fmt.Errorf("crypto: %w", ErrPassphraseWiped)
+		return nil, ErrPassphraseWiped
 	}
 	passphrase, err := NormalizePassphrase(given)
 	if err != nil {
-		return nil, fmt.Errorf("crypto: %w", err)
+		return nil, err
 	}
 	key, err := kf.unlockExactly(norm.NFC.String(passphrase))
 	if errors.Is(err, ErrWrongPassphrase) && !norm.NFC.IsNormalString(passphrase) {
@@ -184,7 +178,7 @@ func (kf *KeyFile) UnlockPassphrase(given string) (*DataKey, error) {
 func (kf *KeyFile) unlockExactly(passphrase string) (*DataKey, error) {
 	id, err := age.NewScryptIdentity(passphrase)
 	if err != nil {
-		return nil, fmt.Errorf("crypto: %w", ErrWrongPassphrase)
+		return nil, ErrWrongPassphrase
 	}
 	id.SetMaxWorkFactor(maxScryptWorkFactor)
 	key, err := unwrap(kf.Passphrase, id, ErrWrongPassphrase)
@@ -205,32 +199,32 @@ func wrap(key *DataKey, r age.Recipient) ([]byte, error) {
 	var buf bytes.Buffer
 	w, err := age.Encrypt(&buf, r)
 	if err != nil {
-		return nil, fmt.Errorf("crypto: wrapping key: %w", err)
+		return nil, fmt.Errorf("wrapping key: %w", err)
 	}
 	if _, err := w.Write(key.b[:]); err != nil {
-		return nil, fmt.Errorf("crypto: wrapping key: %w", err)
+		return nil, fmt.Errorf("wrapping key: %w", err)
 	}
 	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("crypto: wrapping key: %w", err)
+		return nil, fmt.Errorf("wrapping key: %w", err)
 	}
 	return buf.Bytes(), nil
 }
 
 func unwrap(ct []byte, id age.Identity, wrong error) (*DataKey, error) {
 	if len(ct) == 0 {
-		return nil, fmt.Errorf("crypto: %w: missing wrap", ErrCorruptKeyFile)
+		return nil, fmt.Errorf("%w: missing wrap", ErrCorruptKeyFile)
 	}
 	r, err := age.Decrypt(bytes.NewReader(ct), id)
 	if err != nil {
 		var nomatch *age.NoIdentityMatchError
 		if errors.As(err, &nomatch) || errors.Is(err, age.ErrIncorrectIdentity) {
-			return nil, fmt.Errorf("crypto: %w", wrong)
+			return nil, wrong
 		}
-		return nil, fmt.Errorf("crypto: %w: %v", ErrCorruptKeyFile, err)
+		return nil, fmt.Errorf("%w: %v", ErrCorruptKeyFile, err)
 	}
 	b, err := io.ReadAll(io.LimitReader(r, KeySize+1))
 	if err != nil {
-		return nil, fmt.Errorf("crypto: %w: %v", ErrCorruptKeyFile, err)
+		return nil, fmt.Errorf("%w: %v", ErrCorruptKeyFile, err)
 	}
 	defer func() {
 		for i := range b {
@@ -244,7 +238,7 @@ func unwrap(ct []byte, id age.Identity, wrong error) (*DataKey, error) {
 func ReadKeyFile(path string) (*KeyFile, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("crypto: reading key file: %w", err)
+		return nil, fmt.Errorf("reading key file: %w", err)
 	}
 	return ParseKeyFile(data)
 }
@@ -255,22 +249,22 @@ func ParseKeyFile(data []byte) (*KeyFile, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&kf); err != nil {
-		return nil, fmt.Errorf("crypto: %w: %v", ErrCorruptKeyFile, err)
+		return nil, fmt.Errorf("%w: %v", ErrCorruptKeyFile, err)
 	}
 	if kf.Format != KeyFileFormat {
-		return nil, fmt.Errorf("crypto: %w: format %q", ErrCorruptKeyFile, kf.Format)
+		return nil, fmt.Errorf("%w: format %q", ErrCorruptKeyFile, kf.Format)
 	}
 	if kf.Version != KeyFileVersion {
-		return nil, fmt.Errorf("crypto: key file version %d is not supported by this version of Dossier (it reads version %d); update Dossier", kf.Version, KeyFileVersion)
+		return nil, fmt.Errorf("key file version %d is not supported by this version of Dossier (it reads version %d); update Dossier", kf.Version, KeyFileVersion)
 	}
 	if (len(kf.Passphrase) == 0 && !kf.PassphraseWiped) || len(kf.Recovery) == 0 {
-		return nil, fmt.Errorf("crypto: %w: a wrap is missing", ErrCorruptKeyFile)
+		return nil, fmt.Errorf("%w: a wrap is missing", ErrCorruptKeyFile)
 	}
 	if len(kf.Passphrase) > 0 && kf.PassphraseWiped {
-		return nil, fmt.Errorf("crypto: %w: a wiped passphrase wrap is present", ErrCorruptKeyFile)
+		return nil, fmt.Errorf("%w: a wiped passphrase wrap is present", ErrCorruptKeyFile)
 	}
 	if kf.WipeAfter < 0 || kf.WipeAfter > MaxWipeAfter || kf.FailedUnlocks < 0 {
-		return nil, fmt.Errorf("crypto: %w: bad unlock guard", ErrCorruptKeyFile)
+		return nil, fmt.Errorf("%w: bad unlock guard", ErrCorruptKeyFile)
 	}
 	return &kf, nil
 }
@@ -279,7 +273,7 @@ func ParseKeyFile(data []byte) (*KeyFile, error) {
 func (kf *KeyFile) Marshal() ([]byte, error) {
 	b, err := json.MarshalIndent(kf, "", "  ")
 	if err != nil {
-		return nil, fmt.Errorf("crypto: %w", err)
+		return nil, err
 	}
 	return append(b, '\n'), nil
 }
@@ -337,7 +331,7 @@ type RecoveryKey struct {
 func NewRecoveryKey() (*RecoveryKey, error) {
 	id, err := age.GenerateHybridIdentity()
 	if err != nil {
-		return nil, fmt.Errorf("crypto: generating recovery key: %w", err)
+		return nil, fmt.Errorf("generating recovery key: %w", err)
 	}
 	return &RecoveryKey{id: id}, nil
 }
@@ -358,7 +352,7 @@ func ParseRecoveryKey(s string) (*RecoveryKey, error) {
 	s = strings.ToUpper(strings.Join(strings.Fields(strings.Join(keep, " ")), ""))
 	id, err := age.ParseHybridIdentity(s)
 	if err != nil {
-		return nil, fmt.Errorf("crypto: %w (it starts with AGE-SECRET-KEY-PQ-1)", ErrBadRecoveryKey)
+		return nil, fmt.Errorf("%w (it starts with AGE-SECRET-KEY-PQ-1)", ErrBadRecoveryKey)
 	}
 	return &RecoveryKey{id: id}, nil
 }
@@ -369,14 +363,14 @@ func ParseRecoveryKey(s string) (*RecoveryKey, error) {
 func ReadRecoveryKey(path string) (*RecoveryKey, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("crypto: reading recovery key: %w", err)
+		return nil, fmt.Errorf("reading recovery key: %w", err)
 	}
 	defer f.Close()
 	// A recovery key file is a few hundred bytes; a large file is some
 	// other file given by mistake, not worth reading whole.
 	data, err := io.ReadAll(io.LimitReader(f, 64<<10))
 	if err != nil {
-		return nil, fmt.Errorf("crypto: reading recovery key: %w", err)
+		return nil, fmt.Errorf("reading recovery key: %w", err)
 	}
 	return ParseRecoveryKey(string(data))
 }

@@ -71,7 +71,7 @@ func TestPassphraseRuleOlderWrap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.SetWorkFactor(ScryptWorkFactor)
+	r.SetWorkFactor(scryptWorkFactor())
 	if kf.Passphrase, err = wrap(key, r); err != nil {
 		t.Fatal(err)
 	}

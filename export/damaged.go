@@ -25,7 +25,7 @@ func (e *DamagedError) Error() string {
 	for _, d := range e.Damage {
 		s = append(s, d.String())
 	}
-	return fmt.Sprintf("export: %v: %s", ErrDamaged, strings.Join(s, "; "))
+	return fmt.Sprintf("%v: %s", ErrDamaged, strings.Join(s, "; "))
 }
 
 func (e *DamagedError) Unwrap() error { return ErrDamaged }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dossier-hr/dossier/internal/testhooks"
 	"github.com/dossier-hr/dossier/internal/testimg"
 	"github.com/dossier-hr/dossier/store"
 )
@@ -149,7 +150,7 @@ func TestBackupDamagedRecord(t *testing.T) {
 			// Read back, the manifest still says what was left out.
 			id, _ := v.Identity()
 			f, _ := os.Open(path)
-			back, err := Read(ctx, f, OrgIdentities(id), nil)
+			back, err := Read(ctx, f, id.Identities(), nil)
 			f.Close()
 			if err != nil || len(back.Skipped) != len(left) || back.Skipped[0].Reason != tc.reason {
 				t.Fatalf("read back: %+v, %v", back, err)
@@ -206,7 +207,7 @@ func TestIncrementalAfterSkippedRecord(t *testing.T) {
 
 func mustExec(t *testing.T, v *store.Vault, stmt string) {
 	t.Helper()
-	if err := store.ExecForTest(v, stmt); err != nil {
+	if err := testhooks.VaultExec(v, stmt); err != nil {
 		t.Fatal(err)
 	}
 }

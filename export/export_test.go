@@ -19,11 +19,12 @@ import (
 	"filippo.io/age"
 
 	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/internal/testhooks"
 	"github.com/dossier-hr/dossier/internal/testimg"
 	"github.com/dossier-hr/dossier/store"
 )
 
-func init() { crypto.ScryptWorkFactor = 10 }
+func init() { testhooks.ScryptWorkFactor = 10 }
 
 var ctx = context.Background()
 
@@ -530,7 +531,7 @@ func TestCorruptLastChunkImportsNothing(t *testing.T) {
 	staged := 0
 	counting := &countingSink{n: &staged}
 	own, _ := dst.Identity()
-	if _, err := Read(ctx, bytes.NewReader(data), OrgIdentities(own), counting); !errors.Is(err, ErrCorrupt) {
+	if _, err := Read(ctx, bytes.NewReader(data), own.Identities(), counting); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("read: %v", err)
 	}
 	if staged < 100 {
@@ -611,7 +612,7 @@ func TestEvidenceCountsByKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	back, err := Read(ctx, f, RecoveryIdentities(rk), nil)
+	back, err := Read(ctx, f, rk.Identities(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -694,7 +695,7 @@ func TestManifestCountsChecked(t *testing.T) {
 			}
 			return e
 		})
-		if _, err := Read(ctx, bytes.NewReader(data), RecoveryIdentities(rk), nil); !errors.Is(err, ErrCorrupt) {
+		if _, err := Read(ctx, bytes.NewReader(data), rk.Identities(), nil); !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("a signed manifest with wrong counts: %v", err)
 		}
 	}

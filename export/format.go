@@ -28,9 +28,9 @@ const (
 
 // Kinds of bundle.
 const (
-	KindFull        = "full"        // everything needed to rebuild the vault
-	KindIncremental = "incremental" // what changed since the last full or incremental backup
-	KindShare       = "share"       // chosen cases, redacted, for partners
+	KindFull        = string(store.BundleFull)        // everything needed to rebuild the vault
+	KindIncremental = string(store.BundleIncremental) // what changed since the last full or incremental backup
+	KindShare       = string(store.BundleShare)       // chosen cases, redacted, for partners
 )
 
 // KindPhrase names a kind of bundle in an English sentence, article

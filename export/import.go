@@ -10,7 +10,6 @@ import (
 
 	"filippo.io/age"
 
-	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -112,7 +111,7 @@ func withProgress(f *os.File, fn func(done, total int64)) (io.Reader, error) {
 	}
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, err
 	}
 	p := newProgress(fn, fi.Size())
 	return &countingReader{r: f, fn: p.add}, nil
@@ -127,7 +126,7 @@ func withProgress(f *os.File, fn func(done, total int64)) (io.Reader, error) {
 func Import(ctx context.Context, v *store.Vault, path string, opts ImportOptions) (*ImportResult, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	in, err := withProgress(f, opts.Progress)
@@ -144,11 +143,11 @@ func Import(ctx context.Context, v *store.Vault, path string, opts ImportOptions
 	}
 	defer l.Rollback()
 	res := &ImportResult{}
-	ids := OrgIdentities(own)
+	ids := own.Identities()
 	if opts.Passphrase != "" {
 		sid, err := age.NewScryptIdentity(opts.Passphrase)
 		if err != nil {
-			return nil, fmt.Errorf("export: %w", err)
+			return nil, err
 		}
 		ids = append(ids, sid)
 	}
@@ -171,7 +170,7 @@ func Import(ctx context.Context, v *store.Vault, path string, opts ImportOptions
 			res.Signer = m.Creator.Name + " (not a contact)"
 		}
 	default:
-		return nil, refuse(ErrUnknownSigner, "%q, fingerprint %s; add its card with 'dossierctl contact add' after checking the fingerprint with them, or pass --accept-unknown-signer", m.Creator.Name, m.Creator.Fingerprint)
+		return nil, refuse(ErrUnknownSigner, "%q, fingerprint %s", m.Creator.Name, m.Creator.Fingerprint)
 	}
 	if opts.DryRun {
 		res.DryRun = true
@@ -203,26 +202,6 @@ func OwnCard(v *store.Vault) (Card, error) {
 		return Card{}, err
 	}
 	return SignedCardOf(v.Org().Name, id), nil
-}
-
-// OrgIdentities returns the identities a vault decrypts bundles with: its
-// post-quantum one and the classic one derived from it.
-func OrgIdentities(o *crypto.OrgIdentity) []age.Identity {
-	ids := []age.Identity{o.Age}
-	if x, err := o.X25519(); err == nil {
-		ids = append(ids, x)
-	}
-	return ids
-}
-
-// RecoveryIdentities returns the identities a recovery key decrypts
-// backups with: itself and the classic one derived from it.
-func RecoveryIdentities(rk *crypto.RecoveryKey) []age.Identity {
-	ids := []age.Identity{rk.Identity()}
-	if x, err := rk.X25519(); err == nil {
-		ids = append(ids, x)
-	}
-	return ids
 }
 
 // CardOfContact returns the card a contact was added from.

@@ -229,7 +229,7 @@ func shareEntries(t *testing.T, v *store.Vault, path string) map[string][]byte {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	r, err := age.Decrypt(f, OrgIdentities(id)...)
+	r, err := age.Decrypt(f, id.Identities()...)
 	if err != nil {
 		t.Fatal(err)
 	}

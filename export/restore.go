@@ -145,11 +145,11 @@ type RestoreOptions struct {
 // bundle brought and what the restored vault holds.
 func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir, passphrase string, opts RestoreOptions) (*RestoreResult, error) {
 	if len(bundles) == 0 {
-		return nil, errors.New("export: restore needs a full backup")
+		return nil, errors.New("restore needs a full backup")
 	}
 	if _, err := os.Stat(dir); err == nil && !store.RestoreInterrupted(dir) {
 		if ents, _ := os.ReadDir(dir); len(ents) > 0 {
-			return nil, fmt.Errorf("export: %s is not empty; restore into a new folder", dir)
+			return nil, fmt.Errorf("%s is not empty; restore into a new folder", dir)
 		}
 	}
 	files := make([]io.Reader, len(bundles))
@@ -157,7 +157,7 @@ func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir,
 	for i, b := range bundles {
 		f, err := os.Open(b)
 		if err != nil {
-			return nil, fmt.Errorf("export: %w", err)
+			return nil, err
 		}
 		defer f.Close()
 		if fi, err := f.Stat(); err == nil {
@@ -194,7 +194,7 @@ func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir,
 	for i, f := range files {
 		sink.incremental = i > 0
 		sink.cur = RestoredBundle{}
-		if m, err = Read(ctx, f, RecoveryIdentities(rk), sink); err != nil {
+		if m, err = Read(ctx, f, rk.Identities(), sink); err != nil {
 			if len(files) > 1 {
 				return nil, fmt.Errorf("%s: %w", bundles[i], err)
 			}
@@ -203,7 +203,7 @@ func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir,
 		// The creator must be the organisation whose identity the
 		// backup carries: a backup signed by anyone else is not this
 		// vault's.
-		seed := sink.meta["org_sign_seed"]
+		seed := store.BackupSignSeed(sink.meta)
 		if len(seed) != ed25519.SeedSize {
 			return nil, refuse(ErrCorrupt, "the backup lacks the organisation's signing key")
 		}
@@ -227,10 +227,7 @@ func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir,
 	if seq == 0 {
 		seq = int64(m.Audit)
 	}
-	if err := l.Meta("last_bundle", []byte(m.Hash)); err != nil {
-		return nil, err
-	}
-	if err := l.Meta("last_bundle_audit_seq", []byte(fmt.Sprint(seq))); err != nil {
+	if err := l.SetLastBundle(m.Hash, seq); err != nil {
 		return nil, err
 	}
 	if err := l.Commit(); err != nil {
@@ -239,12 +236,12 @@ func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir,
 	ok = true
 	if err := v.FinishRestore(); err != nil {
 		// Committed: the next unlock finishes it.
-		return res, fmt.Errorf("export: the vault was restored, but marking the restore finished failed: %w", err)
+		return res, fmt.Errorf("the vault was restored, but marking the restore finished failed: %w", err)
 	}
 	tot, err := v.Totals(ctx)
 	if err != nil {
 		// Restored and committed; only the summary is missing.
-		return res, fmt.Errorf("export: the vault was restored, but counting what it holds failed: %w", err)
+		return res, fmt.Errorf("the vault was restored, but counting what it holds failed: %w", err)
 	}
 	res.Vault = *tot
 	return res, nil

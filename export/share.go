@@ -62,7 +62,7 @@ func checkConsent(cases []*store.Case, redact string) error {
 		if len(refused) > 1 {
 			verb, them = "lack", "them"
 		}
-		return fmt.Errorf("export: %w: %s %s %s; nothing was written. Leave %s out, or record the consent first",
+		return fmt.Errorf("%w: %s %s %s; nothing was written. Leave %s out, or record the consent first",
 			ErrConsent, strings.Join(refused, ", "), verb, need, them)
 	}
 	return nil
@@ -165,7 +165,7 @@ type SharePreview struct {
 // refuse it.
 func PreviewShare(ctx context.Context, v *store.Vault, cases []string, profile string) (*SharePreview, error) {
 	if !slices.Contains(Redactions, profile) {
-		return nil, fmt.Errorf("export: unknown redaction %q (none, pseudonymise or anonymise)", profile)
+		return nil, fmt.Errorf("unknown redaction %q (none, pseudonymise or anonymise)", profile)
 	}
 	var all []*store.Case
 	for _, ref := range cases {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dossier-hr/dossier/internal/testhooks"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -26,7 +27,7 @@ func TestImportRefusesControlCharacters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := store.ExecForTest(src, `UPDATE case_docs SET doc = replace(doc, '"title":"clean"', '"title":"`+c.title+`"')`); err != nil {
+		if err := testhooks.VaultExec(src, `UPDATE case_docs SET doc = replace(doc, '"title":"clean"', '"title":"`+c.title+`"')`); err != nil {
 			t.Fatal(err)
 		}
 		p := filepath.Join(t.TempDir(), "share.age")
@@ -71,7 +72,7 @@ func TestStrictJSONRefusesDuplicatesAndBadText(t *testing.T) {
 // the rules refuse new text, never a person's own records.
 func TestRestoreKeepsTextOfOlderVaults(t *testing.T) {
 	v, rk, _ := fullVault(t)
-	if err := store.ExecForTest(v, `UPDATE case_docs SET doc = replace(doc, '"title":"', '"title":"\u001b[1m') WHERE n = (SELECT min(n) FROM cases)`); err != nil {
+	if err := testhooks.VaultExec(v, `UPDATE case_docs SET doc = replace(doc, '"title":"', '"title":"\u001b[1m') WHERE n = (SELECT min(n) FROM cases)`); err != nil {
 		t.Fatal(err)
 	}
 	before := dump(t, v)

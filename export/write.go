@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/internal/atomicfile"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -63,7 +63,7 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 		opts.Kind = KindFull
 	}
 	if opts.Kind != KindFull && opts.Kind != KindShare && opts.Kind != KindIncremental {
-		return nil, fmt.Errorf("export: bundle kind %q is not supported (full, incremental or share)", opts.Kind)
+		return nil, fmt.Errorf("bundle kind %q is not supported (full, incremental or share)", opts.Kind)
 	}
 	var base string
 	var baseSeq int64
@@ -73,7 +73,7 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 			return nil, err
 		}
 		if base == "" {
-			return nil, errors.New("export: no full backup was made from this vault yet; make one first (an incremental bundle holds only what changed since the last backup)")
+			return nil, errors.New("no full backup was made from this vault yet; make one first (an incremental bundle holds only what changed since the last backup)")
 		}
 	}
 	var shared []*store.Case
@@ -82,13 +82,13 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 			opts.Redact = RedactPseudonymise
 		}
 		if !slices.Contains(Redactions, opts.Redact) {
-			return nil, fmt.Errorf("export: unknown redaction %q (none, pseudonymise or anonymise)", opts.Redact)
+			return nil, fmt.Errorf("unknown redaction %q (none, pseudonymise or anonymise)", opts.Redact)
 		}
 		if len(opts.To) == 0 && opts.Passphrase == "" {
-			return nil, errors.New("export: a share needs at least one recipient's contact card")
+			return nil, errors.New("a share needs at least one recipient's contact card")
 		}
 		if len(opts.Cases) == 0 {
-			return nil, errors.New("export: a share needs the cases to share")
+			return nil, errors.New("a share needs the cases to share")
 		}
 		for _, ref := range opts.Cases {
 			c, err := v.Get(ctx, ref)
@@ -111,7 +111,7 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 	}
 	aw, err := age.Encrypt(w, recips...)
 	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, err
 	}
 	bw := &bundleWriter{tw: tar.NewWriter(aw), now: time.Now().UTC()}
 	m := &Manifest{Format: BundleFormat, Version: BundleVersion, Kind: opts.Kind,
@@ -303,10 +303,10 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 		return nil, err
 	}
 	if err := bw.tw.Close(); err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, err
 	}
 	if err := aw.Close(); err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, err
 	}
 	return m, nil
 }
@@ -314,15 +314,13 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 func recipients(ctx context.Context, v *store.Vault, id *crypto.OrgIdentity, opts Options) ([]age.Recipient, error) {
 	if opts.Passphrase != "" {
 		if len(opts.To) > 0 {
-			return nil, errors.New("export: a bundle passphrase cannot be combined with recipients (age allows a passphrase alone)")
+			return nil, errors.New("a bundle passphrase cannot be combined with recipients (age allows a passphrase alone)")
 		}
-		r, err := age.NewScryptRecipient(opts.Passphrase)
+		// The vault passphrase's KDF cost (about a second).
+		r, err := crypto.NewScryptRecipient(opts.Passphrase)
 		if err != nil {
-			return nil, fmt.Errorf("export: %w", err)
+			return nil, err
 		}
-		// The vault passphrase's KDF cost (about a second), which tests
-		// lower; any age reads the factor from the file.
-		r.SetWorkFactor(crypto.ScryptWorkFactor)
 		return []age.Recipient{r}, nil
 	}
 	// The vault's own key, so that the bundle can be read back and
@@ -335,13 +333,9 @@ func recipients(ctx context.Context, v *store.Vault, id *crypto.OrgIdentity, opt
 		}
 		return age.ParseHybridRecipient(s)
 	}
-	own := id.Age.Recipient().String()
-	if opts.X25519 {
-		x, err := id.X25519()
-		if err != nil {
-			return nil, err
-		}
-		own = x.Recipient().String()
+	own, err := id.RecipientString(opts.X25519)
+	if err != nil {
+		return nil, err
 	}
 	strs := []string{own}
 	if opts.Kind == KindFull || opts.Kind == KindIncremental {
@@ -359,7 +353,7 @@ func recipients(ctx context.Context, v *store.Vault, id *crypto.OrgIdentity, opt
 	for _, s := range strs {
 		r, err := parse(s)
 		if err != nil {
-			return nil, fmt.Errorf("export: the vault's recipients: %w", err)
+			return nil, fmt.Errorf("the vault's recipients: %w", err)
 		}
 		out = append(out, r)
 	}
@@ -393,15 +387,15 @@ func (b *bundleWriter) bytes(name string, data []byte) error {
 
 func (b *bundleWriter) stream(name string, size int64, r io.Reader) error {
 	if err := b.tw.WriteHeader(&tar.Header{Name: name, Mode: 0o600, Size: size, ModTime: b.now, Typeflag: tar.TypeReg, Format: tar.FormatPAX}); err != nil {
-		return fmt.Errorf("export: writing %s: %w", name, err)
+		return fmt.Errorf("writing %s: %w", name, err)
 	}
 	h := sha256.New()
 	k, err := io.Copy(io.MultiWriter(b.tw, h), r)
 	if err != nil {
-		return fmt.Errorf("export: writing %s: %w", name, err)
+		return fmt.Errorf("writing %s: %w", name, err)
 	}
 	if k != size {
-		return fmt.Errorf("export: writing %s: %d bytes, expected %d", name, k, size)
+		return fmt.Errorf("writing %s: %d bytes, expected %d", name, k, size)
 	}
 	b.entries = append(b.entries, ManifestEntry{Name: name, Size: size, SHA256: hex.EncodeToString(h.Sum(nil))})
 	return nil
@@ -454,19 +448,13 @@ func newDamage(known, found []store.Damage) bool {
 
 func writeFile(ctx context.Context, v *store.Vault, path string, opts Options) (*Manifest, error) {
 	if _, err := os.Lstat(path); err == nil {
-		return nil, fmt.Errorf("export: %s already exists; choose a new file name", path)
+		return nil, fmt.Errorf("%s already exists; choose a new file name", path)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".part-*")
+	tmp, err := atomicfile.Create(path, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, err
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
+	defer tmp.Abort()
 	// One bar for both phases: writing is about four fifths of the time,
 	// reading back and verifying the rest.
 	report := opts.Progress
@@ -477,19 +465,16 @@ func writeFile(ctx context.Context, v *store.Vault, path string, opts Options) (
 		return nil, err
 	}
 	if err := bw.Flush(); err != nil {
-		return nil, fmt.Errorf("export: writing %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return nil, fmt.Errorf("export: writing %s: %w", path, err)
+		return nil, fmt.Errorf("writing %s: %w", path, err)
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, err
 	}
 	var ids []age.Identity
 	if opts.Passphrase != "" {
 		sid, err := age.NewScryptIdentity(opts.Passphrase)
 		if err != nil {
-			return nil, fmt.Errorf("export: %w", err)
+			return nil, err
 		}
 		ids = append(ids, sid)
 	} else {
@@ -497,7 +482,7 @@ func writeFile(ctx context.Context, v *store.Vault, path string, opts Options) (
 		if err != nil {
 			return nil, err
 		}
-		ids = append(ids, OrgIdentities(oid)...)
+		ids = append(ids, oid.Identities()...)
 	}
 	var in io.Reader = tmp
 	if report != nil {
@@ -508,26 +493,21 @@ func writeFile(ctx context.Context, v *store.Vault, path string, opts Options) (
 	}
 	back, err := Read(ctx, bufio.NewReaderSize(in, 1<<20), ids, nil)
 	if err != nil {
-		return nil, fmt.Errorf("export: the bundle did not verify when read back, so it was not kept: %w", err)
+		return nil, fmt.Errorf("the bundle did not verify when read back, so it was not kept: %w", err)
 	}
 	if string(marshal(back)) != string(marshal(m)) {
-		return nil, errors.New("export: the bundle read back differs from what was written, so it was not kept")
+		return nil, errors.New("the bundle read back differs from what was written, so it was not kept")
 	}
-	if err := tmp.Close(); err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+	if err := tmp.Commit(); err != nil {
+		return nil, err
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return nil, fmt.Errorf("export: %w", err)
-	}
-	ok = true
-	crypto.SyncDir(filepath.Dir(path))
 	if m.Kind != KindShare {
 		if err := v.RecordBundle(ctx, m.Hash, m.AuditSeq); err != nil {
-			return m, fmt.Errorf("export: the bundle was written, but recording it for the next incremental one failed: %w", err)
+			return m, fmt.Errorf("the bundle was written, but recording it for the next incremental one failed: %w", err)
 		}
 	}
-	if err := v.RecordExport(ctx, m.Kind, m.Cases, m.Evidence, evidenceIDs(m)); err != nil {
-		return m, fmt.Errorf("export: the bundle was written, but recording it in the audit log failed: %w", err)
+	if err := v.RecordExport(ctx, store.BundleKind(m.Kind), m.Cases, m.Evidence, evidenceIDs(m)); err != nil {
+		return m, fmt.Errorf("the bundle was written, but recording it in the audit log failed: %w", err)
 	}
 	return m, nil
 }

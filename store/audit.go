@@ -25,6 +25,7 @@ const (
 	AuditUnlockFailed      = "unlock_failed"
 	AuditUnlockGuard       = "unlock_guard"
 	AuditRecoveryKeyChange = "recovery_key_change"
+	AuditContactAdd        = "contact_add" // record: the card's fingerprint
 )
 
 // AuditEntry is one entry of the append-only audit log. Each entry's Hash
@@ -66,7 +67,7 @@ func (t *writeTx) audit(action, record, detail string) error {
 		var prev []byte
 		err := t.queryRow("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").Scan(&seq, &prev)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: reading audit log: %w", err)
+			return fmt.Errorf("reading audit log: %w", err)
 		}
 		t.auditSeq, t.auditHead = seq, prev
 		if t.auditHead == nil {
@@ -78,7 +79,7 @@ func (t *writeTx) audit(action, record, detail string) error {
 	h := auditHash(t.auditHead, seq, at, t.actor, action, record, detail)
 	if _, err := t.exec("INSERT INTO audit(seq, at, actor, action, record, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 		seq, at, t.actor, action, record, detail, t.auditHead, h); err != nil {
-		return fmt.Errorf("store: writing audit log: %w", err)
+		return fmt.Errorf("writing audit log: %w", err)
 	}
 	t.auditSeq, t.auditHead = seq, h
 	t.auditDirty = true
@@ -89,7 +90,7 @@ func (t *writeTx) audit(action, record, detail string) error {
 func (v *Vault) AuditLog(ctx context.Context) ([]AuditEntry, error) {
 	rows, err := v.db.QueryContext(ctx, "SELECT seq, at, actor, action, record, detail, prev, hash FROM audit ORDER BY seq")
 	if err != nil {
-		return nil, fmt.Errorf("store: reading audit log: %w", err)
+		return nil, fmt.Errorf("reading audit log: %w", err)
 	}
 	defer rows.Close()
 	out := []AuditEntry{}
@@ -97,7 +98,7 @@ func (v *Vault) AuditLog(ctx context.Context) ([]AuditEntry, error) {
 		var e AuditEntry
 		var prev, hash []byte
 		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &e.Record, &e.Detail, &prev, &hash); err != nil {
-			return nil, fmt.Errorf("store: reading audit log: %w", err)
+			return nil, fmt.Errorf("reading audit log: %w", err)
 		}
 		e.Prev, e.Hash = hex.EncodeToString(prev), hex.EncodeToString(hash)
 		out = append(out, e)
@@ -130,7 +131,7 @@ func (e *AuditError) Unwrap() error { return ErrAuditBroken }
 func (v *Vault) VerifyAudit(ctx context.Context) (int64, string, error) {
 	rows, err := v.db.QueryContext(ctx, "SELECT seq, at, actor, action, record, detail, prev, hash FROM audit ORDER BY rowid")
 	if err != nil {
-		return 0, "", fmt.Errorf("store: reading audit log: %w", err)
+		return 0, "", fmt.Errorf("reading audit log: %w", err)
 	}
 	defer rows.Close()
 	prev := []byte{}
@@ -140,7 +141,7 @@ func (v *Vault) VerifyAudit(ctx context.Context) (int64, string, error) {
 		var at, actor, action, record, detail string
 		var p, h []byte
 		if err := rows.Scan(&seq, &at, &actor, &action, &record, &detail, &p, &h); err != nil {
-			return 0, "", fmt.Errorf("store: reading audit log: %w", err)
+			return 0, "", fmt.Errorf("reading audit log: %w", err)
 		}
 		switch {
 		case seq != want:
@@ -154,12 +155,12 @@ func (v *Vault) VerifyAudit(ctx context.Context) (int64, string, error) {
 		want++
 	}
 	if err := rows.Err(); err != nil {
-		return 0, "", fmt.Errorf("store: reading audit log: %w", err)
+		return 0, "", fmt.Errorf("reading audit log: %w", err)
 	}
 	var head []byte
 	err = v.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'audit_head'").Scan(&head)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, "", fmt.Errorf("store: reading audit log: %w", err)
+		return 0, "", fmt.Errorf("reading audit log: %w", err)
 	}
 	if string(head) != string(prev) {
 		return 0, "", &AuditError{Seq: want - 1, Reason: "is not the last entry the vault recorded (entries after it were removed)"}

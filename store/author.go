@@ -88,7 +88,7 @@ func (v *Vault) SetAuthor(ctx context.Context, name string) error {
 		_, err = tx.exec("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", "setting."+SettingAuthor, name)
 	}
 	if err != nil {
-		return fmt.Errorf("store: saving the author's name: %w", err)
+		return fmt.Errorf("saving the author's name: %w", err)
 	}
 	tx.actor = name
 	if name == "" {

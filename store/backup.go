@@ -70,7 +70,7 @@ func (v *Vault) caseRecord(ctx context.Context, n int64, doc string) (*CaseRecor
 func (v *Vault) EachCase(ctx context.Context, fn func(id string, rec *CaseRecord) error) error {
 	rows, err := v.db.QueryContext(ctx, "SELECT c.n, c.id, d.doc FROM cases c JOIN case_docs d ON d.n = c.n ORDER BY c.id")
 	if err != nil {
-		return fmt.Errorf("store: reading cases: %w", err)
+		return fmt.Errorf("reading cases: %w", err)
 	}
 	type item struct {
 		n   int64
@@ -84,13 +84,13 @@ func (v *Vault) EachCase(ctx context.Context, fn func(id string, rec *CaseRecord
 		var it item
 		if err := rows.Scan(&it.n, &it.id, &it.doc); err != nil {
 			rows.Close()
-			return fmt.Errorf("store: reading cases: %w", err)
+			return fmt.Errorf("reading cases: %w", err)
 		}
 		items = append(items, it)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: reading cases: %w", err)
+		return fmt.Errorf("reading cases: %w", err)
 	}
 	for _, it := range items {
 		rec, err := v.caseRecord(ctx, it.n, it.doc)
@@ -117,7 +117,7 @@ func (v *Vault) OpenEvidenceRaw(ctx context.Context, id string) (io.ReadCloser, 
 func (v *Vault) BackupMeta(ctx context.Context) (map[string][]byte, error) {
 	rows, err := v.db.QueryContext(ctx, "SELECT key, value FROM meta WHERE key <> 'audit_head' ORDER BY key")
 	if err != nil {
-		return nil, fmt.Errorf("store: reading settings: %w", err)
+		return nil, fmt.Errorf("reading settings: %w", err)
 	}
 	defer rows.Close()
 	out := map[string][]byte{}
@@ -125,7 +125,7 @@ func (v *Vault) BackupMeta(ctx context.Context) (map[string][]byte, error) {
 		var k string
 		var val []byte
 		if err := rows.Scan(&k, &val); err != nil {
-			return nil, fmt.Errorf("store: reading settings: %w", err)
+			return nil, fmt.Errorf("reading settings: %w", err)
 		}
 		out[k] = val
 	}
@@ -137,7 +137,7 @@ func (v *Vault) BackupMeta(ctx context.Context) (map[string][]byte, error) {
 func (v *Vault) RecoveryRecipient(ctx context.Context) (string, error) {
 	var r string
 	if err := v.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'recovery_recipient'").Scan(&r); err != nil {
-		return "", fmt.Errorf("store: reading recovery recipient: %w", err)
+		return "", fmt.Errorf("reading recovery recipient: %w", err)
 	}
 	return r, nil
 }
@@ -147,7 +147,7 @@ func (v *Vault) RecoveryRecipient(ctx context.Context) (string, error) {
 func (v *Vault) RecoveryRecipientX25519(ctx context.Context) (string, error) {
 	var r string
 	if err := v.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'recovery_recipient_x25519'").Scan(&r); err != nil {
-		return "", fmt.Errorf("store: this vault has no X25519 recovery recipient: %w", err)
+		return "", fmt.Errorf("this vault has no X25519 recovery recipient: %w", err)
 	}
 	return r, nil
 }
@@ -166,12 +166,12 @@ func CreateForRestore(dir, passphrase string, rk *crypto.RecoveryKey, opts Optio
 			return nil, err
 		}
 	} else if Exists(dir) {
-		return nil, fmt.Errorf("store: %w: %s", ErrVaultExists, dir)
+		return nil, fmt.Errorf("%w: %s", ErrVaultExists, dir)
 	} else if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
-		return nil, fmt.Errorf("store: %s is not empty; restore into a new folder", dir)
+		return nil, fmt.Errorf("%s is not empty; restore into a new folder", dir)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("store: creating vault folder: %w", err)
+		return nil, fmt.Errorf("creating vault folder: %w", err)
 	}
 	if err := markRestore(dir); err != nil {
 		return nil, err
@@ -188,7 +188,7 @@ func CreateForRestore(dir, passphrase string, rk *crypto.RecoveryKey, opts Optio
 	dbPath := filepath.Join(dir, DBFile)
 	f, err := os.OpenFile(dbPath, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("store: creating the database file: %w", err)
+		return nil, fmt.Errorf("creating the database file: %w", err)
 	}
 	f.Close()
 	if v.db, err = openDB(dbPath, key); err != nil {
@@ -244,13 +244,27 @@ func (l *Loader) Commit() error {
 // Meta sets a vault setting, from a full backup.
 func (l *Loader) Meta(key string, value []byte) error {
 	if key == "audit_head" {
-		return errors.New("store: the audit head is not loaded as a setting")
+		return errors.New("the audit head is not loaded as a setting")
 	}
 	if _, err := l.t.exec("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", key, value); err != nil {
-		return fmt.Errorf("store: loading settings: %w", err)
+		return fmt.Errorf("loading settings: %w", err)
 	}
 	return nil
 }
+
+// SetLastBundle records, in a restored vault, the last bundle applied and
+// the last audit entry it carried, so that the chain of incremental
+// backups continues from it (as RecordBundle does after a backup).
+func (l *Loader) SetLastBundle(manifestHash string, auditSeq int64) error {
+	if err := l.Meta(metaLastBundle, []byte(manifestHash)); err != nil {
+		return err
+	}
+	return l.Meta(metaLastBundleSeq, []byte(fmt.Sprint(auditSeq)))
+}
+
+// BackupSignSeed returns the organisation's signing key seed that a full
+// backup's settings (as given to Loader.Meta) carry, or nil.
+func BackupSignSeed(meta map[string][]byte) []byte { return meta[metaOrgSignSeed] }
 
 // RestoreCase inserts a case exactly as recorded — document, revisions,
 // stamps — as a restore must. The document is validated first.
@@ -277,14 +291,14 @@ func (l *Loader) RestoreCase(rec *CaseRecord) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.Reference, c.Title, c.Status, c.Country, c.IncidentDate, first, last, c.UpdatedAt, c.NeedsReview, c.Revision)
 	if err != nil {
-		return fmt.Errorf("store: restoring case %s: %w", c.ID, err)
+		return fmt.Errorf("restoring case %s: %w", c.ID, err)
 	}
 	n, err := res.LastInsertId()
 	if err != nil {
-		return fmt.Errorf("store: restoring case: %w", err)
+		return fmt.Errorf("restoring case: %w", err)
 	}
 	if _, err := l.t.exec("INSERT INTO case_docs(n, doc, lineage) VALUES (?, ?, ?)", n, string(rec.Doc), idsJSON(recordLineage(rec))); err != nil {
-		return fmt.Errorf("store: restoring case: %w", err)
+		return fmt.Errorf("restoring case: %w", err)
 	}
 	if err := l.putHistory(n, rec); err != nil {
 		return err
@@ -300,16 +314,16 @@ func (l *Loader) RestoreCase(rec *CaseRecord) error {
 func (l *Loader) RestoreEvidence(e *Evidence, r io.Reader) error {
 	caseN, ok := l.cases[e.CaseID]
 	if !ok {
-		return fmt.Errorf("store: evidence %s belongs to case %s, which is not in the bundle", e.ID, e.CaseID)
+		return fmt.Errorf("evidence %s belongs to case %s, which is not in the bundle", e.ID, e.CaseID)
 	}
 	var from int64
 	if e.DerivedFrom != "" {
 		if from, ok = l.items[e.DerivedFrom]; !ok {
-			return fmt.Errorf("store: evidence %s is derived from %s, which is not in the bundle before it", e.ID, e.DerivedFrom)
+			return fmt.Errorf("evidence %s is derived from %s, which is not in the bundle before it", e.ID, e.DerivedFrom)
 		}
 	}
 	if !validUUID(e.ID) || (e.Kind != EvidenceOriginal && e.Kind != EvidenceStripped) {
-		return fmt.Errorf("store: evidence record %q is malformed", e.ID)
+		return fmt.Errorf("evidence record %q is malformed", e.ID)
 	}
 	got := *e
 	n, err := l.t.insertEvidence(&got, caseN, from, r)
@@ -317,7 +331,7 @@ func (l *Loader) RestoreEvidence(e *Evidence, r io.Reader) error {
 		return err
 	}
 	if got.SHA256 != e.SHA256 || got.Size != e.Size {
-		return fmt.Errorf("store: %w (evidence %s)", ErrEvidenceCorrupt, e.ID)
+		return fmt.Errorf("%w (evidence %s)", ErrEvidenceCorrupt, e.ID)
 	}
 	for _, k := range e.Custody {
 		if err := l.t.custody(n, k); err != nil {
@@ -342,7 +356,7 @@ func (l *Loader) RestoreAudit(e AuditEntry) error {
 	}
 	if _, err := l.t.exec("INSERT INTO audit(seq, at, actor, action, record, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 		e.Seq, e.At, e.Actor, e.Action, e.Record, e.Detail, prev, hash); err != nil {
-		return fmt.Errorf("store: restoring audit log: %w", err)
+		return fmt.Errorf("restoring audit log: %w", err)
 	}
 	l.t.auditSeq, l.t.auditHead, l.t.auditDirty = e.Seq, hash, true
 	return nil
@@ -356,7 +370,7 @@ func (l *Loader) AuditHead() string { return hex.EncodeToString(l.t.auditHead) }
 
 // RecordExport records a bundle just written: one audit entry, and an
 // "exported" custody entry on each evidence item it carried.
-func (v *Vault) RecordExport(ctx context.Context, kind string, cases, items int, evidenceIDs []string) error {
+func (v *Vault) RecordExport(ctx context.Context, kind BundleKind, cases, items int, evidenceIDs []string) error {
 	tx, err := v.begin(ctx)
 	if err != nil {
 		return err
@@ -366,13 +380,13 @@ func (v *Vault) RecordExport(ctx context.Context, kind string, cases, items int,
 	for _, id := range evidenceIDs {
 		var n int64
 		if err := tx.queryRow("SELECT n FROM evidence WHERE id = ?", id).Scan(&n); err != nil {
-			return fmt.Errorf("store: recording export: %w", err)
+			return fmt.Errorf("recording export: %w", err)
 		}
 		action := CustodyExported
-		if kind == "share" {
+		if kind == BundleShare {
 			action = CustodyShared
 		}
-		if err := tx.custody(n, Custody{At: now, Action: action, Actor: tx.actor, Note: kind + " bundle"}); err != nil {
+		if err := tx.custody(n, Custody{At: now, Action: action, Actor: tx.actor, Note: string(kind) + " bundle"}); err != nil {
 			return err
 		}
 	}
@@ -382,6 +396,17 @@ func (v *Vault) RecordExport(ctx context.Context, kind string, cases, items int,
 	return tx.commit()
 }
 
+// BundleKind is what a bundle is for; the export package writes and reads
+// them, the vault records them.
+type BundleKind string
+
+// Kinds of bundle.
+const (
+	BundleFull        BundleKind = "full"        // everything needed to rebuild the vault
+	BundleIncremental BundleKind = "incremental" // what changed since the last full or incremental backup
+	BundleShare       BundleKind = "share"       // chosen cases, redacted, for partners
+)
+
 // Bundle chain: each full or incremental backup records its manifest's
 // hash and the last audit entry it carried, so that the next incremental
 // holds what changed since and names the bundle it follows.
@@ -389,6 +414,7 @@ const (
 	metaLastBundle    = "last_bundle"
 	metaLastBundleSeq = "last_bundle_audit_seq"
 	metaLastBundleAt  = "last_bundle_at"
+	metaOrgSignSeed   = "org_sign_seed" // written by Create, in vault.go
 )
 
 // LastBundle returns the hash of the last full or incremental backup's
@@ -400,10 +426,10 @@ func (v *Vault) LastBundle(ctx context.Context) (hash string, seq int64, err err
 		return "", 0, nil
 	}
 	if err != nil {
-		return "", 0, fmt.Errorf("store: reading the last backup: %w", err)
+		return "", 0, fmt.Errorf("reading the last backup: %w", err)
 	}
 	if err := v.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", metaLastBundleSeq).Scan(&seq); err != nil {
-		return "", 0, fmt.Errorf("store: reading the last backup: %w", err)
+		return "", 0, fmt.Errorf("reading the last backup: %w", err)
 	}
 	return string(h), seq, nil
 }
@@ -415,7 +441,7 @@ func (v *Vault) LastBundle(ctx context.Context) (hash string, seq int64, err err
 func (v *Vault) Changes(ctx context.Context, seq int64) (cases, deleted, evidence []string, err error) {
 	rows, err := v.db.QueryContext(ctx, "SELECT action, record FROM audit WHERE seq > ? AND record <> '' ORDER BY seq", seq)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("store: reading changes: %w", err)
+		return nil, nil, nil, fmt.Errorf("reading changes: %w", err)
 	}
 	type change struct{ action, record string }
 	var all []change
@@ -423,17 +449,17 @@ func (v *Vault) Changes(ctx context.Context, seq int64) (cases, deleted, evidenc
 		var c change
 		if err := rows.Scan(&c.action, &c.record); err != nil {
 			rows.Close()
-			return nil, nil, nil, fmt.Errorf("store: reading changes: %w", err)
+			return nil, nil, nil, fmt.Errorf("reading changes: %w", err)
 		}
 		all = append(all, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, nil, nil, fmt.Errorf("store: reading changes: %w", err)
+		return nil, nil, nil, fmt.Errorf("reading changes: %w", err)
 	}
 	caseSet, delSet, evSet := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	fail := func(err error) ([]string, []string, []string, error) {
-		return nil, nil, nil, fmt.Errorf("store: reading changes: %w", err)
+		return nil, nil, nil, fmt.Errorf("reading changes: %w", err)
 	}
 	// Every lookup's error is returned: an incremental bundle built from
 	// a lookup that failed would silently lack a case.
@@ -530,10 +556,10 @@ func (v *Vault) CaseRecordOf(ctx context.Context, id string) (*CaseRecord, error
 	var doc string
 	err := v.db.QueryRowContext(ctx, "SELECT c.n, d.doc FROM cases c JOIN case_docs d ON d.n = c.n WHERE c.id = ?", id).Scan(&n, &doc)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: %w: %s", ErrNotFound, id)
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: reading case: %w", err)
+		return nil, fmt.Errorf("reading case: %w", err)
 	}
 	return v.caseRecord(ctx, n, doc)
 }
@@ -560,14 +586,14 @@ func (l *Loader) ReplaceCase(rec *CaseRecord) (added bool, err error) {
 		return true, l.RestoreCase(rec)
 	}
 	if err != nil {
-		return false, fmt.Errorf("store: restoring case: %w", err)
+		return false, fmt.Errorf("restoring case: %w", err)
 	}
 	if err := l.setCase(n, c, rec.Doc); err != nil {
 		return false, err
 	}
 	for _, q := range []string{"DELETE FROM revisions WHERE case_n = ?", "DELETE FROM conflicts WHERE case_n = ?"} {
 		if _, err := l.t.exec(q, n); err != nil {
-			return false, fmt.Errorf("store: restoring case: %w", err)
+			return false, fmt.Errorf("restoring case: %w", err)
 		}
 	}
 	if err := l.putHistory(n, rec); err != nil {
@@ -589,13 +615,13 @@ func (l *Loader) DeleteCase(id string) (bool, error) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("store: restoring a deletion: %w", err)
+		return false, fmt.Errorf("restoring a deletion: %w", err)
 	}
 	if _, err := l.t.exec("DELETE FROM case_fts WHERE docid = ?", n); err != nil {
-		return false, fmt.Errorf("store: restoring a deletion: %w", err)
+		return false, fmt.Errorf("restoring a deletion: %w", err)
 	}
 	if _, err := l.t.exec("DELETE FROM cases WHERE n = ?", n); err != nil {
-		return false, fmt.Errorf("store: restoring a deletion: %w", err)
+		return false, fmt.Errorf("restoring a deletion: %w", err)
 	}
 	delete(l.cases, id)
 	return true, nil
@@ -609,7 +635,7 @@ func (l *Loader) HasEvidence(id string) (bool, error) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("store: reading evidence: %w", err)
+		return false, fmt.Errorf("reading evidence: %w", err)
 	}
 	l.items[id] = n
 	return true, nil
@@ -619,10 +645,10 @@ func (l *Loader) HasEvidence(id string) (bool, error) {
 func (l *Loader) SetCustody(id string, custody []Custody) error {
 	n, ok := l.items[id]
 	if !ok {
-		return fmt.Errorf("store: custody for unknown evidence %s", id)
+		return fmt.Errorf("custody for unknown evidence %s", id)
 	}
 	if _, err := l.t.exec("DELETE FROM custody WHERE evidence_n = ?", n); err != nil {
-		return fmt.Errorf("store: restoring custody: %w", err)
+		return fmt.Errorf("restoring custody: %w", err)
 	}
 	for _, k := range custody {
 		if err := l.t.custody(n, k); err != nil {
@@ -636,7 +662,7 @@ func (l *Loader) SetCustody(id string, custody []Custody) error {
 func (l *Loader) KnowCase(id string) error {
 	var n int64
 	if err := l.t.queryRow("SELECT n FROM cases WHERE id = ?", id).Scan(&n); err != nil {
-		return fmt.Errorf("store: evidence for case %s, which the backups do not hold", id)
+		return fmt.Errorf("evidence for case %s, which the backups do not hold", id)
 	}
 	l.cases[id] = n
 	return nil
@@ -645,7 +671,7 @@ func (l *Loader) KnowCase(id string) error {
 // ReplaceContacts sets the contacts to exactly cs.
 func (l *Loader) ReplaceContacts(cs []Contact) error {
 	if _, err := l.t.exec("DELETE FROM contacts"); err != nil {
-		return fmt.Errorf("store: restoring contacts: %w", err)
+		return fmt.Errorf("restoring contacts: %w", err)
 	}
 	for _, c := range cs {
 		if err := l.RestoreContact(c); err != nil {
@@ -656,14 +682,21 @@ func (l *Loader) ReplaceContacts(cs []Contact) error {
 }
 
 // RecordBundle notes a full or incremental backup just written, for the
-// next incremental one.
+// next incremental one. The three facts are written together or not at
+// all: a hash without its audit position would make the next incremental
+// backup leave out or repeat entries.
 func (v *Vault) RecordBundle(ctx context.Context, manifestHash string, auditSeq int64) error {
-	for k, val := range map[string]any{metaLastBundle: []byte(manifestHash), metaLastBundleSeq: auditSeq, metaLastBundleAt: v.stamp()} {
-		if _, err := v.db.ExecContext(ctx, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", k, val); err != nil {
-			return fmt.Errorf("store: recording the backup: %w", err)
+	return v.write(ctx, func(t *writeTx) error {
+		for _, kv := range []struct {
+			k string
+			v any
+		}{{metaLastBundle, []byte(manifestHash)}, {metaLastBundleSeq, auditSeq}, {metaLastBundleAt, v.stamp()}} {
+			if _, err := t.exec("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", kv.k, kv.v); err != nil {
+				return fmt.Errorf("recording the backup: %w", err)
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // LastBackupAt returns when the last full or incremental backup was
@@ -675,11 +708,11 @@ func (v *Vault) LastBackupAt(ctx context.Context) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	if err != nil {
-		return time.Time{}, fmt.Errorf("store: reading the last backup: %w", err)
+		return time.Time{}, fmt.Errorf("reading the last backup: %w", err)
 	}
 	t, err := time.Parse("2006-01-02T15:04:05.000Z", s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("store: reading the last backup: %w", err)
+		return time.Time{}, fmt.Errorf("reading the last backup: %w", err)
 	}
 	return t, nil
 }
@@ -693,19 +726,19 @@ func (l *Loader) putHistory(n int64, rec *CaseRecord) error {
 			return &FieldError{Field: fmt.Sprintf("revisions[%d]", i), Msg: "not a case: " + err.Error()}
 		}
 		if _, err := l.t.exec("INSERT OR IGNORE INTO revisions(case_n, revision, doc) VALUES (?, ?, ?)", n, rc.Revision, string(r)); err != nil {
-			return fmt.Errorf("store: loading revisions: %w", err)
+			return fmt.Errorf("loading revisions: %w", err)
 		}
 	}
 	for _, k := range rec.Conflicts {
 		if _, err := l.t.exec("INSERT OR IGNORE INTO conflicts(case_n, doc_sha256, doc, from_org, imported_at, lineage) VALUES (?, ?, ?, '', '', ?)",
 			n, docSHA(k), string(k), idsJSON(rec.ConflictLineage[revisionIDOf(k)])); err != nil {
-			return fmt.Errorf("store: loading conflicts: %w", err)
+			return fmt.Errorf("loading conflicts: %w", err)
 		}
 	}
 	for _, k := range rec.Resolved {
 		if _, err := l.t.exec("INSERT OR IGNORE INTO conflicts(case_n, doc_sha256, doc, from_org, imported_at, resolved) VALUES (?, ?, ?, '', '', 1)",
 			n, docSHA(k), string(k)); err != nil {
-			return fmt.Errorf("store: loading conflicts: %w", err)
+			return fmt.Errorf("loading conflicts: %w", err)
 		}
 	}
 	return nil
@@ -720,10 +753,10 @@ func (l *Loader) setCase(n int64, c *Case, doc []byte) error {
 	if _, err := l.t.exec(`UPDATE cases SET reference = ?, title = ?, status = ?, country = ?, incident_date = ?, date_first = ?, date_last = ?,
 		updated_at = ?, needs_review = ?, revision = ? WHERE n = ?`,
 		c.Reference, c.Title, c.Status, c.Country, c.IncidentDate, first, last, c.UpdatedAt, c.NeedsReview, c.Revision, n); err != nil {
-		return fmt.Errorf("store: loading case: %w", err)
+		return fmt.Errorf("loading case: %w", err)
 	}
 	if _, err := l.t.exec("UPDATE case_docs SET doc = ? WHERE n = ?", string(doc), n); err != nil {
-		return fmt.Errorf("store: loading case: %w", err)
+		return fmt.Errorf("loading case: %w", err)
 	}
 	return nil
 }

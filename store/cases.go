@@ -72,10 +72,10 @@ func (v *Vault) Get(ctx context.Context, idOrRef string) (*Case, error) {
 	err := v.db.QueryRowContext(ctx, `SELECT d.doc FROM cases c JOIN case_docs d ON d.n = c.n
 		WHERE c.id = ?1 OR c.reference = ?1`, idOrRef).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: %w: %s", ErrNotFound, idOrRef)
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, idOrRef)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: reading case: %w", err)
+		return nil, fmt.Errorf("reading case: %w", err)
 	}
 	return unmarshalCase(doc)
 }
@@ -90,14 +90,14 @@ func (v *Vault) Revisions(ctx context.Context, idOrRef string) ([]*Case, error) 
 	rows, err := v.db.QueryContext(ctx, `SELECT r.doc FROM revisions r JOIN cases c ON c.n = r.case_n
 		WHERE c.id = ? ORDER BY r.revision`, c.ID)
 	if err != nil {
-		return nil, fmt.Errorf("store: reading revisions: %w", err)
+		return nil, fmt.Errorf("reading revisions: %w", err)
 	}
 	defer rows.Close()
 	var out []*Case
 	for rows.Next() {
 		var doc string
 		if err := rows.Scan(&doc); err != nil {
-			return nil, fmt.Errorf("store: reading revisions: %w", err)
+			return nil, fmt.Errorf("reading revisions: %w", err)
 		}
 		rc, err := unmarshalCase(doc)
 		if err != nil {
@@ -133,11 +133,11 @@ func (v *Vault) Edit(ctx context.Context, idOrRef string, patch []byte) (*Case, 
 	}
 	b, err := json.Marshal(cur)
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, err
 	}
 	var merged map[string]json.RawMessage
 	if err := json.Unmarshal(b, &merged); err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, err
 	}
 	for k, val := range fields {
 		if string(val) == "null" {
@@ -148,7 +148,7 @@ func (v *Vault) Edit(ctx context.Context, idOrRef string, patch []byte) (*Case, 
 	}
 	b, err = json.Marshal(merged)
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, err
 	}
 	next, err := decodeCase(b, 0)
 	if err != nil {
@@ -192,17 +192,17 @@ func (v *Vault) Delete(ctx context.Context, idOrRef string) error {
 	var n int64
 	var items int
 	if err := tx.queryRow("SELECT n FROM cases WHERE id = ?", c.ID).Scan(&n); err != nil {
-		return fmt.Errorf("store: deleting case: %w", err)
+		return fmt.Errorf("deleting case: %w", err)
 	}
 	if err := tx.queryRow("SELECT count(*) FROM evidence WHERE case_n = ?", n).Scan(&items); err != nil {
-		return fmt.Errorf("store: deleting case: %w", err)
+		return fmt.Errorf("deleting case: %w", err)
 	}
 	// The search index is a virtual table outside the foreign keys.
 	if _, err := tx.exec("DELETE FROM case_fts WHERE docid = ?", n); err != nil {
-		return fmt.Errorf("store: deleting case: %w", err)
+		return fmt.Errorf("deleting case: %w", err)
 	}
 	if _, err := tx.exec("DELETE FROM cases WHERE n = ?", n); err != nil {
-		return fmt.Errorf("store: deleting case: %w", err)
+		return fmt.Errorf("deleting case: %w", err)
 	}
 	if err := tx.audit(AuditDelete, c.ID, fmt.Sprintf("tombstone: reference %s, revision %d, %d evidence item(s)", c.Reference, c.Revision, items)); err != nil {
 		return err
@@ -368,7 +368,7 @@ func (v *Vault) List(ctx context.Context, q Query) ([]Summary, error) {
 	rows, err := v.db.QueryContext(ctx, `SELECT c.id, c.reference, c.title, c.status, c.incident_date, c.country, c.updated_at, c.needs_review,
 		`+violations+` FROM cases c`+where+" ORDER BY "+order+" LIMIT ? OFFSET ?", append(args, limit, q.Offset)...)
 	if err != nil {
-		return nil, fmt.Errorf("store: listing cases: %w", err)
+		return nil, fmt.Errorf("listing cases: %w", err)
 	}
 	defer rows.Close()
 	out := []Summary{}
@@ -376,7 +376,7 @@ func (v *Vault) List(ctx context.Context, q Query) ([]Summary, error) {
 		var s Summary
 		var types sql.NullString
 		if err := rows.Scan(&s.ID, &s.Reference, &s.Title, &s.Status, &s.IncidentDate, &s.Country, &s.UpdatedAt, &s.NeedsReview, &types); err != nil {
-			return nil, fmt.Errorf("store: listing cases: %w", err)
+			return nil, fmt.Errorf("listing cases: %w", err)
 		}
 		if q.WithViolations {
 			s.Violations = []TypeCode{}
@@ -390,7 +390,7 @@ func (v *Vault) List(ctx context.Context, q Query) ([]Summary, error) {
 		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: listing cases: %w", err)
+		return nil, fmt.Errorf("listing cases: %w", err)
 	}
 	return out, nil
 }
@@ -411,7 +411,7 @@ func (v *Vault) Totals(ctx context.Context) (*Totals, error) {
 		(SELECT count(*) FROM evidence WHERE kind <> ?), (SELECT count(*) FROM evidence WHERE kind = ?),
 		(SELECT count(*) FROM audit)`, EvidenceStripped, EvidenceStripped).Scan(&t.Cases, &t.Originals, &t.Stripped, &t.Audit)
 	if err != nil {
-		return nil, fmt.Errorf("store: counting: %w", err)
+		return nil, fmt.Errorf("counting: %w", err)
 	}
 	return t, nil
 }
@@ -430,7 +430,7 @@ func (v *Vault) Count(ctx context.Context, q Query) (int, error) {
 		query, args = "SELECT count(*) FROM case_fts WHERE case_fts MATCH ?", []any{expr}
 	}
 	if err := v.db.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("store: counting cases: %w", err)
+		return 0, fmt.Errorf("counting cases: %w", err)
 	}
 	return n, nil
 }
@@ -445,7 +445,7 @@ const DumpFormat = "dossier-dump"
 func (v *Vault) Dump(ctx context.Context, w io.Writer) error {
 	rows, err := v.db.QueryContext(ctx, "SELECT c.n, d.doc FROM cases c JOIN case_docs d ON d.n = c.n ORDER BY c.id")
 	if err != nil {
-		return fmt.Errorf("store: dumping: %w", err)
+		return fmt.Errorf("dumping: %w", err)
 	}
 	defer rows.Close()
 	if _, err := fmt.Fprintf(w, "{\n  \"format\": %q,\n  \"version\": 1,\n  \"cases\": [", DumpFormat); err != nil {
@@ -456,7 +456,7 @@ func (v *Vault) Dump(ctx context.Context, w io.Writer) error {
 		var n int64
 		var doc string
 		if err := rows.Scan(&n, &doc); err != nil {
-			return fmt.Errorf("store: dumping: %w", err)
+			return fmt.Errorf("dumping: %w", err)
 		}
 		c, err := unmarshalCase(doc)
 		if err != nil {
@@ -473,7 +473,7 @@ func (v *Vault) Dump(ctx context.Context, w io.Writer) error {
 		b, err := json.MarshalIndent(dumpCase{Case: c.WithHuridocsCodes(), Revisions: rec.Revisions, Conflicts: rec.Conflicts, Lineage: rec.Lineage,
 			ConflictLineage: rec.ConflictLineage, Resolved: rec.Resolved, Evidence: ev}, "    ", "  ")
 		if err != nil {
-			return fmt.Errorf("store: dumping: %w", err)
+			return fmt.Errorf("dumping: %w", err)
 		}
 		if _, err := io.WriteString(w, sep+"    "); err != nil {
 			return err
@@ -484,7 +484,7 @@ func (v *Vault) Dump(ctx context.Context, w io.Writer) error {
 		sep = ",\n"
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: dumping: %w", err)
+		return fmt.Errorf("dumping: %w", err)
 	}
 	_, err = io.WriteString(w, "\n  ]\n}\n")
 	return err
@@ -505,7 +505,7 @@ type dumpCase struct {
 func unmarshalCase(doc string) (*Case, error) {
 	var c Case
 	if err := json.Unmarshal([]byte(doc), &c); err != nil {
-		return nil, fmt.Errorf("store: a stored case does not decode: %w", err)
+		return nil, fmt.Errorf("a stored case does not decode: %w", err)
 	}
 	return &c, nil
 }

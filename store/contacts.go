@@ -28,7 +28,7 @@ var ErrContactExists = errors.New("this contact is already in the vault")
 // fingerprint against its keys, and shown it to the person.
 func (v *Vault) AddContact(ctx context.Context, c Contact) error {
 	if len(c.SignKey) != ed25519.PublicKeySize || c.Fingerprint == "" || c.AgeRecipient == "" {
-		return errors.New("store: a contact needs a name, keys and fingerprint")
+		return errors.New("a contact needs a name, keys and fingerprint")
 	}
 	if len(c.Name) > maxShort {
 		return &FieldError{Field: "name", Msg: "is longer than 1000 bytes"}
@@ -36,31 +36,34 @@ func (v *Vault) AddContact(ctx context.Context, c Contact) error {
 	if err := CheckText("name", c.Name); err != nil {
 		return err
 	}
-	_, err := v.db.ExecContext(ctx, "INSERT INTO contacts(fingerprint, name, age_recipient, age_recipient_x25519, sign_key, added_at) VALUES (?, ?, ?, ?, ?, ?)",
-		c.Fingerprint, c.Name, c.AgeRecipient, c.AgeRecipientX25519, c.SignKey, v.stamp())
-	if err != nil {
-		var n int
-		v.db.QueryRowContext(ctx, "SELECT count(*) FROM contacts WHERE fingerprint = ? OR sign_key = ?", c.Fingerprint, c.SignKey).Scan(&n)
-		if n > 0 {
-			return fmt.Errorf("store: %w (%s)", ErrContactExists, c.Fingerprint)
+	return v.write(ctx, func(t *writeTx) error {
+		_, err := t.exec("INSERT INTO contacts(fingerprint, name, age_recipient, age_recipient_x25519, sign_key, added_at) VALUES (?, ?, ?, ?, ?, ?)",
+			c.Fingerprint, c.Name, c.AgeRecipient, c.AgeRecipientX25519, c.SignKey, v.stamp())
+		if err != nil {
+			var n int
+			t.queryRow("SELECT count(*) FROM contacts WHERE fingerprint = ? OR sign_key = ?", c.Fingerprint, c.SignKey).Scan(&n)
+			if n > 0 {
+				return fmt.Errorf("%w (%s)", ErrContactExists, c.Fingerprint)
+			}
+			return fmt.Errorf("adding contact: %w", err)
 		}
-		return fmt.Errorf("store: adding contact: %w", err)
-	}
-	return nil
+		// The fingerprint only: a partner's name is not for the log.
+		return t.audit(AuditContactAdd, c.Fingerprint, "")
+	})
 }
 
 // Contacts lists the vault's contacts by name.
 func (v *Vault) Contacts(ctx context.Context) ([]Contact, error) {
 	rows, err := v.db.QueryContext(ctx, "SELECT name, age_recipient, age_recipient_x25519, sign_key, fingerprint, added_at FROM contacts ORDER BY name, fingerprint")
 	if err != nil {
-		return nil, fmt.Errorf("store: listing contacts: %w", err)
+		return nil, fmt.Errorf("listing contacts: %w", err)
 	}
 	defer rows.Close()
 	out := []Contact{}
 	for rows.Next() {
 		var c Contact
 		if err := rows.Scan(&c.Name, &c.AgeRecipient, &c.AgeRecipientX25519, &c.SignKey, &c.Fingerprint, &c.AddedAt); err != nil {
-			return nil, fmt.Errorf("store: listing contacts: %w", err)
+			return nil, fmt.Errorf("listing contacts: %w", err)
 		}
 		out = append(out, c)
 	}
@@ -76,7 +79,7 @@ func (v *Vault) ContactBySignKey(ctx context.Context, key ed25519.PublicKey) (*C
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: reading contacts: %w", err)
+		return nil, fmt.Errorf("reading contacts: %w", err)
 	}
 	return &c, nil
 }
@@ -84,11 +87,11 @@ func (v *Vault) ContactBySignKey(ctx context.Context, key ed25519.PublicKey) (*C
 // RestoreContact adds a contact from a full backup, as it was recorded.
 func (l *Loader) RestoreContact(c Contact) error {
 	if len(c.SignKey) != ed25519.PublicKeySize || c.Fingerprint == "" || c.AgeRecipient == "" || len(c.Name) > maxShort {
-		return fmt.Errorf("store: a backed-up contact is malformed")
+		return fmt.Errorf("a backed-up contact is malformed")
 	}
 	if _, err := l.t.exec("INSERT INTO contacts(fingerprint, name, age_recipient, age_recipient_x25519, sign_key, added_at) VALUES (?, ?, ?, ?, ?, ?)",
 		c.Fingerprint, c.Name, c.AgeRecipient, c.AgeRecipientX25519, c.SignKey, c.AddedAt); err != nil {
-		return fmt.Errorf("store: restoring contact: %w", err)
+		return fmt.Errorf("restoring contact: %w", err)
 	}
 	return nil
 }

@@ -50,7 +50,7 @@ func (v *Vault) CheckEvidence(ctx context.Context, full bool) ([]Damage, error) 
 		coalesce((SELECT sum(length(k.data)) FROM evidence_chunks k WHERE k.evidence_n = e.n), 0)
 		FROM evidence e JOIN cases c ON c.n = e.case_n ORDER BY e.n`)
 	if err != nil {
-		return nil, fmt.Errorf("store: checking evidence: %w", err)
+		return nil, fmt.Errorf("checking evidence: %w", err)
 	}
 	type item struct {
 		n      int64
@@ -64,13 +64,13 @@ func (v *Vault) CheckEvidence(ctx context.Context, full bool) ([]Damage, error) 
 		var it item
 		if err := rows.Scan(&it.n, &it.d.EvidenceID, &it.d.Kind, &it.d.CaseID, &it.d.CaseRef, &it.size, &it.sha, &it.stored); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("store: checking evidence: %w", err)
+			return nil, fmt.Errorf("checking evidence: %w", err)
 		}
 		items = append(items, it)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: checking evidence: %w", err)
+		return nil, fmt.Errorf("checking evidence: %w", err)
 	}
 	var out []Damage
 	for _, it := range items {

@@ -55,7 +55,7 @@ var ErrNotDatabase = errors.New("the vault database does not open with this vaul
 
 func openDB(path string, key *crypto.DataKey) (*sql.DB, error) {
 	if strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("store: the vault path may not contain '?' or '#'")
+		return nil, fmt.Errorf("the vault path may not contain '?' or '#'")
 	}
 	q := url.Values{}
 	// The raw key goes through the DSN so that every pooled connection is
@@ -73,7 +73,7 @@ func openDB(path string, key *crypto.DataKey) (*sql.DB, error) {
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open(driverName, path+"?"+q.Encode())
 	if err != nil {
-		return nil, fmt.Errorf("store: opening database: %w", err)
+		return nil, fmt.Errorf("opening database: %w", err)
 	}
 	if err := checkDB(db); err != nil {
 		db.Close()
@@ -86,20 +86,20 @@ func checkDB(db *sql.DB) error {
 	ctx := context.Background()
 	var v string
 	err := db.QueryRowContext(ctx, "PRAGMA cipher_version").Scan(&v)
-	if err != nil && strings.Contains(err.Error(), "not a database") {
+	if isNotADatabase(err) {
 		// Keying happens when the connection opens, so a key that does
 		// not fit surfaces on the first statement, whatever it is.
-		return fmt.Errorf("store: %w", ErrNotDatabase)
+		return ErrNotDatabase
 	}
 	if err != nil || !strings.HasPrefix(v, wantCipherMajor) {
-		return fmt.Errorf("store: %w (cipher_version %q, %v); do not use this build", ErrCipherMissing, v, err)
+		return fmt.Errorf("%w (cipher_version %q, %v); do not use this build", ErrCipherMissing, v, err)
 	}
 	var n int
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
-		if strings.Contains(err.Error(), "not a database") {
-			return fmt.Errorf("store: %w", ErrNotDatabase)
+		if isNotADatabase(err) {
+			return ErrNotDatabase
 		}
-		return fmt.Errorf("store: reading database: %w", err)
+		return fmt.Errorf("reading database: %w", err)
 	}
 	return nil
 }
@@ -259,26 +259,26 @@ var ErrNewerVault = errors.New("this vault was written by a newer version of Dos
 func migrate(db *sql.DB) error {
 	var have int
 	if err := db.QueryRow("PRAGMA user_version").Scan(&have); err != nil {
-		return fmt.Errorf("store: reading schema version: %w", err)
+		return fmt.Errorf("reading schema version: %w", err)
 	}
 	if have > len(migrations) {
-		return fmt.Errorf("store: %w (schema %d, this build knows %d)", ErrNewerVault, have, len(migrations))
+		return fmt.Errorf("%w (schema %d, this build knows %d)", ErrNewerVault, have, len(migrations))
 	}
 	for i := have; i < len(migrations); i++ {
 		tx, err := db.Begin()
 		if err != nil {
-			return fmt.Errorf("store: migrating: %w", err)
+			return fmt.Errorf("migrating: %w", err)
 		}
 		if _, err := tx.Exec(migrations[i]); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("store: migration %d: %w", i+1, err)
+			return fmt.Errorf("migration %d: %w", i+1, err)
 		}
 		if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("store: migration %d: %w", i+1, err)
+			return fmt.Errorf("migration %d: %w", i+1, err)
 		}
 		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("store: migration %d: %w", i+1, err)
+			return fmt.Errorf("migration %d: %w", i+1, err)
 		}
 	}
 	return nil

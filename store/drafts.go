@@ -17,12 +17,14 @@ const DraftNew = "new"
 func (v *Vault) SaveDraft(ctx context.Context, key string, c *Case) error {
 	b, err := json.Marshal(c)
 	if err != nil {
-		return fmt.Errorf("store: saving draft: %w", err)
+		return fmt.Errorf("saving draft: %w", err)
 	}
-	if _, err := v.db.ExecContext(ctx, "INSERT OR REPLACE INTO drafts(key, doc, saved_at) VALUES (?, ?, ?)", key, string(b), v.stamp()); err != nil {
-		return fmt.Errorf("store: saving draft: %w", err)
-	}
-	return nil
+	return v.write(ctx, func(t *writeTx) error {
+		if _, err := t.exec("INSERT OR REPLACE INTO drafts(key, doc, saved_at) VALUES (?, ?, ?)", key, string(b), v.stamp()); err != nil {
+			return fmt.Errorf("saving draft: %w", err)
+		}
+		return nil
+	})
 }
 
 // Draft returns the draft kept for key and when it was saved, or nil.
@@ -33,7 +35,7 @@ func (v *Vault) Draft(ctx context.Context, key string) (*Case, string, error) {
 		return nil, "", nil
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("store: reading draft: %w", err)
+		return nil, "", fmt.Errorf("reading draft: %w", err)
 	}
 	c, err := unmarshalCase(doc)
 	return c, at, err
@@ -41,8 +43,10 @@ func (v *Vault) Draft(ctx context.Context, key string) (*Case, string, error) {
 
 // DeleteDraft drops the draft kept for key, once saved or abandoned.
 func (v *Vault) DeleteDraft(ctx context.Context, key string) error {
-	if _, err := v.db.ExecContext(ctx, "DELETE FROM drafts WHERE key = ?", key); err != nil {
-		return fmt.Errorf("store: deleting draft: %w", err)
-	}
-	return nil
+	return v.write(ctx, func(t *writeTx) error {
+		if _, err := t.exec("DELETE FROM drafts WHERE key = ?", key); err != nil {
+			return fmt.Errorf("deleting draft: %w", err)
+		}
+		return nil
+	})
 }

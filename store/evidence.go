@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/dossier-hr/dossier/store/strip"
 )
 
 // ChunkSize is how evidence is cut inside the database: memory use for
@@ -45,7 +47,7 @@ type Evidence struct {
 	// damaged, truncated or not what its name says. The original is
 	// stored all the same. It says why, in words without content; it is
 	// not part of the record and bundles do not carry it.
-	StripFailed *StripError `json:"-"`
+	StripFailed *strip.Error `json:"-"`
 }
 
 // Custody actions.
@@ -107,7 +109,7 @@ func (v *Vault) Attach(ctx context.Context, caseIDOrRef string, r io.Reader, opt
 	defer tx.rollback()
 	var caseN int64
 	if err := tx.queryRow("SELECT n FROM cases WHERE id = ?", c.ID).Scan(&caseN); err != nil {
-		return nil, fmt.Errorf("store: finding case: %w", err)
+		return nil, fmt.Errorf("finding case: %w", err)
 	}
 	br := bufio.NewReaderSize(r, ChunkSize)
 	head, _ := br.Peek(512)
@@ -126,8 +128,8 @@ func (v *Vault) Attach(ctx context.Context, caseIDOrRef string, r io.Reader, opt
 	if err := tx.audit(AuditAttach, e.ID, fmt.Sprintf("case %s, %d bytes, sha256 %s", c.ID, e.Size, e.SHA256)); err != nil {
 		return nil, err
 	}
-	if stripper := strippers[media]; stripper != nil {
-		if e.StripFailed, err = tx.addStripped(e, n, caseN, stripper); err != nil {
+	if strip.Supported(media) {
+		if e.StripFailed, err = tx.addStripped(e, n, caseN); err != nil {
 			return nil, err
 		}
 	}
@@ -147,11 +149,11 @@ func (t *writeTx) insertEvidence(e *Evidence, caseN, derivedFrom int64, r io.Rea
 	res, err := t.exec(`INSERT INTO evidence(id, case_n, derived_from, kind, name, media_type, size, sha256, added_at, added_by)
 		VALUES (?, ?, ?, ?, ?, ?, 0, '', ?, ?)`, e.ID, caseN, from, e.Kind, e.Name, e.MediaType, e.AddedAt, e.AddedBy)
 	if err != nil {
-		return 0, fmt.Errorf("store: adding evidence: %w", err)
+		return 0, fmt.Errorf("adding evidence: %w", err)
 	}
 	n, err := res.LastInsertId()
 	if err != nil {
-		return 0, fmt.Errorf("store: adding evidence: %w", err)
+		return 0, fmt.Errorf("adding evidence: %w", err)
 	}
 	h := sha256.New()
 	buf := make([]byte, ChunkSize)
@@ -164,23 +166,23 @@ func (t *writeTx) insertEvidence(e *Evidence, caseN, derivedFrom int64, r io.Rea
 		if k > 0 {
 			size += int64(k)
 			if size > MaxEvidenceSize {
-				return 0, fmt.Errorf("store: %w: the limit is %d GiB", ErrEvidenceTooLarge, MaxEvidenceSize>>30)
+				return 0, fmt.Errorf("%w: the limit is %d GiB", ErrEvidenceTooLarge, MaxEvidenceSize>>30)
 			}
 			h.Write(buf[:k])
 			if _, err := t.exec("INSERT INTO evidence_chunks(evidence_n, seq, data) VALUES (?, ?, ?)", n, seq, buf[:k]); err != nil {
-				return 0, fmt.Errorf("store: storing evidence: %w", err)
+				return 0, fmt.Errorf("storing evidence: %w", err)
 			}
 		}
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			break
 		}
 		if err != nil {
-			return 0, fmt.Errorf("store: reading the file: %w", err)
+			return 0, fmt.Errorf("reading the file: %w", err)
 		}
 	}
 	e.Size, e.SHA256 = size, hex.EncodeToString(h.Sum(nil))
 	if _, err := t.exec("UPDATE evidence SET size = ?, sha256 = ? WHERE n = ?", e.Size, e.SHA256, n); err != nil {
-		return 0, fmt.Errorf("store: adding evidence: %w", err)
+		return 0, fmt.Errorf("adding evidence: %w", err)
 	}
 	return n, nil
 }
@@ -189,18 +191,18 @@ func (t *writeTx) insertEvidence(e *Evidence, caseN, derivedFrom int64, r io.Rea
 // streaming the original's chunks through the stripper into new chunks.
 // An image the stripper cannot parse gets no copy at all — not a record
 // without bytes, which no backup could carry: everything written for it
-// is undone and the StripError returned, the original is what matters
+// is undone and the *strip.Error returned, the original is what matters
 // and is kept.
-func (t *writeTx) addStripped(orig *Evidence, n, caseN int64, strip func(io.Reader, io.Writer) error) (*StripError, error) {
+func (t *writeTx) addStripped(orig *Evidence, n, caseN int64) (*strip.Error, error) {
 	if _, err := t.tx.ExecContext(t.ctx, "SAVEPOINT stripped_copy"); err != nil {
-		return nil, fmt.Errorf("store: adding the stripped copy: %w", err)
+		return nil, fmt.Errorf("adding the stripped copy: %w", err)
 	}
 	pr, pw := io.Pipe()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		r := t.v.chunkReader(t.ctx, t.tx, n)
-		err := strip(r, pw)
+		err := strip.Image(orig.MediaType, r, pw)
 		r.Close()
 		pw.CloseWithError(err)
 	}()
@@ -210,20 +212,20 @@ func (t *writeTx) addStripped(orig *Evidence, n, caseN int64, strip func(io.Read
 	pr.Close()
 	<-done // the stripper reads through this transaction: let it finish first
 	if err != nil {
-		var se *StripError
+		var se *strip.Error
 		if !errors.As(err, &se) {
 			return nil, err
 		}
 		if _, err := t.tx.ExecContext(t.ctx, "ROLLBACK TO stripped_copy"); err != nil {
-			return nil, fmt.Errorf("store: undoing the stripped copy: %w", err)
+			return nil, fmt.Errorf("undoing the stripped copy: %w", err)
 		}
 		if _, err := t.tx.ExecContext(t.ctx, "RELEASE stripped_copy"); err != nil {
-			return nil, fmt.Errorf("store: undoing the stripped copy: %w", err)
+			return nil, fmt.Errorf("undoing the stripped copy: %w", err)
 		}
 		return se, nil
 	}
 	if _, err := t.tx.ExecContext(t.ctx, "RELEASE stripped_copy"); err != nil {
-		return nil, fmt.Errorf("store: adding the stripped copy: %w", err)
+		return nil, fmt.Errorf("adding the stripped copy: %w", err)
 	}
 	return nil, t.custody(sn, Custody{At: s.AddedAt, Action: "derived", Actor: t.actor, Note: "metadata removed from " + orig.ID})
 }
@@ -231,7 +233,7 @@ func (t *writeTx) addStripped(orig *Evidence, n, caseN int64, strip func(io.Read
 func (t *writeTx) custody(n int64, c Custody) error {
 	if _, err := t.exec("INSERT INTO custody(evidence_n, at, action, actor, from_whom, method, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
 		n, c.At, c.Action, c.Actor, c.From, c.Method, c.Note); err != nil {
-		return fmt.Errorf("store: recording custody: %w", err)
+		return fmt.Errorf("recording custody: %w", err)
 	}
 	return nil
 }
@@ -274,20 +276,20 @@ func (v *Vault) queryEvidence(ctx context.Context, where string, args ...any) ([
 	rows, err := v.db.QueryContext(ctx, `SELECT `+evidenceCols+` FROM evidence e JOIN cases c ON c.n = e.case_n
 		LEFT JOIN evidence o ON o.n = e.derived_from `+where+` ORDER BY e.n`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: listing evidence: %w", err)
+		return nil, fmt.Errorf("listing evidence: %w", err)
 	}
 	var out []*Evidence
 	for rows.Next() {
 		e, err := scanEvidence(rows)
 		if err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("store: listing evidence: %w", err)
+			return nil, fmt.Errorf("listing evidence: %w", err)
 		}
 		out = append(out, e)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: listing evidence: %w", err)
+		return nil, fmt.Errorf("listing evidence: %w", err)
 	}
 	for _, e := range out {
 		if e.Custody, err = v.CustodyOf(ctx, e.ID); err != nil {
@@ -302,10 +304,10 @@ func (v *Vault) GetEvidence(ctx context.Context, id string) (*Evidence, error) {
 	e, err := scanEvidence(v.db.QueryRowContext(ctx, `SELECT `+evidenceCols+` FROM evidence e JOIN cases c ON c.n = e.case_n
 		LEFT JOIN evidence o ON o.n = e.derived_from WHERE e.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: %w: %s", ErrNoEvidence, id)
+		return nil, fmt.Errorf("%w: %s", ErrNoEvidence, id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: reading evidence: %w", err)
+		return nil, fmt.Errorf("reading evidence: %w", err)
 	}
 	if e.Custody, err = v.CustodyOf(ctx, id); err != nil {
 		return nil, err
@@ -318,14 +320,14 @@ func (v *Vault) CustodyOf(ctx context.Context, id string) ([]Custody, error) {
 	rows, err := v.db.QueryContext(ctx, `SELECT k.at, k.action, k.actor, k.from_whom, k.method, k.note
 		FROM custody k JOIN evidence e ON e.n = k.evidence_n WHERE e.id = ? ORDER BY k.n`, id)
 	if err != nil {
-		return nil, fmt.Errorf("store: reading custody: %w", err)
+		return nil, fmt.Errorf("reading custody: %w", err)
 	}
 	defer rows.Close()
 	out := []Custody{}
 	for rows.Next() {
 		var c Custody
 		if err := rows.Scan(&c.At, &c.Action, &c.Actor, &c.From, &c.Method, &c.Note); err != nil {
-			return nil, fmt.Errorf("store: reading custody: %w", err)
+			return nil, fmt.Errorf("reading custody: %w", err)
 		}
 		out = append(out, c)
 	}
@@ -346,10 +348,10 @@ func (v *Vault) Extract(ctx context.Context, id string, stripped bool, w io.Writ
 		var sid string
 		err := v.db.QueryRowContext(ctx, `SELECT s.id FROM evidence s JOIN evidence o ON o.n = s.derived_from WHERE o.id = ?`, id).Scan(&sid)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("store: %w", ErrNoStrippedCopy)
+			return nil, ErrNoStrippedCopy
 		}
 		if err != nil {
-			return nil, fmt.Errorf("store: reading evidence: %w", err)
+			return nil, fmt.Errorf("reading evidence: %w", err)
 		}
 		if e, err = v.GetEvidence(ctx, sid); err != nil {
 			return nil, err
@@ -357,7 +359,7 @@ func (v *Vault) Extract(ctx context.Context, id string, stripped bool, w io.Writ
 	}
 	var n int64
 	if err := v.db.QueryRowContext(ctx, "SELECT n FROM evidence WHERE id = ?", e.ID).Scan(&n); err != nil {
-		return nil, fmt.Errorf("store: reading evidence: %w", err)
+		return nil, fmt.Errorf("reading evidence: %w", err)
 	}
 	if err := v.verifyStream(ctx, n, e, w); err != nil {
 		return nil, err
@@ -383,10 +385,10 @@ func (v *Vault) verifyStream(ctx context.Context, n int64, e *Evidence, w io.Wri
 	h := sha256.New()
 	k, err := io.Copy(io.MultiWriter(w, h), r)
 	if err != nil {
-		return fmt.Errorf("store: extracting evidence: %w", err)
+		return fmt.Errorf("extracting evidence: %w", err)
 	}
 	if k != e.Size || hex.EncodeToString(h.Sum(nil)) != e.SHA256 {
-		return fmt.Errorf("store: %w (evidence %s: %d bytes read, %d recorded)", ErrEvidenceCorrupt, e.ID, k, e.Size)
+		return fmt.Errorf("%w (evidence %s: %d bytes read, %d recorded)", ErrEvidenceCorrupt, e.ID, k, e.Size)
 	}
 	return nil
 }
@@ -401,7 +403,7 @@ func (v *Vault) OpenEvidence(ctx context.Context, id string) (io.ReadCloser, *Ev
 	}
 	var n int64
 	if err := v.db.QueryRowContext(ctx, "SELECT n FROM evidence WHERE id = ?", id).Scan(&n); err != nil {
-		return nil, nil, fmt.Errorf("store: reading evidence: %w", err)
+		return nil, nil, fmt.Errorf("reading evidence: %w", err)
 	}
 	return &verifyingReader{r: v.chunkReader(ctx, v.db, n), h: sha256.New(), e: e}, e, nil
 }
@@ -423,7 +425,7 @@ func (vr *verifyingReader) Read(p []byte) (int, error) {
 	vr.h.Write(p[:k])
 	vr.read += int64(k)
 	if err == io.EOF && (vr.read != vr.e.Size || hex.EncodeToString(vr.h.Sum(nil)) != vr.e.SHA256) {
-		return k, fmt.Errorf("store: %w (evidence %s)", ErrEvidenceCorrupt, vr.e.ID)
+		return k, fmt.Errorf("%w (evidence %s)", ErrEvidenceCorrupt, vr.e.ID)
 	}
 	return k, err
 }

@@ -3,13 +3,9 @@ package store
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"image"
-	"image/jpeg"
-	"image/png"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -131,87 +127,7 @@ func TestEvidenceNotInPlaintext(t *testing.T) {
 
 func jpegWithMetadata(t testing.TB, _ bool) []byte { return testimg.JPEGWithMetadata() }
 
-func testImage() image.Image { return testimg.Image() }
-
 var metadataMarkers = testimg.MetadataMarkers
-
-func TestStripJPEG(t *testing.T) {
-	orig := jpegWithMetadata(t, false)
-	var out bytes.Buffer
-	if err := StripJPEG(bytes.NewReader(orig), &out); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range metadataMarkers {
-		if bytes.Contains(out.Bytes(), []byte(m)) {
-			t.Errorf("stripped JPEG still holds %q", m)
-		}
-	}
-	a, err := jpeg.Decode(bytes.NewReader(orig))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := jpeg.Decode(bytes.NewReader(out.Bytes()))
-	if err != nil {
-		t.Fatalf("stripped JPEG does not decode: %v", err)
-	}
-	if a.Bounds() != b.Bounds() {
-		t.Fatal("stripped JPEG has other dimensions")
-	}
-	for y := 0; y < 30; y += 7 {
-		for x := 0; x < 40; x += 7 {
-			if a.At(x, y) != b.At(x, y) {
-				t.Fatalf("pixel %d,%d differs: the image data was altered", x, y)
-			}
-		}
-	}
-	for _, bad := range [][]byte{nil, []byte("GIF89a"), orig[:len(orig)/2], {0xFF, 0xD8, 0x00}} {
-		if err := StripJPEG(bytes.NewReader(bad), io.Discard); err == nil {
-			t.Errorf("StripJPEG accepted %d bad bytes", len(bad))
-		}
-	}
-}
-
-func TestStripPNG(t *testing.T) {
-	var enc bytes.Buffer
-	png.Encode(&enc, testImage())
-	b := enc.Bytes()
-	chunk := func(typ string, data []byte) []byte {
-		out := make([]byte, 4)
-		binary.BigEndian.PutUint32(out, uint32(len(data)))
-		out = append(out, typ...)
-		out = append(out, data...)
-		return append(out, 0, 0, 0, 0) // CRC: decoders check it only on kept chunks
-	}
-	// Insert metadata chunks after IHDR (8 + 25 bytes).
-	var orig bytes.Buffer
-	orig.Write(b[:33])
-	orig.Write(chunk("tEXt", []byte("Comment\x00MRKtext")))
-	orig.Write(chunk("iTXt", []byte("XML:com.adobe.xmp\x00\x00\x00\x00\x00MRKxmp")))
-	orig.Write(chunk("eXIf", []byte("MM\x00*MRKexif")))
-	orig.Write(chunk("tIME", []byte{7, 233, 1, 1, 0, 0, 0}))
-	orig.Write(b[33:])
-	orig.WriteString("MRKtrailer")
-	var out bytes.Buffer
-	if err := StripPNG(bytes.NewReader(orig.Bytes()), &out); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range []string{"tEXt", "iTXt", "eXIf", "tIME", "MRKtext", "MRKxmp", "MRKexif", "MRKtrailer"} {
-		if bytes.Contains(out.Bytes(), []byte(m)) {
-			t.Errorf("stripped PNG still holds %q", m)
-		}
-	}
-	if !bytes.Equal(out.Bytes(), b) {
-		t.Fatal("stripped PNG differs from the image without metadata")
-	}
-	if _, err := png.Decode(bytes.NewReader(out.Bytes())); err != nil {
-		t.Fatalf("stripped PNG does not decode: %v", err)
-	}
-	for _, bad := range [][]byte{nil, []byte("\x89PNG\r\n\x1a\n"), orig.Bytes()[:40]} {
-		if err := StripPNG(bytes.NewReader(bad), io.Discard); err == nil {
-			t.Errorf("StripPNG accepted %d bad bytes", len(bad))
-		}
-	}
-}
 
 // Attaching a JPEG with GPS keeps the original untouched and adds a
 // stripped copy without EXIF or GPS — checked with exiftool when it is

@@ -5,10 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
-	"path/filepath"
 
-	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/internal/atomicfile"
 )
 
 // ErrFileExists means ExtractTo was asked not to replace a file that is
@@ -28,51 +28,29 @@ var ErrFileExists = errors.New("the file already exists")
 func (v *Vault) ExtractTo(ctx context.Context, id string, stripped bool, path, purpose string, overwrite bool) (*Evidence, error) {
 	if !overwrite {
 		if _, err := os.Lstat(path); err == nil {
-			return nil, fmt.Errorf("store: %w", ErrFileExists)
+			return nil, ErrFileExists
 		}
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".part-*")
+	f, err := atomicfile.Create(path, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("store: writing the evidence file: %w", err)
+		return nil, fmt.Errorf("writing the evidence file: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // after a rename or a link, removes nothing or the extra name
-	fail := func(err error) (*Evidence, error) {
-		tmp.Close()
-		return nil, err
-	}
-	if err := tmp.Chmod(0o600); err != nil {
-		return fail(fmt.Errorf("store: writing the evidence file: %w", err))
-	}
-	w := bufio.NewWriterSize(tmp, 1<<20)
+	defer f.Abort()
+	w := bufio.NewWriterSize(f, 1<<20)
 	e, err := v.Extract(ctx, id, stripped, w, purpose)
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	if err := w.Flush(); err != nil {
-		return fail(fmt.Errorf("store: writing the evidence file: %w", err))
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(fmt.Errorf("store: writing the evidence file: %w", err))
-	}
-	if err := tmp.Close(); err != nil {
-		return nil, fmt.Errorf("store: writing the evidence file: %w", err)
+		return nil, fmt.Errorf("writing the evidence file: %w", err)
 	}
 	if overwrite {
-		err = os.Rename(tmp.Name(), path)
-	} else if err = os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
-		return nil, fmt.Errorf("store: %w", ErrFileExists)
-	} else if err != nil {
-		// File systems without hard links (FAT on a USB stick): check,
-		// then rename; only a file made in between could be replaced.
-		if _, serr := os.Lstat(path); serr == nil {
-			return nil, fmt.Errorf("store: %w", ErrFileExists)
-		}
-		err = os.Rename(tmp.Name(), path)
+		err = f.Commit()
+	} else if err = f.CommitNew(); errors.Is(err, fs.ErrExist) {
+		return nil, ErrFileExists
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: writing the evidence file: %w", err)
+		return nil, fmt.Errorf("writing the evidence file: %w", err)
 	}
-	crypto.SyncDir(dir)
 	return e, nil
 }

@@ -39,7 +39,7 @@ func DecodeCases(r io.Reader, fn func(line int, c *Case) error) error {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("store: reading input: %w", err)
+			return fmt.Errorf("reading input: %w", err)
 		}
 		if first && b == 0xEF { // a UTF-8 byte order mark, as Windows editors write
 			first = false

@@ -118,7 +118,7 @@ func (v *Vault) UnlockGuard() UnlockGuard { return guardOf(v.kf) }
 // who copies the disk faces only the KDF. The change is audited.
 func (v *Vault) SetWipeAfter(ctx context.Context, n int) error {
 	if n < 0 || n > crypto.MaxWipeAfter {
-		return fmt.Errorf("store: %w: the number of attempts must be from 1 to %d, or 0 for off", ErrInvalid, crypto.MaxWipeAfter)
+		return fmt.Errorf("%w: the number of attempts must be from 1 to %d, or 0 for off", ErrInvalid, crypto.MaxWipeAfter)
 	}
 	kf := *v.kf
 	kf.WipeAfter, kf.FailedUnlocks = n, 0
@@ -168,7 +168,7 @@ func (v *Vault) ReplaceRecoveryKey(ctx context.Context, rk *crypto.RecoveryKey) 
 func (t *writeTx) setRecoveryRecipients(pq, x25519 string) error {
 	for k, val := range map[string]string{"recovery_recipient": pq, "recovery_recipient_x25519": x25519} {
 		if _, err := t.tx.ExecContext(t.ctx, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", k, val); err != nil {
-			return fmt.Errorf("store: writing the recovery recipient: %w", err)
+			return fmt.Errorf("writing the recovery recipient: %w", err)
 		}
 	}
 	return nil

@@ -46,7 +46,7 @@ func idsJSON(ids []string) string {
 func parseIDs(s string) ([]string, error) {
 	var ids []string
 	if err := json.Unmarshal([]byte(s), &ids); err != nil {
-		return nil, fmt.Errorf("store: a stored lineage does not decode: %w", err)
+		return nil, fmt.Errorf("a stored lineage does not decode: %w", err)
 	}
 	return ids, nil
 }
@@ -55,7 +55,7 @@ func parseIDs(s string) ([]string, error) {
 func readLineage(ctx context.Context, q histReader, n int64) ([]string, error) {
 	var s string
 	if err := q.QueryRowContext(ctx, "SELECT lineage FROM case_docs WHERE n = ?", n).Scan(&s); err != nil {
-		return nil, fmt.Errorf("store: reading lineage: %w", err)
+		return nil, fmt.Errorf("reading lineage: %w", err)
 	}
 	return parseIDs(s)
 }
@@ -75,14 +75,14 @@ func checkLineage(field string, ids []string) error {
 func revisionDocsQ(ctx context.Context, q histReader, n int64) ([]json.RawMessage, error) {
 	rows, err := q.QueryContext(ctx, "SELECT doc FROM revisions WHERE case_n = ? ORDER BY revision", n)
 	if err != nil {
-		return nil, fmt.Errorf("store: reading revisions: %w", err)
+		return nil, fmt.Errorf("reading revisions: %w", err)
 	}
 	defer rows.Close()
 	var out []json.RawMessage
 	for rows.Next() {
 		var doc string
 		if err := rows.Scan(&doc); err != nil {
-			return nil, fmt.Errorf("store: reading revisions: %w", err)
+			return nil, fmt.Errorf("reading revisions: %w", err)
 		}
 		out = append(out, json.RawMessage(doc))
 	}
@@ -129,7 +129,7 @@ type keptConflict struct {
 func readConflicts(ctx context.Context, q histReader, n int64, resolved bool) ([]keptConflict, error) {
 	rows, err := q.QueryContext(ctx, "SELECT doc_sha256, doc, from_org, imported_at, lineage FROM conflicts WHERE case_n = ? AND resolved = ? ORDER BY doc_sha256", n, resolved)
 	if err != nil {
-		return nil, fmt.Errorf("store: reading conflicts: %w", err)
+		return nil, fmt.Errorf("reading conflicts: %w", err)
 	}
 	defer rows.Close()
 	var out []keptConflict
@@ -137,7 +137,7 @@ func readConflicts(ctx context.Context, q histReader, n int64, resolved bool) ([
 		k := keptConflict{resolved: resolved}
 		var lin string
 		if err := rows.Scan(&k.sha, &k.doc, &k.fromOrg, &k.at, &lin); err != nil {
-			return nil, fmt.Errorf("store: reading conflicts: %w", err)
+			return nil, fmt.Errorf("reading conflicts: %w", err)
 		}
 		if k.lineage, err = parseIDs(lin); err != nil {
 			return nil, err
@@ -191,9 +191,9 @@ func (v *Vault) Lineage(ctx context.Context, id string) ([]string, error) {
 	var n int64
 	if err := v.db.QueryRowContext(ctx, "SELECT n FROM cases WHERE id = ?", id).Scan(&n); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("store: %w: %s", ErrNotFound, id)
+			return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
 		}
-		return nil, fmt.Errorf("store: reading lineage: %w", err)
+		return nil, fmt.Errorf("reading lineage: %w", err)
 	}
 	revs, err := revisionDocsQ(ctx, v.db, n)
 	if err != nil {

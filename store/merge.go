@@ -55,7 +55,7 @@ func (l *Loader) MergeCase(rec *CaseRecord, fromOrg string) (string, error) {
 		return MergeAdded, l.t.audit(AuditImport, c.ID, "added from "+fromOrg)
 	}
 	if err != nil {
-		return "", fmt.Errorf("store: merging: %w", err)
+		return "", fmt.Errorf("merging: %w", err)
 	}
 	l.cases[c.ID] = n
 	h, err := l.t.readHistory(n, local)
@@ -116,13 +116,13 @@ func recordLineage(rec *CaseRecord) []string {
 func (l *Loader) addMerged(c *Case, rec *CaseRecord) error {
 	var taken int
 	if err := l.t.queryRow("SELECT count(*) FROM cases WHERE reference = ?", c.Reference).Scan(&taken); err != nil {
-		return fmt.Errorf("store: merging: %w", err)
+		return fmt.Errorf("merging: %w", err)
 	}
 	if taken > 0 {
 		c.Reference += "-" + c.ID[:8]
 		b, err := json.Marshal(c)
 		if err != nil {
-			return fmt.Errorf("store: merging: %w", err)
+			return fmt.Errorf("merging: %w", err)
 		}
 		rec = &CaseRecord{Doc: b, Revisions: rec.Revisions, Lineage: rec.Lineage}
 	}
@@ -139,7 +139,7 @@ func (l *Loader) fastForward(n int64, c *Case, rec *CaseRecord, h *history, ance
 	}
 	// A share carries no earlier versions: the vault's own is kept here.
 	if _, err := l.t.exec("INSERT OR IGNORE INTO revisions(case_n, revision, doc) VALUES (?, ?, ?)", n, old.Revision, h.doc); err != nil {
-		return fmt.Errorf("store: keeping revision: %w", err)
+		return fmt.Errorf("keeping revision: %w", err)
 	}
 	if err := l.putHistory(n, &CaseRecord{Revisions: rec.Revisions}); err != nil {
 		return err
@@ -149,7 +149,7 @@ func (l *Loader) fastForward(n int64, c *Case, rec *CaseRecord, h *history, ance
 		id := revisionIDOf([]byte(k.doc))
 		if (id != "" && slices.Contains(ancestors, id)) || slices.ContainsFunc(rec.Revisions, func(r json.RawMessage) bool { return string(r) == k.doc }) {
 			if _, err := l.t.exec("UPDATE conflicts SET resolved = 1 WHERE case_n = ? AND doc_sha256 = ?", n, k.sha); err != nil {
-				return fmt.Errorf("store: settling a conflict: %w", err)
+				return fmt.Errorf("settling a conflict: %w", err)
 			}
 			continue
 		}
@@ -160,7 +160,7 @@ func (l *Loader) fastForward(n int64, c *Case, rec *CaseRecord, h *history, ance
 		// Conflicts the new version does not settle still await review.
 		c.NeedsReview = true
 		if doc, err = json.Marshal(c); err != nil {
-			return fmt.Errorf("store: flagging: %w", err)
+			return fmt.Errorf("flagging: %w", err)
 		}
 	}
 	if err := l.setCase(n, c, doc); err != nil {
@@ -179,7 +179,7 @@ func (l *Loader) conflict(n int64, local string, rec *CaseRecord, fromOrg string
 	res, err := l.t.exec("INSERT OR IGNORE INTO conflicts(case_n, doc_sha256, doc, from_org, imported_at, lineage) VALUES (?, ?, ?, ?, ?, ?)",
 		n, docSHA(rec.Doc), string(rec.Doc), fromOrg, l.t.v.stamp(), idsJSON(ancestors))
 	if err != nil {
-		return "", fmt.Errorf("store: keeping the conflicting version: %w", err)
+		return "", fmt.Errorf("keeping the conflicting version: %w", err)
 	}
 	if k, _ := res.RowsAffected(); k == 0 {
 		return MergeUnchanged, nil // this version was met before
@@ -187,7 +187,7 @@ func (l *Loader) conflict(n int64, local string, rec *CaseRecord, fromOrg string
 	for _, k := range h.pending {
 		if id := revisionIDOf([]byte(k.doc)); id != "" && slices.Contains(ancestors, id) {
 			if _, err := l.t.exec("UPDATE conflicts SET resolved = 1 WHERE case_n = ? AND doc_sha256 = ?", n, k.sha); err != nil {
-				return "", fmt.Errorf("store: settling a conflict: %w", err)
+				return "", fmt.Errorf("settling a conflict: %w", err)
 			}
 		}
 	}
@@ -199,13 +199,13 @@ func (l *Loader) conflict(n int64, local string, rec *CaseRecord, fromOrg string
 		cur.NeedsReview = true
 		b, err := json.Marshal(cur)
 		if err != nil {
-			return "", fmt.Errorf("store: flagging: %w", err)
+			return "", fmt.Errorf("flagging: %w", err)
 		}
 		if _, err := l.t.exec("UPDATE case_docs SET doc = ? WHERE n = ?", string(b), n); err != nil {
-			return "", fmt.Errorf("store: flagging: %w", err)
+			return "", fmt.Errorf("flagging: %w", err)
 		}
 		if _, err := l.t.exec("UPDATE cases SET needs_review = 1 WHERE n = ?", n); err != nil {
-			return "", fmt.Errorf("store: flagging: %w", err)
+			return "", fmt.Errorf("flagging: %w", err)
 		}
 	}
 	return MergeConflict, nil
@@ -214,7 +214,7 @@ func (l *Loader) conflict(n int64, local string, rec *CaseRecord, fromOrg string
 // setLineage sets the lineage kept for case n.
 func (l *Loader) setLineage(n int64, ids []string) error {
 	if _, err := l.t.exec("UPDATE case_docs SET lineage = ? WHERE n = ?", idsJSON(ids), n); err != nil {
-		return fmt.Errorf("store: keeping lineage: %w", err)
+		return fmt.Errorf("keeping lineage: %w", err)
 	}
 	return nil
 }
@@ -226,15 +226,15 @@ func (l *Loader) MergeEvidence(e *Evidence, r io.Reader, fromOrg string) (bool, 
 	err := l.t.queryRow("SELECT sha256 FROM evidence WHERE id = ?", e.ID).Scan(&sha)
 	if err == nil {
 		if sha != e.SHA256 {
-			return false, fmt.Errorf("store: evidence %s is in the vault with other content", e.ID)
+			return false, fmt.Errorf("evidence %s is in the vault with other content", e.ID)
 		}
 		return false, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return false, fmt.Errorf("store: merging evidence: %w", err)
+		return false, fmt.Errorf("merging evidence: %w", err)
 	}
 	if _, ok := l.cases[e.CaseID]; !ok {
-		return false, fmt.Errorf("store: evidence %s belongs to case %s, which is not in the bundle before it", e.ID, e.CaseID)
+		return false, fmt.Errorf("evidence %s belongs to case %s, which is not in the bundle before it", e.ID, e.CaseID)
 	}
 	if e.DerivedFrom != "" {
 		if _, ok := l.items[e.DerivedFrom]; !ok {

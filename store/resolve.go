@@ -26,7 +26,7 @@ func (v *Vault) Conflicts(ctx context.Context, idOrRef string) ([]*Conflict, err
 	}
 	var n int64
 	if err := v.db.QueryRowContext(ctx, "SELECT n FROM cases WHERE id = ?", c.ID).Scan(&n); err != nil {
-		return nil, fmt.Errorf("store: reading conflicts: %w", err)
+		return nil, fmt.Errorf("reading conflicts: %w", err)
 	}
 	ks, err := readConflicts(ctx, v.db, n, false)
 	if err != nil {
@@ -71,7 +71,7 @@ func (v *Vault) Resolve(ctx context.Context, idOrRef, keep string, merged *Case)
 		return nil, err
 	}
 	if (keep == KeepMerged) != (merged != nil) {
-		return nil, fmt.Errorf("store: a merged version is given with %q and only with it", KeepMerged)
+		return nil, fmt.Errorf("a merged version is given with %q and only with it", KeepMerged)
 	}
 	t, err := v.begin(ctx)
 	if err != nil {
@@ -87,7 +87,7 @@ func (v *Vault) Resolve(ctx context.Context, idOrRef, keep string, merged *Case)
 		return nil, err
 	}
 	if !old.NeedsReview && len(h.pending) == 0 {
-		return nil, fmt.Errorf("store: %w: %s", ErrNothingToResolve, old.Reference)
+		return nil, fmt.Errorf("%w: %s", ErrNothingToResolve, old.Reference)
 	}
 	var c *Case
 	switch keep {
@@ -98,10 +98,10 @@ func (v *Vault) Resolve(ctx context.Context, idOrRef, keep string, merged *Case)
 	case KeepTheirs:
 		switch len(h.pending) {
 		case 0:
-			return nil, fmt.Errorf("store: %w: %s has no conflicting version to keep", ErrNothingToResolve, old.Reference)
+			return nil, fmt.Errorf("%w: %s has no conflicting version to keep", ErrNothingToResolve, old.Reference)
 		case 1:
 		default:
-			return nil, fmt.Errorf("store: %w (%d): %s", ErrAmbiguous, len(h.pending), old.Reference)
+			return nil, fmt.Errorf("%w (%d): %s", ErrAmbiguous, len(h.pending), old.Reference)
 		}
 		if c, err = unmarshalCase(h.pending[0].doc); err != nil {
 			return nil, err
@@ -110,7 +110,7 @@ func (v *Vault) Resolve(ctx context.Context, idOrRef, keep string, merged *Case)
 		m := *merged
 		c = &m
 	default:
-		return nil, fmt.Errorf("store: unknown resolution %q (mine, theirs or merged)", keep)
+		return nil, fmt.Errorf("unknown resolution %q (mine, theirs or merged)", keep)
 	}
 	c.ID = old.ID
 	if err := c.Normalize(v.now()); err != nil {
@@ -134,7 +134,7 @@ func (v *Vault) Resolve(ctx context.Context, idOrRef, keep string, merged *Case)
 	}
 	c.Revision++
 	if _, err := t.exec("UPDATE conflicts SET resolved = 1 WHERE case_n = ? AND resolved = 0", n); err != nil {
-		return nil, fmt.Errorf("store: settling conflicts: %w", err)
+		return nil, fmt.Errorf("settling conflicts: %w", err)
 	}
 	detail := fmt.Sprintf("revision %d: kept %s, settling %d conflicting version(s)", c.Revision, keep, len(h.pending))
 	if err := t.save(n, old, oldDoc, c, parents, AuditResolve, detail); err != nil {
@@ -197,7 +197,7 @@ func Pick(mine *Case, taken []Choice) (*Case, error) {
 func cloneOf(c *Case) (*Case, error) {
 	b, err := json.Marshal(c)
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, err
 	}
 	return unmarshalCase(string(b))
 }
@@ -221,18 +221,18 @@ func applyChange(c *Case, ch Change) error {
 	case "notes":
 		return pickRow(&c.Notes, noteFields, ch, func(n *Note) *string { return &n.ID })
 	}
-	return fmt.Errorf("store: unknown list %q in a change", ch.List)
+	return fmt.Errorf("unknown list %q in a change", ch.List)
 }
 
 func pickField[T any](fields []fieldSpec[T], x *T, ch Change) error {
 	i := slices.IndexFunc(fields, func(f fieldSpec[T]) bool { return f.name == ch.Field })
 	if i < 0 {
-		return fmt.Errorf("store: unknown field %q in a change", ch.Path)
+		return fmt.Errorf("unknown field %q in a change", ch.Path)
 	}
 	f := fields[i]
 	if f.keys == nil {
 		if ch.Op != OpChanged {
-			return fmt.Errorf("store: %s: %s on a single value", ch.Path, ch.Op)
+			return fmt.Errorf("%s: %s on a single value", ch.Path, ch.Op)
 		}
 		f.set(x, ch.New)
 		return nil
@@ -246,7 +246,7 @@ func pickField[T any](fields []fieldSpec[T], x *T, ch Change) error {
 	case OpRemoved:
 		ks = slices.DeleteFunc(ks, func(k string) bool { return k == ch.Old })
 	default:
-		return fmt.Errorf("store: %s: %s on a list", ch.Path, ch.Op)
+		return fmt.Errorf("%s: %s on a list", ch.Path, ch.Op)
 	}
 	f.setKeys(x, ks)
 	return nil

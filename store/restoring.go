@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/internal/atomicfile"
 )
 
 // ErrRestoreIncomplete means a restore into the folder was interrupted (the
@@ -50,11 +50,11 @@ func restoreLeftover(name string) bool {
 func clearInterruptedRestore(dir string) error {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
-		return fmt.Errorf("store: reading the folder of the interrupted restore: %w", err)
+		return fmt.Errorf("reading the folder of the interrupted restore: %w", err)
 	}
 	for _, e := range ents {
 		if !restoreLeftover(e.Name()) || !e.Type().IsRegular() {
-			return fmt.Errorf("store: %s holds an interrupted restore and other files too; restore into a new folder", dir)
+			return fmt.Errorf("%s holds an interrupted restore and other files too; restore into a new folder", dir)
 		}
 	}
 	// The marker goes last: interrupted here, the folder is still
@@ -62,7 +62,7 @@ func clearInterruptedRestore(dir string) error {
 	for _, e := range ents {
 		if e.Name() != restoreMarker {
 			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
-				return fmt.Errorf("store: clearing the interrupted restore: %w", err)
+				return fmt.Errorf("clearing the interrupted restore: %w", err)
 			}
 		}
 	}
@@ -74,7 +74,7 @@ func clearInterruptedRestore(dir string) error {
 func markRestore(dir string) error {
 	f, err := os.OpenFile(filepath.Join(dir, restoreMarker), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
-		return fmt.Errorf("store: starting the restore: %w", err)
+		return fmt.Errorf("starting the restore: %w", err)
 	}
 	_, err = f.WriteString(restoreMarkerText)
 	if err == nil {
@@ -84,9 +84,9 @@ func markRestore(dir string) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("store: starting the restore: %w", err)
+		return fmt.Errorf("starting the restore: %w", err)
 	}
-	return crypto.SyncDir(dir)
+	return atomicfile.SyncDir(dir)
 }
 
 // FinishRestore marks the restore that made this vault (CreateForRestore)
@@ -95,11 +95,11 @@ func markRestore(dir string) error {
 // finished by the next unlock, which finds the content there.
 func (v *Vault) FinishRestore() error {
 	if err := os.Remove(filepath.Join(v.dir, restoreMarker)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("store: finishing the restore: %w", err)
+		return fmt.Errorf("finishing the restore: %w", err)
 	}
-	return crypto.SyncDir(v.dir)
+	return atomicfile.SyncDir(v.dir)
 }
 
 func restoreIncomplete(dir string) error {
-	return fmt.Errorf("store: %w: %s", ErrRestoreIncomplete, dir)
+	return fmt.Errorf("%w: %s", ErrRestoreIncomplete, dir)
 }

@@ -190,7 +190,7 @@ func (v *Vault) Stats(ctx context.Context, q Query, opt StatsOptions) (*Stats, e
 		var none int
 		if err := v.db.QueryRowContext(ctx, "SELECT count(*) FROM cases c"+and+"NOT EXISTS (SELECT 1 FROM case_facets fn WHERE fn.case_n = c.n AND fn.kind = ?)",
 			append(append([]any{}, args...), kind)...).Scan(&none); err != nil {
-			return nil, fmt.Errorf("store: counting cases: %w", err)
+			return nil, fmt.Errorf("counting cases: %w", err)
 		}
 		if none > 0 {
 			out = append(out, Count{Key: "", N: none})
@@ -298,7 +298,7 @@ func (v *Vault) indexConsent(ctx context.Context) error {
 		return nil
 	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: reading settings: %w", err)
+		return fmt.Errorf("reading settings: %w", err)
 	}
 	t, err := v.begin(ctx)
 	if err != nil {
@@ -307,7 +307,7 @@ func (v *Vault) indexConsent(ctx context.Context) error {
 	defer t.rollback()
 	rows, err := t.tx.QueryContext(ctx, "SELECT n, doc FROM case_docs")
 	if err != nil {
-		return fmt.Errorf("store: indexing consent: %w", err)
+		return fmt.Errorf("indexing consent: %w", err)
 	}
 	type scopes struct {
 		n     int64
@@ -319,7 +319,7 @@ func (v *Vault) indexConsent(ctx context.Context) error {
 		var doc string
 		if err := rows.Scan(&n, &doc); err != nil {
 			rows.Close()
-			return fmt.Errorf("store: indexing consent: %w", err)
+			return fmt.Errorf("indexing consent: %w", err)
 		}
 		var c struct{ Consent *Consent }
 		if json.Unmarshal([]byte(doc), &c) == nil && c.Consent != nil && c.Consent.Obtained {
@@ -328,17 +328,17 @@ func (v *Vault) indexConsent(ctx context.Context) error {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: indexing consent: %w", err)
+		return fmt.Errorf("indexing consent: %w", err)
 	}
 	for _, c := range all {
 		for _, s := range c.scope {
 			if _, err := t.exec("INSERT OR IGNORE INTO case_facets(kind, value, case_n) VALUES ('consent', ?, ?)", s, c.n); err != nil {
-				return fmt.Errorf("store: indexing consent: %w", err)
+				return fmt.Errorf("indexing consent: %w", err)
 			}
 		}
 	}
 	if _, err := t.exec("INSERT OR REPLACE INTO meta(key, value) VALUES ('consent_indexed', '1')"); err != nil {
-		return fmt.Errorf("store: indexing consent: %w", err)
+		return fmt.Errorf("indexing consent: %w", err)
 	}
 	return t.commit()
 }
@@ -346,19 +346,19 @@ func (v *Vault) indexConsent(ctx context.Context) error {
 func (v *Vault) counts(ctx context.Context, query string, args []any) ([]Count, error) {
 	rows, err := v.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: counting cases: %w", err)
+		return nil, fmt.Errorf("counting cases: %w", err)
 	}
 	defer rows.Close()
 	out := []Count{}
 	for rows.Next() {
 		var c Count
 		if err := rows.Scan(&c.Key, &c.N); err != nil {
-			return nil, fmt.Errorf("store: counting cases: %w", err)
+			return nil, fmt.Errorf("counting cases: %w", err)
 		}
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: counting cases: %w", err)
+		return nil, fmt.Errorf("counting cases: %w", err)
 	}
 	sortCounts(out)
 	return out, nil

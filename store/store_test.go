@@ -21,9 +21,10 @@ import (
 
 	"github.com/dossier-hr/dossier/assets"
 	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/internal/testhooks"
 )
 
-func init() { crypto.ScryptWorkFactor = 10 } // fast unlocks in tests
+func init() { testhooks.ScryptWorkFactor = 10 } // fast unlocks in tests
 
 var ctx = context.Background()
 

@@ -165,7 +165,7 @@ func TestTextRulesOldVault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ExecForTest(v, `UPDATE case_docs SET doc = replace(doc, '"title":"clean"', '"title":"x\u001b[2Jy"')`); err != nil {
+	if err := execForTest(v, `UPDATE case_docs SET doc = replace(doc, '"title":"clean"', '"title":"x\u001b[2Jy"')`); err != nil {
 		t.Fatal(err)
 	}
 	c, err := v.Get(ctx, ids[0])

@@ -34,13 +34,28 @@ type writeTx struct {
 
 func (v *Vault) begin(ctx context.Context) (*writeTx, error) {
 	if v.db == nil || v.closed.Load() {
-		return nil, fmt.Errorf("store: %w", ErrClosed)
+		return nil, ErrClosed
 	}
 	tx, err := v.db.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("store: starting a transaction: %w", err)
+		return nil, fmt.Errorf("starting a transaction: %w", err)
 	}
 	return &writeTx{v: v, actor: v.Author(), ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, seq: map[string]int{}}, nil
+}
+
+// write runs fn in one write transaction and commits it if fn returns nil:
+// every change to the vault goes through here (or through begin and commit
+// for the few that stream), so that it is atomic and can be audited.
+func (v *Vault) write(ctx context.Context, fn func(t *writeTx) error) error {
+	t, err := v.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer t.rollback()
+	if err := fn(t); err != nil {
+		return err
+	}
+	return t.commit()
 }
 
 func (t *writeTx) stmt(query string) (*sql.Stmt, error) {
@@ -76,6 +91,22 @@ func diskFull(err error) error {
 	return err
 }
 
+// isUniqueViolation reports whether err is SQLite refusing a row whose key
+// or unique column is already taken (matched by the driver's code: its
+// wording is not an interface).
+func isUniqueViolation(err error) bool {
+	var se sqlcipher.Error
+	return errors.As(err, &se) &&
+		(se.ExtendedCode == sqlcipher.ErrConstraintUnique || se.ExtendedCode == sqlcipher.ErrConstraintPrimaryKey)
+}
+
+// isNotADatabase reports whether err is SQLite finding no database it can
+// read: with SQLCipher, the sign of a key that does not fit.
+func isNotADatabase(err error) bool {
+	var se sqlcipher.Error
+	return errors.As(err, &se) && se.Code == sqlcipher.ErrNotADB
+}
+
 func (t *writeTx) queryRow(query string, args ...any) *sql.Row {
 	st, err := t.stmt(query)
 	if err != nil {
@@ -94,17 +125,17 @@ func (t *writeTx) rollback() {
 func (t *writeTx) commit() error {
 	if t.auditDirty {
 		if _, err := t.exec("INSERT OR REPLACE INTO meta(key, value) VALUES ('audit_head', ?)", t.auditHead); err != nil {
-			return fmt.Errorf("store: saving audit head: %w", err)
+			return fmt.Errorf("saving audit head: %w", err)
 		}
 	}
 	for year, n := range t.seq {
 		if _, err := t.exec("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", "ref_seq_"+year, n); err != nil {
-			return fmt.Errorf("store: saving reference counter: %w", err)
+			return fmt.Errorf("saving reference counter: %w", err)
 		}
 	}
 	t.done = true
 	if err := t.tx.Commit(); err != nil {
-		return fmt.Errorf("store: committing: %w", diskFull(err))
+		return fmt.Errorf("committing: %w", diskFull(err))
 	}
 	if t.added >= 1000 {
 		// Query plans for filters depend on how selective each value is;
@@ -121,7 +152,7 @@ func (t *writeTx) nextReference() (string, error) {
 	if !ok {
 		err := t.tx.QueryRowContext(t.ctx, "SELECT value FROM meta WHERE key = ?", "ref_seq_"+year).Scan(&n)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return "", fmt.Errorf("store: reading reference counter: %w", err)
+			return "", fmt.Errorf("reading reference counter: %w", err)
 		}
 	}
 	for {
@@ -135,7 +166,7 @@ func (t *writeTx) nextReference() (string, error) {
 			return ref, nil
 		}
 		if err != nil {
-			return "", fmt.Errorf("store: checking reference: %w", err)
+			return "", fmt.Errorf("checking reference: %w", err)
 		}
 	}
 }
@@ -169,17 +200,17 @@ func (t *writeTx) insert(c *Case) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.Reference, c.Title, c.Status, c.Country, c.IncidentDate, first, last, c.UpdatedAt, c.NeedsReview, c.Revision)
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		if isUniqueViolation(err) {
 			return &FieldError{Field: "id", Msg: fmt.Sprintf("a case with id %q or reference %q is already in the vault", c.ID, c.Reference)}
 		}
-		return fmt.Errorf("store: adding case: %w", err)
+		return fmt.Errorf("adding case: %w", err)
 	}
 	n, err := res.LastInsertId()
 	if err != nil {
-		return fmt.Errorf("store: adding case: %w", err)
+		return fmt.Errorf("adding case: %w", err)
 	}
 	if _, err := t.exec("INSERT INTO case_docs(n, doc) VALUES (?, ?)", n, doc); err != nil {
-		return fmt.Errorf("store: adding case: %w", err)
+		return fmt.Errorf("adding case: %w", err)
 	}
 	t.added++
 	if err := t.audit(AuditCreate, c.ID, "revision 1"); err != nil {
@@ -232,10 +263,10 @@ func (t *writeTx) current(id string) (int64, *Case, string, error) {
 	var doc string
 	err := t.queryRow("SELECT c.n, d.doc FROM cases c JOIN case_docs d ON d.n = c.n WHERE c.id = ?", id).Scan(&n, &doc)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil, "", fmt.Errorf("store: %w: %s", ErrNotFound, id)
+		return 0, nil, "", fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
 	if err != nil {
-		return 0, nil, "", fmt.Errorf("store: reading case: %w", err)
+		return 0, nil, "", fmt.Errorf("reading case: %w", err)
 	}
 	old, err := unmarshalCase(doc)
 	if err != nil {
@@ -252,7 +283,7 @@ func (t *writeTx) save(n int64, old *Case, oldDoc string, c *Case, parents []str
 	c.RevisionID = newRevisionID()
 	c.UpdatedAt, c.UpdatedBy = t.v.stamp(), t.actor
 	if _, err := t.exec("INSERT INTO revisions(case_n, revision, doc) VALUES (?, ?, ?)", n, old.Revision, oldDoc); err != nil {
-		return fmt.Errorf("store: keeping revision: %w", err)
+		return fmt.Errorf("keeping revision: %w", err)
 	}
 	lineage, err := readLineage(t.ctx, t.tx, n)
 	if err != nil {
@@ -266,10 +297,10 @@ func (t *writeTx) save(n int64, old *Case, oldDoc string, c *Case, parents []str
 	if _, err := t.exec(`UPDATE cases SET title = ?, status = ?, country = ?, incident_date = ?, date_first = ?, date_last = ?,
 		updated_at = ?, needs_review = ?, revision = ? WHERE n = ?`,
 		c.Title, c.Status, c.Country, c.IncidentDate, first, last, c.UpdatedAt, c.NeedsReview, c.Revision, n); err != nil {
-		return fmt.Errorf("store: saving case: %w", err)
+		return fmt.Errorf("saving case: %w", err)
 	}
 	if _, err := t.exec("UPDATE case_docs SET doc = ?, lineage = ? WHERE n = ?", doc, idsJSON(lineage), n); err != nil {
-		return fmt.Errorf("store: saving case: %w", err)
+		return fmt.Errorf("saving case: %w", err)
 	}
 	if err := t.audit(action, c.ID, detail); err != nil {
 		return err
@@ -281,10 +312,10 @@ func (t *writeTx) save(n int64, old *Case, oldDoc string, c *Case, parents []str
 func (t *writeTx) index(n int64, c *Case, replace bool) error {
 	if replace {
 		if _, err := t.exec("DELETE FROM case_facets WHERE case_n = ?", n); err != nil {
-			return fmt.Errorf("store: indexing: %w", err)
+			return fmt.Errorf("indexing: %w", err)
 		}
 		if _, err := t.exec("DELETE FROM case_fts WHERE docid = ?", n); err != nil {
-			return fmt.Errorf("store: indexing: %w", err)
+			return fmt.Errorf("indexing: %w", err)
 		}
 	}
 	var facets [][2]string
@@ -311,7 +342,7 @@ func (t *writeTx) index(n int64, c *Case, replace bool) error {
 	// slower here (SQLite 3.33 with the foreign key).
 	for _, f := range facets {
 		if _, err := t.exec("INSERT INTO case_facets(kind, value, case_n) VALUES (?, ?, ?)", f[0], f[1], n); err != nil {
-			return fmt.Errorf("store: indexing: %w", err)
+			return fmt.Errorf("indexing: %w", err)
 		}
 	}
 	var people []string
@@ -320,7 +351,7 @@ func (t *writeTx) index(n int64, c *Case, replace bool) error {
 	}
 	body := strings.Join([]string{c.Title, c.Narrative, strings.Join(people, " "), c.Locality, c.Region, strings.Join(c.Tags, " ")}, "\n")
 	if _, err := t.exec("INSERT INTO case_fts(docid, body) VALUES (?, ?)", n, foldText(body)); err != nil {
-		return fmt.Errorf("store: indexing: %w", err)
+		return fmt.Errorf("indexing: %w", err)
 	}
 	return nil
 }
@@ -328,7 +359,7 @@ func (t *writeTx) index(n int64, c *Case, replace bool) error {
 func encode(c *Case) (doc, first, last string, err error) {
 	b, err := json.Marshal(c)
 	if err != nil {
-		return "", "", "", fmt.Errorf("store: encoding case: %w", err)
+		return "", "", "", fmt.Errorf("encoding case: %w", err)
 	}
 	if c.IncidentDate != "" {
 		f, l, _ := ParseDate(c.IncidentDate) // validated by Normalize

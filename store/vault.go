@@ -91,6 +91,10 @@ type Org struct {
 	Code string `json:"code"`
 }
 
+// ErrNoDataDir means the system names no folder for the user's data, so
+// the vault's folder must be given.
+var ErrNoDataDir = errors.New("cannot tell where the user's data folder is")
+
 // DefaultDir returns the default vault folder: "dossier" in the user's
 // data folder (XDG_DATA_HOME or ~/.local/share on Linux, %LOCALAPPDATA% on
 // Windows, ~/Library/Application Support on macOS).
@@ -102,7 +106,7 @@ func DefaultDir() (string, error) {
 	case "darwin":
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return "", fmt.Errorf("store: finding the home folder: %w", err)
+			return "", fmt.Errorf("finding the home folder: %w", err)
 		}
 		base = filepath.Join(home, "Library", "Application Support")
 	default:
@@ -110,13 +114,13 @@ func DefaultDir() (string, error) {
 		if base == "" {
 			home, err := os.UserHomeDir()
 			if err != nil {
-				return "", fmt.Errorf("store: finding the home folder: %w", err)
+				return "", fmt.Errorf("finding the home folder: %w", err)
 			}
 			base = filepath.Join(home, ".local", "share")
 		}
 	}
 	if base == "" {
-		return "", errors.New("store: cannot tell where the user's data folder is; pass --vault")
+		return "", ErrNoDataDir
 	}
 	return filepath.Join(base, "dossier"), nil
 }
@@ -132,15 +136,15 @@ func Exists(dir string) bool {
 // recovery key to the user once: it is not stored anywhere.
 func Create(dir, passphrase string, opts CreateOptions) (*Vault, *crypto.RecoveryKey, error) {
 	if passphrase == "" {
-		return nil, nil, errors.New("store: the passphrase is empty")
+		return nil, nil, errors.New("the passphrase is empty")
 	}
 	for _, f := range []string{KeyFileName, DBFile} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-			return nil, nil, fmt.Errorf("store: %w: %s", ErrVaultExists, dir)
+			return nil, nil, fmt.Errorf("%w: %s", ErrVaultExists, dir)
 		}
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, nil, fmt.Errorf("store: creating vault folder: %w", err)
+		return nil, nil, fmt.Errorf("creating vault folder: %w", err)
 	}
 	key, err := crypto.NewDataKey()
 	if err != nil {
@@ -175,7 +179,7 @@ func Create(dir, passphrase string, opts CreateOptions) (*Vault, *crypto.Recover
 	// -wal and -shm files the database file's permissions.
 	f, err := os.OpenFile(dbPath, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
-		return fail(fmt.Errorf("store: creating the database file: %w", err))
+		return fail(fmt.Errorf("creating the database file: %w", err))
 	}
 	f.Close()
 	if v.db, err = openDB(dbPath, key); err != nil {
@@ -208,7 +212,7 @@ func Create(dir, passphrase string, opts CreateOptions) (*Vault, *crypto.Recover
 	}
 	for k, val := range meta {
 		if _, err := v.db.Exec("INSERT INTO meta(key, value) VALUES (?, ?)", k, val); err != nil {
-			return fail(fmt.Errorf("store: writing vault settings: %w", err))
+			return fail(fmt.Errorf("writing vault settings: %w", err))
 		}
 	}
 	// The key file is written last: a vault folder without one is an
@@ -257,7 +261,7 @@ func Open(dir, passphrase string, opts Options) (*Vault, error) {
 		err = countFailedUnlock(dir, kf, err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, err
 	}
 	return openUnlocked(dir, key, kf, opts)
 }
@@ -273,7 +277,7 @@ func OpenWithRecoveryKey(dir string, rk *crypto.RecoveryKey, opts Options) (*Vau
 		return nil, restoreIncomplete(dir)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, err
 	}
 	return openUnlocked(dir, key, kf, opts)
 }
@@ -285,9 +289,9 @@ func readKeyFile(dir string) (*crypto.KeyFile, error) {
 	}
 	if errors.Is(err, os.ErrNotExist) {
 		if _, err2 := os.Stat(filepath.Join(dir, DBFile)); err2 == nil {
-			return nil, fmt.Errorf("store: %w: %s has a database but no key file; if you just created it, delete the folder and create the vault again", ErrIncomplete, dir)
+			return nil, fmt.Errorf("%w: %s has a database but no key file; if you just created it, delete the folder and create the vault again", ErrIncomplete, dir)
 		}
-		return nil, fmt.Errorf("store: %w: %s", ErrNoVault, dir)
+		return nil, fmt.Errorf("%w: %s", ErrNoVault, dir)
 	}
 	return kf, err
 }
@@ -296,7 +300,7 @@ func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Opti
 	dbPath := filepath.Join(dir, DBFile)
 	if _, err := os.Stat(dbPath); err != nil {
 		key.Wipe()
-		return nil, fmt.Errorf("store: the vault database %s is missing: %w", DBFile, ErrNoVault)
+		return nil, fmt.Errorf("the vault database %s is missing: %w", DBFile, ErrNoVault)
 	}
 	// A passphrase change killed before its rename leaves a temporary key
 	// file; the real one is intact, so the leftover only adds clutter.
@@ -375,10 +379,10 @@ func (v *Vault) stamp() string {
 func (v *Vault) loadOrg() (Org, error) {
 	var o Org
 	if err := v.db.QueryRow("SELECT value FROM meta WHERE key = 'org_name'").Scan(&o.Name); err != nil {
-		return o, fmt.Errorf("store: reading organisation: %w", err)
+		return o, fmt.Errorf("reading organisation: %w", err)
 	}
 	if err := v.db.QueryRow("SELECT value FROM meta WHERE key = 'org_code'").Scan(&o.Code); err != nil {
-		return o, fmt.Errorf("store: reading organisation: %w", err)
+		return o, fmt.Errorf("reading organisation: %w", err)
 	}
 	return o, nil
 }
@@ -394,10 +398,10 @@ func (v *Vault) Identity() (*crypto.OrgIdentity, error) {
 	var ageID string
 	var seed []byte
 	if err := v.db.QueryRow("SELECT value FROM meta WHERE key = 'org_age_identity'").Scan(&ageID); err != nil {
-		return nil, fmt.Errorf("store: reading identity: %w", err)
+		return nil, fmt.Errorf("reading identity: %w", err)
 	}
 	if err := v.db.QueryRow("SELECT value FROM meta WHERE key = 'org_sign_seed'").Scan(&seed); err != nil {
-		return nil, fmt.Errorf("store: reading identity: %w", err)
+		return nil, fmt.Errorf("reading identity: %w", err)
 	}
 	return crypto.ParseOrgIdentity(ageID, seed)
 }
@@ -420,29 +424,29 @@ func (v *Vault) analyze(ctx context.Context) {
 func (v *Vault) CheckIntegrity(ctx context.Context) error {
 	var res string
 	if err := v.db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
-		return fmt.Errorf("store: integrity check: %w", err)
+		return fmt.Errorf("integrity check: %w", err)
 	}
 	if res != "ok" {
-		return fmt.Errorf("store: integrity check failed: %s", res)
+		return fmt.Errorf("integrity check failed: %s", res)
 	}
 	rows, err := v.db.QueryContext(ctx, "PRAGMA cipher_integrity_check")
 	if err != nil {
-		return fmt.Errorf("store: cipher integrity check: %w", err)
+		return fmt.Errorf("cipher integrity check: %w", err)
 	}
 	defer rows.Close()
 	var problems []string
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
-			return fmt.Errorf("store: cipher integrity check: %w", err)
+			return fmt.Errorf("cipher integrity check: %w", err)
 		}
 		problems = append(problems, s)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: cipher integrity check: %w", err)
+		return fmt.Errorf("cipher integrity check: %w", err)
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("store: cipher integrity check failed: %s", strings.Join(problems, "; "))
+		return fmt.Errorf("cipher integrity check failed: %s", strings.Join(problems, "; "))
 	}
 	return nil
 }
@@ -469,15 +473,17 @@ func (v *Vault) Setting(ctx context.Context, name string) (string, error) {
 		return "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("store: reading setting: %w", err)
+		return "", fmt.Errorf("reading setting: %w", err)
 	}
 	return s, nil
 }
 
 // SetSetting keeps a user setting in the vault.
 func (v *Vault) SetSetting(ctx context.Context, name, value string) error {
-	if _, err := v.db.ExecContext(ctx, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", "setting."+name, value); err != nil {
-		return fmt.Errorf("store: saving setting: %w", err)
-	}
-	return nil
+	return v.write(ctx, func(t *writeTx) error {
+		if _, err := t.exec("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", "setting."+name, value); err != nil {
+			return fmt.Errorf("saving setting: %w", err)
+		}
+		return nil
+	})
 }

@@ -103,7 +103,7 @@ func TestBackupAndBanner(t *testing.T) {
 	own, _ := a.Vault().Identity()
 	file, _ := os.Open(path)
 	defer file.Close()
-	m, err := export.Read(t.Context(), file, export.OrgIdentities(own), nil)
+	m, err := export.Read(t.Context(), file, own.Identities(), nil)
 	if err != nil || m.Kind != export.KindFull || m.Cases != 4 {
 		t.Fatalf("backup: %+v %v", m, err)
 	}
@@ -128,7 +128,7 @@ func TestBackupAndBanner(t *testing.T) {
 	eventually(t, "the incremental summary", func() bool { return labelWith(w, "Incremental backup written and verified: 1 changed case") })
 	g, _ := os.Open(inc)
 	defer g.Close()
-	if m2, err := export.Read(t.Context(), g, export.OrgIdentities(own), nil); err != nil || m2.Kind != export.KindIncremental || m2.Base != m.Hash || m2.Cases != 1 {
+	if m2, err := export.Read(t.Context(), g, own.Identities(), nil); err != nil || m2.Kind != export.KindIncremental || m2.Base != m.Hash || m2.Cases != 1 {
 		t.Fatalf("incremental: %+v %v", m2, err)
 	}
 }

@@ -11,8 +11,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/export"
+	"github.com/dossier-hr/dossier/internal/atomicfile"
 )
 
 // showContacts shows this organisation's card and its partners.
@@ -64,7 +64,7 @@ func (m *mainScreen) askSaveCard(card export.Card) {
 }
 
 func saveCard(card export.Card, path string) error {
-	return crypto.WriteFileAtomic(path, cardBytes(card), 0o644)
+	return atomicfile.WriteFile(path, cardBytes(card), 0o644)
 }
 
 func cardBytes(card export.Card) []byte {

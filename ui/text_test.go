@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/dossier-hr/dossier/internal/testhooks"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -22,7 +23,7 @@ func TestOldControlCharactersShownEscaped(t *testing.T) {
 		`UPDATE cases SET title = 'Extorsión'||char(27)||'[2J'||char(8238)||'x' WHERE title = 'Extorsión en retén'`,
 		`UPDATE case_docs SET doc = replace(doc, '"title":"Extorsión en retén"', '"title":"Extorsión\u001b[2J\u202ex"')`,
 	} {
-		if err := store.ExecForTest(v, stmt); err != nil {
+		if err := testhooks.VaultExec(v, stmt); err != nil {
 			t.Fatal(err)
 		}
 	}

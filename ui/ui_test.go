@@ -14,10 +14,11 @@ import (
 
 	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/export"
+	"github.com/dossier-hr/dossier/internal/testhooks"
 	"github.com/dossier-hr/dossier/store"
 )
 
-func init() { crypto.ScryptWorkFactor = 10 }
+func init() { testhooks.ScryptWorkFactor = 10 }
 
 const cases = `{"title":"Задержание у аптеки","narrative":"Полиция изъяла шприцы.","incident_date":"2025-02-14","country":"RU","status":"open","violations":[{"type":"arbitrary_arrest","perpetrator":"police"}],"people":[{"role":"victim","pseudonym":"Пётр"}],"consent":{"obtained":true,"scope":["legal_partners"]}}
 {"title":"Penolakan layanan metadon","incident_date":"2025-06","country":"ID","status":"under_review","violations":[{"type":"denial_of_oat","perpetrator":"health_worker"}]}

@@ -23,7 +23,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/dossier-hr/dossier/assets"
-	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/internal/atomicfile"
 	"github.com/dossier-hr/dossier/store"
 	"github.com/dossier-hr/dossier/ui"
 )
@@ -180,5 +180,5 @@ func saveLanguage(lang string) error {
 	if err := os.MkdirAll(filepath.Dir(f), 0o700); err != nil {
 		return err
 	}
-	return crypto.WriteFileAtomic(f, []byte(lang+"\n"), 0o600)
+	return atomicfile.WriteFile(f, []byte(lang+"\n"), 0o600)
 }

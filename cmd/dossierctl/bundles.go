@@ -15,6 +15,7 @@ import (
 
 	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/export"
+	"github.com/dossier-hr/dossier/internal/atomicfile"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -157,7 +158,7 @@ func (c *cli) identities(fs *flag.FlagSet) ([]age.Identity, *store.Vault, error)
 	}
 	if f := str(fs, "identity"); f != "" {
 		if rk, err := crypto.ReadRecoveryKey(f); err == nil {
-			return export.RecoveryIdentities(rk), nil, nil
+			return rk.Identities(), nil, nil
 		}
 		fh, err := os.Open(f)
 		if err != nil {
@@ -179,7 +180,7 @@ func (c *cli) identities(fs *flag.FlagSet) ([]age.Identity, *store.Vault, error)
 		v.Close()
 		return nil, nil, err
 	}
-	return export.OrgIdentities(id), v, nil
+	return id.Identities(), v, nil
 }
 
 // notAddressedHint says what to check when no key tried opens a bundle.
@@ -361,7 +362,7 @@ func cmdContact(c *cli, fs *flag.FlagSet, args []string) error {
 			if _, err := os.Lstat(out); err == nil {
 				return fmt.Errorf("%s already exists; choose a new file", out)
 			}
-			if err := crypto.WriteFileAtomic(out, append(b, '\n'), 0o644); err != nil {
+			if err := atomicfile.WriteFile(out, append(b, '\n'), 0o644); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.stdout, "Contact card of %s written to %s.\nFingerprint: %s\nPartners should hear this fingerprint from you (by phone, in person) before they add the card.\n", card.Name, out, card.Fingerprint)

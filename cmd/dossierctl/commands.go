@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/internal/atomicfile"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -192,7 +193,7 @@ func cmdInit(c *cli, fs *flag.FlagSet, args []string) error {
 	c.log.Info("vault created")
 	text := crypto.RecoveryKeyText(rk, v.Org().Name)
 	if out != "" {
-		if err := crypto.WriteFileAtomic(out, []byte(text), 0o600); err != nil {
+		if err := atomicfile.WriteFile(out, []byte(text), 0o600); err != nil {
 			return fmt.Errorf("the vault was created in %s but the recovery key could not be written to %s: %w; delete that folder and create the vault again, to get a key you can keep", dir, out, err)
 		}
 		fmt.Fprintf(c.stdout, "Vault created in %s.\nRecovery key written to %s (only you can read it). Print it or copy it to paper, keep it away from this laptop, then delete the file.\n", dir, out)
@@ -607,7 +608,7 @@ func cmdRecoveryKey(c *cli, fs *flag.FlagSet, args []string) error {
 		}
 		text := crypto.RecoveryKeyText(rk, v.Org().Name)
 		if out != "" {
-			if err := crypto.WriteFileAtomic(out, []byte(text), 0o600); err != nil {
+			if err := atomicfile.WriteFile(out, []byte(text), 0o600); err != nil {
 				return fmt.Errorf("writing the new recovery key to %s: %w; nothing was changed", out, err)
 			}
 		} else {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/export"
+	"github.com/dossier-hr/dossier/internal/testhooks"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -307,7 +308,7 @@ func TestKillDuringImport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow")
 	}
-	crypto.ScryptWorkFactor = 10
+	testhooks.ScryptWorkFactor = 10
 	ctx := context.Background()
 	dir := t.TempDir()
 	a, _, err := store.Create(filepath.Join(dir, "a"), "pa", store.CreateOptions{OrgName: "Sender"})

@@ -258,7 +258,7 @@ func (c *cli) fail(cmd string, err error) int {
 	dir := c.vaultDir
 	var fe *store.FieldError
 	var ue usageError
-	code, msg := exitError, clean(err)
+	code, msg := exitError, err.Error()
 	switch {
 	case errors.As(err, &ue):
 		code = exitUsage
@@ -302,7 +302,11 @@ func (c *cli) fail(cmd string, err error) int {
 		msg += "; 'dossierctl list' shows the cases and their ids"
 	case errors.Is(err, export.ErrVerify):
 		code = exitBundle
-		msg = "bundle refused: " + msg + "; nothing was changed"
+		msg = "bundle refused: " + msg
+		if errors.Is(err, export.ErrUnknownSigner) {
+			msg += "; add its card with 'dossierctl contact add' after checking the fingerprint with them, or pass --accept-unknown-signer"
+		}
+		msg += "; nothing was changed"
 	case errors.Is(err, export.ErrConsent):
 		msg = "share refused: " + msg
 	case errors.Is(err, store.ErrContactExists):
@@ -325,15 +329,6 @@ func (c *cli) fail(cmd string, err error) int {
 	}
 	fmt.Fprintln(c.stderr, "dossierctl: "+oneLine(msg))
 	return code
-}
-
-// clean drops the package prefixes that wrapped errors pile up.
-func clean(err error) string {
-	s := err.Error()
-	for _, p := range []string{"store: ", "crypto: ", "export: "} {
-		s = strings.ReplaceAll(s, p, "")
-	}
-	return s
 }
 
 func oneLine(s string) string {

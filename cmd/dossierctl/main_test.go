@@ -15,7 +15,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/internal/testhooks"
 	"github.com/dossier-hr/dossier/internal/testimg"
 )
 
@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 	// The crash tests run the test binary itself as dossierctl, so that
 	// they can kill it mid-write.
 	if os.Getenv("DOSSIERCTL_TEST_MAIN") == "1" {
-		crypto.ScryptWorkFactor = 10
+		testhooks.ScryptWorkFactor = 10
 		os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
 	testscript.Main(m, map[string]func(){
@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 			// A low KDF cost keeps the scripts fast; the cost is stored in
 			// the key file, so unlock works the same way. A fixed clock
 			// keeps references (ORG-2026-0001) stable across years.
-			crypto.ScryptWorkFactor = 10
+			testhooks.ScryptWorkFactor = 10
 			clock = func() time.Time { return time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) }
 			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 		},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/dossier-hr/dossier/internal/testhooks"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -12,5 +13,5 @@ func rawExec(dir, passphrase, stmt string) error {
 		return err
 	}
 	defer v.Close()
-	return store.ExecForTest(v, stmt)
+	return testhooks.VaultExec(v, stmt)
 }

@@ -18,6 +18,9 @@ import (
 func (c *cli) dir() (string, error) {
 	if c.vaultDir == "" {
 		d, err := store.DefaultDir()
+		if errors.Is(err, store.ErrNoDataDir) {
+			return "", fmt.Errorf("%w; pass --vault", err)
+		}
 		if err != nil {
 			return "", err
 		}
@@ -151,7 +154,7 @@ func (c *cli) open() (*store.Vault, error) {
 	} else {
 		if g, err := store.ReadUnlockGuard(dir); err == nil && g.Wiped {
 			// Say so before asking for a passphrase that cannot help.
-			return nil, fmt.Errorf("store: %w", crypto.ErrPassphraseWiped)
+			return nil, crypto.ErrPassphraseWiped
 		}
 		p, err := c.passphrase("Passphrase: ", false)
 		if err != nil {

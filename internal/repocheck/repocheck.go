@@ -2,20 +2,17 @@
 // test before anything is built: a program committed by mistake (a
 // dossierctl built in the wrong folder) is a file nobody reviewed, and
 // people who download the source must be able to trust that it is all
-// source. [Layering] checks the module's shape: crypto ← store ← export
-// ← ui ← cmd, Fyne only in ui and cmd, Fyne's app package only in cmd.
+// source.
 package repocheck
 
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 )
 
@@ -110,87 +107,4 @@ func readHead(path string, n int) ([]byte, error) {
 		return nil, err
 	}
 	return b[:k], nil
-}
-
-// Package is what Layering needs to know of a Go package: its import
-// path and every package it depends on, directly or not (go list's Deps),
-// plus what its test files import.
-type Package struct {
-	ImportPath   string
-	Deps         []string
-	TestImports  []string
-	XTestImports []string
-}
-
-// Layers is the order of Dossier's packages: each may depend only on the
-// ones before it (crypto ← store ← export ← ui ← cmd).
-var Layers = []string{"crypto", "store", "export", "ui", "cmd"}
-
-// Layering returns every broken rule of the module's shape among pkgs:
-// a layer depending on a later one; Fyne outside ui and cmd (their tests
-// included); Fyne's app package anywhere but cmd, because only a main
-// program may own the application.
-func Layering(module string, pkgs []Package) []string {
-	layer := func(path string) int {
-		rel, ok := strings.CutPrefix(path, module+"/")
-		if !ok {
-			return -1
-		}
-		for i, l := range Layers {
-			if rel == l || strings.HasPrefix(rel, l+"/") {
-				return i
-			}
-		}
-		return -1
-	}
-	isFyne := func(p string) bool { return p == "fyne.io/fyne/v2" || strings.HasPrefix(p, "fyne.io/fyne/v2/") }
-	isFyneApp := func(p string) bool { return p == "fyne.io/fyne/v2/app" }
-	var bad []string
-	for _, p := range pkgs {
-		own := layer(p.ImportPath)
-		mayFyne := own == 3 || own == 4
-		for _, d := range p.Deps {
-			if l := layer(d); own >= 0 && l > own {
-				bad = append(bad, fmt.Sprintf("%s depends on %s, a later layer", p.ImportPath, d))
-			}
-			if isFyne(d) && !mayFyne {
-				bad = append(bad, fmt.Sprintf("%s depends on Fyne (%s): only ui and cmd may", p.ImportPath, d))
-			}
-			if isFyneApp(d) && own != 4 {
-				bad = append(bad, fmt.Sprintf("%s depends on %s: only cmd may", p.ImportPath, d))
-			}
-		}
-		for _, d := range append(slices.Clone(p.TestImports), p.XTestImports...) {
-			if isFyne(d) && !mayFyne {
-				bad = append(bad, fmt.Sprintf("the tests of %s import Fyne (%s): only ui and cmd may", p.ImportPath, d))
-			}
-			if isFyneApp(d) && own != 4 {
-				bad = append(bad, fmt.Sprintf("the tests of %s import %s: only cmd may", p.ImportPath, d))
-			}
-		}
-	}
-	return bad
-}
-
-// List runs go list -json over the module in root.
-func List(root string) (module string, pkgs []Package, err error) {
-	out, err := exec.Command("go", "-C", root, "list", "-m").Output()
-	if err != nil {
-		return "", nil, fmt.Errorf("go list -m: %w", err)
-	}
-	module = strings.TrimSpace(string(out))
-	cmd := exec.Command("go", "-C", root, "list", "-json=ImportPath,Deps,TestImports,XTestImports", "./...")
-	out, err = cmd.Output()
-	if err != nil {
-		return "", nil, fmt.Errorf("go list: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for dec.More() {
-		var p Package
-		if err := dec.Decode(&p); err != nil {
-			return "", nil, fmt.Errorf("reading go list: %w", err)
-		}
-		pkgs = append(pkgs, p)
-	}
-	return module, pkgs, nil
 }

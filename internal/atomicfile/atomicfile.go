@@ -1,0 +1,158 @@
+// Package atomicfile replaces files so that, whatever happens — a crash, a
+// kill, a power cut, a full disk — the file afterwards holds either its old
+// content or the new one, never a mix or nothing.
+//
+// The new content is written to a temporary file in the same folder, named
+// "." + the target's name + ".tmp-" + random digits (store recognises an
+// interrupted write of its key file by that name), synced, renamed over the target and the
+// folder synced. Until [File.Commit] the target is untouched; a failure
+// or [File.Abort] removes the temporary file. Every writer of files in
+// Dossier goes through here.
+//
+// It is a leaf package: it imports nothing of Dossier.
+package atomicfile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// Hooks replaced by tests to fail a step midway.
+var (
+	syncFile = (*os.File).Sync
+	syncDir  = func(d *os.File) error { return d.Sync() }
+)
+
+// File is the temporary file that will replace a target path. Write (and
+// read back, seek) through its embedded *os.File, then Commit or Abort.
+type File struct {
+	*os.File
+	path string
+	done bool
+}
+
+// Create starts replacing path: it creates the temporary file beside it,
+// with permissions perm.
+func Create(path string, perm os.FileMode) (*File, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("creating a temporary file: %w", err)
+	}
+	if err := tmp.Chmod(perm); err != nil && runtime.GOOS != "windows" {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, fmt.Errorf("setting permissions: %w", err)
+	}
+	return &File{File: tmp, path: path}, nil
+}
+
+// Commit syncs and closes the temporary file, renames it over the target
+// and syncs the folder. If it fails before the rename, the target is as it
+// was and the temporary file is gone. An error syncing the folder comes
+// after the rename: the target then holds the new content, which a crash
+// may still undo, so it is reported.
+func (f *File) Commit() error {
+	if f.done {
+		return errors.New("the file was already committed or abandoned")
+	}
+	f.done = true
+	name := f.Name()
+	if err := syncFile(f.File); err != nil {
+		f.File.Close()
+		os.Remove(name)
+		return fmt.Errorf("writing %s: %w", filepath.Base(f.path), err)
+	}
+	if err := f.File.Close(); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("writing %s: %w", filepath.Base(f.path), err)
+	}
+	if err := os.Rename(name, f.path); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("replacing %s: %w", filepath.Base(f.path), err)
+	}
+	return SyncDir(filepath.Dir(f.path))
+}
+
+// CommitNew is Commit for a target that must not be replaced: if a file
+// is at the target path, it fails with an error that matches
+// fs.ErrExist, and the temporary file is gone. The check and the placing
+// are one step (a hard link) where the file system has hard links; on
+// those without (FAT on a USB stick) it checks, then renames, so only a
+// file made in between could be replaced.
+func (f *File) CommitNew() error {
+	if f.done {
+		return errors.New("the file was already committed or abandoned")
+	}
+	f.done = true
+	name := f.Name()
+	defer os.Remove(name) // after a link, removes the extra name
+	if err := syncFile(f.File); err != nil {
+		f.File.Close()
+		return fmt.Errorf("writing %s: %w", filepath.Base(f.path), err)
+	}
+	if err := f.File.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", filepath.Base(f.path), err)
+	}
+	err := os.Link(name, f.path)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s: %w", filepath.Base(f.path), fs.ErrExist)
+	}
+	if err != nil {
+		if _, serr := os.Lstat(f.path); serr == nil {
+			return fmt.Errorf("%s: %w", filepath.Base(f.path), fs.ErrExist)
+		}
+		if err := os.Rename(name, f.path); err != nil {
+			return fmt.Errorf("placing %s: %w", filepath.Base(f.path), err)
+		}
+	}
+	return SyncDir(filepath.Dir(f.path))
+}
+
+// Abort closes and removes the temporary file, leaving the target as it
+// was. After Commit it does nothing, so it can be deferred.
+func (f *File) Abort() {
+	if f.done {
+		return
+	}
+	f.done = true
+	f.File.Close()
+	os.Remove(f.Name())
+}
+
+// WriteFile replaces path with data, atomically (see the package doc).
+func WriteFile(path string, data []byte, perm os.FileMode) error {
+	f, err := Create(path, perm)
+	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("writing %s: %w", filepath.Base(path), err)
+	}
+	return f.Commit()
+}
+
+// SyncDir fsyncs a folder so that a rename, create or remove inside it is
+// durable. On systems where folders cannot be synced (Windows) it does
+// nothing.
+func SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("opening the folder to sync it: %w", err)
+	}
+	defer d.Close()
+	if err := syncDir(d); err != nil && !syncUnsupported(err) {
+		return fmt.Errorf("syncing the folder: %w", err)
+	}
+	return nil
+}
+
+// syncUnsupported reports errors that mean "this platform cannot fsync a
+// folder", which Windows returns; everywhere else a failed sync is real.
+func syncUnsupported(err error) bool {
+	return runtime.GOOS == "windows" && (errors.Is(err, fs.ErrPermission) || errors.Is(err, fs.ErrInvalid))
+}

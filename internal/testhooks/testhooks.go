@@ -1,0 +1,16 @@
+// Package testhooks holds the few knobs tests of one package need to turn
+// in another: they are not API, and only this module can import them (the
+// way filippo.io/age keeps its test hooks internal). Production code never
+// sets them.
+package testhooks
+
+// ScryptWorkFactor, when not zero, replaces the scrypt work factor of new
+// passphrase wraps and bundle passphrases (crypto's default is 18, about a
+// second): tests set it low to stay fast. The factor is stored in each wrap,
+// so unlocking works the same either way.
+var ScryptWorkFactor int
+
+// VaultExec runs a statement on an open vault's database (a *store.Vault),
+// bypassing every rule of package store: for tests that tamper with a vault
+// the way an attacker holding the key could. Package store sets it.
+var VaultExec func(vault any, stmt string) error
