@@ -1,7 +1,10 @@
 // Package export writes and reads Dossier bundles: one file that holds
 // what is needed to rebuild a vault (a full backup) or to share cases with
 // a partner, encrypted with age and signed by the organisation that made
-// it. The format is in docs/bundle-format.md.
+// it. The format is in docs/bundle-format.md. [Write] and [WriteFile]
+// make a bundle, [Read] checks one, [Import] merges a partner's into a
+// vault, [Restore] rebuilds a vault from a full backup and its
+// incrementals, [PreviewShare] shows what a share would hold.
 //
 // A bundle is an age file. Inside is a tar stream: a header, the records,
 // the evidence files, then a manifest listing every entry with its SHA-256,

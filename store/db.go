@@ -248,6 +248,18 @@ ALTER TABLE conflicts ADD COLUMN lineage TEXT NOT NULL DEFAULT '[]';
 -- 1 once a revision of the case settled it (dossierctl resolve).
 ALTER TABLE conflicts ADD COLUMN resolved INTEGER NOT NULL DEFAULT 0;
 `,
+	// 6: the consent scopes of every case saved before they were
+	// indexed, so that statistics count only cases whose consent covers
+	// them; cases saved since are indexed as they are saved
+	// (writeTx.index). In Go: goMigrations[6], indexConsent.
+	``,
+}
+
+// goMigrations are migrations that SQL alone cannot do well, by number
+// (1-based, as user_version counts): each runs in the migration's
+// transaction after its SQL (which may be empty).
+var goMigrations = map[int]func(*sql.Tx) error{
+	6: indexConsent,
 }
 
 // SchemaVersion is the schema version this build writes.
@@ -269,9 +281,17 @@ func migrate(db *sql.DB) error {
 		if err != nil {
 			return fmt.Errorf("migrating: %w", err)
 		}
-		if _, err := tx.Exec(migrations[i]); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %d: %w", i+1, err)
+		if migrations[i] != "" {
+			if _, err := tx.Exec(migrations[i]); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migration %d: %w", i+1, err)
+			}
+		}
+		if f := goMigrations[i+1]; f != nil {
+			if err := f(tx); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migration %d: %w", i+1, err)
+			}
 		}
 		if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
 			tx.Rollback()

@@ -143,9 +143,6 @@ func (v *Vault) Stats(ctx context.Context, q Query, opt StatsOptions) (*Stats, e
 	}
 	s := &Stats{MinCount: min, AllCases: opt.AllCases}
 	if !opt.AllCases {
-		if err := v.indexConsent(ctx); err != nil {
-			return nil, err
-		}
 		all, err := v.Count(ctx, q)
 		if err != nil {
 			return nil, err
@@ -289,23 +286,11 @@ func suppress(cells []Count, min int) bool {
 	return true
 }
 
-// indexConsent indexes, once, the consent scopes of cases saved before
-// they were indexed (writeTx.index indexes every case saved since).
-func (v *Vault) indexConsent(ctx context.Context) error {
-	var done string
-	err := v.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'consent_indexed'").Scan(&done)
-	if err == nil && done == "1" {
-		return nil
-	}
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("reading settings: %w", err)
-	}
-	t, err := v.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer t.rollback()
-	rows, err := t.tx.QueryContext(ctx, "SELECT n, doc FROM case_docs")
+// indexConsent indexes the consent scopes of every case (migration 6).
+// A document that does not parse is left out, as it was from statistics:
+// one bad record must not keep the vault from opening.
+func indexConsent(tx *sql.Tx) error {
+	rows, err := tx.Query("SELECT n, doc FROM case_docs")
 	if err != nil {
 		return fmt.Errorf("indexing consent: %w", err)
 	}
@@ -332,15 +317,16 @@ func (v *Vault) indexConsent(ctx context.Context) error {
 	}
 	for _, c := range all {
 		for _, s := range c.scope {
-			if _, err := t.exec("INSERT OR IGNORE INTO case_facets(kind, value, case_n) VALUES ('consent', ?, ?)", s, c.n); err != nil {
+			if _, err := tx.Exec("INSERT OR IGNORE INTO case_facets(kind, value, case_n) VALUES ('consent', ?, ?)", s, c.n); err != nil {
 				return fmt.Errorf("indexing consent: %w", err)
 			}
 		}
 	}
-	if _, err := t.exec("INSERT OR REPLACE INTO meta(key, value) VALUES ('consent_indexed', '1')"); err != nil {
+	// The mark of the lazy indexing of earlier builds is no longer read.
+	if _, err := tx.Exec("DELETE FROM meta WHERE key = 'consent_indexed'"); err != nil {
 		return fmt.Errorf("indexing consent: %w", err)
 	}
-	return t.commit()
+	return nil
 }
 
 func (v *Vault) counts(ctx context.Context, query string, args []any) ([]Count, error) {

@@ -150,9 +150,9 @@ func TestSuppressExamples(t *testing.T) {
 
 // By default Stats counts only cases consented to anonymised statistics,
 // says how many it left out, and hides small counts; a vault saved before
-// consent was indexed is indexed on first use.
+// consent was indexed is indexed when opened (migration 6).
 func TestStatsConsentAndThreshold(t *testing.T) {
-	v, _, _ := testVault(t)
+	v, _, dir := testVault(t)
 	var in strings.Builder
 	for range 6 {
 		in.WriteString(`{"title":"a","country":"RU","consent":{"obtained":true,"scope":["anonymised_statistics"]}}` + "\n")
@@ -164,12 +164,23 @@ func TestStatsConsentAndThreshold(t *testing.T) {
 	if _, err := v.AddCases(ctx, strings.NewReader(in.String())); err != nil {
 		t.Fatal(err)
 	}
-	// As an older version left it: no consent in the index.
+	// As a version before schema 6 left it: no consent in the index. The
+	// migration indexes it when the vault is next opened.
 	if _, err := v.db.Exec("DELETE FROM case_facets WHERE kind = 'consent'"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.db.Exec("DELETE FROM meta WHERE key = 'consent_indexed'"); err != nil {
+	if _, err := v.db.Exec("PRAGMA user_version = 5"); err != nil {
 		t.Fatal(err)
+	}
+	v.Close()
+	v, err := Open(dir, "test passphrase", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	var version int
+	if err := v.db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != SchemaVersion || SchemaVersion != 6 {
+		t.Fatalf("schema %d after opening (%v), this build writes %d", version, err, SchemaVersion)
 	}
 	st, err := v.Stats(ctx, Query{}, StatsOptions{})
 	if err != nil {
