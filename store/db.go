@@ -40,9 +40,28 @@ func init() {
 					return err
 				}
 			}
-			return nil
+			return harden(c)
 		},
 	})
+}
+
+// harden applies the defences against a database file Dossier did not
+// make (docs/security.md, "A vault folder Dossier did not make"): SQL in
+// the schema — triggers, views, defaults, checks — may call only
+// functions marked harmless (trusted_schema off), and the schema and
+// FTS shadow tables cannot be written as plain tables (defensive). Each
+// setting is read back: a connection without them is refused.
+func harden(c *sqlcipher.SQLiteConn) error {
+	if _, err := c.Exec("PRAGMA trusted_schema = OFF", nil); err != nil {
+		return err
+	}
+	if on, err := setDBConfig(c, dbConfigTrustedSchema, false); err != nil || on {
+		return fmt.Errorf("%w: trusted_schema stays on", errNoDBConfig)
+	}
+	if on, err := setDBConfig(c, dbConfigDefensive, true); err != nil || !on {
+		return fmt.Errorf("%w: defensive mode stays off", errNoDBConfig)
+	}
+	return nil
 }
 
 // ErrCipherMissing means the SQLCipher library linked into this program is
@@ -53,7 +72,23 @@ var ErrCipherMissing = errors.New("the encryption library is missing or not the 
 // with it: the database file is damaged or belongs to another vault.
 var ErrNotDatabase = errors.New("the vault database does not open with this vault's key (damaged, or from another vault)")
 
+// openDB opens the database at path with key, and refuses it unless its
+// schema is one Dossier's migrations make (verifySchema).
 func openDB(path string, key *crypto.DataKey) (*sql.DB, error) {
+	db, err := openUnverified(path, key)
+	if err != nil {
+		return nil, err
+	}
+	// Before anything is written, migrations included: the file may not
+	// be one Dossier made.
+	if err := verifySchema(db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func openUnverified(path string, key *crypto.DataKey) (*sql.DB, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("the vault path may not contain '?' or '#'")
 	}
@@ -268,7 +303,11 @@ var SchemaVersion = len(migrations)
 // ErrNewerVault means the vault was written by a newer Dossier.
 var ErrNewerVault = errors.New("this vault was written by a newer version of Dossier; update Dossier to open it")
 
-func migrate(db *sql.DB) error {
+func migrate(db *sql.DB) error { return migrateTo(db, len(migrations)) }
+
+// migrateTo applies the migrations up to schema version want; the
+// reference schema (schema.go) is built with it.
+func migrateTo(db *sql.DB, want int) error {
 	var have int
 	if err := db.QueryRow("PRAGMA user_version").Scan(&have); err != nil {
 		return fmt.Errorf("reading schema version: %w", err)
@@ -276,7 +315,7 @@ func migrate(db *sql.DB) error {
 	if have > len(migrations) {
 		return fmt.Errorf("%w (schema %d, this build knows %d)", ErrNewerVault, have, len(migrations))
 	}
-	for i := have; i < len(migrations); i++ {
+	for i := have; i < want; i++ {
 		tx, err := db.Begin()
 		if err != nil {
 			return fmt.Errorf("migrating: %w", err)

@@ -734,6 +734,7 @@ func TestConnectionPragmas(t *testing.T) {
 		"synchronous":            "2",     // FULL
 		"cipher_memory_security": "0",     // see docs/security.md
 		"cipher_page_size":       "65536", // part of the file format
+		"trusted_schema":         "0",     // SQL in a schema calls only harmless functions
 	}
 	// Several connections at once, so more than one is checked.
 	conns := make([]*sql.Conn, 3)
