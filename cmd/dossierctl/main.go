@@ -287,6 +287,8 @@ func (c *cli) fail(cmd string, err error) int {
 		msg = "the recovery key file does not hold a Dossier recovery key (a line starting AGE-SECRET-KEY-PQ-1)"
 	case errors.Is(err, store.ErrRestoreIncomplete):
 		msg = fmt.Sprintf("a restore into %s was interrupted before it finished, so there is no vault there yet. Run 'dossierctl restore' again with --vault %s and the same backups: it starts over", dir, dir)
+	case errors.Is(err, store.ErrUnknownSchema):
+		msg = fmt.Sprintf("the vault folder %s holds database objects Dossier did not make, so it was not opened and nothing in it ran. Someone may have planted or changed it: keep it as it is for investigation, restore your data from a backup into a new folder with 'dossierctl restore', and report it", dir)
 	case errors.Is(err, store.ErrNoVault):
 		msg = fmt.Sprintf("no vault in %s; create one with 'dossierctl init', or pass --vault DIR", dir)
 	case errors.Is(err, store.ErrVaultExists):
