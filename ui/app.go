@@ -342,6 +342,7 @@ var messages = []struct {
 	{store.ErrNotFound, "ui.err.not_found"},
 	{store.ErrRestoreIncomplete, "ui.err.restore_incomplete"},
 	{store.ErrNewerVault, "ui.err.newer_vault"},
+	{store.ErrUnknownSchema, "ui.err.unknown_schema"},
 	{store.ErrNotDatabase, "ui.err.damaged"},
 	{crypto.ErrCorruptKeyFile, "ui.err.damaged"},
 	{store.ErrCipherMissing, "ui.err.cipher_missing"},

@@ -174,6 +174,35 @@ func TestUnlockWrongThenRight(t *testing.T) {
 	}
 }
 
+// A vault folder Dossier did not make (a trigger planted in its
+// database): the right passphrase does not open it, the person is told
+// why and what to do, and the planted trigger never runs.
+func TestUnlockPlantedVault(t *testing.T) {
+	dir, _ := fixture(t)
+	v, err := store.Open(dir, "the right passphrase", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = testhooks.VaultExec(v, `CREATE TRIGGER planted AFTER INSERT ON audit BEGIN INSERT INTO meta(key, value) VALUES ('planted', 'ran'); END`)
+	v.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, store.DBFile)
+	before := hashFile(t, db)
+	a, w := start(t, dir, "en")
+	unlockWith(t, a, w, "the right passphrase")
+	eventually(t, "the planted-vault message", func() bool {
+		return labelWith(w, "This vault folder holds database objects Dossier did not make, so it was not opened")
+	})
+	if a.Vault() != nil {
+		t.Fatal("a planted vault opened")
+	}
+	if hashFile(t, db) != before {
+		t.Fatal("opening a planted vault changed its database")
+	}
+}
+
 func TestSearchFilterSelectAndLock(t *testing.T) {
 	dir, _ := fixture(t)
 	a, w := start(t, dir, "en")
