@@ -3,10 +3,12 @@ package export
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/base64"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"filippo.io/age"
 
@@ -36,10 +38,25 @@ type importSink struct {
 	l    *store.Loader
 	from string
 	res  *ImportResult
+	// trusted, if set, are the signing keys a bundle may come from: the
+	// vault's own and its contacts'. The header names the creator, so a
+	// stranger's bundle is refused before anything of it is staged; the
+	// signature, at the end, then proves the header's creator made it.
+	trusted []ed25519.PublicKey
 }
 
 func (s *importSink) Header(h *Header) error {
 	s.from = h.Creator.Name
+	if s.trusted == nil {
+		return nil
+	}
+	if err := h.Creator.Check(); err != nil {
+		return refuse(ErrBadSignature, "the creator's card: %v", err)
+	}
+	pk, _ := h.Creator.PublicKey() // checked by Check
+	if !slices.ContainsFunc(s.trusted, func(k ed25519.PublicKey) bool { return k.Equal(pk) }) {
+		return refuse(ErrUnknownSigner, "%q, fingerprint %s", h.Creator.Name, h.Creator.Fingerprint)
+	}
 	return nil
 }
 
@@ -137,12 +154,24 @@ func Import(ctx context.Context, v *store.Vault, path string, opts ImportOptions
 	if err != nil {
 		return nil, err
 	}
+	sink := &importSink{res: &ImportResult{}}
+	if !opts.AcceptUnknown && !opts.DryRun {
+		contacts, err := v.Contacts(ctx)
+		if err != nil {
+			return nil, err
+		}
+		sink.trusted = []ed25519.PublicKey{own.PublicKey()}
+		for _, c := range contacts {
+			sink.trusted = append(sink.trusted, ed25519.PublicKey(c.SignKey))
+		}
+	}
 	l, err := v.BeginLoad(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer l.Rollback()
-	res := &ImportResult{}
+	sink.l = l
+	res := sink.res
 	ids := own.Identities()
 	if opts.Passphrase != "" {
 		sid, err := age.NewScryptIdentity(opts.Passphrase)
@@ -151,7 +180,7 @@ func Import(ctx context.Context, v *store.Vault, path string, opts ImportOptions
 		}
 		ids = append(ids, sid)
 	}
-	m, err := Read(ctx, in, ids, &importSink{l: l, res: res})
+	m, err := Read(ctx, in, ids, sink)
 	if err != nil {
 		return nil, err
 	}

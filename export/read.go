@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"filippo.io/age"
@@ -82,40 +83,99 @@ func Read(ctx context.Context, r io.Reader, ids []age.Identity, sink Sink) (*Man
 		}
 		return nil, refuse(ErrCorrupt, "not an age file, or its header is damaged (%v)", err)
 	}
-	m, err := readPlain(ctx, bufio.NewReaderSize(ar, 1<<20), sink)
-	if err != nil {
-		return nil, err
-	}
-	// tar stops at its end marker; read age to its end too, so that its
-	// final chunk is authenticated (a truncated bundle fails here) and
-	// nothing follows the archive.
-	rest, err := io.Copy(io.Discard, io.LimitReader(ar, 1<<20))
-	if err != nil {
-		return nil, refuse(ErrCorrupt, "the encrypted stream does not end properly (%v)", err)
-	}
-	if rest > 0 {
-		return nil, refuse(ErrCorrupt, "%d unexpected bytes after the archive", rest)
-	}
-	return m, nil
+	// No buffer between age and tar: tar reads exactly up to its end
+	// marker, so whatever follows it is still in age's stream, where
+	// readPlain finds it.
+	return readPlain(ctx, ar, sink)
 }
 
 // readPlain reads a bundle's decrypted tar stream: everything Read checks
-// but age's own authentication. It is the parser of outside input that
-// the fuzz targets exercise.
+// but age's own authentication. It requires the stream to end right after
+// the tar end marker; on an age stream, that final read is what makes age
+// authenticate its last chunk. It is the parser of outside input that the
+// fuzz targets exercise.
 func readPlain(ctx context.Context, r io.Reader, sink Sink) (*Manifest, error) {
-	br := &bundleReader{tr: tar.NewReader(r), sink: sink}
+	src := &streamReader{r: r}
+	br := &bundleReader{tr: tar.NewReader(src), src: src, sink: sink,
+		cases: map[string]bool{}, evidence: map[string]bool{}, custody: map[string]bool{}}
 	return br.run(ctx)
+}
+
+// streamReader remembers how the stream under the tar reader ended, so
+// that an error a sink returns because the bundle was cut short is
+// reported as a damaged bundle, not as the sink's own failure.
+type streamReader struct {
+	r   io.Reader
+	eof bool  // the stream ended
+	err error // the stream failed (age found a damaged or missing chunk)
+}
+
+func (s *streamReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err == io.EOF {
+		s.eof = true
+	} else if err != nil && s.err == nil {
+		s.err = err
+	}
+	return n, err
+}
+
+// end checks that the stream ends right after the tar end marker: tar
+// itself stops reading there, and takes a stream that ends at an entry
+// boundary, with no marker, for a complete archive.
+func (s *streamReader) end() error {
+	if s.err != nil {
+		return refuse(ErrCorrupt, "the encrypted stream does not end properly (%v)", s.err)
+	}
+	if s.eof {
+		return refuse(ErrCorrupt, "the archive ends without its end marker (truncated?)")
+	}
+	var one [1]byte
+	n, err := io.ReadFull(s, one[:])
+	switch {
+	case n > 0:
+		return refuse(ErrCorrupt, "unexpected data after the archive's end marker")
+	case err != io.EOF:
+		return refuse(ErrCorrupt, "the encrypted stream does not end properly (%v)", err)
+	}
+	return nil
+}
+
+// damaged turns an error a sink returned into a refusal of the bundle when
+// the bundle is to blame: its stream ended or failed under the sink (a
+// truncated or damaged bundle, not the end of a file or a store failure),
+// or the bytes it carries do not match their own record.
+func (b *bundleReader) damaged(name string, err error) error {
+	var ve *VerifyError
+	switch {
+	case errors.As(err, &ve):
+		return err
+	case b.src.err != nil:
+		return refuse(ErrCorrupt, "reading %q (%v)", safeName(name), b.src.err)
+	case b.src.eof || errors.Is(err, io.ErrUnexpectedEOF):
+		return refuse(ErrCorrupt, "%q is cut short (truncated?)", safeName(name))
+	case errors.Is(err, store.ErrEvidenceCorrupt):
+		return refuse(ErrCorrupt, "%q does not match its record", safeName(name))
+	}
+	return err
 }
 
 type bundleReader struct {
 	tr      *tar.Reader
+	src     *streamReader
 	sink    Sink
 	header  *Header
 	seen    []ManifestEntry
 	pending *store.Evidence // a record read, waiting for its bytes
 
 	// What the entries hold, to check the manifest's counts against.
-	cases, originals, stripped int
+	ncases, originals, stripped int
+
+	// Where the reader is in the order of entries (docs/bundle-format.md),
+	// and the ids already read, each of which may come once.
+	phase                    int
+	had                      [phaseAudit + 1]bool
+	cases, evidence, custody map[string]bool
 }
 
 func (b *bundleReader) run(ctx context.Context) (*Manifest, error) {
@@ -126,6 +186,9 @@ func (b *bundleReader) run(ctx context.Context) (*Manifest, error) {
 		}
 		h, err := b.tr.Next()
 		if err == io.EOF {
+			if err := b.src.end(); err != nil {
+				return nil, err
+			}
 			break
 		}
 		if err != nil {
@@ -166,7 +229,7 @@ func (b *bundleReader) run(ctx context.Context) (*Manifest, error) {
 			continue
 		default:
 			if err := b.entry(h, hr, n); err != nil {
-				return nil, err
+				return nil, b.damaged(h.Name, err)
 			}
 		}
 		// Whatever the sink left unread is hashed too.
@@ -190,8 +253,96 @@ func (b *bundleReader) run(ctx context.Context) (*Manifest, error) {
 	return b.check(manifestBytes, sig)
 }
 
+// Phases of a bundle, in the order its entries must come. A phase marked
+// single holds one entry at most; the others one entry per id.
+const (
+	phaseHeader = iota
+	phaseMeta
+	phaseContacts
+	phaseDeleted
+	phaseCases
+	phaseCustody
+	phaseEvidence
+	phaseAudit
+)
+
+var phaseNames = [...]string{"the header", "the settings", "the contacts", "the deleted cases", "case records", "custody records", "evidence", "the audit log"}
+
+// kindPhases are the phases each kind of bundle may hold, and must.
+var kindPhases = map[string]struct{ allowed, required []int }{
+	KindFull:        {[]int{phaseHeader, phaseMeta, phaseContacts, phaseCases, phaseEvidence, phaseAudit}, []int{phaseMeta, phaseContacts, phaseAudit}},
+	KindIncremental: {[]int{phaseHeader, phaseMeta, phaseContacts, phaseDeleted, phaseCases, phaseCustody, phaseEvidence, phaseAudit}, []int{phaseMeta, phaseContacts, phaseDeleted, phaseAudit}},
+	KindShare:       {[]int{phaseHeader, phaseCases, phaseEvidence}, nil},
+}
+
+func phaseOf(name string) (phase int, single bool) {
+	switch {
+	case name == entryHeader:
+		return phaseHeader, true
+	case name == entryMeta:
+		return phaseMeta, true
+	case name == entryContacts:
+		return phaseContacts, true
+	case name == entryDeleted:
+		return phaseDeleted, true
+	case caseEntry.MatchString(name):
+		return phaseCases, false
+	case custodyEntry.MatchString(name):
+		return phaseCustody, false
+	case evidenceEntry.MatchString(name):
+		return phaseEvidence, false
+	case name == entryAudit:
+		return phaseAudit, true
+	}
+	return -1, false
+}
+
+// order checks that an entry may come in this kind of bundle, at this
+// place: verify and import must agree on every bundle, so whatever a sink
+// relies on (a case before its evidence, one entry per case) is checked
+// here, for both.
+func (b *bundleReader) order(name string) error {
+	phase, single := phaseOf(name)
+	if phase < 0 {
+		return refuse(ErrCorrupt, "unexpected entry %q (only header, settings, contacts, deletions, cases, evidence, custody, audit, manifest and signature are allowed)", safeName(name))
+	}
+	if b.header == nil {
+		return nil // the header itself; run makes sure it comes first
+	}
+	if !slices.Contains(kindPhases[b.header.Kind].allowed, phase) {
+		return refuse(ErrCorrupt, "%s has no %s (entry %q)", KindPhrase(b.header.Kind), phaseNames[phase], safeName(name))
+	}
+	if phase < b.phase || single && phase == b.phase {
+		return refuse(ErrCorrupt, "entry %q is out of order or repeated", safeName(name))
+	}
+	if b.pending != nil && name != "evidence/"+b.pending.ID+".bin" {
+		return refuse(ErrCorrupt, "evidence record %s is not followed by its file", b.pending.ID)
+	}
+	b.phase = phase
+	return nil
+}
+
+// complete checks that the bundle held every entry its kind must.
+func (b *bundleReader) complete() error {
+	if b.pending != nil {
+		return refuse(ErrCorrupt, "evidence record %s has no file", b.pending.ID)
+	}
+	for _, p := range kindPhases[b.header.Kind].required {
+		if !b.had[p] {
+			return refuse(ErrCorrupt, "%s without %s", KindPhrase(b.header.Kind), phaseNames[p])
+		}
+	}
+	return nil
+}
+
 // entry checks one content entry's name and size, and hands it to the sink.
 func (b *bundleReader) entry(h *tar.Header, r io.Reader, n int) error {
+	if err := b.order(h.Name); err != nil {
+		return err
+	}
+	if p, _ := phaseOf(h.Name); p >= 0 {
+		b.had[p] = true
+	}
 	sink := b.sink
 	switch {
 	case h.Name == entryHeader:
@@ -214,6 +365,9 @@ func (b *bundleReader) entry(h *tar.Header, r io.Reader, n int) error {
 		}
 		if hdr.Version < 1 {
 			return refuse(ErrCorrupt, "format version %d", hdr.Version)
+		}
+		if _, ok := kindPhases[hdr.Kind]; !ok {
+			return refuse(ErrCorrupt, "%s", KindPhrase(hdr.Kind))
 		}
 		b.header = &hdr
 		if sink != nil {
@@ -264,6 +418,10 @@ func (b *bundleReader) entry(h *tar.Header, r io.Reader, n int) error {
 		if err := strictJSON(data, &e); err != nil || e.ID != custodyEntry.FindStringSubmatch(h.Name)[1] {
 			return refuse(ErrCorrupt, "%s is malformed", h.Name)
 		}
+		if b.custody[e.ID] {
+			return refuse(ErrCorrupt, "%s is repeated", h.Name)
+		}
+		b.custody[e.ID] = true
 		if sink != nil {
 			return sink.Custody(&e)
 		}
@@ -277,7 +435,20 @@ func (b *bundleReader) entry(h *tar.Header, r io.Reader, n int) error {
 		if err := strictJSON(data, &caseEntryRecord{CaseRecord: &rec}); err != nil {
 			return refuse(ErrCorrupt, "%s is malformed (%v)", h.Name, err)
 		}
-		b.cases++
+		// The entry's name is the id the case has inside: a reader that
+		// trusted either alone could be told two stories.
+		var doc struct {
+			ID string `json:"id"`
+		}
+		id := caseEntry.FindStringSubmatch(h.Name)[1]
+		if json.Unmarshal(rec.Doc, &doc) != nil || doc.ID != id {
+			return refuse(ErrCorrupt, "%s holds a case of another id", h.Name)
+		}
+		if b.cases[id] {
+			return refuse(ErrCorrupt, "%s is repeated", h.Name)
+		}
+		b.cases[id] = true
+		b.ncases++
 		if sink != nil {
 			return sink.Case(&rec)
 		}
@@ -292,6 +463,20 @@ func (b *bundleReader) entry(h *tar.Header, r io.Reader, n int) error {
 			if err := strictJSON(data, &e); err != nil || e.ID != g[1] {
 				return refuse(ErrCorrupt, "%s is malformed", h.Name)
 			}
+			if b.evidence[e.ID] {
+				return refuse(ErrCorrupt, "%s is repeated", h.Name)
+			}
+			// A full backup and a share carry each item after its case,
+			// and a full backup each stripped copy after its original;
+			// an incremental one may add evidence to cases and originals
+			// that earlier bundles carried.
+			if b.header.Kind != KindIncremental && !b.cases[e.CaseID] {
+				return refuse(ErrCorrupt, "%s comes before its case, or without it", h.Name)
+			}
+			if b.header.Kind == KindFull && e.DerivedFrom != "" && !b.evidence[e.DerivedFrom] {
+				return refuse(ErrCorrupt, "%s comes before the original it was made from, or without it", h.Name)
+			}
+			b.evidence[e.ID] = true
 			if e.Kind == store.EvidenceStripped {
 				b.stripped++
 			} else {
@@ -331,8 +516,6 @@ func (b *bundleReader) entry(h *tar.Header, r io.Reader, n int) error {
 		if err := sc.Err(); err != nil {
 			return refuse(ErrCorrupt, "the audit log is malformed (%v)", err)
 		}
-	default:
-		return refuse(ErrCorrupt, "unexpected entry %q (only header, settings, contacts, deletions, cases, evidence, custody, audit, manifest and signature are allowed)", safeName(h.Name))
 	}
 	return nil
 }
@@ -344,8 +527,8 @@ func (b *bundleReader) check(mb, sig []byte) (*Manifest, error) {
 	if err := strictJSON(mb, &m); err != nil {
 		return nil, refuse(ErrCorrupt, "the manifest is malformed (%v)", err)
 	}
-	if b.pending != nil {
-		return nil, refuse(ErrCorrupt, "evidence record %s has no file", b.pending.ID)
+	if err := b.complete(); err != nil {
+		return nil, err
 	}
 	if m.Format != BundleFormat || m.Version != b.header.Version || m.Kind != b.header.Kind ||
 		m.CreatedAt != b.header.CreatedAt || m.Creator != b.header.Creator || m.Base != b.header.Base {
@@ -360,9 +543,9 @@ func (b *bundleReader) check(mb, sig []byte) (*Manifest, error) {
 		}
 	}
 	// The counts people are shown must be what the bundle holds.
-	if m.Cases != b.cases || m.Evidence != b.originals+b.stripped {
+	if m.Cases != b.ncases || m.Evidence != b.originals+b.stripped {
 		return nil, refuse(ErrCorrupt, "the manifest counts %d cases and %d evidence items, the bundle holds %d and %d",
-			m.Cases, m.Evidence, b.cases, b.originals+b.stripped)
+			m.Cases, m.Evidence, b.ncases, b.originals+b.stripped)
 	}
 	m.Originals, m.Stripped = b.originals, b.stripped
 	pk, err := m.Creator.PublicKey()

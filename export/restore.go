@@ -20,6 +20,7 @@ type restoreSink struct {
 	incremental bool   // applying an incremental bundle
 	base        string // the manifest hash the next bundle must follow
 	cur         RestoredBundle
+	creator     ed25519.PublicKey // the current bundle's, as its header claims
 	// skipped are the damaged records earlier bundles left out: later
 	// incrementals may carry their custody, which has nothing to go to.
 	skipped map[string]bool
@@ -34,10 +35,21 @@ func (s *restoreSink) Header(h *Header) error {
 	case s.incremental && h.Base != s.base:
 		return refuse(ErrWrongKind, "this incremental bundle does not follow the one before it (give the bundles in the order they were made, with none missing)")
 	}
+	s.creator, _ = h.Creator.PublicKey() // nil if malformed: refused below
 	return nil
 }
 
 func (s *restoreSink) Meta(meta map[string][]byte) error {
+	// The settings come before any case: a backup claiming another
+	// creator than the organisation it restores is refused before its
+	// content is staged (Restore checks the signature itself at the end).
+	seed := store.BackupSignSeed(meta)
+	if len(seed) != ed25519.SeedSize {
+		return refuse(ErrCorrupt, "the backup lacks the organisation's signing key")
+	}
+	if !ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey).Equal(s.creator) {
+		return refuse(ErrBadSignature, "signed by another organisation than the one it restores")
+	}
 	s.meta = meta
 	for k, v := range meta {
 		if err := s.l.Meta(k, v); err != nil {

@@ -80,6 +80,21 @@ func TestScripts(t *testing.T) {
 			"mkjpeg": func(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Check(os.WriteFile(ts.MkAbs(args[0]), testimg.JPEGWithMetadata(), 0o600))
 			},
+			// mkfile FILE SIZE: write SIZE bytes that do not compress
+			// (a deterministic pseudo-random sequence), as a video would.
+			"mkfile": func(ts *testscript.TestScript, neg bool, args []string) {
+				n, err := strconv.Atoi(args[1])
+				ts.Check(err)
+				b := make([]byte, n)
+				x := uint32(2463534242)
+				for i := range b {
+					x ^= x << 13
+					x ^= x >> 17
+					x ^= x << 5
+					b[i] = byte(x)
+				}
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), b, 0o600))
+			},
 			// mkdamaged NAME FILE: write the damaged or hostile image NAME
 			// of testimg.Damaged.
 			"mkdamaged": func(ts *testscript.TestScript, neg bool, args []string) {
