@@ -110,8 +110,13 @@ func (m *mainScreen) statsTables(st *store.Stats) []statsTable {
 		{"ui.stats.by_status", "status", "case_status", st.ByStatus},
 	} {
 		tt := statsTable{title: a.T(t.key)}
-		if slices.Contains(st.Withheld, t.name) {
+		switch {
+		case slices.Contains(st.Withheld, t.name):
 			tt.rows = append(tt.rows, statsRow{label: a.T("ui.stats.withheld")})
+		case len(t.rows) == 0:
+			// No case counted (none has consent to statistics, or the
+			// filters leave none): an empty table would look broken.
+			tt.rows = append(tt.rows, statsRow{label: a.T("ui.stats.empty")})
 		}
 		for _, r := range t.rows {
 			label := r.Key

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 )
 
 func TestStatisticsFollowTheListAndCopy(t *testing.T) {
@@ -16,6 +17,10 @@ func TestStatisticsFollowTheListAndCopy(t *testing.T) {
 		return labelWith(w, "0 cases, as the list shows them now") && labelWith(w, "4 cases are not counted: their consent does not include anonymised statistics.") &&
 			labelWith(w, "Counts under 5 are hidden (—)") && labelWith(w, "By perpetrator")
 	})
+	// Each table says it has nothing to count, rather than stand empty.
+	if n := countLabels(w, "Nothing to count: no case here is counted."); n != 5 {
+		t.Fatalf("%d of the 5 tables say they have nothing to count", n)
+	}
 	press(t, w, "Close")
 
 	// Thirteen more, consented; one is alone in its country.
@@ -73,4 +78,19 @@ func TestStatisticsFollowTheListAndCopy(t *testing.T) {
 	if text := clip.Content(); !strings.Contains(text, "12 cases, as the list shows them now") || strings.Contains(text, "ID\t") {
 		t.Fatalf("filtered statistics:\n%s", text)
 	}
+}
+
+// countLabels counts the visible labels whose text is exactly text.
+func countLabels(w fyne.Window, text string) int {
+	n := 0
+	onUI(func() {
+		for _, root := range append(w.Canvas().Overlays().List(), w.Content()) {
+			for _, o := range shown(root) {
+				if l, ok := o.(*widget.Label); ok && l.Text == text {
+					n++
+				}
+			}
+		}
+	})
+	return n
 }

@@ -359,21 +359,46 @@ func (g Target) find(s *Screen) []image.Rectangle {
 
 // Seek waits up to timeout for the target to be on screen, turning the
 // mouse wheel as the target says, and returns its box.
+//
+// A loaded machine draws late: a screen read right after a turn of the
+// wheel can show the page before the turn lands, and a click aimed at it
+// then hits whatever moved there. So after any turn, the target counts
+// as found only when two reads in a row show it at the same place. And a
+// turn that changes nothing has reached the end of the page: the wheel
+// then turns back the other way, so a target that appeared behind (a row
+// added above the view) is found too.
 func (x *Driver) Seek(g Target, timeout time.Duration) image.Rectangle {
 	x.T.Helper()
 	deadline := time.Now().Add(x.timeout(timeout))
+	wheel := g.Wheel
+	turned := false
+	var seen *image.Rectangle // where the last read showed it, after a turn
+	prev := ""
 	for {
 		s := x.ReadIn(g.In)
 		if all := g.find(s); len(all) > g.Nth {
-			return all[g.Nth]
+			box := all[g.Nth]
+			if !turned || (seen != nil && *seen == box) {
+				return box
+			}
+			seen = &box
+			time.Sleep(300 * time.Millisecond)
+			continue
 		}
+		seen = nil
 		if time.Now().After(deadline) {
 			x.Failf("waited %s for %q (number %d) on screen; the screen shows:\n%s", x.timeout(timeout), g.Text, g.Nth+1, indent(s.Text()))
 		}
-		if g.Wheel != 0 {
-			if err := x.D.Scroll(g.At, g.Wheel); err != nil {
+		if wheel != 0 {
+			if text := s.Text(); turned && text == prev {
+				wheel = -wheel // the end of the page: look the other way
+			} else {
+				prev = text
+			}
+			if err := x.D.Scroll(g.At, wheel); err != nil {
 				x.Failf("scrolling: %v", err)
 			}
+			turned = true
 			time.Sleep(300 * time.Millisecond)
 		} else {
 			time.Sleep(200 * time.Millisecond)
