@@ -413,3 +413,59 @@ func TestUnknownSignerRefusedBeforeStaging(t *testing.T) {
 		t.Fatalf("the vault folder grew by %d bytes for a refused bundle", grown)
 	}
 }
+
+// A signed bundle whose audit log does not hold together is a damaged
+// bundle for verify, import and restore alike (exit 4 in dossierctl),
+// never "the vault's log was altered" (exit 5), which sent the person
+// after their own vault.
+func TestBrokenAuditLogInBundleIsDamaged(t *testing.T) {
+	p := newEdgePair(t)
+	srcID, _ := p.src.Identity()
+	toDst, _ := age.ParseHybridRecipient(p.toDst.AgeRecipient)
+	entries := entriesOf(t, p.good, p.rk.Identity())
+	i := indexOf(entries, entryAudit)
+	lines := strings.Split(strings.TrimSuffix(string(entries[i].data), "\n"), "\n")
+	if len(lines) < 3 {
+		t.Fatalf("the backup's log has %d entries; the test needs 3", len(lines))
+	}
+	withLines := func(ls []string) []tarEntry {
+		e := slices.Clone(entries)
+		e[i] = tarEntry{entryAudit, []byte(strings.Join(ls, "\n") + "\n")}
+		return e
+	}
+	var second store.AuditEntry
+	if err := json.Unmarshal([]byte(lines[1]), &second); err != nil {
+		t.Fatal(err)
+	}
+	second.Detail += " (changed)"
+	changed, _ := json.Marshal(second)
+	for _, c := range []struct {
+		name string
+		log  []string
+	}{
+		{"an entry changed", append([]string{lines[0], string(changed)}, lines[2:]...)},
+		{"an entry removed", append([]string{lines[0]}, lines[2:]...)},
+		{"two entries swapped", append([]string{lines[1], lines[0]}, lines[2:]...)},
+	} {
+		isDamaged := func(err error) bool {
+			return errors.Is(err, ErrVerify) && errors.Is(err, ErrCorrupt) && !errors.Is(err, store.ErrAuditBroken)
+		}
+		toRK := forge(t, srcID, p.rk.Recipient(), withLines(c.log))
+		if _, err := Read(ctx, bytes.NewReader(toRK), p.rk.Identities(), nil); !isDamaged(err) {
+			t.Errorf("%s: verify: %v, want a damaged bundle", c.name, err)
+		}
+		dir := filepath.Join(t.TempDir(), "r")
+		if _, err := Restore(ctx, []string{writeTemp(t, toRK)}, p.rk, dir, "p", RestoreOptions{}); !isDamaged(err) {
+			t.Errorf("%s: restore: %v, want a damaged bundle", c.name, err)
+		}
+		toPartner := forge(t, srcID, toDst, withLines(c.log))
+		if _, err := Import(ctx, p.dst, writeTemp(t, toPartner), ImportOptions{DryRun: true}); !isDamaged(err) {
+			t.Errorf("%s: import: %v, want a damaged bundle", c.name, err)
+		}
+	}
+	// The unchanged rebuild restores: what is refused is the change.
+	dir := filepath.Join(t.TempDir(), "ok")
+	if _, err := Restore(ctx, []string{writeTemp(t, forge(t, srcID, p.rk.Recipient(), withLines(lines)))}, p.rk, dir, "p", RestoreOptions{}); err != nil {
+		t.Fatalf("unchanged rebuild: %v", err)
+	}
+}

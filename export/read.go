@@ -502,11 +502,25 @@ func (b *bundleReader) entry(h *tar.Header, r io.Reader, n int) error {
 		}
 		sc := bufio.NewScanner(io.LimitReader(r, h.Size))
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		var links store.AuditLinks
+		first := true
 		for sc.Scan() {
 			var e store.AuditEntry
 			if err := strictJSON(sc.Bytes(), &e); err != nil {
 				return refuse(ErrCorrupt, "an audit entry is malformed (%v)", err)
 			}
+			// A log that does not hold together is a damaged (or
+			// forged) bundle, whoever reads it: checked here, not
+			// left to a restore, where it read as the vault's own
+			// log altered.
+			if err := links.Add(e); err != nil {
+				return refuse(ErrCorrupt, "the audit log in the bundle does not hold together (%v)", err)
+			}
+			// A full backup carries the whole log, from its first entry.
+			if first && b.header.Kind == KindFull && (e.Seq != 1 || e.Prev != "") {
+				return refuse(ErrCorrupt, "the audit log in the backup does not start at its first entry")
+			}
+			first = false
 			if sink != nil {
 				if err := sink.Audit(e); err != nil {
 					return err

@@ -111,7 +111,19 @@ func (s *restoreSink) Custody(e *store.Evidence) error {
 	return s.l.SetCustody(e.ID, e.Custody)
 }
 
-func (s *restoreSink) Audit(e store.AuditEntry) error { return s.l.RestoreAudit(e) }
+func (s *restoreSink) Audit(e store.AuditEntry) error {
+	// The reader checked that the bundle's entries link up; here they
+	// must also continue the log restored so far (from the first entry,
+	// in a full backup). Either way it is the bundle that is wrong, not
+	// a vault's log.
+	if err := s.l.RestoreAudit(e); err != nil {
+		if errors.Is(err, store.ErrAuditBroken) {
+			return refuse(ErrCorrupt, "the audit log in the bundle does not continue the log before it (%v)", err)
+		}
+		return err
+	}
+	return nil
+}
 
 // RestoredBundle is one bundle of a restore and what it brought.
 type RestoredBundle struct {

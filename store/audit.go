@@ -124,6 +124,35 @@ func (e *AuditError) Error() string {
 
 func (e *AuditError) Unwrap() error { return ErrAuditBroken }
 
+// AuditLinks checks that audit entries, given one by one in order, link
+// up: each entry's hash is right for its fields and the hash before it,
+// and each follows the one before (the next number, the previous hash).
+// The first entry may start anywhere: an incremental bundle carries the
+// log from where the last bundle ended. Bundle readers use it so that a
+// bundle whose log does not hold is refused by every reader alike, not
+// only by the restore that writes it.
+type AuditLinks struct {
+	seq  int64
+	head []byte
+}
+
+// Add checks e against the entries before it. The error is an
+// *AuditError.
+func (c *AuditLinks) Add(e AuditEntry) error {
+	prev, err1 := hex.DecodeString(e.Prev)
+	hash, err2 := hex.DecodeString(e.Hash)
+	switch {
+	case err1 != nil || err2 != nil || e.Seq < 1:
+		return &AuditError{Seq: e.Seq, Reason: "is malformed"}
+	case c.head != nil && (e.Seq != c.seq+1 || string(prev) != string(c.head)):
+		return &AuditError{Seq: e.Seq, Reason: "does not follow the entry before it"}
+	case string(hash) != string(auditHash(prev, e.Seq, e.At, e.Actor, e.Action, e.Record, e.Detail)):
+		return &AuditError{Seq: e.Seq, Reason: "does not match its hash"}
+	}
+	c.seq, c.head = e.Seq, hash
+	return nil
+}
+
 // VerifyAudit walks the audit log from the first entry and returns the
 // number of entries and the head hash if the chain holds, or an
 // *AuditError naming the first entry that does not fit. It reads the log
