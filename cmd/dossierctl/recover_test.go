@@ -84,6 +84,7 @@ func TestRecoverWithoutDossier(t *testing.T) {
 	photo := testimg.JPEGWithMetadata()
 	for name, data := range map[string][]byte{
 		"photo.jpg":         photo,
+		"empty.txt":         nil,
 		"case.json":         []byte(`{"title":"Detention at the pharmacy"}`),
 		"partner-case.json": []byte(`{"title":"Shared by the partner","consent":{"obtained":true,"scope":["legal_partners"]}}`),
 	} {
@@ -106,7 +107,7 @@ func TestRecoverWithoutDossier(t *testing.T) {
 	out := sh("the fixture", `
 dossierctl init --org 'Field Network' --recovery-out recovery-key.txt >/dev/null
 dossierctl add case.json >/dev/null
-dossierctl attach FN-2026-0001 photo.jpg >/dev/null
+dossierctl attach FN-2026-0001 photo.jpg empty.txt >/dev/null
 dossierctl export --out backup.age >/dev/null 2>&1
 dossierctl export --x25519 --out backup-x25519.age >/dev/null 2>&1
 FP=$(dossierctl contact export --out ours.card | sed -n 's/^Fingerprint: //p')
@@ -116,7 +117,7 @@ dossierctl add --vault partner partner-case.json >/dev/null
 dossierctl contact add --vault partner ours.card --fingerprint "$FP" >/dev/null
 dossierctl export --vault partner --kind share --to ours.card --case LP-2026-0001 --redact none --out share.age >/dev/null 2>&1
 dossierctl export --vault partner --kind share --to ours.card --case LP-2026-0001 --redact none --x25519 --out share-x25519.age >/dev/null 2>&1
-rm photo.jpg case.json partner-case.json ours.card
+rm photo.jpg empty.txt case.json partner-case.json ours.card
 `)
 	fp := regexp.MustCompile(`fingerprint (\S+)`).FindStringSubmatch(out)
 	if fp == nil || fp[1] == "" {
@@ -148,12 +149,13 @@ rm photo.jpg case.json partner-case.json ours.card
 	}
 	fromVault, _ := filepath.Glob(filepath.Join(home, "from-vault", "*.bin"))
 	fromBackup, _ := filepath.Glob(filepath.Join(home, "backup", "evidence", "*.bin"))
-	// The photo and its copy without metadata, which attach made.
+	// The photo, its copy without metadata, which attach made, and the
+	// empty file (which has no chunks in the vault).
 	for _, files := range [][]string{fromVault, fromBackup} {
-		if len(files) != 2 {
-			t.Fatalf("evidence files taken out: %q, want the photo and its stripped copy", files)
+		if len(files) != 3 {
+			t.Fatalf("evidence files taken out: %q, want the photo, its stripped copy and the empty file", files)
 		}
-		originals := 0
+		originals, empty := 0, 0
 		for _, f := range files {
 			b, err := os.ReadFile(f)
 			if err != nil {
@@ -162,9 +164,12 @@ rm photo.jpg case.json partner-case.json ours.card
 			if bytes.Equal(b, photo) {
 				originals++
 			}
+			if len(b) == 0 {
+				empty++
+			}
 		}
-		if originals != 1 {
-			t.Errorf("%d of %q are the photo attached, want 1", originals, files)
+		if originals != 1 || empty != 1 {
+			t.Errorf("of %q, %d are the photo attached and %d empty, want 1 and 1", files, originals, empty)
 		}
 	}
 	if b, err := os.ReadFile(filepath.Join(home, "from-vault", "cases.ndjson")); err != nil || !bytes.Contains(b, []byte(`"title":"Detention at the pharmacy"`)) {
