@@ -9,10 +9,12 @@ GO            ?= go
 # xdotool, take screenshots with ImageMagick's import and read them with
 # tesseract. strace: the tests run dossierctl and the app under it to show
 # that they use no network (internal/nettrace).
-# jq, tcl, libssl-dev and dpkg-dev: for the recovery tools below.
+# jq and openssl: the commands of docs/recover-without-dossier.md, which
+# its test runs; tcl, libssl-dev and dpkg-dev: to build its sqlcipher
+# shell (below).
 DEBS          := gcc pkg-config libgl1-mesa-dev xorg-dev libimage-exiftool-perl \
                  xvfb xdotool imagemagick tesseract-ocr strace \
-                 jq tcl libssl-dev dpkg-dev
+                 jq openssl tcl libssl-dev dpkg-dev
 # The stock tools docs/recover-without-dossier.md uses, which its test
 # (cmd/dossierctl/recover_test.go) runs: upstream age, the version of
 # go.mod (post-quantum keys need 1.3 or later), built from the Go module
