@@ -9,8 +9,24 @@ GO            ?= go
 # xdotool, take screenshots with ImageMagick's import and read them with
 # tesseract. strace: the tests run dossierctl and the app under it to show
 # that they use no network (internal/nettrace).
+# jq and openssl: the commands of docs/recover-without-dossier.md, which
+# its test runs; tcl, libssl-dev and dpkg-dev: to build its sqlcipher
+# shell (below).
 DEBS          := gcc pkg-config libgl1-mesa-dev xorg-dev libimage-exiftool-perl \
-                 xvfb xdotool imagemagick tesseract-ocr strace
+                 xvfb xdotool imagemagick tesseract-ocr strace \
+                 jq openssl tcl libssl-dev dpkg-dev
+# The stock tools docs/recover-without-dossier.md uses, which its test
+# (cmd/dossierctl/recover_test.go) runs: upstream age, the version of
+# go.mod (post-quantum keys need 1.3 or later), built from the Go module
+# proxy; and a SQLCipher 4 shell. Debian 12's sqlcipher package is 3.4.1,
+# which cannot open a SQLCipher 4 database, so the shell is built from
+# the source of Debian 13's package (SQLCipher 4.6.1, upstream source as
+# Debian ships it, checked by apt against the signed archive index), read
+# from the Debian mirror this machine's apt already uses, with a private
+# apt state: the machine's apt configuration is not changed.
+TOOLS         := $(CURDIR)/bin/tools
+AGE_VERSION   ?= $(shell $(GO) list -m -f '{{.Version}}' filippo.io/age)
+SQLCIPHER_SUITE ?= trixie
 DEMO_VAULT    ?= demo-vault
 DEMO_PASS     := demo-dossier-2026
 FUZZTIME      ?= 60s
@@ -18,7 +34,7 @@ FUZZTIME      ?= 60s
 # reports 0 execs/sec meanwhile; a few seconds keep the run fuzzing.
 FUZZMINTIME   ?= 5s
 
-.PHONY: all deps build run demo test test-long fuzz bench clean screenshots
+.PHONY: all deps build run demo test test-long fuzz bench clean screenshots recover-tools
 
 all: build
 
@@ -50,7 +66,36 @@ demo: build
 run: demo
 	bin/dossier --vault $(DEMO_VAULT)
 
-test: deps
+# The tools are kept in bin/tools between runs; each is made again when
+# missing or not the version wanted.
+recover-tools: deps
+	@mkdir -p $(TOOLS)
+	@if [ "$$($(TOOLS)/age --version 2>/dev/null)" != "$(AGE_VERSION)" ]; then \
+		echo "recover-tools: building age $(AGE_VERSION)"; \
+		GOBIN=$(TOOLS) $(GO) install filippo.io/age/cmd/...@$(AGE_VERSION); fi
+	@if ! $(TOOLS)/sqlcipher -version 2>/dev/null | grep -q '(SQLCipher 4\.'; then \
+		set -e; \
+		if ! command -v apt-get >/dev/null 2>&1; then \
+			echo "recover-tools: not a Debian system; put a SQLCipher 4 shell at $(TOOLS)/sqlcipher"; exit 1; fi; \
+		echo "recover-tools: building the sqlcipher shell from Debian $(SQLCIPHER_SUITE)'s source package"; \
+		work=$$(mktemp -d); trap 'rm -rf "$$work"' EXIT; \
+		mirror=$$(apt-get indextargets --format '$$(REPO_URI)' 'Identifier: Packages' 'Origin: Debian' 'Label: Debian' | head -n 1); \
+		[ -n "$$mirror" ] || { echo "recover-tools: no Debian mirror in apt's sources"; exit 1; }; \
+		echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $$mirror $(SQLCIPHER_SUITE) main" > $$work/sources.list; \
+		mkdir -p $$work/lists/partial; \
+		apt="-o Dir::Etc::SourceList=$$work/sources.list -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists=$$work/lists -o APT::Sandbox::User=root"; \
+		apt-get $$apt -q update >$$work/apt.log 2>&1 || { cat $$work/apt.log; exit 1; }; \
+		(cd $$work && apt-get $$apt -q source --download-only sqlcipher >>$$work/apt.log 2>&1) || { cat $$work/apt.log; exit 1; }; \
+		tar -xf $$work/sqlcipher_*.orig.tar.* -C $$work; \
+		cd $$work/sqlcipher-*/ && \
+		./configure --enable-tempstore=yes --enable-fts5 --disable-tcl --disable-shared \
+			CFLAGS="-O2 -DSQLITE_HAS_CODEC -DSQLITE_ENABLE_FTS4" LDFLAGS="-lcrypto" >$$work/build.log 2>&1 && \
+		$(MAKE) sqlcipher >>$$work/build.log 2>&1 || { tail -n 30 $$work/build.log; exit 1; }; \
+		install -m 0755 sqlcipher $(TOOLS)/sqlcipher; \
+		$(TOOLS)/sqlcipher -version | grep '(SQLCipher 4\.'; \
+	fi
+
+test: deps recover-tools
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$unformatted" ]; then echo "not gofmt-formatted: $$unformatted"; exit 1; fi
 	@# No program is tracked by git, and the packages keep their layers (internal/repocheck).

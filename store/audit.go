@@ -25,7 +25,8 @@ const (
 	AuditUnlockFailed      = "unlock_failed"
 	AuditUnlockGuard       = "unlock_guard"
 	AuditRecoveryKeyChange = "recovery_key_change"
-	AuditContactAdd        = "contact_add" // record: the card's fingerprint
+	AuditContactAdd        = "contact_add"     // record: the card's fingerprint
+	AuditIdentityExport    = "identity_export" // detail: which identity, never the key
 )
 
 // AuditEntry is one entry of the append-only audit log. Each entry's Hash

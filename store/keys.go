@@ -249,3 +249,16 @@ func (v *Vault) RecordFailedUnlocks(ctx context.Context, n int) error {
 	}
 	return tx.commit()
 }
+
+// RecordIdentityExport records in the audit log that the organisation's
+// secret identity was written out of the vault (for age, see
+// docs/recover-without-dossier.md); kind says which one ("post-quantum",
+// "x25519"). It is written before the identity leaves the vault, so that
+// a failed write can only over-report: an identity outside the vault
+// opens every share and backup made to the organisation, and the person
+// who reviews the log must be able to see that it left.
+func (v *Vault) RecordIdentityExport(ctx context.Context, kind string) error {
+	return v.write(ctx, func(t *writeTx) error {
+		return t.audit(AuditIdentityExport, "", kind+" identity written out")
+	})
+}

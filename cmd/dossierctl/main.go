@@ -211,7 +211,7 @@ func (c *cli) setupLog() error {
 // first, then evidence, keys and bundles.
 var helpOrder = []string{"init", "add", "list", "search", "show", "history", "edit", "delete", "stats",
 	"attach", "evidence", "extract", "custody", "audit", "check", "dump",
-	"passwd", "recovery-key", "guard", "author", "export", "verify", "import", "conflicts", "resolve", "restore", "contact", "x25519-key"}
+	"passwd", "recovery-key", "guard", "author", "export", "verify", "import", "conflicts", "resolve", "restore", "contact", "identity", "x25519-key"}
 
 // ordered returns the commands in helpOrder, then any not listed there.
 func ordered() []*command {

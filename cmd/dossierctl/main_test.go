@@ -139,6 +139,20 @@ func TestScripts(t *testing.T) {
 				ts.Check(err)
 				ts.Check(os.Truncate(ts.MkAbs(args[0]), int64(n)))
 			},
+			// perm FILE MODE: require FILE's permission bits to be MODE
+			// (octal, as 0600).
+			"perm": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: perm FILE MODE")
+				}
+				want, err := strconv.ParseUint(args[1], 8, 32)
+				ts.Check(err)
+				fi, err := os.Stat(ts.MkAbs(args[0]))
+				ts.Check(err)
+				if got := fi.Mode().Perm(); (uint64(got) == want) == neg {
+					ts.Fatalf("%s has mode %#o, want %#o", args[0], got, want)
+				}
+			},
 			// filehash FILE...: print sha256 of files, to compare states.
 			"filehash": func(ts *testscript.TestScript, neg bool, args []string) {
 				for _, a := range args {

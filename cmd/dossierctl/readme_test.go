@@ -16,7 +16,8 @@ import (
 const readmeSection = "## The command line"
 
 // readmeBlocks returns the ```sh blocks of a section of a Markdown file:
-// from its heading to the next heading of the same level.
+// from its heading to the next heading of the same level; with heading "",
+// of the whole file.
 func readmeBlocks(t *testing.T, path, heading string) []string {
 	t.Helper()
 	f, err := os.Open(path)
@@ -26,14 +27,14 @@ func readmeBlocks(t *testing.T, path, heading string) []string {
 	defer f.Close()
 	var blocks []string
 	var cur *strings.Builder
-	in := false
+	in := heading == ""
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := sc.Text()
 		switch {
-		case line == heading:
+		case heading != "" && line == heading:
 			in = true
-		case in && strings.HasPrefix(line, "## "):
+		case in && heading != "" && strings.HasPrefix(line, "## "):
 			in = false
 		case !in:
 		case cur == nil && line == "```sh":
