@@ -155,7 +155,7 @@ func (v *Vault) ReplaceRecoveryKey(ctx context.Context, rk *crypto.RecoveryKey) 
 	if err := tx.audit(AuditRecoveryKeyChange, "", ""); err != nil {
 		return err
 	}
-	if err := kf.Write(filepath.Join(v.dir, KeyFileName)); err != nil {
+	if err := writeKeyFile(v.dir, &kf, v.key); err != nil {
 		return err
 	}
 	if err := tx.commit(); err != nil {
@@ -176,9 +176,12 @@ func (t *writeTx) setRecoveryRecipients(pq, x25519 string) error {
 
 // healRecoveryRecipients finishes a recovery key replacement that was cut
 // off after the key file was written but before the settings committed.
+// It takes recipients only from an authenticated key file: it runs after
+// authenticateKeyFile, which refuses a key file whose MAC fails and drops,
+// from one too old to have a MAC, recipients the settings do not hold.
 func (v *Vault) healRecoveryRecipients() error {
-	if v.kf.RecoveryRecipient == "" {
-		return nil // never replaced
+	if v.kf.RecoveryRecipient == "" || !v.kf.Sealed() {
+		return nil // never replaced, or not authenticated
 	}
 	cur, err := v.RecoveryRecipient(context.Background())
 	if err != nil || cur == v.kf.RecoveryRecipient {
@@ -211,10 +214,14 @@ func (v *Vault) replaceKeyFile(ctx context.Context, kf *crypto.KeyFile, action, 
 	if err := tx.audit(action, "", detail); err != nil {
 		return err
 	}
+	// The guard's setting, for RepairKeyFile to put back.
+	if err := tx.markKeyFileSealed(kf.WipeAfter); err != nil {
+		return err
+	}
 	if err := tx.commit(); err != nil {
 		return err
 	}
-	if err := kf.Write(filepath.Join(v.dir, KeyFileName)); err != nil {
+	if err := writeKeyFile(v.dir, kf, v.key); err != nil {
 		return err
 	}
 	*v.kf = *kf
