@@ -193,6 +193,9 @@ func WithPassphrase(p string) Unlock { return Unlock{passphrase: p} }
 // WithRecoveryKey unlocks with a recovery key.
 func WithRecoveryKey(rk *crypto.RecoveryKey) Unlock { return Unlock{rk: rk} }
 
+// ByRecoveryKey reports whether u unlocks with a recovery key.
+func (u Unlock) ByRecoveryKey() bool { return u.rk != nil }
+
 // unwrapKey reads dir's key file and unwraps the database key as u says.
 // A wrong passphrase is counted in the key file (countFailedUnlock).
 func unwrapKey(dir string, u Unlock) (*crypto.KeyFile, *crypto.DataKey, error) {

@@ -254,16 +254,17 @@ func orgCode(name string) string {
 // refused with ErrKeyFileAltered before the database is opened or written
 // (see authenticateKeyFile for key files from before they were sealed).
 func Open(dir, passphrase string, opts Options) (*Vault, error) {
-	kf, key, err := unwrapKey(dir, WithPassphrase(passphrase))
-	if err != nil {
-		return nil, err
-	}
-	return openUnlocked(dir, key, kf, opts)
+	return OpenWith(dir, WithPassphrase(passphrase), opts)
 }
 
 // OpenWithRecoveryKey unlocks the vault in dir with its recovery key.
 func OpenWithRecoveryKey(dir string, rk *crypto.RecoveryKey, opts Options) (*Vault, error) {
-	kf, key, err := unwrapKey(dir, WithRecoveryKey(rk))
+	return OpenWith(dir, WithRecoveryKey(rk), opts)
+}
+
+// OpenWith unlocks the vault in dir as u says: Open or OpenWithRecoveryKey.
+func OpenWith(dir string, u Unlock, opts Options) (*Vault, error) {
+	kf, key, err := unwrapKey(dir, u)
 	if err != nil {
 		return nil, err
 	}
