@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/dossier-hr/dossier/crypto"
 )
@@ -32,12 +34,58 @@ const (
 	// metaKeyFileWipeAfter is the guard's setting (KeyFile.WipeAfter)
 	// as last sealed, which RepairKeyFile puts back.
 	metaKeyFileWipeAfter = "key_file_wipe_after"
+	// metaRetiredRecipients lists, one a line, the recovery recipients
+	// this vault's settings named before a replacement: a key file naming
+	// one is an older key file put back (checkNotRetired).
+	metaRetiredRecipients = "recovery_recipients_retired"
 )
 
 // localMeta reports whether a setting describes this folder's key file
 // rather than the organisation, so that backups neither carry nor bring it.
 func localMeta(key string) bool {
-	return key == metaKeyFileSealed || key == metaKeyFileWipeAfter
+	return key == metaKeyFileSealed || key == metaKeyFileWipeAfter || key == metaRetiredRecipients
+}
+
+// retireRecoveryRecipient adds the recipient the settings name now to the
+// retired ones, when it is about to be replaced by next.
+func (t *writeTx) retireRecoveryRecipient(next string) error {
+	var cur, retired string
+	err := t.tx.QueryRowContext(t.ctx, "SELECT value FROM meta WHERE key = 'recovery_recipient'").Scan(&cur)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("reading the recovery recipient: %w", err)
+	}
+	if cur == "" || cur == next {
+		return nil
+	}
+	err = t.tx.QueryRowContext(t.ctx, "SELECT value FROM meta WHERE key = ?", metaRetiredRecipients).Scan(&retired)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("reading vault settings: %w", err)
+	}
+	if slices.Contains(strings.Split(retired, "\n"), cur) {
+		return nil
+	}
+	if retired != "" {
+		retired += "\n"
+	}
+	if _, err := t.exec("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", metaRetiredRecipients, retired+cur); err != nil {
+		return fmt.Errorf("writing vault settings: %w", err)
+	}
+	return nil
+}
+
+// checkNotRetired refuses a key file that names a recovery recipient the
+// vault replaced: an older key file, which Dossier sealed itself and so
+// passes the MAC, put back to bring the old recovery key back as the one
+// backups go to.
+func (v *Vault) checkNotRetired(recipient string) error {
+	retired, err := v.metaString(context.Background(), metaRetiredRecipients)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(strings.Split(retired, "\n"), recipient) {
+		return fmt.Errorf("%w (it is an older key file, naming a recovery key this vault replaced)", ErrKeyFileAltered)
+	}
+	return nil
 }
 
 // AuditKeyFileSealed records that a key file written before Dossier sealed
@@ -278,7 +326,8 @@ func RepairKeyFile(dir string, u Unlock, opts Options) (KeyFileRepair, error) {
 	}
 	defer v.Close()
 	rep.Altered = errors.Is(checkKeyFileMAC(kf, key), ErrKeyFileAltered) ||
-		errors.Is(checkKeyFileRequired(v.db, kf), ErrKeyFileAltered)
+		errors.Is(checkKeyFileRequired(v.db, kf), ErrKeyFileAltered) ||
+		kf.RecoveryRecipient != "" && errors.Is(v.checkNotRetired(kf.RecoveryRecipient), ErrKeyFileAltered)
 	if err := migrate(v.db); err != nil {
 		return rep, err
 	}

@@ -388,3 +388,59 @@ func TestKeyFileSettingsStayLocal(t *testing.T) {
 		t.Fatalf("a restored vault's key file without its MAC: %v", err)
 	}
 }
+
+// An older key file Dossier wrote itself passes the MAC (the data key
+// never changes). Put back after a recovery key replacement, it would
+// bring the replaced key back as the one backups go to: it is refused,
+// and the repair makes the current recovery key the only one again.
+func TestOlderKeyFilePutBack(t *testing.T) {
+	v, _, dir := testVault(t)
+	b, _ := crypto.NewRecoveryKey()
+	if err := v.ReplaceRecoveryKey(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	older, err := os.ReadFile(filepath.Join(dir, KeyFileName)) // names b
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := crypto.NewRecoveryKey()
+	if err := v.ReplaceRecoveryKey(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	if err := os.WriteFile(filepath.Join(dir, KeyFileName), older, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, u := range map[string]Unlock{"passphrase": WithPassphrase("test passphrase"), "replaced recovery key": WithRecoveryKey(b)} {
+		v, err := OpenWith(dir, u, Options{})
+		if err == nil {
+			pq, _ := backupRecipients(t, v)
+			v.Close()
+			if pq == b.RecipientString() {
+				t.Fatalf("%s: backups would go to the replaced recovery key", name)
+			}
+			t.Fatalf("%s: an older key file opened", name)
+		}
+		if !errors.Is(err, ErrKeyFileAltered) {
+			t.Fatalf("%s: %v, want ErrKeyFileAltered", name, err)
+		}
+	}
+	rep, err := RepairKeyFile(dir, WithPassphrase("test passphrase"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Altered || !rep.RecipientsIgnored {
+		t.Fatalf("repair report %+v", rep)
+	}
+	if _, err := OpenWithRecoveryKey(dir, b, Options{}); !errors.Is(err, crypto.ErrWrongRecoveryKey) {
+		t.Fatalf("the replaced recovery key after the repair: %v", err)
+	}
+	v, err = OpenWithRecoveryKey(dir, c, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if pq, _ := backupRecipients(t, v); pq != c.RecipientString() {
+		t.Fatal("backups do not go to the current recovery key")
+	}
+}

@@ -166,6 +166,9 @@ func (v *Vault) ReplaceRecoveryKey(ctx context.Context, rk *crypto.RecoveryKey) 
 }
 
 func (t *writeTx) setRecoveryRecipients(pq, x25519 string) error {
+	if err := t.retireRecoveryRecipient(pq); err != nil {
+		return err
+	}
 	for k, val := range map[string]string{"recovery_recipient": pq, "recovery_recipient_x25519": x25519} {
 		if _, err := t.tx.ExecContext(t.ctx, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", k, val); err != nil {
 			return fmt.Errorf("writing the recovery recipient: %w", err)
@@ -185,6 +188,9 @@ func (v *Vault) healRecoveryRecipients() error {
 	}
 	cur, err := v.RecoveryRecipient(context.Background())
 	if err != nil || cur == v.kf.RecoveryRecipient {
+		return err
+	}
+	if err := v.checkNotRetired(v.kf.RecoveryRecipient); err != nil {
 		return err
 	}
 	tx, err := v.begin(context.Background())
