@@ -215,10 +215,20 @@ func Create(dir, passphrase string, opts CreateOptions) (*Vault, *crypto.Recover
 		metaKeyFileSealed:           "1",
 		metaKeyFileWipeAfter:        "0",
 	}
+	// One transaction: each commit appends whole 64 KiB pages to the WAL,
+	// and a vault made on a nearly full disk should fit.
+	tx, err := v.db.Begin()
+	if err != nil {
+		return fail(fmt.Errorf("writing vault settings: %w", err))
+	}
 	for k, val := range meta {
-		if _, err := v.db.Exec("INSERT INTO meta(key, value) VALUES (?, ?)", k, val); err != nil {
+		if _, err := tx.Exec("INSERT INTO meta(key, value) VALUES (?, ?)", k, val); err != nil {
+			tx.Rollback()
 			return fail(fmt.Errorf("writing vault settings: %w", err))
 		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fail(fmt.Errorf("writing vault settings: %w", err))
 	}
 	// The key file is written last: a vault folder without one is an
 	// interrupted creation and holds nothing of value.
