@@ -110,7 +110,7 @@ test: deps recover-tools
 # failure always leaves one in testdata/fuzz/TARGET.
 FUZZ_TARGETS := store:FuzzDecodeCases store:FuzzSearchQuery store/strip:FuzzJPEG \
 	store/strip:FuzzPNG store:FuzzCheckJSON store:FuzzVisibleText \
-	export:FuzzReadPlain export:FuzzParseCard
+	export:FuzzReadPlain export:FuzzParseCard crypto:FuzzParseKeyFile
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t#*:}; \

@@ -69,6 +69,11 @@ type KeyFile struct {
 	// vaults whose recovery key was never replaced.
 	RecoveryRecipient       string `json:"recovery_recipient,omitempty"`
 	RecoveryRecipientX25519 string `json:"recovery_recipient_x25519,omitempty"`
+
+	// MAC authenticates the fields above that only Dossier, holding the
+	// data key, writes: see Seal for which and why. Key files written
+	// before Dossier sealed them have none.
+	MAC []byte `json:"mac,omitempty"`
 }
 
 // MaxWipeAfter bounds KeyFile.WipeAfter; a larger number protects nothing.

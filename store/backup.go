@@ -113,7 +113,9 @@ func (v *Vault) OpenEvidenceRaw(ctx context.Context, id string) (io.ReadCloser, 
 
 // BackupMeta returns the vault settings a full backup carries: the
 // organisation identity and name, reference counters, the recovery
-// recipient, the vault id and creation time.
+// recipient, the vault id and creation time. Settings about this folder's
+// key file (localMeta) stay behind: they describe a file the backup does
+// not hold.
 func (v *Vault) BackupMeta(ctx context.Context) (map[string][]byte, error) {
 	rows, err := v.db.QueryContext(ctx, "SELECT key, value FROM meta WHERE key <> 'audit_head' ORDER BY key")
 	if err != nil {
@@ -127,7 +129,9 @@ func (v *Vault) BackupMeta(ctx context.Context) (map[string][]byte, error) {
 		if err := rows.Scan(&k, &val); err != nil {
 			return nil, fmt.Errorf("reading settings: %w", err)
 		}
-		out[k] = val
+		if !localMeta(k) {
+			out[k] = val
+		}
 	}
 	return out, rows.Err()
 }
@@ -198,7 +202,11 @@ func CreateForRestore(dir, passphrase string, rk *crypto.RecoveryKey, opts Optio
 		v.Close()
 		return nil, err
 	}
-	if err := kf.Write(filepath.Join(dir, KeyFileName)); err != nil {
+	if err := v.write(context.Background(), func(t *writeTx) error { return t.markKeyFileSealed(kf.WipeAfter) }); err != nil {
+		v.Close()
+		return nil, err
+	}
+	if err := writeKeyFile(dir, kf, key); err != nil {
 		v.Close()
 		return nil, err
 	}
@@ -245,6 +253,9 @@ func (l *Loader) Commit() error {
 func (l *Loader) Meta(key string, value []byte) error {
 	if key == "audit_head" {
 		return errors.New("the audit head is not loaded as a setting")
+	}
+	if localMeta(key) {
+		return nil // about the key file of the folder backed up, not this one's
 	}
 	if _, err := l.t.exec("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", key, value); err != nil {
 		return fmt.Errorf("loading settings: %w", err)

@@ -155,7 +155,7 @@ func (v *Vault) ReplaceRecoveryKey(ctx context.Context, rk *crypto.RecoveryKey) 
 	if err := tx.audit(AuditRecoveryKeyChange, "", ""); err != nil {
 		return err
 	}
-	if err := kf.Write(filepath.Join(v.dir, KeyFileName)); err != nil {
+	if err := writeKeyFile(v.dir, &kf, v.key); err != nil {
 		return err
 	}
 	if err := tx.commit(); err != nil {
@@ -166,6 +166,9 @@ func (v *Vault) ReplaceRecoveryKey(ctx context.Context, rk *crypto.RecoveryKey) 
 }
 
 func (t *writeTx) setRecoveryRecipients(pq, x25519 string) error {
+	if err := t.retireRecoveryRecipient(pq); err != nil {
+		return err
+	}
 	for k, val := range map[string]string{"recovery_recipient": pq, "recovery_recipient_x25519": x25519} {
 		if _, err := t.tx.ExecContext(t.ctx, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", k, val); err != nil {
 			return fmt.Errorf("writing the recovery recipient: %w", err)
@@ -176,12 +179,18 @@ func (t *writeTx) setRecoveryRecipients(pq, x25519 string) error {
 
 // healRecoveryRecipients finishes a recovery key replacement that was cut
 // off after the key file was written but before the settings committed.
+// It takes recipients only from an authenticated key file: it runs after
+// authenticateKeyFile, which refuses a key file whose MAC fails and drops,
+// from one too old to have a MAC, recipients the settings do not hold.
 func (v *Vault) healRecoveryRecipients() error {
-	if v.kf.RecoveryRecipient == "" {
-		return nil // never replaced
+	if v.kf.RecoveryRecipient == "" || !v.kf.Sealed() {
+		return nil // never replaced, or not authenticated
 	}
 	cur, err := v.RecoveryRecipient(context.Background())
 	if err != nil || cur == v.kf.RecoveryRecipient {
+		return err
+	}
+	if err := v.checkNotRetired(v.kf.RecoveryRecipient); err != nil {
 		return err
 	}
 	tx, err := v.begin(context.Background())
@@ -211,10 +220,14 @@ func (v *Vault) replaceKeyFile(ctx context.Context, kf *crypto.KeyFile, action, 
 	if err := tx.audit(action, "", detail); err != nil {
 		return err
 	}
+	// The guard's setting, for RepairKeyFile to put back.
+	if err := tx.markKeyFileSealed(kf.WipeAfter); err != nil {
+		return err
+	}
 	if err := tx.commit(); err != nil {
 		return err
 	}
-	if err := kf.Write(filepath.Join(v.dir, KeyFileName)); err != nil {
+	if err := writeKeyFile(v.dir, kf, v.key); err != nil {
 		return err
 	}
 	*v.kf = *kf

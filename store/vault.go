@@ -79,6 +79,9 @@ type Vault struct {
 	// session: the vault's setting does not replace it at open.
 	fixedAuthor bool
 
+	// ignoredRecipients: see IgnoredKeyFileRecipients.
+	ignoredRecipients bool
+
 	// closed is set once by Close. db is never set to nil: work still
 	// running on another goroutine when the user locks (a list refresh, a
 	// draft save) must get an error, not a nil-pointer panic.
@@ -209,15 +212,27 @@ func Create(dir, passphrase string, opts CreateOptions) (*Vault, *crypto.Recover
 		"org_age_identity":          orgID.Age.String(),
 		"org_sign_seed":             orgID.Sign.Seed(),
 		"recovery_recipient":        rk.RecipientString(),
+		metaKeyFileSealed:           "1",
+		metaKeyFileWipeAfter:        "0",
+	}
+	// One transaction: each commit appends whole 64 KiB pages to the WAL,
+	// and a vault made on a nearly full disk should fit.
+	tx, err := v.db.Begin()
+	if err != nil {
+		return fail(fmt.Errorf("writing vault settings: %w", err))
 	}
 	for k, val := range meta {
-		if _, err := v.db.Exec("INSERT INTO meta(key, value) VALUES (?, ?)", k, val); err != nil {
+		if _, err := tx.Exec("INSERT INTO meta(key, value) VALUES (?, ?)", k, val); err != nil {
+			tx.Rollback()
 			return fail(fmt.Errorf("writing vault settings: %w", err))
 		}
 	}
+	if err := tx.Commit(); err != nil {
+		return fail(fmt.Errorf("writing vault settings: %w", err))
+	}
 	// The key file is written last: a vault folder without one is an
 	// interrupted creation and holds nothing of value.
-	if err := kf.Write(filepath.Join(dir, KeyFileName)); err != nil {
+	if err := writeKeyFile(dir, kf, key); err != nil {
 		return fail(err)
 	}
 	v.org = Org{Name: name, Code: code}
@@ -245,37 +260,21 @@ func orgCode(name string) string {
 // returns an error wrapping crypto.ErrWrongPassphrase, an *UnlockFailure
 // (see GuardAfter) once the attempt is counted in the key file; the next
 // unlock writes the count to the audit log. The database is not opened
-// until the key has been unwrapped.
+// until the key has been unwrapped. A key file changed outside Dossier is
+// refused with ErrKeyFileAltered before the database is opened or written
+// (see authenticateKeyFile for key files from before they were sealed).
 func Open(dir, passphrase string, opts Options) (*Vault, error) {
-	kf, err := readKeyFile(dir)
-	if err != nil {
-		return nil, err
-	}
-	key, err := kf.UnlockPassphrase(passphrase)
-	if err != nil && RestoreInterrupted(dir) {
-		// The passphrase given to a restore that did not finish
-		// matters no more: restoring again sets one.
-		return nil, restoreIncomplete(dir)
-	}
-	if errors.Is(err, crypto.ErrWrongPassphrase) {
-		err = countFailedUnlock(dir, kf, err)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return openUnlocked(dir, key, kf, opts)
+	return OpenWith(dir, WithPassphrase(passphrase), opts)
 }
 
 // OpenWithRecoveryKey unlocks the vault in dir with its recovery key.
 func OpenWithRecoveryKey(dir string, rk *crypto.RecoveryKey, opts Options) (*Vault, error) {
-	kf, err := readKeyFile(dir)
-	if err != nil {
-		return nil, err
-	}
-	key, err := rk.Unlock(kf)
-	if err != nil && RestoreInterrupted(dir) {
-		return nil, restoreIncomplete(dir)
-	}
+	return OpenWith(dir, WithRecoveryKey(rk), opts)
+}
+
+// OpenWith unlocks the vault in dir as u says: Open or OpenWithRecoveryKey.
+func OpenWith(dir string, u Unlock, opts Options) (*Vault, error) {
+	kf, key, err := unwrapKey(dir, u)
 	if err != nil {
 		return nil, err
 	}
@@ -302,6 +301,10 @@ func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Opti
 		key.Wipe()
 		return nil, fmt.Errorf("the vault database %s is missing: %w", DBFile, ErrNoVault)
 	}
+	if err := checkKeyFileMAC(kf, key); err != nil {
+		key.Wipe()
+		return nil, err
+	}
 	// A passphrase change killed before its rename leaves a temporary key
 	// file; the real one is intact, so the leftover only adds clutter.
 	if stale, _ := filepath.Glob(filepath.Join(dir, "."+KeyFileName+".tmp-*")); len(stale) > 0 {
@@ -313,6 +316,11 @@ func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Opti
 	var err error
 	if v.db, err = openDB(dbPath, key); err != nil {
 		key.Wipe()
+		return nil, err
+	}
+	// Before migrating: a refused key file leaves the database as it was.
+	if err := checkKeyFileRequired(v.db, kf); err != nil {
+		v.Close()
 		return nil, err
 	}
 	if err := migrate(v.db); err != nil {
@@ -339,6 +347,10 @@ func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Opti
 		v.Close()
 		return nil, err
 	}
+	if err := v.authenticateKeyFile(context.Background()); err != nil {
+		v.Close()
+		return nil, err
+	}
 	if err := v.healRecoveryRecipients(); err != nil {
 		v.Close()
 		return nil, err
@@ -352,7 +364,7 @@ func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Opti
 		}
 		k := *kf
 		k.FailedUnlocks = 0
-		if err := k.Write(filepath.Join(dir, KeyFileName)); err != nil {
+		if err := writeKeyFile(dir, &k, key); err != nil {
 			v.Close()
 			return nil, err
 		}

@@ -343,6 +343,7 @@ var messages = []struct {
 	{store.ErrRestoreIncomplete, "ui.err.restore_incomplete"},
 	{store.ErrNewerVault, "ui.err.newer_vault"},
 	{store.ErrUnknownSchema, "ui.err.unknown_schema"},
+	{store.ErrKeyFileAltered, "ui.err.key_file_altered"},
 	{store.ErrNotDatabase, "ui.err.damaged"},
 	{crypto.ErrCorruptKeyFile, "ui.err.damaged"},
 	{store.ErrCipherMissing, "ui.err.cipher_missing"},

@@ -32,7 +32,7 @@ var errorKinds = []error{
 	export.ErrWrongKind, export.ErrNewerFormat, export.ErrVerify, export.ErrConsent, export.ErrBadCard,
 	store.ErrDiskFull, store.ErrClosed, store.ErrEvidenceCorrupt, store.ErrNoEvidence, store.ErrNoStrippedCopy,
 	store.ErrEvidenceTooLarge, store.ErrContactExists, store.ErrNotFound, store.ErrRestoreIncomplete,
-	store.ErrNewerVault, store.ErrUnknownSchema, store.ErrNotDatabase, store.ErrCipherMissing, store.ErrNoVault, store.ErrVaultExists,
+	store.ErrNewerVault, store.ErrUnknownSchema, store.ErrKeyFileAltered, store.ErrNotDatabase, store.ErrCipherMissing, store.ErrNoVault, store.ErrVaultExists,
 	store.ErrIncomplete, store.ErrInvalid, store.ErrNothingToResolve, store.ErrAmbiguous, store.ErrAuditBroken,
 	fs.ErrNotExist, fs.ErrPermission, fs.ErrExist, fs.ErrClosed,
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,6 +172,47 @@ func TestUnlockWrongThenRight(t *testing.T) {
 	log, err := a.Vault().AuditLog(t.Context())
 	if err != nil || len(log) == 0 || log[len(log)-1].Action != store.AuditUnlockFailed || log[len(log)-1].Detail != "1 failed attempt(s) before this unlock" {
 		t.Fatalf("failed unlock not recorded: %v %v", log, err)
+	}
+}
+
+// A key file changed outside Dossier (someone else's recovery recipients
+// added, to have backups encrypted to them): the right passphrase does
+// not open the vault, the person is told what happened and what to do,
+// in their language, and nothing in the folder changes.
+func TestUnlockAlteredKeyFile(t *testing.T) {
+	dir, _ := fixture(t)
+	other, err := crypto.NewRecoveryKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kp := filepath.Join(dir, store.KeyFileName)
+	b, err := os.ReadFile(kp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	m["recovery_recipient"] = other.RecipientString()
+	if b, err = json.Marshal(m); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(kp, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, store.DBFile)
+	before, keyBefore := hashFile(t, db), hashFile(t, kp)
+	a, w := start(t, dir, "fr")
+	unlockWith(t, a, w, "the right passphrase")
+	eventually(t, "the altered key file message", func() bool {
+		return labelWith(w, "Le fichier de clé de ce coffre (vault.key) a été modifié en dehors de Dossier")
+	})
+	if a.Vault() != nil {
+		t.Fatal("a vault with an altered key file opened")
+	}
+	if hashFile(t, db) != before || hashFile(t, kp) != keyBefore {
+		t.Fatal("a refused unlock changed the vault folder")
 	}
 }
 

@@ -140,6 +140,9 @@ func (s *unlockScreen) submit() {
 			if err == nil {
 				s.pass.SetText("")
 				s.recovery.SetText("")
+				if v.IgnoredKeyFileRecipients() {
+					a.log.Warn("the key file named recovery recipients other than the vault's settings: ignored, and the key file sealed (see the audit log)")
+				}
 				a.opened(v)
 				if v.UnlockGuard().Wiped && a.main != nil {
 					// Opened by recovery key after a wipe: the vault has

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,6 +51,7 @@ func init() {
 			fs.String("wipe-after", "", "destroy the passphrase's copy of the key after `N` wrong passphrases in a row (1-100), or 'off'")
 			fs.Bool("json", false, "print the state as one JSON object")
 		}})
+	register(&command{name: "key-file", args: "repair", help: "rewrite a vault.key changed outside Dossier from the vault's own settings (unlock with the passphrase or --recovery-key)", run: cmdKeyFile})
 	register(&command{name: "author", args: "[NAME] [--clear]", help: "show or set the name recorded as the author of changes, notes and audit entries (kept in the vault)", run: cmdAuthor,
 		flags: func(fs *flag.FlagSet) {
 			fs.Bool("clear", false, "forget the name: changes are recorded as local again")
@@ -139,6 +141,43 @@ func cmdGuard(c *cli, fs *flag.FlagSet, args []string) error {
 	default:
 		fmt.Fprintf(c.stdout, "on: the passphrase key is destroyed after %s in a row (%d so far)\n", count(g.WipeAfter, "wrong passphrase", "wrong passphrases"), g.Failed)
 	}
+	return nil
+}
+
+// cmdKeyFile repairs a key file that was changed outside Dossier
+// (store.ErrKeyFileAltered), so that its owner is not locked out of the
+// vault: it is rewritten from the vault's own settings and sealed.
+func cmdKeyFile(c *cli, fs *flag.FlagSet, args []string) error {
+	if len(args) != 1 || args[0] != "repair" {
+		return usagef("use: key-file repair")
+	}
+	dir, u, err := c.unlock()
+	if err != nil {
+		return err
+	}
+	rep, err := store.RepairKeyFile(dir, u, store.Options{Actor: c.actor, Now: clock})
+	if err != nil {
+		return err
+	}
+	c.log.Info("key file repaired")
+	if rep.Altered {
+		fmt.Fprintf(c.stdout, "The key file %s had been changed outside Dossier; it is rewritten from the vault's settings.\n", filepath.Join(dir, store.KeyFileName))
+	} else {
+		fmt.Fprintf(c.stdout, "The key file %s was intact; it is rewritten from the vault's settings all the same.\n", filepath.Join(dir, store.KeyFileName))
+	}
+	if rep.RecipientsIgnored {
+		fmt.Fprintln(c.stdout, "It named recovery recipients that are not the vault's: they were dropped. Backups go to the vault's recovery key, as before.")
+	}
+	fmt.Fprintln(c.stdout, "The recovery key's copy of the vault key was made anew, to the vault's recovery key.")
+	switch {
+	case rep.WipeAfterRecorded && rep.WipeAfter > 0:
+		fmt.Fprintf(c.stdout, "Guard: on, as last set: the passphrase's copy of the key is destroyed after %s in a row.\n", count(rep.WipeAfter, "wrong passphrase", "wrong passphrases"))
+	case rep.WipeAfterRecorded:
+		fmt.Fprintln(c.stdout, "Guard: off, as last set.")
+	default:
+		fmt.Fprintln(c.stdout, "Guard: off. This vault had not recorded its setting; turn it on again with 'dossierctl guard --wipe-after N' if it was on.")
+	}
+	fmt.Fprintln(c.stdout, "The repair is in the audit log. Find out who could write to the vault folder.")
 	return nil
 }
 

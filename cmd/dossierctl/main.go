@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -32,6 +33,9 @@ const (
 	exitError    = 1
 	exitUsage    = 2
 	exitWrongKey = 3
+	// exitKeyFile: vault.key was changed outside Dossier (6, after the
+	// bundle's 4 and the audit log's 5).
+	exitKeyFile = 6
 )
 
 // clock replaces the time source in tests; nil means the real clock.
@@ -211,7 +215,7 @@ func (c *cli) setupLog() error {
 // first, then evidence, keys and bundles.
 var helpOrder = []string{"init", "add", "list", "search", "show", "history", "edit", "delete", "stats",
 	"attach", "evidence", "extract", "custody", "audit", "check", "dump",
-	"passwd", "recovery-key", "guard", "author", "export", "verify", "import", "conflicts", "resolve", "restore", "contact", "identity", "x25519-key"}
+	"passwd", "recovery-key", "guard", "key-file", "author", "export", "verify", "import", "conflicts", "resolve", "restore", "contact", "identity", "x25519-key"}
 
 // ordered returns the commands in helpOrder, then any not listed there.
 func ordered() []*command {
@@ -247,7 +251,8 @@ global flags (on every command):
   --author NAME           recorded as the author of changes, notes and audit entries
                           (default: the vault's author setting, see 'author'; else local)
 
-exit status: 0 ok, 1 error, 2 usage, 3 wrong passphrase or key, 4 bundle refused, 5 audit log altered.
+exit status: 0 ok, 1 error, 2 usage, 3 wrong passphrase or key, 4 bundle refused, 5 audit log altered,
+6 key file (vault.key) changed outside Dossier.
 'dossierctl COMMAND -h' shows a command's flags. Docs: README.md and docs/.
 `)
 }
@@ -287,6 +292,9 @@ func (c *cli) fail(cmd string, err error) int {
 		msg = "the recovery key file does not hold a Dossier recovery key (a line starting AGE-SECRET-KEY-PQ-1)"
 	case errors.Is(err, store.ErrRestoreIncomplete):
 		msg = fmt.Sprintf("a restore into %s was interrupted before it finished, so there is no vault there yet. Run 'dossierctl restore' again with --vault %s and the same backups: it starts over", dir, dir)
+	case errors.Is(err, store.ErrKeyFileAltered):
+		code = exitKeyFile
+		msg = fmt.Sprintf("the key file %s was changed outside Dossier (perhaps to send future backups to someone else's key), so the vault was not opened and nothing was changed. Put back vault.key from a copy you trust, or run 'dossierctl key-file repair --vault %s' to rewrite it from the vault's own settings; then find out who could write to that folder", filepath.Join(dir, store.KeyFileName), dir)
 	case errors.Is(err, store.ErrUnknownSchema):
 		msg = fmt.Sprintf("the vault folder %s holds database objects Dossier did not make, so it was not opened and nothing in it ran. Someone may have planted or changed it: keep it as it is for investigation, restore your data from a backup into a new folder with 'dossierctl restore', and report it", dir)
 	case errors.Is(err, store.ErrNoVault):

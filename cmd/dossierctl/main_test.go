@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -153,6 +154,38 @@ func TestScripts(t *testing.T) {
 					ts.Fatalf("%s has mode %#o, want %#o", args[0], got, want)
 				}
 			},
+			// keyfield FILE NAME JSON|-: set a field of a key file (JSON)
+			// to the raw JSON value, or remove it with -, as someone who
+			// can write the file but holds no key could.
+			"keyfield": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 3 {
+					ts.Fatalf("usage: keyfield FILE NAME JSON|-")
+				}
+				editJSON(ts, args[0], func(m map[string]json.RawMessage) {
+					if args[2] == "-" {
+						delete(m, args[1])
+					} else {
+						m[args[1]] = json.RawMessage(args[2])
+					}
+				})
+			},
+			// keycopy FROM TO NAME...: copy fields of one key file into
+			// another.
+			"keycopy": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 3 {
+					ts.Fatalf("usage: keycopy FROM TO NAME...")
+				}
+				var from map[string]json.RawMessage
+				ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &from))
+				editJSON(ts, args[1], func(m map[string]json.RawMessage) {
+					for _, k := range args[2:] {
+						if _, ok := from[k]; !ok {
+							ts.Fatalf("keycopy: %s has no %s", args[0], k)
+						}
+						m[k] = from[k]
+					}
+				})
+			},
 			// filehash FILE...: print sha256 of files, to compare states.
 			"filehash": func(ts *testscript.TestScript, neg bool, args []string) {
 				for _, a := range args {
@@ -163,6 +196,15 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+func editJSON(ts *testscript.TestScript, file string, change func(m map[string]json.RawMessage)) {
+	var m map[string]json.RawMessage
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(file)), &m))
+	change(m)
+	b, err := json.Marshal(m)
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(file), b, 0o600))
 }
 
 // help lists every command, each placed in helpOrder (a new command must

@@ -123,48 +123,58 @@ func promptSecret(prompt string, confirm bool) (string, error) {
 	return p, nil
 }
 
-// open unlocks the vault with the recovery key if --recovery-key is given,
-// else with the passphrase.
-func (c *cli) open() (*store.Vault, error) {
+// unlock says how to unlock the vault: with the recovery key if
+// --recovery-key is given, else with the passphrase.
+func (c *cli) unlock() (string, store.Unlock, error) {
 	dir, err := c.dir()
 	if err != nil {
-		return nil, err
+		return "", store.Unlock{}, err
 	}
 	if !store.Exists(dir) {
 		// Say so before asking for a passphrase that cannot help.
 		_, err := store.Open(dir, "", store.Options{})
-		return nil, err
+		return "", store.Unlock{}, err
 	}
-	start := time.Now()
-	opts := store.Options{Actor: c.actor, Now: clock}
-	var v *store.Vault
 	if c.recoveryFile != "" {
 		rk, err := crypto.ReadRecoveryKey(c.recoveryFile)
 		if err != nil {
-			return nil, err
+			return "", store.Unlock{}, err
 		}
-		v, err = store.OpenWithRecoveryKey(dir, rk, opts)
-		if err != nil {
-			// Info, not a warning: the error line fail prints says what
-			// happened and what to do; at the default level it must be
-			// the only line.
+		return dir, store.WithRecoveryKey(rk), nil
+	}
+	if g, err := store.ReadUnlockGuard(dir); err == nil && g.Wiped {
+		// Say so before asking for a passphrase that cannot help.
+		return "", store.Unlock{}, crypto.ErrPassphraseWiped
+	}
+	p, err := c.passphrase("Passphrase: ", false)
+	if err != nil {
+		return "", store.Unlock{}, err
+	}
+	return dir, store.WithPassphrase(p), nil
+}
+
+// open unlocks the vault with the recovery key if --recovery-key is given,
+// else with the passphrase.
+func (c *cli) open() (*store.Vault, error) {
+	dir, u, err := c.unlock()
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	v, err := store.OpenWith(dir, u, store.Options{Actor: c.actor, Now: clock})
+	if err != nil {
+		// Info, not a warning: the error line fail prints says what
+		// happened and what to do; at the default level it must be
+		// the only line.
+		if u.ByRecoveryKey() {
 			c.log.Info("unlock with recovery key failed")
-			return nil, err
-		}
-	} else {
-		if g, err := store.ReadUnlockGuard(dir); err == nil && g.Wiped {
-			// Say so before asking for a passphrase that cannot help.
-			return nil, crypto.ErrPassphraseWiped
-		}
-		p, err := c.passphrase("Passphrase: ", false)
-		if err != nil {
-			return nil, err
-		}
-		v, err = store.Open(dir, p, opts)
-		if err != nil {
+		} else {
 			c.log.Info("unlock with passphrase failed")
-			return nil, err
 		}
+		return nil, err
+	}
+	if v.IgnoredKeyFileRecipients() {
+		c.log.Warn("the key file named recovery recipients other than the vault's settings: they were ignored, backups go to the vault's recovery key, and the key file is now sealed (see the audit log)")
 	}
 	c.log.WithField("ms", time.Since(start).Milliseconds()).Info("vault unlocked")
 	return v, nil
