@@ -20,9 +20,12 @@ func FuzzGet(f *testing.F) {
 		key[i] = byte(i)
 	}
 	id := ID{0xde, 0xad, 0xbe, 0xef}
-	for _, n := range []int{0, 1, 100, cs, cs + 1} {
+	// Seeds in the smallest chunk size a reader accepts, so that they
+	// have several chunks and stay small.
+	const small = 1 << minShift
+	for _, n := range []int{0, 1, 100, small, small + 1, 2*small + 3} {
 		var b bytes.Buffer
-		if _, _, err := seal(&b, bytes.NewReader(bytesOf(uint64(n), int64(n))), key[:], id, defaultShift); err != nil {
+		if _, _, err := seal(&b, bytes.NewReader(bytesOf(uint64(n), int64(n))), key[:], id, minShift); err != nil {
 			f.Fatal(err)
 		}
 		f.Add(b.Bytes(), int64(n))
