@@ -8,8 +8,8 @@ import (
 )
 
 // BenchmarkPut and BenchmarkGet store and read 64 MiB at each chunk size
-// (64 KiB, 256 KiB, 1 MiB), fsync included; bench/evidence-store.sh puts
-// them next to openssl and age on the same bytes.
+// (64 KiB, 256 KiB, 1 MiB), fsync included. bench/evidence-store.sh times
+// the same work as whole processes next to openssl and age.
 func BenchmarkPut(b *testing.B) {
 	data := bytesOf(1, 64<<20)
 	for _, shift := range []uint8{16, 18, 20} {
