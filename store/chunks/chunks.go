@@ -295,7 +295,7 @@ func readChunk(r io.Reader, p []byte) (int, error) {
 func (s *Store) Get(ref Ref) (io.ReadCloser, error) {
 	f, err := os.Open(s.path(ref.ID))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w", ErrNotFound)
+		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening stored evidence: %w", err)
