@@ -110,7 +110,8 @@ test: deps recover-tools
 # failure always leaves one in testdata/fuzz/TARGET.
 FUZZ_TARGETS := store:FuzzDecodeCases store:FuzzSearchQuery store/strip:FuzzJPEG \
 	store/strip:FuzzPNG store:FuzzCheckJSON store:FuzzVisibleText \
-	export:FuzzReadPlain export:FuzzParseCard crypto:FuzzParseKeyFile
+	export:FuzzReadPlain export:FuzzParseCard crypto:FuzzParseKeyFile store/chunks:FuzzGet \
+	crypto:FuzzParseRecoveryKey
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t#*:}; \
