@@ -209,6 +209,7 @@ func Create(dir, passphrase string, opts CreateOptions) (*Vault, *crypto.Recover
 		"org_age_identity":          orgID.Age.String(),
 		"org_sign_seed":             orgID.Sign.Seed(),
 		"recovery_recipient":        rk.RecipientString(),
+		metaRecoveryBinding:         crypto.RecoveryBinding(rk, orgID.PublicKey()),
 	}
 	for k, val := range meta {
 		if _, err := v.db.Exec("INSERT INTO meta(key, value) VALUES (?, ?)", k, val); err != nil {
@@ -279,7 +280,18 @@ func OpenWithRecoveryKey(dir string, rk *crypto.RecoveryKey, opts Options) (*Vau
 	if err != nil {
 		return nil, err
 	}
-	return openUnlocked(dir, key, kf, opts)
+	v, err := openUnlocked(dir, key, kf, opts)
+	if err != nil {
+		return nil, err
+	}
+	// The recovery key opened the vault, so it is the vault's: a vault
+	// made before recovery bindings existed gets its binding now, and its
+	// backups state whose recovery key they belong to from then on.
+	if err := v.bindRecoveryKey(context.Background(), rk); err != nil {
+		v.Close()
+		return nil, err
+	}
+	return v, nil
 }
 
 func readKeyFile(dir string) (*crypto.KeyFile, error) {
