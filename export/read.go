@@ -33,6 +33,13 @@ var (
 	ErrUnknownSigner = errors.New("the bundle is signed by an organisation that is not among your contacts")
 	ErrWrongKind     = errors.New("the bundle is not of the kind expected")
 	ErrNewerFormat   = errors.New("the bundle was made by a newer version of Dossier; update Dossier to read it")
+	// ErrNotBound refuses a backup that is not bound to the recovery key
+	// restoring it (docs/security.md, "Restore: whose backup is it").
+	ErrNotBound = errors.New("this backup was not made by the organisation this recovery key belongs to; it may be forged")
+	// ErrNoBinding refuses a backup made before recovery bindings
+	// existed, until the person confirms its organisation's fingerprint
+	// (RestoreOptions.Organisation).
+	ErrNoBinding = errors.New("this backup was made by an older Dossier and does not state which organisation its recovery key belongs to")
 )
 
 // VerifyError says why a bundle was refused.
