@@ -46,6 +46,10 @@ var (
 type VerifyError struct {
 	Reason error  // one of the Err… reasons above
 	Detail string // what exactly, for the person
+	// Fingerprint is, for ErrNoBinding, the fingerprint of the backup's
+	// creator, for the person to check before confirming it
+	// (RestoreOptions.Organisation).
+	Fingerprint string
 }
 
 func (e *VerifyError) Error() string {
@@ -56,6 +60,17 @@ func (e *VerifyError) Error() string {
 }
 
 func (e *VerifyError) Unwrap() []error { return []error{e.Reason, ErrVerify} }
+
+// UnboundCreator returns the fingerprint of the creator of a backup that
+// err refused for lack of a recovery binding (ErrNoBinding), for the
+// person to check and confirm; ok is false for any other error.
+func UnboundCreator(err error) (fingerprint string, ok bool) {
+	var ve *VerifyError
+	if errors.As(err, &ve) && errors.Is(ve.Reason, ErrNoBinding) {
+		return ve.Fingerprint, true
+	}
+	return "", false
+}
 
 func refuse(reason error, format string, args ...any) error {
 	return &VerifyError{Reason: reason, Detail: fmt.Sprintf(format, args...)}

@@ -99,7 +99,8 @@ func checkBinding(meta map[string][]byte, creator Card, rk *crypto.RecoveryKey, 
 	tag := store.BackupRecoveryBinding(meta)
 	if tag == nil {
 		if given == "" {
-			return refuse(ErrNoBinding, "its creator's fingerprint is %s; restore it only once you have checked that this is your organisation's", fp)
+			return &VerifyError{Reason: ErrNoBinding, Fingerprint: fp,
+				Detail: fmt.Sprintf("its creator's fingerprint is %s; restore it only once you have checked that this is your organisation's", fp)}
 		}
 		return nil
 	}
