@@ -215,3 +215,28 @@ func openFile(t *testing.T, path string) *os.File {
 	t.Cleanup(func() { f.Close() })
 	return f
 }
+
+// FuzzNormalFingerprint: what a person types for --organisation. A
+// fingerprint, however spaced, dashed or cased, reads as itself; the
+// result is canonical (normalising it again changes nothing) and never
+// holds a space or a lower-case letter.
+func FuzzNormalFingerprint(f *testing.F) {
+	id, _ := crypto.NewOrgIdentity()
+	fp := id.Fingerprint()
+	f.Add(fp)
+	f.Add(strings.ToLower(strings.ReplaceAll(fp, "-", " ")))
+	f.Add("  abcd-efgh ijkl\tmnop ")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, s string) {
+		n := normalFingerprint(s)
+		if normalFingerprint(n) != n {
+			t.Fatalf("%q normalises to %q, then to %q", s, n, normalFingerprint(n))
+		}
+		if strings.ContainsAny(n, " \t") || n != strings.ToUpper(n) {
+			t.Fatalf("%q normalises to %q", s, n)
+		}
+		if normalFingerprint(strings.ToLower(strings.ReplaceAll(fp, "-", " "+s[:0]))) != fp {
+			t.Fatal("a fingerprint typed in lower case with spaces does not read as itself")
+		}
+	})
+}

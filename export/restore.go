@@ -114,10 +114,12 @@ func checkBinding(meta map[string][]byte, creator Card, rk *crypto.RecoveryKey, 
 // capitals, groups of four joined by "-", whatever spaces or dashes the
 // person used.
 func normalFingerprint(s string) string {
-	s = strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "\t", "").Replace(s))
+	// By characters, not bytes: what was typed may be anything, and a
+	// group must not cut one in two.
+	r := []rune(strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "\t", "").Replace(s)))
 	var parts []string
-	for i := 0; i < len(s); i += 4 {
-		parts = append(parts, s[i:min(i+4, len(s))])
+	for i := 0; i < len(r); i += 4 {
+		parts = append(parts, string(r[i:min(i+4, len(r))]))
 	}
 	return strings.Join(parts, "-")
 }
