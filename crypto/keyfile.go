@@ -382,7 +382,8 @@ func ReadRecoveryKey(path string) (*RecoveryKey, error) {
 
 // RecoveryKeyText is the one format of a recovery key file, written by the
 // app and by dossierctl alike: comment lines saying what it is (with the
-// organisation's name) and the key grouped for copying by hand, then the
+// organisation's name), the key's public id (RecoveryKeyID) and the key
+// grouped for copying by hand, then the
 // key on one line. That line makes it an age identity file, so age 1.3 and
 // later read it too (age -d -i FILE).
 func RecoveryKeyText(rk *RecoveryKey, org string) string {
@@ -390,7 +391,12 @@ func RecoveryKeyText(rk *RecoveryKey, org string) string {
 	b.WriteString("# Dossier recovery key of the vault of " + oneLine(org) + ".\n")
 	b.WriteString("# It opens the vault, and its full backups made while it is the vault's\n")
 	b.WriteString("# recovery key. Print it or copy it by hand, keep that away from the\n")
-	b.WriteString("# laptop, then delete this file. In groups, for copying by hand:\n#\n")
+	b.WriteString("# laptop, then delete this file.\n#\n")
+	// The id is public: backups name the key that opens them by it, so the
+	// person can compare without taking the key out.
+	b.WriteString("# Recovery key id: " + rk.ID() + "\n")
+	b.WriteString("# (backups say \"opens with recovery key " + rk.ID() + "\").\n#\n")
+	b.WriteString("# In groups, for copying by hand:\n#\n")
 	for _, line := range strings.Split(GroupRecoveryKey(rk.String()), "\n") {
 		b.WriteString("#   " + line + "\n")
 	}

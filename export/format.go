@@ -217,6 +217,16 @@ type Manifest struct {
 	Originals int `json:"-"`
 	Stripped  int `json:"-"`
 
+	// RecoveryKey is the public id (crypto.RecoveryKeyID) of the recovery
+	// key a backup just written opens with, and RecoveryBound says whether
+	// it carries the binding a restore checks (a vault made before
+	// bindings has none until it is unlocked with its recovery key). For
+	// a backup read by VerifyBackup, the id of the key that opened it
+	// and bound to it. Not part of the bundle; empty for a share or a
+	// bundle encrypted with a passphrase.
+	RecoveryKey   string `json:"-"`
+	RecoveryBound bool   `json:"-"`
+
 	// damaged says, for the writer, what Skipped left out, with case
 	// references. Not part of the bundle.
 	damaged []store.Damage

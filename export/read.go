@@ -33,12 +33,23 @@ var (
 	ErrUnknownSigner = errors.New("the bundle is signed by an organisation that is not among your contacts")
 	ErrWrongKind     = errors.New("the bundle is not of the kind expected")
 	ErrNewerFormat   = errors.New("the bundle was made by a newer version of Dossier; update Dossier to read it")
+	// ErrNotBound refuses a backup that is not bound to the recovery key
+	// restoring it (docs/security.md, "Restore: whose backup is it").
+	ErrNotBound = errors.New("this backup was not made by the organisation this recovery key belongs to; it may be forged")
+	// ErrNoBinding refuses a backup made before recovery bindings
+	// existed, until the person confirms its organisation's fingerprint
+	// (RestoreOptions.Organisation).
+	ErrNoBinding = errors.New("this backup was made by an older Dossier and does not state which organisation its recovery key belongs to")
 )
 
 // VerifyError says why a bundle was refused.
 type VerifyError struct {
 	Reason error  // one of the Err… reasons above
 	Detail string // what exactly, for the person
+	// Fingerprint is, for ErrNoBinding, the fingerprint of the backup's
+	// creator, for the person to check before confirming it
+	// (RestoreOptions.Organisation).
+	Fingerprint string
 }
 
 func (e *VerifyError) Error() string {
@@ -49,6 +60,17 @@ func (e *VerifyError) Error() string {
 }
 
 func (e *VerifyError) Unwrap() []error { return []error{e.Reason, ErrVerify} }
+
+// UnboundCreator returns the fingerprint of the creator of a backup that
+// err refused for lack of a recovery binding (ErrNoBinding), for the
+// person to check and confirm; ok is false for any other error.
+func UnboundCreator(err error) (fingerprint string, ok bool) {
+	var ve *VerifyError
+	if errors.As(err, &ve) && errors.Is(ve.Reason, ErrNoBinding) {
+		return ve.Fingerprint, true
+	}
+	return "", false
+}
 
 func refuse(reason error, format string, args ...any) error {
 	return &VerifyError{Reason: reason, Detail: fmt.Sprintf(format, args...)}

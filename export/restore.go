@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/store"
@@ -16,11 +17,14 @@ import (
 // vault's open transaction.
 type restoreSink struct {
 	l           *store.Loader
+	rk          *crypto.RecoveryKey // the key restoring, which the backups must be bound to
+	org         string              // RestoreOptions.Organisation
 	meta        map[string][]byte
 	incremental bool   // applying an incremental bundle
 	base        string // the manifest hash the next bundle must follow
 	cur         RestoredBundle
 	creator     ed25519.PublicKey // the current bundle's, as its header claims
+	card        Card              // the current bundle's creator, as its header claims
 	// skipped are the damaged records earlier bundles left out: later
 	// incrementals may carry their custody, which has nothing to go to.
 	skipped map[string]bool
@@ -36,6 +40,7 @@ func (s *restoreSink) Header(h *Header) error {
 		return refuse(ErrWrongKind, "this incremental bundle does not follow the one before it (give the bundles in the order they were made, with none missing)")
 	}
 	s.creator, _ = h.Creator.PublicKey() // nil if malformed: refused below
+	s.card = h.Creator
 	return nil
 }
 
@@ -50,13 +55,73 @@ func (s *restoreSink) Meta(meta map[string][]byte) error {
 	if !ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey).Equal(s.creator) {
 		return refuse(ErrBadSignature, "signed by another organisation than the one it restores")
 	}
+	// Anyone who knows the public recovery recipient can make a backup
+	// that opens with the recovery key; only the organisation the key
+	// belongs to can make one bound to it.
+	if err := checkBinding(meta, s.card, s.rk, s.org); err != nil {
+		return err
+	}
 	s.meta = meta
 	for k, v := range meta {
 		if err := s.l.Meta(k, v); err != nil {
 			return err
 		}
 	}
+	// The restored vault's own binding, also when the backup (made by an
+	// older Dossier, its organisation confirmed) carried none.
+	return s.l.BindRecoveryKey(s.rk, s.creator)
+}
+
+// checkBinding checks that a backup's settings belong to the organisation
+// the recovery key rk belongs to: they name rk as the recovery key (the
+// restored vault's backups would be encrypted to it), and they carry the
+// binding only rk can make over the creator's signing key. A backup made
+// before bindings existed carries none: it passes only when organisation,
+// the fingerprint the person confirmed, is its creator's.
+func checkBinding(meta map[string][]byte, creator Card, rk *crypto.RecoveryKey, organisation string) error {
+	pk, err := creator.PublicKey()
+	if err != nil {
+		return refuse(ErrBadSignature, "%v", err)
+	}
+	fp := crypto.Fingerprint(pk, creator.AgeRecipient, creator.AgeRecipientX25519)
+	pq, classic := store.BackupRecoveryRecipients(meta)
+	x, err := rk.X25519()
+	if err != nil {
+		return err
+	}
+	if pq != rk.RecipientString() || (classic != "" && classic != x.Recipient().String()) {
+		return refuse(ErrNotBound, "it names another recovery key (%s), to which the restored vault would encrypt its backups", crypto.RecoveryKeyID(pq))
+	}
+	given := normalFingerprint(organisation)
+	if given != "" && given != fp {
+		return refuse(ErrNotBound, "its creator's fingerprint is %s, not %s", fp, organisation)
+	}
+	tag := store.BackupRecoveryBinding(meta)
+	if tag == nil {
+		if given == "" {
+			return &VerifyError{Reason: ErrNoBinding, Fingerprint: fp,
+				Detail: fmt.Sprintf("its creator's fingerprint is %s; restore it only once you have checked that this is your organisation's", fp)}
+		}
+		return nil
+	}
+	if !crypto.CheckRecoveryBinding(rk, pk, tag) {
+		return refuse(ErrNotBound, "its creator %s (fingerprint %s) is not bound to this recovery key", safeName(creator.Name), fp)
+	}
 	return nil
+}
+
+// normalFingerprint writes a fingerprint as typed in its canonical form:
+// capitals, groups of four joined by "-", whatever spaces or dashes the
+// person used.
+func normalFingerprint(s string) string {
+	// By characters, not bytes: what was typed may be anything, and a
+	// group must not cut one in two.
+	r := []rune(strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "\t", "").Replace(s)))
+	var parts []string
+	for i := 0; i < len(r); i += 4 {
+		parts = append(parts, string(r[i:min(i+4, len(r))]))
+	}
+	return strings.Join(parts, "-")
 }
 
 func (s *restoreSink) Contacts(cs []store.Contact) error { return s.l.ReplaceContacts(cs) }
@@ -155,6 +220,11 @@ type RestoreOptions struct {
 	// Progress, if set, is called with the bytes of the bundles read so
 	// far and their total size.
 	Progress func(done, total int64)
+	// Organisation is the fingerprint of the organisation the person
+	// confirmed the backups are from. A backup made before recovery
+	// bindings existed (ErrNoBinding) is restored only with it; for
+	// others, if set, it must be their creator's too.
+	Organisation string
 }
 
 // Restore rebuilds a vault in dir (a new, empty folder, or one where a
@@ -212,7 +282,7 @@ func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir,
 		return nil, err
 	}
 	defer l.Rollback()
-	sink := &restoreSink{l: l, skipped: map[string]bool{}}
+	sink := &restoreSink{l: l, rk: rk, org: opts.Organisation, skipped: map[string]bool{}}
 	res := &RestoreResult{}
 	var m *Manifest
 	for i, f := range files {
@@ -273,3 +343,65 @@ func Restore(ctx context.Context, bundles []string, rk *crypto.RecoveryKey, dir,
 
 // IsVerifyError reports whether err means the bundle was refused.
 func IsVerifyError(err error) bool { return errors.Is(err, ErrVerify) }
+
+// VerifyBackup reads a full or incremental backup with the recovery key
+// rk and checks everything Read checks and, as Restore would, that it is
+// bound to rk: that it opens with the recovery key the person holds and
+// was made by the organisation that key belongs to. organisation is as
+// RestoreOptions.Organisation. Nothing is written anywhere. The manifest
+// returned has RecoveryKey set to rk's id.
+func VerifyBackup(ctx context.Context, r io.Reader, rk *crypto.RecoveryKey, organisation string) (*Manifest, error) {
+	sink := &bindingSink{rk: rk, org: organisation}
+	m, err := Read(ctx, r, rk.Identities(), sink)
+	if err != nil {
+		return nil, err
+	}
+	if !sink.checked {
+		// Only a backup carries settings; Header refused a share, and
+		// the reader requires them of a backup. Fail closed anyway.
+		return nil, refuse(ErrCorrupt, "the backup carries no settings")
+	}
+	m.RecoveryKey, m.RecoveryBound = rk.ID(), sink.bound
+	return m, nil
+}
+
+// bindingSink checks a backup's binding (as restoreSink does) and keeps
+// nothing.
+type bindingSink struct {
+	rk      *crypto.RecoveryKey
+	org     string
+	card    Card
+	checked bool // the settings were read and passed
+	bound   bool // they carried a binding (not only a confirmed organisation)
+}
+
+func (s *bindingSink) Header(h *Header) error {
+	if h.Kind != KindFull && h.Kind != KindIncremental {
+		return refuse(ErrWrongKind, "a recovery key opens backups; this is %s", KindPhrase(h.Kind))
+	}
+	s.card = h.Creator
+	return nil
+}
+
+func (s *bindingSink) Meta(meta map[string][]byte) error {
+	seed := store.BackupSignSeed(meta)
+	pk, _ := s.card.PublicKey()
+	if len(seed) != ed25519.SeedSize {
+		return refuse(ErrCorrupt, "the backup lacks the organisation's signing key")
+	}
+	if !ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey).Equal(pk) {
+		return refuse(ErrBadSignature, "signed by another organisation than the one it restores")
+	}
+	if err := checkBinding(meta, s.card, s.rk, s.org); err != nil {
+		return err
+	}
+	s.checked, s.bound = true, store.BackupRecoveryBinding(meta) != nil
+	return nil
+}
+
+func (s *bindingSink) Contacts([]store.Contact) error            { return nil }
+func (s *bindingSink) Deleted([]string) error                    { return nil }
+func (s *bindingSink) Custody(*store.Evidence) error             { return nil }
+func (s *bindingSink) Case(*store.CaseRecord) error              { return nil }
+func (s *bindingSink) Evidence(*store.Evidence, io.Reader) error { return nil }
+func (s *bindingSink) Audit(store.AuditEntry) error              { return nil }

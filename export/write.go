@@ -117,6 +117,18 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 	m := &Manifest{Format: BundleFormat, Version: BundleVersion, Kind: opts.Kind,
 		CreatedAt: bw.now.Format(time.RFC3339), Creator: CardOf(v.Org().Name, id)}
 	m.Base = base
+	if (opts.Kind == KindFull || opts.Kind == KindIncremental) && opts.Passphrase == "" {
+		// Whatever the recipients' form (X25519 or not), both come from
+		// one recovery key, named by its post-quantum recipient.
+		rr, err := v.RecoveryRecipient(ctx)
+		if err != nil {
+			return nil, err
+		}
+		m.RecoveryKey = crypto.RecoveryKeyID(rr)
+		if m.RecoveryBound, err = v.RecoveryBound(ctx); err != nil {
+			return nil, err
+		}
+	}
 	hdr := Header{Format: BundleFormat, Version: BundleVersion, Kind: m.Kind, CreatedAt: m.CreatedAt, Creator: m.Creator, Base: base}
 	if err := bw.bytes(entryHeader, marshal(hdr)); err != nil {
 		return nil, err

@@ -152,6 +152,9 @@ func (v *Vault) ReplaceRecoveryKey(ctx context.Context, rk *crypto.RecoveryKey) 
 	if err := tx.setRecoveryRecipients(kf.RecoveryRecipient, kf.RecoveryRecipientX25519); err != nil {
 		return err
 	}
+	if err := v.rebindRecoveryKey(tx, rk); err != nil {
+		return err
+	}
 	if err := tx.audit(AuditRecoveryKeyChange, "", ""); err != nil {
 		return err
 	}
@@ -199,6 +202,9 @@ func (v *Vault) healRecoveryRecipients() error {
 	}
 	defer tx.rollback()
 	if err := tx.setRecoveryRecipients(v.kf.RecoveryRecipient, v.kf.RecoveryRecipientX25519); err != nil {
+		return err
+	}
+	if err := v.rebindRecoveryKey(tx, nil); err != nil {
 		return err
 	}
 	if err := tx.audit(AuditRecoveryKeyChange, "", "completed at unlock after an interruption"); err != nil {

@@ -214,6 +214,7 @@ func Create(dir, passphrase string, opts CreateOptions) (*Vault, *crypto.Recover
 		"recovery_recipient":        rk.RecipientString(),
 		metaKeyFileSealed:           "1",
 		metaKeyFileWipeAfter:        "0",
+		metaRecoveryBinding:         crypto.RecoveryBinding(rk, orgID.PublicKey()),
 	}
 	// One transaction: each commit appends whole 64 KiB pages to the WAL,
 	// and a vault made on a nearly full disk should fit.
@@ -278,7 +279,21 @@ func OpenWith(dir string, u Unlock, opts Options) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openUnlocked(dir, key, kf, opts)
+	v, err := openUnlocked(dir, key, kf, opts)
+	if err != nil {
+		return nil, err
+	}
+	if u.rk == nil {
+		return v, nil
+	}
+	// The recovery key opened the vault, so it is the vault's: a vault
+	// made before recovery bindings existed gets its binding now, and its
+	// backups state whose recovery key they belong to from then on.
+	if err := v.bindRecoveryKey(context.Background(), u.rk); err != nil {
+		v.Close()
+		return nil, err
+	}
+	return v, nil
 }
 
 func readKeyFile(dir string) (*crypto.KeyFile, error) {

@@ -367,6 +367,8 @@ var bundleReasons = []struct {
 	{export.ErrUnsigned, "ui.bundle.unsigned"},
 	{export.ErrCorrupt, "ui.bundle.corrupt"},
 	{export.ErrWrongKind, "ui.bundle.wrong_kind"},
+	{export.ErrNotBound, "ui.bundle.not_bound"},
+	{export.ErrNoBinding, "ui.bundle.no_binding"},
 }
 
 // message says err in the person's language: the message for a known

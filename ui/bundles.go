@@ -137,6 +137,12 @@ func (m *mainScreen) backupTo(path, kind string) {
 			if kind == export.KindIncremental {
 				done = a.T("ui.backup.done_incremental", a.N("ui.n.changed_cases", res.Cases), a.evidenceCount("ui.n.new_evidence_files", res.Originals, res.Stripped))
 			}
+			// The key's public id, to compare with the person's key file
+			// or paper: a backup encrypted to another key says so here.
+			done += "\n\n" + a.T("ui.backup.opens_with", res.RecoveryKey)
+			if !res.RecoveryBound {
+				done += "\n\n" + a.T("ui.backup.not_bound")
+			}
 			a.showInfo(a.T("ui.main.backup"), done)
 			m.showBackupAge()
 		},

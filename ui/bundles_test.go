@@ -13,7 +13,9 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/export"
+	"github.com/dossier-hr/dossier/internal/testhooks"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -95,6 +97,11 @@ func TestBackupAndBanner(t *testing.T) {
 	eventually(t, "the backup summary", func() bool { return labelWith(w, "Backup written and verified: 4 cases") })
 	if _, err := os.Stat(path); err != nil {
 		t.Fatal(err)
+	}
+	// It says which recovery key opens it, by the id the key's file states.
+	rr, _ := a.Vault().RecoveryRecipient(t.Context())
+	if !labelWith(w, "It opens with recovery key "+crypto.RecoveryKeyID(rr)+":") || labelWith(w, "made by an older Dossier") {
+		t.Fatal("the summary does not say which recovery key opens the backup")
 	}
 	if a.main.bannerBox.Visible() {
 		t.Fatal("the reminder stays after a backup")
@@ -429,4 +436,21 @@ func TestReadingWithTheWheelIsActivity(t *testing.T) {
 			t.Fatalf("turn %d of the wheel did not restart the auto-lock", i)
 		}
 	}
+}
+
+// A vault made before recovery bindings says, after a backup, that its
+// backups do not yet state whose recovery key they belong to.
+func TestBackupOfAnUnboundVault(t *testing.T) {
+	a, w, _ := unlocked(t, Config{AutoLock: -1})
+	if err := testhooks.VaultExec(a.Vault(), "DELETE FROM meta WHERE key = 'recovery_binding'"); err != nil {
+		t.Fatal(err)
+	}
+	press(t, w, "Back up")
+	press(t, w, "Next")
+	saveFile(t, w, filepath.Join(t.TempDir(), "old.age"))
+	eventually(t, "the backup summary", func() bool { return labelWith(w, "Backup written and verified: 4 cases") })
+	if !labelWith(w, "This vault was made by an older Dossier: its backups do not yet state which organisation the recovery key belongs to") {
+		t.Fatal("the summary does not say the backup is not bound")
+	}
+	press(t, w, "OK")
 }

@@ -162,7 +162,9 @@ func (a *App) recoveryKeyBox(rk *crypto.RecoveryKey, org, explainText string, sa
 		})
 	}))
 	save.Importance = widget.LowImportance
-	return container.NewVBox(explain, widget.NewCard("", "", key), save, check)
+	id := widget.NewLabel(a.T("ui.recovery.id", rk.ID()))
+	id.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(explain, widget.NewCard("", "", key), id, save, check)
 }
 
 // groupKey splits the key into groups of eight after its prefix, so it can

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
@@ -26,6 +27,9 @@ type restoreScreen struct {
 	status        *widget.Label
 	button        *widget.Button
 	bar           *widget.ProgressBar
+	// org is the fingerprint the person confirmed for backups made
+	// before recovery bindings (export.RestoreOptions.Organisation).
+	org string
 }
 
 func (a *App) showRestore() *restoreScreen {
@@ -62,6 +66,7 @@ func (a *App) showRestore() *restoreScreen {
 
 func (s *restoreScreen) addBundle(path string) {
 	s.bundles = append(s.bundles, path)
+	s.org = "" // confirmed for the backups chosen before
 	var names []string
 	for i, b := range s.bundles {
 		names = append(names, fmt.Sprintf("%d. %s", i+1, filepath.Base(b)))
@@ -88,7 +93,7 @@ func (s *restoreScreen) submit() {
 		s.status.SetText(msg)
 		return
 	}
-	pass, bundles := s.pass.Text, append([]string(nil), s.bundles...)
+	pass, bundles, org := s.pass.Text, append([]string(nil), s.bundles...), s.org
 	s.button.Disable()
 	s.status.Importance = widget.MediumImportance
 	s.status.SetText(a.T("ui.restore.working"))
@@ -98,7 +103,7 @@ func (s *restoreScreen) submit() {
 		do(func() { s.bar.SetValue(float64(done) / float64(total)) })
 	}
 	goSafe(func() {
-		_, err := export.Restore(context.Background(), bundles, rk, a.cfg.VaultDir, pass, export.RestoreOptions{Progress: report})
+		_, err := export.Restore(context.Background(), bundles, rk, a.cfg.VaultDir, pass, export.RestoreOptions{Progress: report, Organisation: org})
 		var v *store.Vault
 		if err == nil {
 			v, err = store.Open(a.cfg.VaultDir, pass, store.Options{})
@@ -110,10 +115,33 @@ func (s *restoreScreen) submit() {
 				a.logErr(err).Warn("restore failed")
 				s.status.Importance = widget.DangerImportance
 				s.status.SetText(a.message(err))
+				if fp, ok := export.UnboundCreator(err); ok {
+					s.askOrganisation(fp)
+				}
 				return
 			}
 			a.log.Info("vault restored")
 			a.opened(v)
 		})
 	})
+}
+
+// askOrganisation shows the fingerprint of the organisation that made a
+// backup of an older Dossier (one that does not state whose recovery key
+// it belongs to) and restores it only if the person confirms it is
+// theirs.
+func (s *restoreScreen) askOrganisation(fp string) {
+	a := s.a
+	text := widget.NewLabel(a.T("ui.restore.confirm_org", fp))
+	text.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(a.T("ui.restore.title"), a.T("ui.restore.confirm_org_yes"), a.T("ui.cancel"), text, safe(func(ok bool) {
+		a.touch()
+		if !ok {
+			return
+		}
+		s.org = fp
+		s.submit()
+	}), a.win)
+	d.Resize(fyne.NewSize(520, 300))
+	d.Show()
 }

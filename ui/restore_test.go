@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dossier-hr/dossier/export"
+	"github.com/dossier-hr/dossier/internal/testhooks"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -113,5 +114,55 @@ func TestInterruptedRestoreAtFirstRun(t *testing.T) {
 	eventually(t, "the restored list", func() bool { return labelWith(w, "4 cases") })
 	if store.RestoreInterrupted(dir) {
 		t.Fatal("the folder is still marked as an interrupted restore")
+	}
+}
+
+// A backup made by an older Dossier (no recovery binding) is restored only
+// once the person confirms the fingerprint of the organisation that made
+// it; without, nothing is restored.
+func TestRestoreOfAnOldBackupAsksForTheOrganisation(t *testing.T) {
+	src, rk := fixture(t)
+	v, err := store.Open(src, "the right passphrase", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := testhooks.VaultExec(v, "DELETE FROM meta WHERE key = 'recovery_binding'"); err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(t.TempDir(), "old.age")
+	if _, err := export.WriteFile(t.Context(), v, backup, export.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := v.Identity()
+	fp := id.Fingerprint()
+	v.Close()
+
+	dir := filepath.Join(t.TempDir(), "new")
+	_, w := start(t, dir, "en")
+	press(t, w, "Restore from a backup instead")
+	press(t, w, "Add a backup file…")
+	openFile(t, w, backup)
+	eventually(t, "the chosen backup", func() bool { return labelWith(w, "1. old.age") })
+	key, _ := find(w, func(e *widget.Entry) bool { return e.PlaceHolder == "Recovery key (starts with AGE-SECRET-KEY-PQ-1)" })
+	pass, _ := find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "Passphrase" })
+	confirm, _ := find(w, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder == "Passphrase again" })
+	typeIn(t, w, key, rk.String())
+	typeIn(t, w, pass, "a new laptop passphrase 9")
+	typeIn(t, w, confirm, "a new laptop passphrase 9")
+	press(t, w, "Restore")
+	eventually(t, "the question", func() bool { return labelWith(w, "It was made by the organisation with the fingerprint\n\n"+fp+"\n\n") })
+	if !labelWith(w, "does not say which organisation its recovery key belongs to") {
+		t.Fatal("the screen does not say why the backup was not restored")
+	}
+	press(t, w, "Cancel")
+	if store.Exists(dir) {
+		t.Fatal("restored without the organisation confirmed")
+	}
+	press(t, w, "Restore")
+	eventually(t, "the question again", func() bool { return labelWith(w, fp) })
+	press(t, w, "It is ours: restore")
+	eventually(t, "the restored list", func() bool { return labelWith(w, "4 cases") })
+	if !store.Exists(dir) {
+		t.Fatal("no vault restored")
 	}
 }

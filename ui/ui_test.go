@@ -371,6 +371,9 @@ func TestCreateVault(t *testing.T) {
 	if !store.Exists(dir) {
 		t.Fatal("no vault created")
 	}
+	if !labelWith(w, "Recovery key id: ") {
+		t.Fatal("the recovery key's id is not shown with it")
+	}
 	// The key shown, copied as it is displayed, opens the vault.
 	shown, _ := find(w, func(l *widget.Label) bool { return strings.HasPrefix(l.Text, "AGE-SECRET-KEY-PQ-1") })
 	rk, err := crypto.ParseRecoveryKey(shown.Text)

@@ -35,9 +35,10 @@ func init() {
 			fs.Bool("skip-damaged", false, "write the bundle without the damaged evidence records 'dossierctl check' lists, and record in it that they were left out")
 		}})
 	register(&command{name: "x25519-key", args: "--recovery-key FILE", help: "print the X25519 identity derived from the recovery key, for age before 1.3", run: cmdX25519Key})
-	register(&command{name: "verify", args: "FILE [--identity FILE]", help: "check a bundle completely and say who made it", run: cmdVerify,
+	register(&command{name: "verify", args: "FILE [--recovery-key FILE [--organisation FP] | --identity FILE]", help: "check a bundle completely and say who made it; with --recovery-key, that a backup opens with that key and was made by its organisation", run: cmdVerify,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("identity", "", "decrypt with the recovery key or age identity in `FILE` instead of the vault's")
+			fs.String("organisation", "", "for a backup made before Dossier bound backups to the recovery key: the fingerprint `FP` of the organisation you checked it is from")
 			fs.String("bundle-passphrase-file", "", "decrypt with the passphrase in `FILE` (one line)")
 			fs.Bool("json", false, "print the manifest summary as JSON")
 		}})
@@ -52,8 +53,9 @@ func init() {
 			fs.String("fingerprint", "", "the fingerprint `FP` the partner read to you; add refuses a card that does not match")
 			fs.Bool("json", false, "print JSON")
 		}})
-	register(&command{name: "restore", args: "--bundle FILE [--bundle FILE]... --recovery-key FILE --vault NEWDIR --new-passphrase-file FILE", help: "rebuild a vault from a full backup and its incrementals", run: cmdRestore,
+	register(&command{name: "restore", args: "--bundle FILE [--bundle FILE]... --recovery-key FILE --vault NEWDIR --new-passphrase-file FILE [--organisation FP]", help: "rebuild a vault from a full backup and its incrementals", run: cmdRestore,
 		flags: func(fs *flag.FlagSet) {
+			fs.String("organisation", "", "for a backup made before Dossier bound backups to the recovery key: the fingerprint `FP` of the organisation you checked it is from")
 			fs.Var(&stringList{}, "bundle", "the full backup `FILE`, then each incremental bundle made after it, in order (repeatable)")
 			fs.String("new-passphrase-file", "", "the new vault's passphrase, in `FILE` (one line; else a prompt)")
 		}})
@@ -135,8 +137,14 @@ func cmdExport(c *cli, fs *flag.FlagSet, args []string) error {
 		if opts.Redact == export.RedactAnonymise {
 			fmt.Fprintln(c.stderr, "Anonymised: names and places were removed from the fields, but free text (narratives, descriptions) can still name people. Read it before you send the bundle; its cases arrive flagged for review.")
 		}
-		if m.Kind != export.KindShare && opts.Passphrase == "" {
-			fmt.Fprintln(c.stderr, "Keep it away from this laptop. It opens with the recovery key: dossierctl restore --bundle FILE --recovery-key KEYFILE --vault NEWDIR")
+		if m.RecoveryKey != "" {
+			// The id is public; the person compares it with the one in
+			// their recovery key file.
+			fmt.Fprintf(c.stdout, "It opens with recovery key %s.\n", m.RecoveryKey)
+			fmt.Fprintln(c.stderr, "Keep it away from this laptop. Check that your recovery key file says the same id; restore with: dossierctl restore --bundle FILE --recovery-key KEYFILE --vault NEWDIR")
+			if !m.RecoveryBound {
+				fmt.Fprintln(c.stderr, "This vault was made by an older Dossier: its backups do not yet state which organisation the recovery key belongs to, so restoring them asks for the organisation's fingerprint. Unlock once with the recovery key (any command with --recovery-key FILE) and later backups will.")
+			}
 		}
 		return nil
 	})
@@ -203,6 +211,15 @@ func cmdVerify(c *cli, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	defer f.Close()
+	if c.recoveryFile != "" {
+		if str(fs, "identity") != "" || str(fs, "bundle-passphrase-file") != "" {
+			return usagef("verify takes one key: --recovery-key, --identity or --bundle-passphrase-file")
+		}
+		return c.verifyBackup(fs, f)
+	}
+	if str(fs, "organisation") != "" {
+		return usagef("--organisation goes with --recovery-key: it confirms whose backup the recovery key opens")
+	}
 	ids, v, err := c.identities(fs)
 	if err != nil {
 		return err
@@ -274,7 +291,7 @@ func cmdRestore(c *cli, fs *flag.FlagSet, args []string) error {
 	if err := checkNewPassphrase(pass); err != nil {
 		return err
 	}
-	res, err := export.Restore(c.ctx, bundles, rk, c.vaultDir, pass, export.RestoreOptions{})
+	res, err := export.Restore(c.ctx, bundles, rk, c.vaultDir, pass, export.RestoreOptions{Organisation: str(fs, "organisation")})
 	if err != nil {
 		if errors.Is(err, export.ErrNotAddressed) {
 			return withHint(err, "Check that it is the recovery key of the vault that made the backup")
@@ -293,6 +310,38 @@ func cmdRestore(c *cli, fs *flag.FlagSet, args []string) error {
 		count(t.Cases, "case", "cases"), evidenceCount(t.Originals, t.Stripped), count(t.Audit, "audit entry", "audit entries"))
 	fmt.Fprintf(w, "Creator fingerprint %s: check it is your organisation's. The same recovery key opens the new vault.\n", m.Creator.Fingerprint)
 	return w.Flush()
+}
+
+// verifyBackup is verify --recovery-key: the backup opens with the
+// recovery key the person holds and was made by the organisation that key
+// belongs to (export.VerifyBackup), as restore will check.
+func (c *cli) verifyBackup(fs *flag.FlagSet, f *os.File) error {
+	rk, err := crypto.ReadRecoveryKey(c.recoveryFile)
+	if err != nil {
+		return err
+	}
+	m, err := export.VerifyBackup(c.ctx, f, rk, str(fs, "organisation"))
+	if err != nil {
+		if errors.Is(err, export.ErrNotAddressed) {
+			return withHint(err, fmt.Sprintf("It does not open with recovery key %s (the key in %s): it was made for another recovery key, or is not a backup", rk.ID(), c.recoveryFile))
+		}
+		return err
+	}
+	bound := "made by the organisation this recovery key belongs to"
+	if !m.RecoveryBound {
+		bound = "made by an older Dossier; you confirmed its organisation's fingerprint"
+	}
+	if boolean(fs, "json") {
+		return c.printJSON(map[string]any{"kind": m.Kind, "created_at": m.CreatedAt, "creator": m.Creator,
+			"recovery_key": m.RecoveryKey, "bound": m.RecoveryBound, "cases": m.Cases, "evidence": m.Originals, "stripped_copies": m.Stripped, "audit_entries": m.Audit,
+			"skipped": len(m.Skipped)})
+	}
+	fmt.Fprintf(c.stdout, "ok: the bundle verifies (every entry, the signature and the end of the stream)\n")
+	fmt.Fprintf(c.stdout, "opens with recovery key %s (the key in %s), %s\n", m.RecoveryKey, c.recoveryFile, bound)
+	fmt.Fprintf(c.stdout, "kind:     %s\ncreated:  %s\ncreator:  %s\n          fingerprint %s\ncontent:  %s, %s, %s\n",
+		m.Kind, m.CreatedAt, m.Creator.Name, m.Creator.Fingerprint,
+		count(m.Cases, "case", "cases"), evidenceCount(m.Originals, m.Stripped), count(m.Audit, "audit entry", "audit entries"))
+	return nil
 }
 
 // restoredBundle says what one bundle of a restore brought: a full

@@ -235,12 +235,12 @@ func cmdInit(c *cli, fs *flag.FlagSet, args []string) error {
 		if err := atomicfile.WriteFile(out, []byte(text), 0o600); err != nil {
 			return fmt.Errorf("the vault was created in %s but the recovery key could not be written to %s: %w; delete that folder and create the vault again, to get a key you can keep", dir, out, err)
 		}
-		fmt.Fprintf(c.stdout, "Vault created in %s.\nRecovery key written to %s (only you can read it). Print it or copy it to paper, keep it away from this laptop, then delete the file.\n", dir, out)
+		fmt.Fprintf(c.stdout, "Vault created in %s.\nRecovery key written to %s (only you can read it). Print it or copy it to paper, keep it away from this laptop, then delete the file.\nRecovery key id: %s (backups say which key opens them by this id).\n", dir, out, rk.ID())
 		return nil
 	}
 	fmt.Fprintf(c.stderr, "WARNING: this recovery key is shown once and stored nowhere. Write it down or print it and keep it away from this laptop: with it, anyone can open the vault and its backups; without it, a forgotten passphrase means the vault is lost.\n")
 	fmt.Fprintf(c.stdout, "%s\n", rk.String())
-	fmt.Fprintf(c.stderr, "Vault created in %s.\n", dir)
+	fmt.Fprintf(c.stderr, "Vault created in %s.\nRecovery key id: %s (backups say which key opens them by this id).\n", dir, rk.ID())
 	return nil
 }
 
@@ -663,7 +663,7 @@ func cmdRecoveryKey(c *cli, fs *flag.FlagSet, args []string) error {
 		if out == "" {
 			fmt.Fprintln(c.stderr, "WARNING: this recovery key is shown once and stored nowhere. Write it down or print it and keep it away from this laptop.")
 		}
-		fmt.Fprintln(c.stderr, "Recovery key replaced: the old one no longer opens the vault, but still opens the backups made before. Make a full backup now ('dossierctl export --out FILE'), and destroy the older backups and the old key if it was exposed.")
+		fmt.Fprintf(c.stderr, "Recovery key replaced by recovery key %s: the old one no longer opens the vault, but still opens the backups made before. Make a full backup now ('dossierctl export --out FILE'), and destroy the older backups and the old key if it was exposed.\n", rk.ID())
 		return nil
 	})
 }

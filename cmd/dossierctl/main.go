@@ -316,7 +316,14 @@ func (c *cli) fail(cmd string, err error) int {
 		if errors.Is(err, export.ErrUnknownSigner) {
 			msg += "; add its card with 'dossierctl contact add' after checking the fingerprint with them, or pass --accept-unknown-signer"
 		}
-		msg += "; nothing was changed"
+		if cmd == "restore" && (errors.Is(err, export.ErrNotBound) || errors.Is(err, export.ErrNoBinding)) {
+			msg += ". Nothing was restored"
+		} else {
+			msg += "; nothing was changed"
+		}
+		if errors.Is(err, export.ErrNoBinding) {
+			msg += ". Check that fingerprint with your organisation (it is on its contact card; partners who have the card can read it to you), then pass --organisation FINGERPRINT"
+		}
 	case errors.Is(err, export.ErrConsent):
 		msg = "share refused: " + msg
 	case errors.Is(err, store.ErrContactExists):

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"regexp"
@@ -14,8 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/internal/testhooks"
 	"github.com/dossier-hr/dossier/internal/testimg"
 )
@@ -185,6 +189,31 @@ func TestScripts(t *testing.T) {
 						m[k] = from[k]
 					}
 				})
+			},
+			// reencrypt IN KEYFILE TOKEYFILE OUT: decrypt the bundle IN with
+			// the recovery key in KEYFILE and encrypt it to the recipient
+			// (the public half only) of the recovery key in TOKEYFILE, as
+			// stock age does (age -d -i KEYFILE | age -r RECIPIENT): what a
+			// forger who knows only a vault's recovery recipient can do.
+			"reencrypt": func(ts *testscript.TestScript, neg bool, args []string) {
+				from, err := crypto.ReadRecoveryKey(ts.MkAbs(args[1]))
+				ts.Check(err)
+				to, err := crypto.ReadRecoveryKey(ts.MkAbs(args[2]))
+				ts.Check(err)
+				in, err := os.Open(ts.MkAbs(args[0]))
+				ts.Check(err)
+				defer in.Close()
+				r, err := age.Decrypt(in, from.Identity())
+				ts.Check(err)
+				recipient, err := age.ParseHybridRecipient(to.RecipientString())
+				ts.Check(err)
+				var out bytes.Buffer
+				w, err := age.Encrypt(&out, recipient)
+				ts.Check(err)
+				_, err = io.Copy(w, r)
+				ts.Check(err)
+				ts.Check(w.Close())
+				ts.Check(os.WriteFile(ts.MkAbs(args[3]), out.Bytes(), 0o600))
 			},
 			// filehash FILE...: print sha256 of files, to compare states.
 			"filehash": func(ts *testscript.TestScript, neg bool, args []string) {
