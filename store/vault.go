@@ -18,6 +18,7 @@ import (
 	"unicode"
 
 	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/internal/atomicfile"
 )
 
 // Files of a vault folder. Nothing else is written there except SQLite's
@@ -328,6 +329,9 @@ func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Opti
 			os.Remove(f)
 		}
 	}
+	// An extract into the vault's own folder killed midway leaves a
+	// plaintext temporary file (see ExtractTo); its writer is gone.
+	atomicfile.RemoveStale(dir)
 	v := newVault(dir, key, kf, opts)
 	var err error
 	if v.db, err = openDB(dbPath, key); err != nil {
