@@ -12,8 +12,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -125,6 +127,12 @@ func runVisible(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 	}
 	if cmd == nil {
+		// The word is shown only if it looks like a command: a query or a
+		// name typed in the wrong place is not repeated.
+		if !commandLike(name) {
+			fmt.Fprintf(stderr, "dossierctl: unknown command; 'dossierctl help' lists the commands\n")
+			return exitUsage
+		}
 		fmt.Fprintf(stderr, "dossierctl: unknown command %q; 'dossierctl help' lists the commands\n", name)
 		return exitUsage
 	}
@@ -329,8 +337,47 @@ func (c *cli) fail(cmd string, err error) int {
 	if errors.As(err, &he) {
 		msg += ". " + he.hint
 	}
-	fmt.Fprintln(c.stderr, "dossierctl: "+oneLine(msg))
+	fmt.Fprintln(c.stderr, "dossierctl: "+oneLine(c.hidePaths(msg, err)))
 	return code
+}
+
+// hidePaths replaces in msg the paths that file errors in err's chain
+// carry (open, stat, rename…) with "the file given": the name of an
+// evidence file, an input or an output can say whose it is or what it
+// holds, and errors end up in terminals' scrollback and scripts' logs.
+// Paths in the vault's folder are kept: they name Dossier's own files.
+func (c *cli) hidePaths(msg string, err error) string {
+	vault, _ := c.dir()
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		var paths []string
+		switch pe := e.(type) {
+		case *fs.PathError:
+			paths = []string{pe.Path}
+		case *os.LinkError:
+			paths = []string{pe.Old, pe.New}
+		}
+		for _, p := range paths {
+			if p == "" || (vault != "" && (p == vault || strings.HasPrefix(p, vault+string(filepath.Separator)))) {
+				continue
+			}
+			msg = strings.ReplaceAll(msg, p, "the file given")
+		}
+	}
+	return msg
+}
+
+// commandLike reports whether s could be the name of a command: a short
+// word of lower-case ASCII letters and hyphens.
+func commandLike(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && r != '-' && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func oneLine(s string) string {
