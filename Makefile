@@ -65,7 +65,7 @@ test: deps
 # failure always leaves one in testdata/fuzz/TARGET.
 FUZZ_TARGETS := store:FuzzDecodeCases store:FuzzSearchQuery store/strip:FuzzJPEG \
 	store/strip:FuzzPNG store:FuzzCheckJSON store:FuzzVisibleText \
-	export:FuzzReadPlain export:FuzzParseCard
+	export:FuzzReadPlain export:FuzzParseCard cmd/dossierctl:FuzzArgsFrom
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t#*:}; \
