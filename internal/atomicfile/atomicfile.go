@@ -51,6 +51,16 @@ func (f *File) holdOpenWhilePlacing() bool {
 	return f.private && runtime.GOOS != "windows"
 }
 
+// target names the target in errors: its base name, but not for a
+// CreatePrivate file, whose name (an evidence file's) errors must not
+// carry.
+func (f *File) target() string {
+	if f.private {
+		return "the file"
+	}
+	return filepath.Base(f.path)
+}
+
 // closeBeforePlacing closes the synced temporary file unless
 // holdOpenWhilePlacing.
 func (f *File) closeBeforePlacing() error {
@@ -97,15 +107,15 @@ func (f *File) Commit() error {
 	f.done = true
 	if err := syncFile(f.File); err != nil {
 		f.discard()
-		return fmt.Errorf("writing %s: %w", filepath.Base(f.path), err)
+		return fmt.Errorf("writing %s: %w", f.target(), err)
 	}
 	if err := f.closeBeforePlacing(); err != nil {
 		f.discard()
-		return fmt.Errorf("writing %s: %w", filepath.Base(f.path), err)
+		return fmt.Errorf("writing %s: %w", f.target(), err)
 	}
 	if err := os.Rename(f.Name(), f.path); err != nil {
 		f.discard()
-		return fmt.Errorf("replacing %s: %w", filepath.Base(f.path), err)
+		return fmt.Errorf("replacing %s: %w", f.target(), err)
 	}
 	f.closeAfterPlacing()
 	return SyncDir(filepath.Dir(f.path))
@@ -124,11 +134,11 @@ func (f *File) CommitNew() error {
 	f.done = true
 	if err := syncFile(f.File); err != nil {
 		f.discard()
-		return fmt.Errorf("writing %s: %w", filepath.Base(f.path), err)
+		return fmt.Errorf("writing %s: %w", f.target(), err)
 	}
 	if err := f.closeBeforePlacing(); err != nil {
 		f.discard()
-		return fmt.Errorf("writing %s: %w", filepath.Base(f.path), err)
+		return fmt.Errorf("writing %s: %w", f.target(), err)
 	}
 	name := f.Name()
 	err := os.Link(name, f.path)
@@ -140,15 +150,15 @@ func (f *File) CommitNew() error {
 	}
 	if errors.Is(err, fs.ErrExist) {
 		f.discard()
-		return fmt.Errorf("%s: %w", filepath.Base(f.path), fs.ErrExist)
+		return fmt.Errorf("%s: %w", f.target(), fs.ErrExist)
 	}
 	if _, serr := os.Lstat(f.path); serr == nil {
 		f.discard()
-		return fmt.Errorf("%s: %w", filepath.Base(f.path), fs.ErrExist)
+		return fmt.Errorf("%s: %w", f.target(), fs.ErrExist)
 	}
 	if err := os.Rename(name, f.path); err != nil {
 		f.discard()
-		return fmt.Errorf("placing %s: %w", filepath.Base(f.path), err)
+		return fmt.Errorf("placing %s: %w", f.target(), err)
 	}
 	f.closeAfterPlacing()
 	return SyncDir(filepath.Dir(f.path))

@@ -184,3 +184,28 @@ func TestAbortPrivateShreds(t *testing.T) {
 		t.Errorf("left %v", ents)
 	}
 }
+
+// An error placing a CreatePrivate file does not name the target: its
+// name can be an evidence file's.
+func TestPrivateErrorsDoNotNameTarget(t *testing.T) {
+	syncFile = func(*os.File) error { return errInjected }
+	defer func() { syncFile = (*os.File).Sync }()
+	dir := t.TempDir()
+	for _, commitNew := range []bool{false, true} {
+		f, err := CreatePrivate(filepath.Join(dir, "SECRETMARKER.jpg"), 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if commitNew {
+			err = f.CommitNew()
+		} else {
+			err = f.Commit()
+		}
+		if err == nil || strings.Contains(err.Error(), "SECRETMARKER") {
+			t.Errorf("commit error %v", err)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("left %v", ents)
+	}
+}
