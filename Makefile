@@ -111,7 +111,7 @@ test: deps recover-tools
 FUZZ_TARGETS := store:FuzzDecodeCases store:FuzzSearchQuery store/strip:FuzzJPEG \
 	store/strip:FuzzPNG store:FuzzCheckJSON store:FuzzVisibleText \
 	export:FuzzReadPlain export:FuzzParseCard crypto:FuzzParseKeyFile store/chunks:FuzzGet \
-	crypto:FuzzParseRecoveryKey export:FuzzNormalFingerprint
+	crypto:FuzzParseRecoveryKey export:FuzzNormalFingerprint cmd/dossierctl:FuzzArgsFrom
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t#*:}; \

@@ -174,8 +174,8 @@ func CreateForRestore(dir, passphrase string, rk *crypto.RecoveryKey, opts Optio
 	} else if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
 		return nil, fmt.Errorf("%s is not empty; restore into a new folder", dir)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating vault folder: %w", err)
+	if err := makeVaultDir(dir); err != nil {
+		return nil, err
 	}
 	if err := markRestore(dir); err != nil {
 		return nil, err

@@ -177,16 +177,66 @@ var Reasons = []string{ReasonRequired, ReasonNotText, ReasonTooLong, ReasonUnkno
 	ReasonDateTooEarly, ReasonDateInFuture, ReasonEndBeforeStart, ReasonEndWithoutStart, ReasonBadCountry,
 	ReasonBadAge, ReasonNotAPerson, ReasonScopeNoConsent, ReasonTooMany}
 
+// Error says the line, the field and what is wrong, never the value: the
+// message goes to standard error, terminals' scrollback and scripts' logs,
+// which must not hold case content. A field path that is not made of
+// field-like names (IsFieldName) came from the input and could itself be
+// case text, so it is not shown.
 func (e *FieldError) Error() string {
 	var b strings.Builder
 	if e.Line > 0 {
 		fmt.Fprintf(&b, "line %d: ", e.Line)
 	}
-	if e.Field != "" {
+	switch {
+	case e.Field == "":
+	case IsFieldPath(e.Field):
 		fmt.Fprintf(&b, "field %q: ", e.Field)
+	default:
+		b.WriteString("a field whose name is not shown (not a field name of the case format): ")
 	}
 	b.WriteString(e.Msg)
 	return b.String()
+}
+
+// maxFieldName is the longest field name shown in an error.
+const maxFieldName = 32
+
+// IsFieldPath reports whether p looks like a path of field names, such as
+// "people[0].roles[1]": parts of lower-case ASCII letters, digits and
+// underscores, starting with a letter, at most 32 bytes each, each with an
+// optional [index]. Every field of the case format looks so; a field name
+// read from a file that does not (capitals, spaces, other scripts, long)
+// could be a name or a sentence of the case, and errors do not show it.
+func IsFieldPath(p string) bool {
+	if p == "" || len(p) > 8*maxFieldName {
+		return false
+	}
+	for _, part := range strings.Split(p, ".") {
+		name, index, indexed := strings.Cut(part, "[")
+		if !isFieldName(name) {
+			return false
+		}
+		if indexed {
+			digits, ok := strings.CutSuffix(index, "]")
+			if !ok || digits == "" || len(digits) > 7 || strings.Trim(digits, "0123456789") != "" {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isFieldName(s string) bool {
+	if s == "" || len(s) > maxFieldName || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 func (e *FieldError) Unwrap() error { return ErrInvalid }
@@ -203,15 +253,15 @@ const (
 var dateLayouts = map[int]string{4: "2006", 7: "2006-01", 10: "2006-01-02"}
 
 // ParseDate parses a date of year, month or day precision and returns the
-// first and last day it covers.
+// first and last day it covers. Its error does not quote s.
 func ParseDate(s string) (first, last time.Time, err error) {
 	layout, ok := dateLayouts[len(s)]
 	if !ok {
-		return first, last, fmt.Errorf("date %q is not YYYY, YYYY-MM or YYYY-MM-DD", s)
+		return first, last, errors.New("the date is not YYYY, YYYY-MM or YYYY-MM-DD")
 	}
 	first, err = time.Parse(layout, s)
 	if err != nil {
-		return first, last, fmt.Errorf("date %q is not a real date (YYYY, YYYY-MM or YYYY-MM-DD)", s)
+		return first, last, errors.New("the date is not a real date (YYYY, YYYY-MM or YYYY-MM-DD)")
 	}
 	switch len(s) {
 	case 4:
@@ -276,7 +326,7 @@ func (v *validator) vocab(field, vocabName string, vocab []string, key string, r
 		return
 	}
 	if !inVocab(vocab, key) {
-		v.fail(field, ReasonUnknownValue, "unknown %s %q; one of: %s", vocabName, key, strings.Join(vocab, ", "))
+		v.fail(field, ReasonUnknownValue, "unknown %s; one of: %s", vocabName, strings.Join(vocab, ", "))
 	}
 }
 
@@ -290,17 +340,17 @@ func (v *validator) date(field, s string) (time.Time, time.Time) {
 		return first, last
 	}
 	if first.Year() < 1900 {
-		v.fail(field, ReasonDateTooEarly, "date %q is before 1900", s)
+		v.fail(field, ReasonDateTooEarly, "the date is before 1900")
 	}
 	if first.After(v.now.Add(24 * time.Hour)) {
-		v.fail(field, ReasonDateInFuture, "date %q is in the future", s)
+		v.fail(field, ReasonDateInFuture, "the date is in the future")
 	}
 	return first, last
 }
 
 func (v *validator) id(field, s string) {
 	if s != "" && !validUUID(s) {
-		v.fail(field, "", "%q is not a lower-case UUID", s)
+		v.fail(field, "", "not a lower-case UUID")
 	}
 }
 
@@ -339,11 +389,11 @@ func (c *Case) normalize(v *validator) error {
 		}
 		_, endLast := v.date("incident_end_date", c.IncidentEndDate)
 		if !v.failed("incident_date") && !v.failed("incident_end_date") && endLast.Before(first) {
-			v.fail("incident_end_date", ReasonEndBeforeStart, "%q is before incident_date %q", c.IncidentEndDate, c.IncidentDate)
+			v.fail("incident_end_date", ReasonEndBeforeStart, "is before incident_date")
 		}
 	}
 	if c.Country != "" && !ValidCountry(c.Country) {
-		v.fail("country", ReasonBadCountry, "%q is not an ISO 3166-1 alpha-2 country code (such as RU, ID, BO, BR, ML, PL)", c.Country)
+		v.fail("country", ReasonBadCountry, "not an ISO 3166-1 alpha-2 country code (such as RU, ID, BO, BR, ML, PL)")
 	}
 	v.text("region", c.Region, maxShort, false)
 	v.text("locality", c.Locality, maxShort, false)
@@ -385,7 +435,7 @@ func (c *Case) normalize(v *validator) error {
 		v.vocab(f+".gender", "gender", Genders, p.Gender, false)
 		v.vocab(f+".age_group", "age group", AgeGroups, p.AgeGroup, false)
 		if p.Age != nil && (*p.Age < 0 || *p.Age > 120) {
-			v.fail(f+".age", ReasonBadAge, "%d is not an age between 0 and 120", *p.Age)
+			v.fail(f+".age", ReasonBadAge, "not an age between 0 and 120")
 		}
 		for j, ch := range p.Characteristics {
 			v.vocab(fmt.Sprintf("%s.characteristics[%d]", f, j), "characteristic", Characteristics, ch, true)
@@ -404,7 +454,7 @@ func (c *Case) normalize(v *validator) error {
 		v.text(f+".consequences", x.Consequences, maxText, false)
 		v.text(f+".description", x.Description, maxText, false)
 		if x.Victim != "" && !slices.ContainsFunc(c.People, func(p Person) bool { return p.Pseudonym == x.Victim }) {
-			v.fail(f+".victim", ReasonNotAPerson, "%q is not the pseudonym of a person in this case", x.Victim)
+			v.fail(f+".victim", ReasonNotAPerson, "not the pseudonym of a person in this case")
 		}
 	}
 	for i := range c.Interventions {

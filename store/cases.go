@@ -287,7 +287,7 @@ func (q Query) where(ctx context.Context, v *Vault) (string, []any, error) {
 	}
 	check := func(name string, vocab []string, val string) error {
 		if val != "" && !inVocab(vocab, val) {
-			return &FieldError{Field: name, Reason: ReasonUnknownValue, Msg: fmt.Sprintf("unknown value %q; one of: %s", val, strings.Join(vocab, ", "))}
+			return &FieldError{Field: name, Reason: ReasonUnknownValue, Msg: "unknown value; one of: " + strings.Join(vocab, ", ")}
 		}
 		return nil
 	}
@@ -355,7 +355,7 @@ func (v *Vault) List(ctx context.Context, q Query) ([]Summary, error) {
 		// Each order matches an index read forwards or backwards.
 	}[q.Sort]
 	if order == "" {
-		return nil, &FieldError{Field: "sort", Msg: fmt.Sprintf("unknown sort %q", q.Sort)}
+		return nil, &FieldError{Field: "sort", Msg: "unknown sort order"}
 	}
 	limit := q.Limit
 	if limit <= 0 {

@@ -60,3 +60,41 @@ func TestExtractTo(t *testing.T) {
 		t.Fatalf("left behind: %v", ents)
 	}
 }
+
+// What an extract killed midway left (a Dossier temporary file, unlocked)
+// is removed by the next ExtractTo into that folder and by Open in the
+// vault's folder; a person's file with a close name stays.
+func TestExtractLeftoversRemoved(t *testing.T) {
+	v, _, vdir := testVault(t)
+	id := addOne(t, v)
+	e, err := v.Attach(ctx, id, strings.NewReader("evidence"), AttachOptions{Name: "a.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	leftover := filepath.Join(dir, ".dossier-tmp-0123456789abcdef")
+	mine := filepath.Join(dir, ".dossier-tmp-mine")
+	os.WriteFile(leftover, []byte("plaintext"), 0o600)
+	os.WriteFile(mine, []byte("a person's file"), 0o600)
+	if _, err := v.ExtractTo(ctx, e.ID, false, filepath.Join(dir, "out.txt"), "test", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(leftover); !os.IsNotExist(err) {
+		t.Errorf("ExtractTo left the leftover: %v", err)
+	}
+	if b, _ := os.ReadFile(mine); string(b) != "a person's file" {
+		t.Errorf("a person's file: %q", b)
+	}
+	v.Close()
+
+	leftover = filepath.Join(vdir, ".dossier-tmp-fedcba9876543210")
+	os.WriteFile(leftover, []byte("plaintext"), 0o600)
+	v, err = Open(vdir, "test passphrase", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	if _, err := os.Lstat(leftover); !os.IsNotExist(err) {
+		t.Errorf("Open left the leftover in the vault folder: %v", err)
+	}
+}

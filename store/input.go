@@ -62,7 +62,7 @@ func DecodeCases(r io.Reader, fn func(line int, c *Case) error) error {
 			case '[':
 				return &FieldError{Line: line, Msg: "expected a JSON object ({…}) for each case, found an array: put one case object per line (NDJSON)"}
 			default:
-				return &FieldError{Line: line, Msg: fmt.Sprintf("expected a JSON object ({…}) for each case, found %q", string(b))}
+				return &FieldError{Line: line, Msg: "expected a JSON object ({…}) for each case, found something else"}
 			}
 		}
 		if rec.Len() >= MaxInputRecord {
@@ -132,8 +132,14 @@ func decodeCase(rec []byte, line int) (*Case, error) {
 		fe.Field = typ.Field
 		fe.Msg = fmt.Sprintf("expected %s, found a JSON %s", jsonKind(typ.Type.Kind().String()), typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		fe.Field = strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		fe.Msg = "unknown field (see docs/case-format.md for the fields a case has)"
+		// The name is the input's: shown only if it looks like a field
+		// name (a typo such as "titel"), not if it could be case text.
+		if name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`); IsFieldPath(name) {
+			fe.Field = name
+			fe.Msg = "unknown field (see docs/case-format.md for the fields a case has)"
+		} else {
+			fe.Msg = "an unknown field, whose name is not shown as it is not a field name of the case format (see docs/case-format.md for the fields a case has)"
+		}
 	default:
 		fe.Msg = "malformed JSON: " + strings.TrimPrefix(err.Error(), "json: ")
 	}

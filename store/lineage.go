@@ -64,7 +64,7 @@ func readLineage(ctx context.Context, q histReader, n int64) ([]string, error) {
 func checkLineage(field string, ids []string) error {
 	for _, id := range ids {
 		if !validRevisionID(id) {
-			return &FieldError{Field: field, Msg: fmt.Sprintf("%q is not a revision id", id)}
+			return &FieldError{Field: field, Msg: "holds something that is not a revision id"}
 		}
 	}
 	return nil

@@ -88,7 +88,7 @@ func (l *Loader) MergeCase(rec *CaseRecord, fromOrg string) (string, error) {
 // checkRecord refuses a record whose revision ids are malformed.
 func checkRecord(rec *CaseRecord, c *Case) error {
 	if c.RevisionID != "" && !validRevisionID(c.RevisionID) {
-		return &FieldError{Field: "revision_id", Msg: fmt.Sprintf("%q is not a revision id", c.RevisionID)}
+		return &FieldError{Field: "revision_id", Msg: "not a revision id"}
 	}
 	if err := checkLineage("lineage", rec.Lineage); err != nil {
 		return err

@@ -808,3 +808,41 @@ func TestValidationReportsEveryField(t *testing.T) {
 		t.Fatalf("end date compared with a bad start: %v", err)
 	}
 }
+
+// A vault folder made beforehand with the usual 0755 (by hand, or by a
+// file dialog's "new folder") is tightened to 0700 by Create and by
+// CreateForRestore: MkdirAll alone leaves an existing folder's mode alone.
+func TestCreateTightensExistingFolder(t *testing.T) {
+	_, rk, _ := testVault(t)
+	for name, create := range map[string]func(dir string) (*Vault, error){
+		"Create": func(dir string) (*Vault, error) {
+			v, _, err := Create(dir, "p", CreateOptions{})
+			return v, err
+		},
+		"CreateForRestore": func(dir string) (*Vault, error) {
+			return CreateForRestore(dir, "p", rk, Options{})
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "existing")
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(dir, 0o755); err != nil { // whatever the umask
+				t.Fatal(err)
+			}
+			v, err := create(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v.Close()
+			st, err := os.Stat(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Mode().Perm() != 0o700 {
+				t.Errorf("vault folder mode %v after %s into an existing 0755 folder, want 0700", st.Mode().Perm(), name)
+			}
+		})
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"unicode"
 
 	"github.com/dossier-hr/dossier/crypto"
+	"github.com/dossier-hr/dossier/internal/atomicfile"
 )
 
 // Files of a vault folder. Nothing else is written there except SQLite's
@@ -146,8 +147,8 @@ func Create(dir, passphrase string, opts CreateOptions) (*Vault, *crypto.Recover
 			return nil, nil, fmt.Errorf("%w: %s", ErrVaultExists, dir)
 		}
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, nil, fmt.Errorf("creating vault folder: %w", err)
+	if err := makeVaultDir(dir); err != nil {
+		return nil, nil, err
 	}
 	key, err := crypto.NewDataKey()
 	if err != nil {
@@ -240,6 +241,25 @@ func Create(dir, passphrase string, opts CreateOptions) (*Vault, *crypto.Recover
 	return v, rk, nil
 }
 
+// makeVaultDir makes the vault folder, readable by its owner only. A
+// folder that is already there (made beforehand, by hand or by a file
+// dialog, with the usual 0755) is tightened to 0700 too: MkdirAll leaves an
+// existing folder's mode alone, and other users of the computer could then
+// list the vault's files and watch their sizes change. On Windows the mode
+// bits say nothing about other users, so only the folder is made.
+func makeVaultDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("creating vault folder: %w", err)
+	}
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("making the vault folder private: %w", err)
+	}
+	return nil
+}
+
 // orgCode derives a reference prefix from an organisation's name: the
 // initials of its words in ASCII capitals, two to five of them, or "DOS".
 func orgCode(name string) string {
@@ -327,6 +347,9 @@ func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Opti
 			os.Remove(f)
 		}
 	}
+	// An extract into the vault's own folder killed midway leaves a
+	// plaintext temporary file (see ExtractTo); its writer is gone.
+	atomicfile.RemoveStale(dir)
 	v := newVault(dir, key, kf, opts)
 	var err error
 	if v.db, err = openDB(dbPath, key); err != nil {

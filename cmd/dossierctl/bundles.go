@@ -79,7 +79,7 @@ func readCard(path string) (export.Card, error) {
 	}
 	c, err := export.ParseCard(b)
 	if err != nil {
-		return c, fmt.Errorf("%s: %w", path, err)
+		return c, fmt.Errorf("the card file given: %w", err)
 	}
 	return c, nil
 }
@@ -175,7 +175,7 @@ func (c *cli) identities(fs *flag.FlagSet) ([]age.Identity, *store.Vault, error)
 		defer fh.Close()
 		ids, err := age.ParseIdentities(fh)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s holds no recovery key or age identity: %w", f, err)
+			return nil, nil, fmt.Errorf("the key file given holds no recovery key or age identity: %w", err)
 		}
 		return ids, nil, nil
 	}
@@ -409,7 +409,7 @@ func cmdContact(c *cli, fs *flag.FlagSet, args []string) error {
 			}
 			b, _ := json.MarshalIndent(card, "", "  ")
 			if _, err := os.Lstat(out); err == nil {
-				return fmt.Errorf("%s already exists; choose a new file", out)
+				return errors.New("the --out file already exists; choose a new file")
 			}
 			if err := atomicfile.WriteFile(out, append(b, '\n'), 0o644); err != nil {
 				return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -191,7 +192,7 @@ func integer(fs *flag.FlagSet, name string) int {
 
 func noArgs(args []string) error {
 	if len(args) > 0 {
-		return usagef("unexpected argument %q", args[0])
+		return usagef("unexpected argument (the first one given)")
 	}
 	return nil
 }
@@ -211,7 +212,7 @@ func cmdInit(c *cli, fs *flag.FlagSet, args []string) error {
 	if out != "" {
 		// Fail before creating anything if the key cannot be saved there.
 		if _, err := os.Stat(out); err == nil {
-			return fmt.Errorf("%s already exists; choose a new file for the recovery key, nothing was changed", out)
+			return errors.New("the --recovery-out file already exists; choose a new file for the recovery key, nothing was changed")
 		}
 	}
 	p, err := c.passphrase("New passphrase: ", true)
@@ -233,7 +234,7 @@ func cmdInit(c *cli, fs *flag.FlagSet, args []string) error {
 	text := crypto.RecoveryKeyText(rk, v.Org().Name)
 	if out != "" {
 		if err := atomicfile.WriteFile(out, []byte(text), 0o600); err != nil {
-			return fmt.Errorf("the vault was created in %s but the recovery key could not be written to %s: %w; delete that folder and create the vault again, to get a key you can keep", dir, out, err)
+			return fmt.Errorf("the vault was created in %s but the recovery key could not be written to the --recovery-out file: %w; delete that folder and create the vault again, to get a key you can keep", dir, err)
 		}
 		fmt.Fprintf(c.stdout, "Vault created in %s.\nRecovery key written to %s (only you can read it). Print it or copy it to paper, keep it away from this laptop, then delete the file.\nRecovery key id: %s (backups say which key opens them by this id).\n", dir, out, rk.ID())
 		return nil
@@ -247,7 +248,7 @@ func cmdInit(c *cli, fs *flag.FlagSet, args []string) error {
 // input opens FILE, or standard input for "-" or nothing.
 func (c *cli) input(args []string, max int) (io.Reader, func(), error) {
 	if len(args) > max {
-		return nil, nil, usagef("unexpected argument %q", args[max])
+		return nil, nil, usagef("unexpected argument (more than %d given)", max)
 	}
 	if len(args) < max || args[max-1] == "-" {
 		return c.stdin, func() {}, nil
@@ -637,7 +638,7 @@ func cmdRecoveryKey(c *cli, fs *flag.FlagSet, args []string) error {
 	out := str(fs, "out")
 	if out != "" {
 		if _, err := os.Lstat(out); err == nil {
-			return fmt.Errorf("%s already exists; choose a new file for the recovery key, nothing was changed", out)
+			return errors.New("the --out file already exists; choose a new file for the recovery key, nothing was changed")
 		}
 	}
 	return c.withVault(func(v *store.Vault) error {
@@ -648,7 +649,7 @@ func cmdRecoveryKey(c *cli, fs *flag.FlagSet, args []string) error {
 		text := crypto.RecoveryKeyText(rk, v.Org().Name)
 		if out != "" {
 			if err := atomicfile.WriteFile(out, []byte(text), 0o600); err != nil {
-				return fmt.Errorf("writing the new recovery key to %s: %w; nothing was changed", out, err)
+				return fmt.Errorf("writing the new recovery key to the --out file: %w; nothing was changed", err)
 			}
 		} else {
 			fmt.Fprint(c.stdout, text)

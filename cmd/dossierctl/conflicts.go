@@ -150,7 +150,7 @@ func cmdResolve(c *cli, fs *flag.FlagSet, args []string) error {
 			return err
 		}
 		if n != 1 {
-			return fmt.Errorf("%s holds %d cases; a merged version is one case; nothing was changed", file, n)
+			return fmt.Errorf("the --file given holds %d cases; a merged version is one case; nothing was changed", n)
 		}
 	}
 	return c.withVault(func(v *store.Vault) error {

@@ -489,3 +489,105 @@ func TestKillDuringRestore(t *testing.T) {
 	}
 	t.Logf("%d of 8 restores killed before they finished, each completed by restoring again (a whole restore takes %v)", interrupted, took.Round(time.Millisecond))
 }
+
+// hangExtractEnv makes a child dossierctl stop in the middle of writing an
+// extract (after its first bytes reached the temporary file) and say
+// hangExtractSaid on standard error.
+const (
+	hangExtractEnv  = "DOSSIERCTL_TEST_HANG_EXTRACT"
+	hangExtractSaid = "test: extract bytes written, waiting for the kill"
+)
+
+// TestKillDuringExtract: kill -9 of an extract midway leaves a temporary
+// file of plaintext evidence, named so that it says nothing of the
+// evidence or the output; the next extract into that folder removes it,
+// and one into the vault's folder is removed when the vault is next opened.
+func TestKillDuringExtract(t *testing.T) {
+	dir := t.TempDir()
+	vault, pass, _ := cliVault(t, dir, "crash test passphrase", "Kill during extract")
+	evidence := filepath.Join(dir, "informant-photo.jpg")
+	body := strings.Repeat("PLAINTEXT EVIDENCE ", 100000) // 1.9 MB: more than the 1 MiB buffer
+	if err := os.WriteFile(evidence, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	id, _, _ := strings.Cut(mustRun(t, ctl(t, "attach", "--vault", vault, "--passphrase-file", pass, "DOS-2026-0001", evidence)), " ")
+
+	for _, outDir := range []string{filepath.Join(dir, "out"), vault} {
+		os.MkdirAll(outDir, 0o700)
+		out := filepath.Join(outDir, "informant-photo.jpg")
+		cmd := ctl(t, "extract", "--vault", vault, "--passphrase-file", pass, id, "--out", out)
+		cmd.Env = append(cmd.Env, hangExtractEnv+"=1")
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		said := make(chan string, 1)
+		go func() {
+			b := make([]byte, 4096)
+			var all []byte
+			for {
+				n, err := stderr.Read(b)
+				all = append(all, b[:n]...)
+				if bytes.Contains(all, []byte(hangExtractSaid)) || err != nil {
+					said <- string(all)
+					io.Copy(io.Discard, stderr)
+					return
+				}
+			}
+		}()
+		if s := <-said; !strings.Contains(s, hangExtractSaid) {
+			cmd.Wait()
+			t.Fatalf("the extract did not reach its write:\n%s", s)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+			t.Fatalf("the extract was not killed: %v", cmd.ProcessState)
+		}
+
+		leftover := dossierTemps(t, outDir)
+		if len(leftover) != 1 {
+			t.Fatalf("after the kill, %s holds Dossier temporary files %q, want one", outDir, leftover)
+		}
+		b, err := os.ReadFile(filepath.Join(outDir, leftover[0]))
+		if err != nil || !strings.HasPrefix(body, string(b)) || len(b) == 0 {
+			t.Fatalf("the leftover is not the plaintext written so far (%d bytes, %v)", len(b), err)
+		}
+		ents, _ := os.ReadDir(outDir)
+		for _, e := range ents {
+			if strings.Contains(e.Name(), "informant") {
+				t.Errorf("after the kill, a file name says what the evidence is: %q", e.Name())
+			}
+		}
+
+		if outDir == vault {
+			// Any command that opens the vault.
+			mustRun(t, ctl(t, "list", "--vault", vault, "--passphrase-file", pass))
+		} else {
+			mustRun(t, ctl(t, "extract", "--vault", vault, "--passphrase-file", pass, id, "--out", filepath.Join(outDir, "second.jpg")))
+		}
+		if left := dossierTemps(t, outDir); len(left) != 0 {
+			t.Errorf("the next run left %q in %s", left, outDir)
+		}
+	}
+}
+
+// dossierTemps lists the names in dir that start like Dossier's private
+// temporary files.
+func dossierTemps(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".dossier-tmp-") {
+			names = append(names, e.Name())
+		}
+	}
+	return names
+}

@@ -40,13 +40,15 @@ func cmdAttach(c *cli, fs *flag.FlagSet, args []string) error {
 	if len(args) < 2 {
 		return usagef("attach takes a CASE and at least one FILE")
 	}
-	for _, p := range args[1:] {
+	// Errors say which FILE by its place, never its name: the name of an
+	// evidence file can say whose it is or what it shows.
+	for i, p := range args[1:] {
 		st, err := os.Stat(p)
 		if err != nil {
-			return err
+			return fmt.Errorf("FILE %d: %w", i+1, err)
 		}
 		if !st.Mode().IsRegular() {
-			return usagef("%s is not a regular file", p)
+			return usagef("FILE %d is not a regular file", i+1)
 		}
 	}
 	return c.withVault(func(v *store.Vault) error {
@@ -55,7 +57,7 @@ func cmdAttach(c *cli, fs *flag.FlagSet, args []string) error {
 		for i, p := range args[1:] {
 			f, err := os.Open(p)
 			if err != nil {
-				return err
+				return fmt.Errorf("FILE %d: %w", i+1, err)
 			}
 			e, err := v.Attach(c.ctx, args[0], f, store.AttachOptions{Name: filepath.Base(p), ReceivedFrom: str(fs, "received-from"), Method: str(fs, "method")})
 			f.Close()
@@ -70,7 +72,7 @@ func cmdAttach(c *cli, fs *flag.FlagSet, args []string) error {
 			w.Flush()
 			if e.StripFailed != nil {
 				c.log.WithField("reason", e.StripFailed.Msg).Warn("no stripped copy could be made")
-				fmt.Fprintf(c.stderr, "%s: the stripped copy could not be made (%s); the original is kept.\n", p, e.StripFailed.Msg)
+				fmt.Fprintf(c.stderr, "FILE %d: the stripped copy could not be made (%s); the original is kept.\n", i+1, e.StripFailed.Msg)
 			}
 		}
 		return nil
@@ -109,19 +111,19 @@ func cmdExtract(c *cli, fs *flag.FlagSet, args []string) error {
 	force := boolean(fs, "force")
 	if _, err := os.Lstat(out); err == nil && !force {
 		// Before asking for the passphrase, which cannot help.
-		return fmt.Errorf("%s already exists; choose a new file (or --force to replace it), nothing was written", out)
+		return errors.New("the --out file already exists; choose a new file (or --force to replace it), nothing was written")
 	}
 	return c.withVault(func(v *store.Vault) error {
 		e, err := v.ExtractTo(c.ctx, args[0], boolean(fs, "stripped"), out, str(fs, "purpose"), force)
 		if errors.Is(err, store.ErrFileExists) {
-			return fmt.Errorf("%s already exists; choose a new file (or --force to replace it), nothing was written", out)
+			return errors.New("the --out file already exists; choose a new file (or --force to replace it), nothing was written")
 		}
 		if err != nil {
 			return err
 		}
 		c.log.WithField("bytes", e.Size).Info("evidence extracted")
 		fmt.Fprintf(c.stdout, "%s %s\n", e.ID, e.SHA256)
-		fmt.Fprintf(c.stderr, "Wrote %s (%s, SHA-256 verified). It is not encrypted: delete it when done.\n", out, count(int(e.Size), "byte", "bytes"))
+		fmt.Fprintf(c.stderr, "Wrote the --out file (%s, SHA-256 verified). It is not encrypted: delete it when done.\n", count(int(e.Size), "byte", "bytes"))
 		return nil
 	})
 }

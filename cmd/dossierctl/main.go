@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -103,6 +104,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 func runVisible(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := &cli{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	args, err := expandArgsFrom(args, stdin)
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "dossierctl: %v\n", err)
+			return exitUsage
+		}
+		fmt.Fprintf(stderr, "dossierctl: %s\n", oneLine(c.hidePaths(err.Error(), err)))
+		return exitError
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		c.usage(stdout)
 		if len(args) == 0 {
@@ -129,6 +140,12 @@ func runVisible(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 	}
 	if cmd == nil {
+		// The word is shown only if it looks like a command: a query or a
+		// name typed in the wrong place is not repeated.
+		if !commandLike(name) {
+			fmt.Fprintf(stderr, "dossierctl: unknown command; 'dossierctl help' lists the commands\n")
+			return exitUsage
+		}
 		fmt.Fprintf(stderr, "dossierctl: unknown command %q; 'dossierctl help' lists the commands\n", name)
 		return exitUsage
 	}
@@ -178,6 +195,76 @@ func (c *cli) globalFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.logLevel, "log-level", "warn", "log `level`: error, warn, info or debug (logs never hold case content)")
 	fs.StringVar(&c.actor, "author", "", "`name` recorded as the author of changes, notes and audit entries (default: the vault's author setting, else local)")
 	fs.StringVar(&c.actor, "actor", "", "the same as --author (the older name)")
+	// Read by expandArgsFrom before the flags are parsed; here for -h.
+	fs.String(argsFromFlag, "", "read more arguments from `FILE` (- for standard input), one per line: keeps queries and file names out of the process list")
+}
+
+// argsFromFlag reads arguments from a file instead of the command line.
+const argsFromFlag = "args-from"
+
+// maxArgsFrom is the largest --args-from file read.
+const maxArgsFrom = 1 << 20
+
+// expandArgsFrom replaces --args-from FILE (or --args-from=FILE) with the
+// arguments FILE holds, one per line, in its place. The command line of
+// a running program is visible to every user of the computer (ps,
+// /proc/PID/cmdline, Task Manager), and a search query, an evidence file's
+// name or a source's name there can identify a person; from a file (or
+// from standard input, "-") they are not. Each line is one argument as it
+// is, spaces included, with no quoting; a line end \r\n counts as \n and
+// empty lines are skipped. It may be given once, anywhere before "--",
+// and not inside the file.
+func expandArgsFrom(args []string, stdin io.Reader) ([]string, error) {
+	at, val, n := -1, "", 0
+	for i := 0; i < len(args) && args[i] != "--"; i++ {
+		name, v, hasVal := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		if !strings.HasPrefix(args[i], "-") || name != argsFromFlag {
+			continue
+		}
+		if at >= 0 {
+			return nil, usagef("--%s may be given once", argsFromFlag)
+		}
+		at, val, n = i, v, 1
+		if !hasVal {
+			if i+1 >= len(args) {
+				return nil, usagef("--%s needs a FILE, or - for standard input", argsFromFlag)
+			}
+			val, n = args[i+1], 2
+			i++
+		}
+	}
+	if at < 0 {
+		return args, nil
+	}
+	r := stdin
+	if val != "-" {
+		f, err := os.Open(val)
+		if err != nil {
+			return nil, fmt.Errorf("--%s: %w", argsFromFlag, err)
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, maxArgsFrom+1))
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", argsFromFlag, err)
+	}
+	if len(b) > maxArgsFrom {
+		return nil, usagef("--%s: the file is larger than %d MiB", argsFromFlag, maxArgsFrom>>20)
+	}
+	var read []string
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if line == "" {
+			continue
+		}
+		if name, _, _ := strings.Cut(strings.TrimLeft(line, "-"), "="); strings.HasPrefix(line, "-") && name == argsFromFlag {
+			return nil, usagef("--%s cannot be given inside the file it reads", argsFromFlag)
+		}
+		read = append(read, line)
+	}
+	out := append(append(append([]string{}, args[:at]...), read...), args[at+n:]...)
+	return out, nil
 }
 
 // parseInterleaved parses flags that may come after positional arguments,
@@ -250,6 +337,8 @@ global flags (on every command):
   --log-level LEVEL       error, warn (default), info or debug
   --author NAME           recorded as the author of changes, notes and audit entries
                           (default: the vault's author setting, see 'author'; else local)
+  --args-from FILE        more arguments from FILE (- for standard input), one per line,
+                          so that queries and file names are not in the process list (ps)
 
 exit status: 0 ok, 1 error, 2 usage, 3 wrong passphrase or key, 4 bundle refused, 5 audit log altered,
 6 key file (vault.key) changed outside Dossier.
@@ -344,8 +433,47 @@ func (c *cli) fail(cmd string, err error) int {
 	if errors.As(err, &he) {
 		msg += ". " + he.hint
 	}
-	fmt.Fprintln(c.stderr, "dossierctl: "+oneLine(msg))
+	fmt.Fprintln(c.stderr, "dossierctl: "+oneLine(c.hidePaths(msg, err)))
 	return code
+}
+
+// hidePaths replaces in msg the paths that file errors in err's chain
+// carry (open, stat, rename…) with "the file given": the name of an
+// evidence file, an input or an output can say whose it is or what it
+// holds, and errors end up in terminals' scrollback and scripts' logs.
+// Paths in the vault's folder are kept: they name Dossier's own files.
+func (c *cli) hidePaths(msg string, err error) string {
+	vault, _ := c.dir()
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		var paths []string
+		switch pe := e.(type) {
+		case *fs.PathError:
+			paths = []string{pe.Path}
+		case *os.LinkError:
+			paths = []string{pe.Old, pe.New}
+		}
+		for _, p := range paths {
+			if p == "" || (vault != "" && (p == vault || strings.HasPrefix(p, vault+string(filepath.Separator)))) {
+				continue
+			}
+			msg = strings.ReplaceAll(msg, p, "the file given")
+		}
+	}
+	return msg
+}
+
+// commandLike reports whether s could be the name of a command: a short
+// word of lower-case ASCII letters and hyphens.
+func commandLike(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && r != '-' && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func oneLine(s string) string {

@@ -29,6 +29,14 @@ func TestMain(m *testing.M) {
 	// they can kill it mid-write.
 	if os.Getenv("DOSSIERCTL_TEST_MAIN") == "1" {
 		testhooks.ScryptWorkFactor = 10
+		if os.Getenv(hangExtractEnv) == "1" {
+			// TestKillDuringExtract: say that evidence bytes are in the
+			// temporary file, then wait for the kill.
+			testhooks.ExtractWrote = func() {
+				fmt.Fprintln(os.Stderr, hangExtractSaid)
+				time.Sleep(time.Hour)
+			}
+		}
 		os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
 	testscript.Main(m, map[string]func(){

@@ -44,10 +44,10 @@ func readPassphraseFile(path string) (string, error) {
 		return "", err
 	}
 	if len(b) == 0 {
-		return "", fmt.Errorf("%s is empty", path)
+		return "", errors.New("the passphrase file is empty")
 	}
 	if len(b) > 64<<10 {
-		return "", fmt.Errorf("%s is larger than 64 KiB: not a passphrase file", path)
+		return "", errors.New("the passphrase file is larger than 64 KiB: not a passphrase file")
 	}
 	return crypto.NormalizePassphrase(string(b))
 }

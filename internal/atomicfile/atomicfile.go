@@ -7,7 +7,10 @@
 // interrupted write of its key file by that name), synced, renamed over the target and the
 // folder synced. Until [File.Commit] the target is untouched; a failure
 // or [File.Abort] removes the temporary file. Every writer of files in
-// Dossier goes through here.
+// Dossier goes through here. Plaintext written out of the vault goes
+// through [CreatePrivate] instead, whose temporary file's name says
+// nothing of its target and whose leftovers after a kill [RemoveStale]
+// finds and removes.
 //
 // It is a leaf package: it imports nothing of Dossier.
 package atomicfile
@@ -33,6 +36,48 @@ type File struct {
 	*os.File
 	path string
 	done bool
+	// private: made by CreatePrivate; it holds a lock while open, and
+	// its bytes are overwritten when it is discarded.
+	private bool
+	closed  bool
+}
+
+// holdOpenWhilePlacing reports whether the temporary file stays open (so
+// locked) until it is renamed or linked into place: a private file closed
+// before then could be taken for a leftover by a RemoveStale running at
+// that moment. Windows cannot rename a file that is open, so there it is
+// closed first, and the window stays.
+func (f *File) holdOpenWhilePlacing() bool {
+	return f.private && runtime.GOOS != "windows"
+}
+
+// target names the target in errors: its base name, but not for a
+// CreatePrivate file, whose name (an evidence file's) errors must not
+// carry.
+func (f *File) target() string {
+	if f.private {
+		return "the file"
+	}
+	return filepath.Base(f.path)
+}
+
+// closeBeforePlacing closes the synced temporary file unless
+// holdOpenWhilePlacing.
+func (f *File) closeBeforePlacing() error {
+	if f.holdOpenWhilePlacing() {
+		return nil
+	}
+	f.closed = true
+	return f.File.Close()
+}
+
+// closeAfterPlacing closes a file held open while placing it. Its content
+// was synced before, so an error closing it says nothing about the data.
+func (f *File) closeAfterPlacing() {
+	if !f.closed {
+		f.closed = true
+		f.File.Close()
+	}
 }
 
 // Create starts replacing path: it creates the temporary file beside it,
@@ -60,20 +105,19 @@ func (f *File) Commit() error {
 		return errors.New("the file was already committed or abandoned")
 	}
 	f.done = true
-	name := f.Name()
 	if err := syncFile(f.File); err != nil {
-		f.File.Close()
-		os.Remove(name)
-		return fmt.Errorf("writing %s: %w", filepath.Base(f.path), err)
+		f.discard()
+		return fmt.Errorf("writing %s: %w", f.target(), err)
 	}
-	if err := f.File.Close(); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("writing %s: %w", filepath.Base(f.path), err)
+	if err := f.closeBeforePlacing(); err != nil {
+		f.discard()
+		return fmt.Errorf("writing %s: %w", f.target(), err)
 	}
-	if err := os.Rename(name, f.path); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("replacing %s: %w", filepath.Base(f.path), err)
+	if err := os.Rename(f.Name(), f.path); err != nil {
+		f.discard()
+		return fmt.Errorf("replacing %s: %w", f.target(), err)
 	}
+	f.closeAfterPlacing()
 	return SyncDir(filepath.Dir(f.path))
 }
 
@@ -88,39 +132,63 @@ func (f *File) CommitNew() error {
 		return errors.New("the file was already committed or abandoned")
 	}
 	f.done = true
-	name := f.Name()
-	defer os.Remove(name) // after a link, removes the extra name
 	if err := syncFile(f.File); err != nil {
-		f.File.Close()
-		return fmt.Errorf("writing %s: %w", filepath.Base(f.path), err)
+		f.discard()
+		return fmt.Errorf("writing %s: %w", f.target(), err)
 	}
-	if err := f.File.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", filepath.Base(f.path), err)
+	if err := f.closeBeforePlacing(); err != nil {
+		f.discard()
+		return fmt.Errorf("writing %s: %w", f.target(), err)
 	}
+	name := f.Name()
 	err := os.Link(name, f.path)
+	if err == nil {
+		// The target is the same file now: remove only the extra name.
+		f.closeAfterPlacing()
+		os.Remove(name)
+		return SyncDir(filepath.Dir(f.path))
+	}
 	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%s: %w", filepath.Base(f.path), fs.ErrExist)
+		f.discard()
+		return fmt.Errorf("%s: %w", f.target(), fs.ErrExist)
 	}
-	if err != nil {
-		if _, serr := os.Lstat(f.path); serr == nil {
-			return fmt.Errorf("%s: %w", filepath.Base(f.path), fs.ErrExist)
-		}
-		if err := os.Rename(name, f.path); err != nil {
-			return fmt.Errorf("placing %s: %w", filepath.Base(f.path), err)
-		}
+	if _, serr := os.Lstat(f.path); serr == nil {
+		f.discard()
+		return fmt.Errorf("%s: %w", f.target(), fs.ErrExist)
 	}
+	if err := os.Rename(name, f.path); err != nil {
+		f.discard()
+		return fmt.Errorf("placing %s: %w", f.target(), err)
+	}
+	f.closeAfterPlacing()
 	return SyncDir(filepath.Dir(f.path))
 }
 
+// discard removes the temporary file that was not placed. A CreatePrivate
+// file still open has its bytes overwritten first (on Windows it was
+// closed before placing, and is only removed).
+func (f *File) discard() {
+	if f.private && !f.closed {
+		if fi, err := f.File.Stat(); err == nil {
+			shred(f.File, fi.Size())
+		}
+	}
+	if !f.closed {
+		f.File.Close()
+		f.closed = true
+	}
+	os.Remove(f.Name())
+}
+
 // Abort closes and removes the temporary file, leaving the target as it
-// was. After Commit it does nothing, so it can be deferred.
+// was; a [CreatePrivate] file's bytes are overwritten first. After Commit it
+// does nothing, so it can be deferred.
 func (f *File) Abort() {
 	if f.done {
 		return
 	}
 	f.done = true
-	f.File.Close()
-	os.Remove(f.Name())
+	f.discard()
 }
 
 // WriteFile replaces path with data, atomically (see the package doc).

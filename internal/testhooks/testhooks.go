@@ -14,3 +14,8 @@ var ScryptWorkFactor int
 // bypassing every rule of package store: for tests that tamper with a vault
 // the way an attacker holding the key could. Package store sets it.
 var VaultExec func(vault any, stmt string) error
+
+// ExtractWrote, when set, is called by store's ExtractTo each time bytes
+// of the evidence reached its temporary file: a test that kills an
+// extract midway blocks in it, then kills the process.
+var ExtractWrote func()
