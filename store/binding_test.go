@@ -85,6 +85,10 @@ func TestInterruptedReplacementRebindsAtRecoveryUnlock(t *testing.T) {
 	if err := kf.SetRecovery(v.key, fresh); err != nil {
 		t.Fatal(err)
 	}
+	// Sealed, as ReplaceRecoveryKey writes it (writeKeyFile).
+	if err := kf.Seal(v.key); err != nil {
+		t.Fatal(err)
+	}
 	if err := kf.Write(filepath.Join(dir, KeyFileName)); err != nil { // and nothing else
 		t.Fatal(err)
 	}

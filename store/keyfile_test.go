@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"os"
@@ -153,9 +154,14 @@ func TestKeyFileFieldsAltered(t *testing.T) {
 		"wipe_after removed":        func(m map[string]any) { delete(m, "wipe_after") },
 		"recovery wrap":             nil, // an older recovery wrap: below
 		"mac flipped": func(m map[string]any) {
-			b := []byte(m["mac"].(string))
+			// Flip a bit of the MAC itself, not of its base64 text
+			// (which could make the text invalid, a different refusal).
+			b, err := base64.StdEncoding.DecodeString(m["mac"].(string))
+			if err != nil {
+				panic(err)
+			}
 			b[0] ^= 1
-			m["mac"] = string(b)
+			m["mac"] = base64.StdEncoding.EncodeToString(b)
 		},
 		"mac removed": func(m map[string]any) { delete(m, "mac") },
 		"mac empty":   func(m map[string]any) { m["mac"] = "" },
