@@ -282,7 +282,7 @@ func cmdRestore(c *cli, fs *flag.FlagSet, args []string) error {
 		if pass, err = readPassphraseFile(f); err != nil {
 			return fmt.Errorf("reading the new passphrase file: %w", err)
 		}
-	} else if pass, err = promptSecret("New passphrase: ", true); err != nil {
+	} else if pass, err = promptNew(); err != nil {
 		return err
 	}
 	if pass == "" {

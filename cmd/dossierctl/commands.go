@@ -450,7 +450,7 @@ func cmdPasswd(c *cli, fs *flag.FlagSet, args []string) error {
 	return c.withVault(func(v *store.Vault) error {
 		if newPass == "" && str(fs, "new-passphrase-file") == "" {
 			var err error
-			if newPass, err = promptSecret("New passphrase: ", true); err != nil {
+			if newPass, err = promptNew(); err != nil {
 				return err
 			}
 		}

@@ -97,9 +97,19 @@ func (c *cli) passphrase(prompt string, confirm bool) (string, error) {
 }
 
 func promptSecret(prompt string, confirm bool) (string, error) {
+	return promptFor("no passphrase: pass --passphrase-file FILE or set DOSSIER_PASSPHRASE (no terminal to ask on)", prompt, confirm)
+}
+
+// promptNew asks for a new passphrase (restore, passwd), which only
+// --new-passphrase-file gives without a terminal.
+func promptNew() (string, error) {
+	return promptFor("no new passphrase: pass --new-passphrase-file FILE (no terminal to ask on)", "New passphrase: ", true)
+}
+
+func promptFor(noTerminal, prompt string, confirm bool) (string, error) {
 	fd := int(os.Stdin.Fd())
 	if !term.IsTerminal(fd) {
-		return "", usagef("no passphrase: pass --passphrase-file FILE or set DOSSIER_PASSPHRASE (no terminal to ask on)")
+		return "", usagef("%s", noTerminal)
 	}
 	ask := func(p string) (string, error) {
 		fmt.Fprint(os.Stderr, p)
