@@ -6,7 +6,7 @@
 // (org.freedesktop.login1: PrepareForSleep, and the Lock signal and the
 // Active property of the caller's own session) and the screensaver on the
 // session bus (ActiveChanged of org.freedesktop.ScreenSaver and of the
-// GNOME, MATE and Cinnamon screensavers). It only listens: it takes no
+// GNOME, MATE, Cinnamon and Xfce screensavers). It only listens: it takes no
 // inhibitor lock and calls nothing but logind's GetSession, so a machine
 // may suspend before the app has reacted, and the vault then locks as it
 // wakes up. Whether a signal comes at all depends on the desktop.
@@ -83,10 +83,11 @@ const (
 // screenSavers are the well-known names of the screensavers that send
 // ActiveChanged(bool); each sends it on an interface of its own name.
 var screenSavers = []string{
-	"org.freedesktop.ScreenSaver", // KDE, Xfce (xfce4-screensaver), LXQt
-	"org.gnome.ScreenSaver",
+	"org.freedesktop.ScreenSaver", // KDE Plasma
+	"org.gnome.ScreenSaver",       // GNOME Shell, and others that play it
 	"org.mate.ScreenSaver",
 	"org.cinnamon.ScreenSaver",
+	"org.xfce.ScreenSaver", // xfce4-screensaver
 }
 
 // setupTimeout bounds each call made while starting to watch: a bus or a

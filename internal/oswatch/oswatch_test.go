@@ -42,7 +42,7 @@ func TestWatchReportsEachReason(t *testing.T) {
 	logind, session, got := watch(t)
 	// The screensavers start after the watch: a name owned later counts.
 	savers := map[string]*dbus.Conn{}
-	for _, name := range []string{"org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver", "org.mate.ScreenSaver", "org.cinnamon.ScreenSaver"} {
+	for _, name := range []string{"org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver", "org.mate.ScreenSaver", "org.cinnamon.ScreenSaver", "org.xfce.ScreenSaver"} {
 		savers[name] = testbus.Claim(t, session, name)
 	}
 	expect := func(what string, want oswatch.Reason) {
