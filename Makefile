@@ -11,10 +11,11 @@ GO            ?= go
 # that they use no network (internal/nettrace).
 # jq and openssl: the commands of docs/recover-without-dossier.md, which
 # its test runs; tcl, libssl-dev and dpkg-dev: to build its sqlcipher
-# shell (below).
+# shell (below). dbus: the tests of internal/oswatch and ui run private
+# dbus-daemons that play logind and the screensavers.
 DEBS          := gcc pkg-config libgl1-mesa-dev xorg-dev libimage-exiftool-perl \
                  xvfb xdotool imagemagick tesseract-ocr strace \
-                 jq openssl tcl libssl-dev dpkg-dev
+                 jq openssl tcl libssl-dev dpkg-dev dbus
 # The stock tools docs/recover-without-dossier.md uses, which its test
 # (cmd/dossierctl/recover_test.go) runs: upstream age, the version of
 # go.mod (post-quantum keys need 1.3 or later), built from the Go module

@@ -21,6 +21,7 @@ import (
 	"github.com/dossier-hr/dossier/assets"
 	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/export"
+	"github.com/dossier-hr/dossier/internal/oswatch"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -39,6 +40,12 @@ type Config struct {
 	// start (the unlock screen is in it, before any vault is open); nil
 	// keeps it for this run only.
 	SaveLanguage func(lang string) error
+	// WatchOS starts watching what the operating system says (Watch of
+	// internal/oswatch, or a test's private buses): the vault locks on
+	// each report, as the lock shortcut does. It is called once, off the
+	// UI goroutine, by Start; stop is called when the window closes. nil:
+	// nothing is watched.
+	WatchOS func(onLock func(oswatch.Reason)) (stop func(), err error)
 }
 
 // Defaults of Config.
@@ -74,6 +81,11 @@ type App struct {
 
 	crashes atomic.Int64 // faults recovered in the interface, for tests
 
+	osMu      sync.Mutex
+	osStop    func() // ends the watching of WatchOS; nil while none runs
+	osStarted bool   // Start began the watching
+	closed    bool   // the window closed: a watching that starts now stops at once
+
 	// Where the person was when the vault locked: only the case's id,
 	// so that no content stays in memory while locked. UI goroutine only.
 	resume resumePoint
@@ -107,6 +119,7 @@ func New(win fyne.Window, cfg Config) *App {
 	win.Canvas().SetOnTypedKey(safe(func(*fyne.KeyEvent) { a.touch() }))
 	win.Canvas().SetOnTypedRune(safe(func(rune) { a.touch() }))
 	win.Canvas().AddShortcut(lockShortcut, safe(func(fyne.Shortcut) { a.Lock() }))
+	win.SetOnClosed(safe(a.stopWatchingOS))
 	a.setMenu()
 	return a
 }
@@ -167,6 +180,7 @@ func (a *App) N(key string, n int) string {
 // or the restore screen if a restore into the folder was interrupted.
 func (a *App) Start() {
 	a.win.SetTitle(a.T("ui.app_title"))
+	a.watchOS()
 	switch {
 	case store.RestoreInterrupted(a.cfg.VaultDir):
 		// Not the unlock screen: there is nothing to unlock yet, and
@@ -218,6 +232,64 @@ func (a *App) Lock() {
 	}
 	a.log.Info("vault locked")
 	a.showUnlock()
+}
+
+// watchOS starts Config.WatchOS once, off the UI goroutine: connecting to
+// the buses must not hold the first screen. A system without the buses
+// is logged once, at info, and the app works as before.
+func (a *App) watchOS() {
+	a.osMu.Lock()
+	defer a.osMu.Unlock()
+	if a.cfg.WatchOS == nil || a.osStarted {
+		return
+	}
+	a.osStarted = true
+	goSafe(func() {
+		stop, err := a.cfg.WatchOS(a.osLock)
+		switch {
+		case errors.Is(err, oswatch.ErrNotSupported):
+			a.log.Info("the system's screen lock and sleep are not watched on this system")
+		case err != nil && stop == nil:
+			a.logErr(err).Info("the system's screen lock and sleep are not watched: no bus")
+		case err != nil:
+			a.logErr(err).Info("some of the system's lock and sleep signals are not watched")
+		}
+		if stop == nil {
+			return
+		}
+		a.osMu.Lock()
+		defer a.osMu.Unlock()
+		if a.closed {
+			stop()
+			return
+		}
+		a.osStop = stop
+	})
+}
+
+// stopWatchingOS ends the watching as the window closes.
+func (a *App) stopWatchingOS() {
+	a.osMu.Lock()
+	stop := a.osStop
+	a.osStop, a.closed = nil, true
+	a.osMu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}
+
+// osLock locks the vault when the system says the person left: the
+// screen locked, the session switched away, or the machine about to
+// sleep. Called on the watcher's goroutine; the log gets the kind of
+// reason only.
+func (a *App) osLock(r oswatch.Reason) {
+	do(func() {
+		if a.Vault() == nil {
+			return
+		}
+		a.log.WithField("reason", r.String()).Info("the system says the person left: locking")
+		a.Lock()
+	})
 }
 
 // opened is called on the UI goroutine once a vault is unlocked.

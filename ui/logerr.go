@@ -11,6 +11,7 @@ import (
 
 	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/export"
+	"github.com/dossier-hr/dossier/internal/oswatch"
 	"github.com/dossier-hr/dossier/store"
 )
 
@@ -34,6 +35,7 @@ var errorKinds = []error{
 	store.ErrEvidenceTooLarge, store.ErrContactExists, store.ErrNotFound, store.ErrRestoreIncomplete,
 	store.ErrNewerVault, store.ErrUnknownSchema, store.ErrKeyFileAltered, store.ErrNotDatabase, store.ErrCipherMissing, store.ErrNoVault, store.ErrVaultExists,
 	store.ErrIncomplete, store.ErrInvalid, store.ErrNothingToResolve, store.ErrAmbiguous, store.ErrAuditBroken,
+	oswatch.ErrNotSupported, oswatch.ErrNoBus,
 	fs.ErrNotExist, fs.ErrPermission, fs.ErrExist, fs.ErrClosed,
 }
 

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/dossier-hr/dossier/assets"
 	"github.com/dossier-hr/dossier/internal/atomicfile"
+	"github.com/dossier-hr/dossier/internal/oswatch"
 	"github.com/dossier-hr/dossier/store"
 	"github.com/dossier-hr/dossier/ui"
 )
@@ -68,8 +70,14 @@ func main() {
 	// Small enough for the 1024x600 screens of old netbooks, with a task
 	// bar and the window's title; a person with more room maximises it.
 	w.Resize(fyne.NewSize(1000, 540))
-	ui.New(w, ui.Config{VaultDir: dir, Lang: l, Log: log, SaveLanguage: saveLanguage}).Start()
+	ui.New(w, ui.Config{VaultDir: dir, Lang: l, Log: log, SaveLanguage: saveLanguage, WatchOS: watchOS}).Start()
 	w.ShowAndRun()
+}
+
+// watchOS locks the vault when the system says the person left the
+// computer (see internal/oswatch): always on, as a person expects.
+func watchOS(onLock func(oswatch.Reason)) (stop func(), err error) {
+	return oswatch.Watch(context.Background(), onLock)
 }
 
 // Dossier keeps nothing in Fyne's preferences, and runs Fyne without an
