@@ -79,6 +79,10 @@ type App struct {
 
 	lockedIdle bool // the last lock was the idle timer's; UI goroutine only
 
+	// eraseOn: the open vault's emergency erase shortcut is enabled (its
+	// setting, read at unlock). UI goroutine only.
+	eraseOn bool
+
 	crashes atomic.Int64 // faults recovered in the interface, for tests
 
 	osMu      sync.Mutex
@@ -120,6 +124,7 @@ func New(win fyne.Window, cfg Config) *App {
 	win.Canvas().SetOnTypedRune(safe(func(rune) { a.touch() }))
 	win.Canvas().AddShortcut(lockShortcut, safe(func(fyne.Shortcut) { a.Lock() }))
 	win.SetOnClosed(safe(a.stopWatchingOS))
+	win.Canvas().AddShortcut(eraseShortcut, safe(func(fyne.Shortcut) { a.emergencyErase() }))
 	a.setMenu()
 	return a
 }
@@ -155,8 +160,19 @@ func (a *App) setMenu() {
 		}
 	}))
 	newCase.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+	vault := []*fyne.MenuItem{lock, stats}
+	if a.eraseOn && a.Vault() != nil {
+		// Only while enabled: the menu is what carries a shortcut to the
+		// app when a field has the focus, and nobody else sees the item.
+		// Set apart by separators, so that a slip from Lock or
+		// Statistics does not land on it.
+		erase := fyne.NewMenuItem(a.T("ui.settings.erase_menu"), safe(a.emergencyErase))
+		erase.Shortcut = eraseShortcut
+		vault = append(vault, fyne.NewMenuItemSeparator(), erase)
+	}
+	vault = append(vault, fyne.NewMenuItemSeparator(), quit)
 	a.win.SetMainMenu(fyne.NewMainMenu(
-		fyne.NewMenu(a.T("ui.menu.vault"), lock, stats, fyne.NewMenuItemSeparator(), quit),
+		fyne.NewMenu(a.T("ui.menu.vault"), vault...),
 		fyne.NewMenu(a.T("ui.menu.case"), newCase, save)))
 }
 
@@ -231,6 +247,10 @@ func (a *App) Lock() {
 		a.logErr(err).Warn("closing the vault")
 	}
 	a.log.Info("vault locked")
+	if a.eraseOn {
+		a.eraseOn = false
+		a.setMenu()
+	}
 	a.showUnlock()
 }
 
@@ -290,6 +310,45 @@ func (a *App) osLock(r oswatch.Reason) {
 		a.log.WithField("reason", r.String()).Info("the system says the person left: locking")
 		a.Lock()
 	})
+}
+
+// eraseShortcut is the emergency erase: Ctrl+Shift+Alt+E (Cmd on macOS),
+// three modifiers so that no slip of the hand presses it.
+var eraseShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyE,
+	Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift | fyne.KeyModifierAlt}
+
+// emergencyErase destroys the open vault at once, with no question, if the
+// person enabled it in Settings, and shows the create screen: nothing on
+// it says there was a vault. Nothing is saved first (a draft would be
+// written into the vault being destroyed).
+func (a *App) emergencyErase() {
+	a.mu.Lock()
+	v := a.vault
+	if v == nil || !a.eraseOn {
+		a.mu.Unlock()
+		return
+	}
+	a.vault = nil
+	a.mu.Unlock()
+	a.stopIdle()
+	for _, o := range a.win.Canvas().Overlays().List() {
+		a.win.Canvas().Overlays().Remove(o)
+	}
+	if a.main != nil {
+		a.main.stop()
+		a.main = nil
+	}
+	a.resume = resumePoint{}
+	a.eraseOn = false
+	// Erase closes the database first: SQLite must not write pages back
+	// into the files after they were overwritten.
+	if err := v.Erase(); err != nil {
+		a.logErr(err).Error("vault erase incomplete")
+	} else {
+		a.log.Info("vault erased")
+	}
+	a.setMenu()
+	a.showCreate()
 }
 
 // opened is called on the UI goroutine once a vault is unlocked.

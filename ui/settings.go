@@ -28,6 +28,9 @@ func (a *App) loadSettings(ctx context.Context) {
 			a.cfg.AutoLock = time.Duration(n) * time.Minute
 		}
 	}
+	erase, _ := v.Setting(ctx, settingEraseShortcut)
+	a.eraseOn = erase == "1"
+	a.setMenu()
 	if s, _ := v.Setting(ctx, "backup_reminder_days"); s != "" {
 		if n, err := strconv.Atoi(s); err == nil && n > 0 {
 			a.cfg.BackupReminder = time.Duration(n) * 24 * time.Hour
@@ -44,7 +47,14 @@ type settingsForm struct {
 	message, strength *widget.Label
 	guard             *widget.Select
 	guardN            []int // the guard's choices, in the Select's order
+	erase             *widget.Check
 }
+
+// settingEraseShortcut is the vault setting that enables the emergency
+// erase shortcut ("1"). It is kept in the vault, so the shortcut works
+// only while the vault is unlocked, and nothing outside the vault says
+// that it is on.
+const settingEraseShortcut = "emergency_erase_shortcut"
 
 // wipeChoices are the offered numbers of wrong attempts before the wipe.
 var wipeChoices = []int{0, 3, 5, 10, 20}
@@ -103,6 +113,8 @@ func (m *mainScreen) showSettings() *settingsForm {
 	}
 	f.guard = widget.NewSelect(guardNames, nil)
 	f.guard.SetSelectedIndex(slices.Index(f.guardN, m.v.UnlockGuard().WipeAfter))
+	f.erase = widget.NewCheck(a.T("ui.settings.erase_on"), nil)
+	f.erase.SetChecked(a.eraseOn)
 	f.message = widget.NewLabel("")
 	f.message.Wrapping = fyne.TextWrapWord
 	f.message.Importance = widget.DangerImportance
@@ -117,6 +129,7 @@ func (m *mainScreen) showSettings() *settingsForm {
 		// the second field while the first is typed.
 		widget.NewFormItem(a.T("ui.create.confirm"), container.NewVBox(f.confirm, f.strength)),
 		widget.NewFormItem(a.T("ui.settings.wipe_after"), f.guard),
+		widget.NewFormItem(a.T("ui.settings.erase"), f.erase),
 		widget.NewFormItem(a.T("ui.recovery.title"), widget.NewButton(a.T("ui.recovery.replace"), safe(func() { m.askReplaceRecoveryKey() }))),
 	)
 	var d dialog.Dialog
@@ -179,6 +192,9 @@ func (m *mainScreen) saveSettings(f *settingsForm, close func()) bool {
 	if i := f.guard.SelectedIndex(); i >= 0 && f.guardN[i] != m.v.UnlockGuard().WipeAfter {
 		m.setWipeAfter(f.guardN[i])
 	}
+	if f.erase.Checked != a.eraseOn {
+		m.setEraseShortcut(f.erase.Checked)
+	}
 	if i := f.lang.SelectedIndex(); i >= 0 && assets.Languages[i] != a.lang {
 		a.setLanguage(assets.Languages[i])
 	} else {
@@ -213,6 +229,41 @@ func (m *mainScreen) setWipeAfter(n int) {
 			}
 		}), a.win)
 	d.Resize(fyne.NewSize(560, 360))
+	d.Show()
+}
+
+// setEraseShortcut enables or disables the emergency erase shortcut.
+// Enabling it asks first, sternly: once on, the shortcut destroys the
+// vault with no question.
+func (m *mainScreen) setEraseShortcut(on bool) {
+	a := m.a
+	apply := func() {
+		val := ""
+		if on {
+			val = "1"
+		}
+		if err := m.v.SetSetting(m.ctx, settingEraseShortcut, val); err != nil {
+			a.showError(a.message(err))
+			return
+		}
+		a.eraseOn = on
+		a.setMenu()
+		a.log.Info("emergency erase shortcut changed")
+	}
+	if !on {
+		apply()
+		return
+	}
+	warning := widget.NewLabel(a.T("ui.settings.erase_warning"))
+	warning.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(a.T("ui.settings.erase_title"), a.T("ui.settings.erase_confirm"), a.T("ui.cancel"),
+		warning, safe(func(ok bool) {
+			a.touch()
+			if ok {
+				apply()
+			}
+		}), a.win)
+	d.Resize(fyne.NewSize(560, 380))
 	d.Show()
 }
 

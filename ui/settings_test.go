@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -384,5 +385,50 @@ func TestMessagesForErrors(t *testing.T) {
 		if got := a.message(tc.err); !strings.Contains(got, tc.want) {
 			t.Errorf("%v: %q, want %q", tc.err, got, tc.want)
 		}
+	}
+}
+
+// The emergency erase shortcut: off by default (the keys do nothing);
+// turning it on asks sternly, and Cancel leaves it off; once on, the keys
+// destroy the vault with no question and show the create screen.
+func TestEmergencyEraseWorkflow(t *testing.T) {
+	dir, rk := fixture(t)
+	a, w := start(t, dir, "en")
+	a.cfg.AutoLock = -1
+	unlockWith(t, a, w, "the right passphrase")
+	eventually(t, "the case list", func() bool { return labelWith(w, "4 cases") })
+
+	shortcut(t, w, eraseShortcut)
+	if a.Vault() == nil || !store.Exists(dir) {
+		t.Fatal("the shortcut erased a vault whose setting is off")
+	}
+	for _, answer := range []string{"Cancel", "I understand: turn it on"} {
+		f := openSettings(t, a, w)
+		tap(t, w, f.erase)
+		retype(t, w, f.autoLock, "30")
+		press(t, w, "Save")
+		eventually(t, "the warning", func() bool { return labelWith(w, "DESTROY IT AT ONCE") })
+		press(t, w, answer)
+		want := answer != "Cancel"
+		if s, _ := a.Vault().Setting(t.Context(), settingEraseShortcut); (s == "1") != want {
+			t.Fatalf("after %q: setting %q", answer, s)
+		}
+	}
+
+	// It is kept in the vault: after a lock and unlock it is still on.
+	press(t, w, "Lock")
+	unlockWith(t, a, w, "the right passphrase")
+	eventually(t, "the case list", func() bool { return labelWith(w, "4 cases") })
+
+	shortcut(t, w, eraseShortcut)
+	eventually(t, "the create screen", func() bool { return labelWith(w, "Create a vault") })
+	if a.Vault() != nil {
+		t.Fatal("the app still holds the vault")
+	}
+	if _, err := os.Lstat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the vault folder after the erase: %v", err)
+	}
+	if _, err := store.OpenWithRecoveryKey(dir, rk, store.Options{}); !errors.Is(err, store.ErrNoVault) {
+		t.Fatalf("the recovery key after the erase: %v", err)
 	}
 }

@@ -302,7 +302,7 @@ func (c *cli) setupLog() error {
 // first, then evidence, keys and bundles.
 var helpOrder = []string{"init", "add", "list", "search", "show", "history", "edit", "delete", "stats",
 	"attach", "evidence", "extract", "custody", "audit", "check", "dump",
-	"passwd", "recovery-key", "guard", "key-file", "author", "export", "verify", "import", "conflicts", "resolve", "restore", "contact", "identity", "x25519-key"}
+	"passwd", "recovery-key", "guard", "key-file", "author", "erase", "export", "verify", "import", "conflicts", "resolve", "restore", "contact", "identity", "x25519-key"}
 
 // ordered returns the commands in helpOrder, then any not listed there.
 func ordered() []*command {
@@ -386,6 +386,10 @@ func (c *cli) fail(cmd string, err error) int {
 		msg = fmt.Sprintf("the key file %s was changed outside Dossier (perhaps to send future backups to someone else's key), so the vault was not opened and nothing was changed. Put back vault.key from a copy you trust, or run 'dossierctl key-file repair --vault %s' to rewrite it from the vault's own settings; then find out who could write to that folder", filepath.Join(dir, store.KeyFileName), dir)
 	case errors.Is(err, store.ErrUnknownSchema):
 		msg = fmt.Sprintf("the vault folder %s holds database objects Dossier did not make, so it was not opened and nothing in it ran. Someone may have planted or changed it: keep it as it is for investigation, restore your data from a backup into a new folder with 'dossierctl restore', and report it", dir)
+	case errors.Is(err, store.ErrNoVault) && cmd == "erase":
+		msg = fmt.Sprintf("no vault in %s; nothing was erased. Pass --vault DIR if it is elsewhere", dir)
+	case errors.Is(err, store.ErrNotVaultFolder):
+		msg = fmt.Sprintf("%s is not a vault folder (it holds no vault.key and no vault.db), so nothing in it was touched. Pass the vault's folder with --vault DIR", dir)
 	case errors.Is(err, store.ErrNoVault):
 		msg = fmt.Sprintf("no vault in %s; create one with 'dossierctl init', or pass --vault DIR", dir)
 	case errors.Is(err, store.ErrVaultExists):
