@@ -224,16 +224,7 @@ func forge(t *testing.T, id *crypto.OrgIdentity, to age.Recipient, entries []tar
 	}
 	mb := marshal(m)
 	body = append(body, tarEntry{entryManifest, mb}, tarEntry{entrySig, ed25519.Sign(id.Sign, mb)})
-	var out bytes.Buffer
-	w, _ := age.Encrypt(&out, to)
-	tw := tar.NewWriter(w)
-	for _, e := range body {
-		tw.WriteHeader(&tar.Header{Name: e.name, Mode: 0o600, Size: int64(len(e.data)), Typeflag: tar.TypeReg})
-		tw.Write(e.data)
-	}
-	tw.Close()
-	w.Close()
-	return out.Bytes()
+	return sealEntries(to, body)
 }
 
 func entriesOf(t *testing.T, data []byte, id age.Identity) []tarEntry {

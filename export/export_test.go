@@ -188,7 +188,12 @@ func reencrypt(t *testing.T, data []byte, id age.Identity, to age.Recipient, edi
 		b, _ := io.ReadAll(tr)
 		entries = append(entries, tarEntry{h.Name, b})
 	}
-	entries = edit(entries)
+	return sealEntries(to, edit(entries))
+}
+
+// sealEntries writes entries as a tar stream encrypted to to, as the
+// writer lays a bundle out (but with whatever entries it is given).
+func sealEntries(to age.Recipient, entries []tarEntry) []byte {
 	var out bytes.Buffer
 	w, _ := age.Encrypt(&out, to)
 	tw := tar.NewWriter(w)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"path/filepath"
 	"testing"
 
 	"github.com/dossier-hr/dossier/crypto"
@@ -81,17 +80,7 @@ func TestInterruptedReplacementRebindsAtRecoveryUnlock(t *testing.T) {
 	v, _, dir := testVault(t)
 	id, _ := v.Identity()
 	fresh, _ := crypto.NewRecoveryKey()
-	kf := *v.kf
-	if err := kf.SetRecovery(v.key, fresh); err != nil {
-		t.Fatal(err)
-	}
-	// Sealed, as ReplaceRecoveryKey writes it (writeKeyFile).
-	if err := kf.Seal(v.key); err != nil {
-		t.Fatal(err)
-	}
-	if err := kf.Write(filepath.Join(dir, KeyFileName)); err != nil { // and nothing else
-		t.Fatal(err)
-	}
+	interruptReplacement(t, v, dir, fresh)
 	v.Close()
 	v2, err := Open(dir, "test passphrase", Options{})
 	if err != nil {

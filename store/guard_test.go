@@ -205,17 +205,7 @@ func TestReplaceRecoveryKey(t *testing.T) {
 func TestReplaceRecoveryKeyInterrupted(t *testing.T) {
 	v, _, dir := testVault(t)
 	fresh, _ := crypto.NewRecoveryKey()
-	kf := *v.kf
-	if err := kf.SetRecovery(v.key, fresh); err != nil {
-		t.Fatal(err)
-	}
-	// Sealed, as ReplaceRecoveryKey writes it (writeKeyFile).
-	if err := kf.Seal(v.key); err != nil {
-		t.Fatal(err)
-	}
-	if err := kf.Write(filepath.Join(dir, KeyFileName)); err != nil { // and nothing else
-		t.Fatal(err)
-	}
+	interruptReplacement(t, v, dir, fresh)
 	v.Close()
 	v2, err := Open(dir, "test passphrase", Options{})
 	if err != nil {
@@ -230,6 +220,24 @@ func TestReplaceRecoveryKeyInterrupted(t *testing.T) {
 		t.Fatalf("audit %q", acts[len(acts)-1])
 	}
 	if _, _, err := v2.VerifyAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// interruptReplacement does what ReplaceRecoveryKey does up to the key
+// file and stops there, as a kill before the settings commit would: the
+// key file, sealed as writeKeyFile writes it, wraps to fresh; nothing else
+// changed.
+func interruptReplacement(t *testing.T, v *Vault, dir string, fresh *crypto.RecoveryKey) {
+	t.Helper()
+	kf := *v.kf
+	if err := kf.SetRecovery(v.key, fresh); err != nil {
+		t.Fatal(err)
+	}
+	if err := kf.Seal(v.key); err != nil {
+		t.Fatal(err)
+	}
+	if err := kf.Write(filepath.Join(dir, KeyFileName)); err != nil {
 		t.Fatal(err)
 	}
 }

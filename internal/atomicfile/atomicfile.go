@@ -95,12 +95,10 @@ func Create(path string, perm os.FileMode) (*File, error) {
 	return &File{File: tmp, path: path}, nil
 }
 
-// Commit syncs and closes the temporary file, renames it over the target
-// and syncs the folder. If it fails before the rename, the target is as it
-// was and the temporary file is gone. An error syncing the folder comes
-// after the rename: the target then holds the new content, which a crash
-// may still undo, so it is reported.
-func (f *File) Commit() error {
+// finishWriting ends the writing before the file is put in place: it
+// marks the file done, syncs it and closes it (where the system needs it
+// closed to place it). On an error the temporary file is gone.
+func (f *File) finishWriting() error {
 	if f.done {
 		return errors.New("the file was already committed or abandoned")
 	}
@@ -112,6 +110,18 @@ func (f *File) Commit() error {
 	if err := f.closeBeforePlacing(); err != nil {
 		f.discard()
 		return fmt.Errorf("writing %s: %w", f.target(), err)
+	}
+	return nil
+}
+
+// Commit syncs and closes the temporary file, renames it over the target
+// and syncs the folder. If it fails before the rename, the target is as it
+// was and the temporary file is gone. An error syncing the folder comes
+// after the rename: the target then holds the new content, which a crash
+// may still undo, so it is reported.
+func (f *File) Commit() error {
+	if err := f.finishWriting(); err != nil {
+		return err
 	}
 	if err := os.Rename(f.Name(), f.path); err != nil {
 		f.discard()
@@ -128,17 +138,8 @@ func (f *File) Commit() error {
 // those without (FAT on a USB stick) it checks, then renames, so only a
 // file made in between could be replaced.
 func (f *File) CommitNew() error {
-	if f.done {
-		return errors.New("the file was already committed or abandoned")
-	}
-	f.done = true
-	if err := syncFile(f.File); err != nil {
-		f.discard()
-		return fmt.Errorf("writing %s: %w", f.target(), err)
-	}
-	if err := f.closeBeforePlacing(); err != nil {
-		f.discard()
-		return fmt.Errorf("writing %s: %w", f.target(), err)
+	if err := f.finishWriting(); err != nil {
+		return err
 	}
 	name := f.Name()
 	err := os.Link(name, f.path)
