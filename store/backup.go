@@ -359,12 +359,13 @@ func (l *Loader) RestoreAudit(e AuditEntry) error {
 	if l.t.auditHead == nil {
 		l.t.auditHead = []byte{}
 	}
-	prev, err1 := hex.DecodeString(e.Prev)
-	hash, err2 := hex.DecodeString(e.Hash)
-	if err1 != nil || err2 != nil || e.Seq != l.t.auditSeq+1 || string(prev) != string(l.t.auditHead) ||
-		string(hash) != string(auditHash(prev, e.Seq, e.At, e.Actor, e.Action, e.Record, e.Detail)) {
+	// The log restored so far is the chain e must continue.
+	links := AuditLinks{seq: l.t.auditSeq, head: l.t.auditHead}
+	if err := links.Add(e); err != nil {
 		return &AuditError{Seq: e.Seq, Reason: "in the backup, does not fit the chain"}
 	}
+	prev, _ := hex.DecodeString(e.Prev) // checked by Add
+	hash := links.head
 	if _, err := l.t.exec("INSERT INTO audit(seq, at, actor, action, record, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 		e.Seq, e.At, e.Actor, e.Action, e.Record, e.Detail, prev, hash); err != nil {
 		return fmt.Errorf("restoring audit log: %w", err)
