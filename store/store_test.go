@@ -495,6 +495,11 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	markers = append(markers, "MRKedit7731")
+	// Evidence: its bytes and its name, in the evidence folder too.
+	if _, err := v.Attach(ctx, ids[0], strings.NewReader(strings.Repeat("MRKevidence7731 ", 40000)), AttachOptions{Name: "MRKfilename7731.txt"}); err != nil {
+		t.Fatal(err)
+	}
+	markers = append(markers, "MRKevidence7731", "MRKfilename7731")
 	if _, err := v.List(ctx, Query{Text: "MRKtitle7731"}); err != nil {
 		t.Fatal(err)
 	}
