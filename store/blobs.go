@@ -272,6 +272,17 @@ var hookMoved func(moved int) error
 func (v *Vault) moveEvidence(ctx context.Context) error {
 	var moved, left int
 	var after int64 // records before it were tried in this run
+	var done, total int64
+	if v.moveProgress != nil {
+		if err := v.db.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(size), 0) FROM evidence WHERE blob IS NULL").Scan(&left, &total); err != nil {
+			return fmt.Errorf("moving evidence out of the database: %w", err)
+		}
+		if left == 0 {
+			return nil
+		}
+		left = 0
+		v.moveProgress(0, total)
+	}
 	for {
 		t, err := v.begin(ctx)
 		if err != nil {
@@ -304,6 +315,9 @@ func (v *Vault) moveEvidence(ctx context.Context) error {
 			return fmt.Errorf("moving evidence out of the database: %w", err)
 		}
 		moved++
+		if done += e.Size; v.moveProgress != nil {
+			v.moveProgress(done, total)
+		}
 		if hookMoved != nil {
 			if err := hookMoved(moved); err != nil {
 				return err

@@ -250,3 +250,33 @@ func TestMoveLeavesDamagedRecord(t *testing.T) {
 		t.Fatalf("the refused move left files: %+v", rep)
 	}
 }
+
+// The move says how far it is: from 0 to every byte, never backwards.
+func TestMoveProgress(t *testing.T) {
+	dir, pp := goldenVault(t)
+	var calls [][2]int64
+	v, err := Open(dir, pp, Options{MoveProgress: func(done, total int64) { calls = append(calls, [2]int64{done, total}) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	const total = 560 + 517 + 2800 + 1300000 + 0 + 277 + 147
+	if len(calls) != 8 || calls[0] != [2]int64{0, total} || calls[7] != [2]int64{total, total} {
+		t.Fatalf("progress calls %v", calls)
+	}
+	for i := 1; i < len(calls); i++ {
+		if calls[i][0] < calls[i-1][0] {
+			t.Fatalf("progress went backwards: %v", calls)
+		}
+	}
+	// Nothing left to move: no call at all.
+	calls = nil
+	v, err = Open(dir, pp, Options{MoveProgress: func(done, total int64) { calls = append(calls, [2]int64{done, total}) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	if calls != nil {
+		t.Fatalf("progress for a vault with nothing to move: %v", calls)
+	}
+}

@@ -53,6 +53,11 @@ type Options struct {
 	Actor string
 	// Now replaces the clock, for tests.
 	Now func() time.Time
+	// MoveProgress, if set, is called while the first unlock by this
+	// version moves a vault's evidence out of the database (see
+	// docs/evidence.md): with 0 and the bytes to move before the first
+	// file, then after each file. It runs on the unlocking goroutine.
+	MoveProgress func(done, total int64)
 }
 
 // CreateOptions are the choices made when a vault is created.
@@ -93,6 +98,8 @@ type Vault struct {
 	blobs  *chunks.Store
 	ekeys  *crypto.EvidenceKeys
 	blobMu sync.RWMutex
+
+	moveProgress func(done, total int64) // Options.MoveProgress
 
 	// closed is set once by Close. db is never set to nil: work still
 	// running on another goroutine when the user locks (a list refresh, a
@@ -436,7 +443,7 @@ func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Opti
 }
 
 func newVault(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Options) *Vault {
-	v := &Vault{dir: dir, key: key, kf: kf, now: opts.Now}
+	v := &Vault{dir: dir, key: key, kf: kf, now: opts.Now, moveProgress: opts.MoveProgress}
 	v.setAuthor(opts.Actor)
 	v.fixedAuthor = opts.Actor != ""
 	if v.now == nil {

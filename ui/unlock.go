@@ -125,13 +125,23 @@ func (s *unlockScreen) submit() {
 	goSafe(func() {
 		var v *store.Vault
 		var err error
+		// A vault of a version before the evidence folder moves its
+		// evidence there at this unlock: minutes for a large one, so
+		// the person sees how far it is.
+		opts := store.Options{MoveProgress: func(done, total int64) {
+			pct := 0
+			if total > 0 {
+				pct = int(done * 100 / total)
+			}
+			do(func() { s.status.SetText(a.T("ui.unlock.moving", pct)) })
+		}}
 		if byRecovery {
 			var rk *crypto.RecoveryKey
 			if rk, err = crypto.ParseRecoveryKey(key); err == nil {
-				v, err = store.OpenWithRecoveryKey(a.cfg.VaultDir, rk, store.Options{})
+				v, err = store.OpenWithRecoveryKey(a.cfg.VaultDir, rk, opts)
 			}
 		} else {
-			v, err = store.Open(a.cfg.VaultDir, pass, store.Options{})
+			v, err = store.Open(a.cfg.VaultDir, pass, opts)
 		}
 		do(func() {
 			s.progress.Stop()
