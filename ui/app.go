@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -184,6 +185,17 @@ func (a *App) T(key string, args ...any) string {
 		return fmt.Sprintf(s, args...)
 	}
 	return s
+}
+
+// percent writes a percentage as the person's language does: "35%" in
+// English and Indonesian, "35 %" (a no-break space) in French, Russian,
+// Spanish and Portuguese.
+func (a *App) percent(n int) string {
+	switch a.lang {
+	case "en", "id":
+		return strconv.Itoa(n) + "%"
+	}
+	return strconv.Itoa(n) + "\u00a0%"
 }
 
 // N returns the count message key for the count n in the current

@@ -133,7 +133,7 @@ func (s *unlockScreen) submit() {
 			if total > 0 {
 				pct = int(done * 100 / total)
 			}
-			do(func() { s.status.SetText(a.T("ui.unlock.moving", pct)) })
+			do(func() { s.status.SetText(a.T("ui.unlock.moving", a.percent(pct))) })
 		}}
 		if byRecovery {
 			var rk *crypto.RecoveryKey
