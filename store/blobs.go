@@ -339,6 +339,10 @@ func (v *Vault) moveEvidence(ctx context.Context) error {
 		// it was; VACUUM copies the little that is left and returns them.
 		if _, err := v.db.ExecContext(ctx, "VACUUM"); err != nil {
 			logrus.WithError(err).Warn("the database could not be compacted after moving the evidence out; it works as it is")
+		} else if _, err := v.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+			// VACUUM went through the write-ahead log: the file shrinks
+			// at the next checkpoint, here or at close.
+			logrus.WithError(err).Info("the database will shrink at its next checkpoint")
 		}
 	}
 	return nil
