@@ -155,6 +155,10 @@ func removeStale(name string) bool {
 		return false
 	}
 	shred(f, fi.Size())
+	// Closed first: Windows does not remove a file that is open, even by
+	// the remover, and would keep the plaintext. Closing drops the lock;
+	// no writer comes back to this name (each writer makes a new one).
+	f.Close()
 	return os.Remove(name) == nil
 }
 
