@@ -432,6 +432,8 @@ func (c *cli) fail(cmd string, err error) int {
 		msg = "the disk is full: what was being written was not saved, and the vault is as it was before this command. Free some space and try again"
 	case errors.Is(err, context.Canceled):
 		msg = "interrupted; nothing was changed"
+	case heldByAnotherProgram(err):
+		msg = strings.TrimSuffix(msg, ".") + ". Windows refused: another program may have the file open (an antivirus scanner, a backup or sync tool, a viewer). Nothing was changed; close that program or wait a moment, then try again"
 	}
 	var he hintError
 	if errors.As(err, &he) {
@@ -454,16 +456,25 @@ func (c *cli) hidePaths(msg string, err error) string {
 		case *fs.PathError:
 			paths = []string{pe.Path}
 		case *os.LinkError:
+			// "rename OLD NEW" says "rename the file given", once.
+			if pe.Old != "" && pe.New != "" && !inVault(vault, pe.Old) && !inVault(vault, pe.New) {
+				msg = strings.ReplaceAll(msg, pe.Old+" "+pe.New, pe.New)
+			}
 			paths = []string{pe.Old, pe.New}
 		}
 		for _, p := range paths {
-			if p == "" || (vault != "" && (p == vault || strings.HasPrefix(p, vault+string(filepath.Separator)))) {
+			if p == "" || inVault(vault, p) {
 				continue
 			}
 			msg = strings.ReplaceAll(msg, p, "the file given")
 		}
 	}
 	return msg
+}
+
+// inVault reports whether p is the vault folder or in it.
+func inVault(vault, p string) bool {
+	return vault != "" && (p == vault || strings.HasPrefix(p, vault+string(filepath.Separator)))
 }
 
 // commandLike reports whether s could be the name of a command: a short

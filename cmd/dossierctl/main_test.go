@@ -51,6 +51,13 @@ func TestMain(m *testing.M) {
 			clock = func() time.Time { return time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) }
 			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 		},
+		// holdopen FILE READY and holdexclusive FILE READY: another program
+		// that has FILE open (as an antivirus scanner, a backup tool or a
+		// viewer may), or open alone, shared with no one (as an editor
+		// may), until it is killed; it creates READY once it holds the
+		// file (see waitfile).
+		"holdopen":      func() { os.Exit(holdFile(os.Args[1], os.Args[2], false)) },
+		"holdexclusive": func() { os.Exit(holdFile(os.Args[1], os.Args[2], true)) },
 	})
 }
 
@@ -59,7 +66,17 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("XDG_DATA_HOME", env.WorkDir+"/data")
+			// The user's data folder on Windows (store.DefaultDir).
+			env.Setenv("LOCALAPPDATA", filepath.Join(env.WorkDir, "data"))
 			return nil
+		},
+		// [wine]: under Wine (make test-windows), for what Wine does
+		// differently from Windows.
+		Condition: func(cond string) (bool, error) {
+			if cond == "wine" {
+				return underWine(), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// status N PROG ARGS...: run PROG and require exit status N.
@@ -245,6 +262,25 @@ func TestScripts(t *testing.T) {
 				ts.Check(err)
 				ts.Check(w.Close())
 				ts.Check(os.WriteFile(ts.MkAbs(args[3]), out.Bytes(), 0o600))
+			},
+			// cat FILE...: print files, as cat does (Windows has none).
+			"cat": func(ts *testscript.TestScript, neg bool, args []string) {
+				for _, a := range args {
+					fmt.Fprint(ts.Stdout(), ts.ReadFile(a))
+				}
+			},
+			// waitfile FILE: wait until FILE exists (a program started in
+			// the background says so).
+			"waitfile": func(ts *testscript.TestScript, neg bool, args []string) {
+				for i := 0; ; i++ {
+					if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
+						return
+					}
+					if i == 6000 {
+						ts.Fatalf("waitfile: no %s after a minute", args[0])
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
 			},
 			// filehash FILE...: print sha256 of files, to compare states.
 			"filehash": func(ts *testscript.TestScript, neg bool, args []string) {
