@@ -35,21 +35,52 @@ FUZZTIME      ?= 60s
 # reports 0 execs/sec meanwhile; a few seconds keep the run fuzzing.
 FUZZMINTIME   ?= 5s
 
-.PHONY: all deps build run demo test test-long fuzz bench clean screenshots recover-tools
+# Windows, built and tested on this Debian machine (windows/, README's
+# "Windows"): mingw-w64 cross-compiles (SQLCipher and Fyne are cgo), nsis
+# makes the installer, zip the zip; wine runs the Windows binaries in the
+# tests, under Xvfb for the app, with ImageMagick's import for its picture.
+WINDOWS_DEBS  := gcc-mingw-w64-x86-64 nsis zip
+WINE_DEBS     := wine wine64 xvfb imagemagick
+
+.PHONY: all deps build run demo test test-long fuzz bench clean screenshots recover-tools \
+	deps-windows windows windows-repro-check test-windows
 
 all: build
 
 # Installs missing Debian packages (with sudo when not root). Elsewhere it
 # only says what is needed.
-deps:
+# install-debs TARGET,PACKAGES
+define install-debs
 	@if ! command -v dpkg >/dev/null 2>&1; then \
-		echo "deps: not a Debian system; install a C compiler, pkg-config and the OpenGL/X11 headers ($(DEBS))"; exit 0; fi; \
-	missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+		echo "$(1): not a Debian system; install $(2)"; exit 0; fi; \
+	missing=""; for p in $(2); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
-		echo "deps: installing$$missing"; \
+		echo "$(1): installing$$missing"; \
 		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 		$$sudo apt-get update -q && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi
+endef
+
+deps:
+	$(call install-debs,deps,$(DEBS))
+
+deps-windows: deps
+	$(call install-debs,deps-windows,$(WINDOWS_DEBS) $(WINE_DEBS))
+
+# bin/windows/: dossier.exe, dossierctl.exe, the zip and the installer
+# (windows/build.sh says how; README "Windows").
+windows: deps-windows
+	GO=$(GO) windows/build.sh bin/windows
+
+# Builds the last commit twice, in two folders, the second with an empty
+# Go build cache, and requires the same bytes (~10 minutes).
+windows-repro-check: deps-windows
+	GO=$(GO) windows/repro-check.sh
+
+# The CLI's test scripts and crash tests, paths, locks and the app's
+# window, under Wine (windows/test.sh).
+test-windows: windows
+	GO=$(GO) windows/test.sh
 
 build: deps
 	$(GO) build -o bin/dossierctl ./cmd/dossierctl
