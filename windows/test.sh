@@ -113,7 +113,7 @@ app=$!
 # The window is there when its unlock screen can be read off the screen
 # (tesseract); a few seconds more, and Fyne has drawn all of it.
 shown=
-for _ in $(seq 90); do
+for _ in $(seq 150); do
 	sleep 2
 	kill -0 "$app" 2>/dev/null || { cat "$work/app.log"; echo "test-windows: dossier.exe ended" >&2; exit 1; }
 	import -window root -depth 8 "$work/screen.png" 2>/dev/null || continue

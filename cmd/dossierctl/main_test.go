@@ -276,8 +276,8 @@ func TestScripts(t *testing.T) {
 					if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
 						return
 					}
-					if i == 6000 {
-						ts.Fatalf("waitfile: no %s after a minute", args[0])
+					if i == 30000 {
+						ts.Fatalf("waitfile: no %s after five minutes", args[0])
 					}
 					time.Sleep(10 * time.Millisecond)
 				}
