@@ -112,7 +112,7 @@ test: deps recover-tools
 FUZZ_TARGETS := store:FuzzDecodeCases store:FuzzSearchQuery store/strip:FuzzJPEG \
 	store/strip:FuzzPNG store:FuzzCheckJSON store:FuzzVisibleText \
 	export:FuzzReadPlain export:FuzzParseCard crypto:FuzzParseKeyFile store/chunks:FuzzGet \
-	crypto:FuzzParseRecoveryKey export:FuzzNormalFingerprint cmd/dossierctl:FuzzArgsFrom
+	crypto:FuzzParseRecoveryKey crypto:FuzzParseShare export:FuzzNormalFingerprint cmd/dossierctl:FuzzArgsFrom
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t#*:}; \
