@@ -506,3 +506,25 @@ func TestUnlockReleasedVault(t *testing.T) {
 		t.Fatalf("after unlocking: %+v, %v", rep, err)
 	}
 }
+
+// The neutral window: "Notes" in the person's language, on the unlock
+// screen and once the vault is open, never the app's name.
+func TestNeutralWindowTitle(t *testing.T) {
+	dir, _ := fixture(t)
+	begin(t)
+	newApp(t)
+	w := newWindow()
+	a := New(w, Config{VaultDir: dir, Lang: "ru", NeutralWindow: true})
+	a.Start()
+	t.Cleanup(func() {
+		onUI(a.Lock)
+		w.Close()
+	})
+	var title string
+	onUI(func() { title = w.Title() })
+	if title != "Заметки" {
+		t.Fatalf("unlock screen title %q, want Заметки", title)
+	}
+	unlockWith(t, a, w, "the right passphrase")
+	eventually(t, "the case list", func() bool { return a.Vault() != nil && w.Title() == "Заметки" })
+}
