@@ -2,7 +2,6 @@ package export
 
 import (
 	"archive/tar"
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/ed25519"
@@ -10,7 +9,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 	"slices"
@@ -277,7 +275,7 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 		if err != nil {
 			return nil, err
 		}
-		err = bw.stream("evidence/"+e.ID+".bin", e.Size, &countingReader{r: r, fn: prog.add})
+		err = bw.streamAhead("evidence/"+e.ID+".bin", e.Size, r, prog.add)
 		r.Close()
 		if errors.Is(err, store.ErrEvidenceCorrupt) {
 			return nil, &DamagedError{Damage: []store.Damage{damageOf(ctx, v, e)}}
@@ -415,6 +413,28 @@ func (b *bundleWriter) stream(name string, size int64, r io.Reader) error {
 	return nil
 }
 
+// streamAhead is stream for evidence: r is read, and its bytes hashed, on
+// another goroutine (an aheadReader), while this one packs and encrypts
+// what was read before. count is told of the bytes as they go into the
+// bundle.
+func (b *bundleWriter) streamAhead(name string, size int64, r io.Reader, count func(int64)) error {
+	ah := newAheadReader(r, sha256.New())
+	defer ah.Close()
+	if err := b.tw.WriteHeader(&tar.Header{Name: name, Mode: 0o600, Size: size, ModTime: b.now, Typeflag: tar.TypeReg, Format: tar.FormatPAX}); err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	k, err := io.Copy(b.tw, &countingReader{r: ah, fn: count})
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if k != size {
+		return fmt.Errorf("writing %s: %d bytes, expected %d", name, k, size)
+	}
+	// io.Copy returned at the end of r: every byte read was hashed.
+	b.entries = append(b.entries, ManifestEntry{Name: name, Size: size, SHA256: hex.EncodeToString(ah.Sum())})
+	return nil
+}
+
 type byteReader struct {
 	b []byte
 }
@@ -488,14 +508,15 @@ func writeFile(ctx context.Context, v *store.Vault, path string, opts Options) (
 	defer tmp.Abort()
 	report := opts.Progress
 	opts.Progress = scaled(report, 0, writeShare)
-	hw := &hashingWriter{w: tmp, h: sha256.New()}
-	bw := bufio.NewWriterSize(hw, 1<<20)
-	m, err := Write(ctx, v, bw, opts)
+	// Hashing the ciphertext and writing it run on a goroutine of their
+	// own, behind the packing and encrypting.
+	hw := newBehindWriter(tmp, sha256.New())
+	m, err := Write(ctx, v, hw, opts)
+	if cerr := hw.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("writing %s: %w", path, cerr)
+	}
 	if err != nil {
 		return nil, err
-	}
-	if err := bw.Flush(); err != nil {
-		return nil, fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := tmp.Sync(); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", path, err)
@@ -517,7 +538,7 @@ func writeFile(ctx context.Context, v *store.Vault, path string, opts Options) (
 	// memory corrupted between hashing an entry and encrypting it; a
 	// bundle so damaged is refused when read, as any damaged bundle is
 	// ('dossierctl verify' checks one in full).
-	size, sum := hw.n, hw.h.Sum(nil)
+	size, sum := hw.Written()
 	if err := readBack(ctx, tmp.File, size, sum, scaled(report, writeShare, 1000-writeShare)); err != nil {
 		return nil, err
 	}
@@ -621,20 +642,6 @@ func opens(r io.Reader, ids []age.Identity, m *Manifest) error {
 		return errors.New("its header is not the one written")
 	}
 	return nil
-}
-
-// hashingWriter hashes and counts what it writes to w.
-type hashingWriter struct {
-	w io.Writer
-	h hash.Hash
-	n int64
-}
-
-func (hw *hashingWriter) Write(p []byte) (int, error) {
-	k, err := hw.w.Write(p)
-	hw.h.Write(p[:k])
-	hw.n += int64(k)
-	return k, err
 }
 
 func evidenceIDs(m *Manifest) []string {
