@@ -104,8 +104,14 @@ func leaveOutDamaged(ctx context.Context, v *store.Vault, m *Manifest, items []*
 
 // damageOf names an item whose bytes did not match its hash as they were
 // written.
-func damageOf(ctx context.Context, v *store.Vault, e *store.Evidence) store.Damage {
+func damageOf(ctx context.Context, v *store.Vault, e *store.Evidence, err error) store.Damage {
 	d := store.Damage{EvidenceID: e.ID, Kind: e.Kind, CaseID: e.CaseID, CaseRef: e.CaseID, Reason: store.DamageHash}
+	switch {
+	case errors.Is(err, store.ErrStoredMissing):
+		d.Reason = store.DamageMissing
+	case errors.Is(err, store.ErrStoredDamaged):
+		d.Reason = store.DamageStored
+	}
 	if c, err := v.Get(ctx, e.CaseID); err == nil {
 		d.CaseRef = c.Reference
 	}

@@ -89,10 +89,25 @@ func TestBackupDamagedRecord(t *testing.T) {
 		name: "bytes damaged",
 		damage: func(t *testing.T, v *store.Vault, c store.Summary) (string, []string) {
 			note := evidenceNamed(t, v, c.ID, "note.txt", store.EvidenceOriginal)
-			mustExec(t, v, `UPDATE evidence_chunks SET data = zeroblob(length(data)) WHERE evidence_n = (SELECT n FROM evidence WHERE id = '`+note.ID+`')`)
+			zeroStored(t, v, note.ID)
 			return note.ID, []string{note.ID}
 		},
-		reason: store.DamageHash,
+		reason: store.DamageStored,
+	}, {
+		// The stored file gone from the evidence folder.
+		name: "file missing",
+		damage: func(t *testing.T, v *store.Vault, c store.Summary) (string, []string) {
+			note := evidenceNamed(t, v, c.ID, "note.txt", store.EvidenceOriginal)
+			p, err := testhooks.EvidenceFile(v, note.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
+			return note.ID, []string{note.ID}
+		},
+		reason: store.DamageMissing,
 	}, {
 		// A damaged original takes its sound stripped copy with it: a
 		// restore needs the original first.
@@ -100,10 +115,10 @@ func TestBackupDamagedRecord(t *testing.T) {
 		damage: func(t *testing.T, v *store.Vault, c store.Summary) (string, []string) {
 			photo := evidenceNamed(t, v, c.ID, "photo.jpg", store.EvidenceOriginal)
 			copy := evidenceNamed(t, v, c.ID, "photo.jpg", store.EvidenceStripped)
-			mustExec(t, v, `UPDATE evidence_chunks SET data = zeroblob(length(data)) WHERE evidence_n = (SELECT n FROM evidence WHERE id = '`+photo.ID+`')`)
+			zeroStored(t, v, photo.ID)
 			return photo.ID, []string{photo.ID, copy.ID}
 		},
-		reason: store.DamageHash,
+		reason: store.DamageStored,
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			v, rk, _ := fullVault(t)
@@ -180,7 +195,7 @@ func TestIncrementalAfterSkippedRecord(t *testing.T) {
 		}
 	}
 	note := evidenceNamed(t, v, c.ID, "note.txt", store.EvidenceOriginal)
-	mustExec(t, v, `UPDATE evidence_chunks SET data = zeroblob(length(data)) WHERE evidence_n = (SELECT n FROM evidence WHERE id = '`+note.ID+`')`)
+	zeroStored(t, v, note.ID)
 	dir := t.TempDir()
 	full, inc := filepath.Join(dir, "full.age"), filepath.Join(dir, "inc.age")
 	if _, err := WriteFile(ctx, v, full, Options{SkipDamaged: true}); err != nil {
@@ -208,6 +223,29 @@ func TestIncrementalAfterSkippedRecord(t *testing.T) {
 func mustExec(t *testing.T, v *store.Vault, stmt string) {
 	t.Helper()
 	if err := testhooks.VaultExec(v, stmt); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// zeroStored overwrites an evidence record's stored file, after its
+// header, with zeros of the same length: damage found only when its
+// chunks are read.
+func zeroStored(t *testing.T, v *store.Vault, id string) {
+	t.Helper()
+	p, err := testhooks.EvidenceFile(v, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt(make([]byte, fi.Size()-20), 20); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -272,13 +272,17 @@ func Write(ctx context.Context, v *store.Vault, w io.Writer, opts Options) (*Man
 			return nil, err
 		}
 		r, err := v.OpenEvidenceRaw(ctx, e.ID)
+		if errors.Is(err, store.ErrEvidenceCorrupt) {
+			// Its stored file is missing or its header is damaged.
+			return nil, &DamagedError{Damage: []store.Damage{damageOf(ctx, v, e, err)}}
+		}
 		if err != nil {
 			return nil, err
 		}
 		err = bw.streamAhead("evidence/"+e.ID+".bin", e.Size, r, prog.add)
 		r.Close()
 		if errors.Is(err, store.ErrEvidenceCorrupt) {
-			return nil, &DamagedError{Damage: []store.Damage{damageOf(ctx, v, e)}}
+			return nil, &DamagedError{Damage: []store.Damage{damageOf(ctx, v, e, err)}}
 		}
 		if err != nil {
 			return nil, err

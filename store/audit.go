@@ -27,6 +27,8 @@ const (
 	AuditRecoveryKeyChange = "recovery_key_change"
 	AuditContactAdd        = "contact_add"     // record: the card's fingerprint
 	AuditIdentityExport    = "identity_export" // detail: which identity, never the key
+	AuditEvidenceMoved     = "evidence_moved"  // evidence of an earlier version moved out of the database
+	AuditEvidenceRepair    = "evidence_repair" // check --repair removed orphaned stored files
 )
 
 // AuditEntry is one entry of the append-only audit log. Each entry's Hash

@@ -202,6 +202,10 @@ func CreateForRestore(dir, passphrase string, rk *crypto.RecoveryKey, opts Optio
 		v.Close()
 		return nil, err
 	}
+	if err := v.openBlobs(); err != nil {
+		v.Close()
+		return nil, err
+	}
 	if err := v.write(context.Background(), func(t *writeTx) error { return t.markKeyFileSealed(kf.WipeAfter) }); err != nil {
 		v.Close()
 		return nil, err
@@ -337,7 +341,7 @@ func (l *Loader) RestoreEvidence(e *Evidence, r io.Reader) error {
 		return fmt.Errorf("evidence record %q is malformed", e.ID)
 	}
 	got := *e
-	n, err := l.t.insertEvidence(&got, caseN, from, r)
+	n, _, err := l.t.insertEvidence(&got, caseN, from, r)
 	if err != nil {
 		return err
 	}
@@ -627,6 +631,9 @@ func (l *Loader) DeleteCase(id string) (bool, error) {
 		return false, nil
 	}
 	if err != nil {
+		return false, fmt.Errorf("restoring a deletion: %w", err)
+	}
+	if err := l.t.dropBlobs("case_n = ?", n); err != nil {
 		return false, fmt.Errorf("restoring a deletion: %w", err)
 	}
 	if _, err := l.t.exec("DELETE FROM case_fts WHERE docid = ?", n); err != nil {

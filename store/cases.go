@@ -197,6 +197,9 @@ func (v *Vault) Delete(ctx context.Context, idOrRef string) error {
 	if err := tx.queryRow("SELECT count(*) FROM evidence WHERE case_n = ?", n).Scan(&items); err != nil {
 		return fmt.Errorf("deleting case: %w", err)
 	}
+	if err := tx.dropBlobs("case_n = ?", n); err != nil {
+		return fmt.Errorf("deleting case: %w", err)
+	}
 	// The search index is a virtual table outside the foreign keys.
 	if _, err := tx.exec("DELETE FROM case_fts WHERE docid = ?", n); err != nil {
 		return fmt.Errorf("deleting case: %w", err)

@@ -97,11 +97,8 @@ func TestCheckEvidenceFindsDamage(t *testing.T) {
 		SELECT ?, case_n, n, 'stripped', name, media_type, 0, '', added_at, added_by FROM evidence WHERE id = ?`, bad, photo.ID); err != nil {
 		t.Fatal(err)
 	}
-	// A flipped byte in another item.
-	if _, err := v.db.Exec(`UPDATE evidence_chunks SET data = CAST(replace(CAST(data AS TEXT), 'statement', 'Statement') AS BLOB)
-		WHERE evidence_n = (SELECT n FROM evidence WHERE id = ?)`, other.ID); err != nil {
-		t.Fatal(err)
-	}
+	// A flipped byte in another item's stored file.
+	flipStored(t, v, other.ID, 5)
 	quick, err := v.CheckEvidence(ctx, false)
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +112,7 @@ func TestCheckEvidenceFindsDamage(t *testing.T) {
 		t.Fatal(err)
 	}
 	// In the order the records were added.
-	if len(full) != 2 || full[0].EvidenceID != other.ID || full[0].Reason != DamageHash || full[1] != want {
+	if len(full) != 2 || full[0].EvidenceID != other.ID || full[0].Reason != DamageStored || full[1] != want {
 		t.Fatalf("full check: %+v", full)
 	}
 	if s := full[1].String(); s != "stripped copy "+bad+" of case "+c.Reference+": "+DamageNoHash {

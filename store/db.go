@@ -288,6 +288,12 @@ ALTER TABLE conflicts ADD COLUMN resolved INTEGER NOT NULL DEFAULT 0;
 	// them; cases saved since are indexed as they are saved
 	// (writeTx.index). In Go: goMigrations[6], indexConsent.
 	``,
+	// 7: evidence bytes in the chunk store (evidence/): blob is the
+	// stored file's id and its wrapped key (blobs.go). NULL: the bytes
+	// are still in evidence_chunks, moved out at unlock (moveEvidence).
+	`
+ALTER TABLE evidence ADD COLUMN blob BLOB;
+`,
 }
 
 // goMigrations are migrations that SQL alone cannot do well, by number

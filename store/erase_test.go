@@ -22,21 +22,26 @@ func crashImage(t *testing.T, dir string) (img, links string) {
 	if err := os.Mkdir(img, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	ents, err := os.ReadDir(dir)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == dir {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if d.IsDir() {
+			return os.Mkdir(filepath.Join(img, rel), 0o700)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(img, rel), b, 0o600); err != nil {
+			return err
+		}
+		// One flat folder of links: evidence/ab/abcd… links as evidence_ab_abcd….
+		return os.Link(filepath.Join(img, rel), filepath.Join(links, strings.ReplaceAll(rel, string(filepath.Separator), "_")))
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	for _, e := range ents {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(img, e.Name()), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Link(filepath.Join(img, e.Name()), filepath.Join(links, e.Name())); err != nil {
-			t.Fatal(err)
-		}
 	}
 	return img, links
 }

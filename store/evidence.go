@@ -15,11 +15,12 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/dossier-hr/dossier/store/chunks"
 	"github.com/dossier-hr/dossier/store/strip"
 )
 
-// ChunkSize is how evidence is cut inside the database: memory use for
-// attach and extract is a few chunks, whatever the size of the file.
+// ChunkSize is how versions before the chunk store cut evidence inside
+// the database, and the read-ahead of an attach.
 const ChunkSize = 1 << 20
 
 // Evidence kinds.
@@ -118,7 +119,7 @@ func (v *Vault) Attach(ctx context.Context, caseIDOrRef string, r io.Reader, opt
 		ID: newUUID(), CaseID: c.ID, Kind: EvidenceOriginal, Name: filepath.Base(opts.Name),
 		MediaType: media, AddedAt: v.stamp(), AddedBy: tx.actor,
 	}
-	n, err := tx.insertEvidence(e, caseN, 0, br)
+	n, ref, err := tx.insertEvidence(e, caseN, 0, br)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +130,7 @@ func (v *Vault) Attach(ctx context.Context, caseIDOrRef string, r io.Reader, opt
 		return nil, err
 	}
 	if strip.Supported(media) {
-		if e.StripFailed, err = tx.addStripped(e, n, caseN); err != nil {
+		if e.StripFailed, err = tx.addStripped(e, n, caseN, ref); err != nil {
 			return nil, err
 		}
 	}
@@ -139,52 +140,30 @@ func (v *Vault) Attach(ctx context.Context, caseIDOrRef string, r io.Reader, opt
 	return e, nil
 }
 
-// insertEvidence writes the record and streams r into chunks, filling in
-// Size and SHA256.
-func (t *writeTx) insertEvidence(e *Evidence, caseN, derivedFrom int64, r io.Reader) (int64, error) {
+// insertEvidence stores what r yields in the chunk store, then writes
+// the record naming the stored file, with its size and SHA-256 (filled in
+// e) as computed on the way in. It returns the record's number and the
+// stored file's Ref.
+func (t *writeTx) insertEvidence(e *Evidence, caseN, derivedFrom int64, r io.Reader) (int64, chunks.Ref, error) {
 	var from any
 	if derivedFrom != 0 {
 		from = derivedFrom
 	}
-	res, err := t.exec(`INSERT INTO evidence(id, case_n, derived_from, kind, name, media_type, size, sha256, added_at, added_by)
-		VALUES (?, ?, ?, ?, ?, ?, 0, '', ?, ?)`, e.ID, caseN, from, e.Kind, e.Name, e.MediaType, e.AddedAt, e.AddedBy)
+	ref, col, err := t.putBlob(r)
 	if err != nil {
-		return 0, fmt.Errorf("adding evidence: %w", err)
+		return 0, ref, err
+	}
+	e.Size, e.SHA256 = ref.Size, hex.EncodeToString(ref.SHA256[:])
+	res, err := t.exec(`INSERT INTO evidence(id, case_n, derived_from, kind, name, media_type, size, sha256, added_at, added_by, blob)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, caseN, from, e.Kind, e.Name, e.MediaType, e.Size, e.SHA256, e.AddedAt, e.AddedBy, col)
+	if err != nil {
+		return 0, ref, fmt.Errorf("adding evidence: %w", err)
 	}
 	n, err := res.LastInsertId()
 	if err != nil {
-		return 0, fmt.Errorf("adding evidence: %w", err)
+		return 0, ref, fmt.Errorf("adding evidence: %w", err)
 	}
-	h := sha256.New()
-	buf := make([]byte, ChunkSize)
-	var size int64
-	for seq := 0; ; seq++ {
-		if err := t.ctx.Err(); err != nil {
-			return 0, err
-		}
-		k, err := io.ReadFull(r, buf)
-		if k > 0 {
-			size += int64(k)
-			if size > MaxEvidenceSize {
-				return 0, fmt.Errorf("%w: the limit is %d GiB", ErrEvidenceTooLarge, MaxEvidenceSize>>30)
-			}
-			h.Write(buf[:k])
-			if _, err := t.exec("INSERT INTO evidence_chunks(evidence_n, seq, data) VALUES (?, ?, ?)", n, seq, buf[:k]); err != nil {
-				return 0, fmt.Errorf("storing evidence: %w", err)
-			}
-		}
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			break
-		}
-		if err != nil {
-			return 0, fmt.Errorf("reading the file: %w", err)
-		}
-	}
-	e.Size, e.SHA256 = size, hex.EncodeToString(h.Sum(nil))
-	if _, err := t.exec("UPDATE evidence SET size = ?, sha256 = ? WHERE n = ?", e.Size, e.SHA256, n); err != nil {
-		return 0, fmt.Errorf("adding evidence: %w", err)
-	}
-	return n, nil
+	return n, ref, nil
 }
 
 // addStripped stores the stripped copy of original n. The copy is made by
@@ -193,7 +172,7 @@ func (t *writeTx) insertEvidence(e *Evidence, caseN, derivedFrom int64, r io.Rea
 // without bytes, which no backup could carry: everything written for it
 // is undone and the *strip.Error returned, the original is what matters
 // and is kept.
-func (t *writeTx) addStripped(orig *Evidence, n, caseN int64) (*strip.Error, error) {
+func (t *writeTx) addStripped(orig *Evidence, n, caseN int64, ref chunks.Ref) (*strip.Error, error) {
 	if _, err := t.tx.ExecContext(t.ctx, "SAVEPOINT stripped_copy"); err != nil {
 		return nil, fmt.Errorf("adding the stripped copy: %w", err)
 	}
@@ -201,14 +180,16 @@ func (t *writeTx) addStripped(orig *Evidence, n, caseN int64) (*strip.Error, err
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		r := t.v.chunkReader(t.ctx, t.tx, n)
-		err := strip.Image(orig.MediaType, r, pw)
-		r.Close()
+		r, err := t.v.blobs.Get(ref)
+		if err == nil {
+			err = strip.Image(orig.MediaType, r, pw)
+			r.Close()
+		}
 		pw.CloseWithError(err)
 	}()
 	s := &Evidence{ID: newUUID(), CaseID: orig.CaseID, Kind: EvidenceStripped, DerivedFrom: orig.ID,
 		Name: orig.Name, MediaType: orig.MediaType, AddedAt: orig.AddedAt, AddedBy: orig.AddedBy}
-	sn, err := t.insertEvidence(s, caseN, n, pr)
+	sn, _, err := t.insertEvidence(s, caseN, n, pr)
 	pr.Close()
 	<-done // the stripper reads through this transaction: let it finish first
 	if err != nil {
@@ -380,7 +361,10 @@ func (v *Vault) Extract(ctx context.Context, id string, stripped bool, w io.Writ
 
 // verifyStream copies evidence n to w, hashing as it goes.
 func (v *Vault) verifyStream(ctx context.Context, n int64, e *Evidence, w io.Writer) error {
-	r := v.chunkReader(ctx, v.db, n)
+	r, err := v.evidenceBytes(ctx, v.db, n, e)
+	if err != nil {
+		return err
+	}
 	defer r.Close()
 	h := sha256.New()
 	k, err := io.Copy(io.MultiWriter(w, h), r)
@@ -405,7 +389,11 @@ func (v *Vault) OpenEvidence(ctx context.Context, id string) (io.ReadCloser, *Ev
 	if err := v.db.QueryRowContext(ctx, "SELECT n FROM evidence WHERE id = ?", id).Scan(&n); err != nil {
 		return nil, nil, fmt.Errorf("reading evidence: %w", err)
 	}
-	return &verifyingReader{r: v.chunkReader(ctx, v.db, n), h: sha256.New(), e: e}, e, nil
+	r, err := v.evidenceBytes(ctx, v.db, n, e)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &verifyingReader{r: r, h: sha256.New(), e: e}, e, nil
 }
 
 type verifyingReader struct {
@@ -436,7 +424,8 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// chunkReader reads evidence n's chunks in order, one at a time.
+// chunkReader reads the chunks of evidence n kept inside the database by
+// versions before the chunk store, in order, one at a time.
 func (v *Vault) chunkReader(ctx context.Context, q querier, n int64) *chunkReader {
 	return &chunkReader{ctx: ctx, q: q, n: n}
 }

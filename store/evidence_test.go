@@ -78,7 +78,7 @@ func TestAttachExtractRoundTrip(t *testing.T) {
 	}
 }
 
-// A chunk altered inside the database is caught on every read.
+// A stored file altered in the evidence folder is caught on every read.
 func TestExtractDetectsAlteredEvidence(t *testing.T) {
 	v, _, _ := testVault(t)
 	id := addOne(t, v)
@@ -86,9 +86,7 @@ func TestExtractDetectsAlteredEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.db.Exec(`UPDATE evidence_chunks SET data = replace(data, 'original', 'modified') WHERE evidence_n = (SELECT n FROM evidence WHERE id = ?)`, e.ID); err != nil {
-		t.Fatal(err)
-	}
+	flipStored(t, v, e.ID, 100)
 	if _, err := v.Extract(ctx, e.ID, false, io.Discard, ""); !errors.Is(err, ErrEvidenceCorrupt) {
 		t.Fatalf("got %v, want ErrEvidenceCorrupt", err)
 	}
@@ -296,6 +294,11 @@ func TestDeleteRemovesEverything(t *testing.T) {
 		if n != 0 {
 			t.Errorf("%d rows left in %s", n, table)
 		}
+	}
+	// The stored files went with their keys.
+	rep, err := v.CheckStore(ctx, false)
+	if err != nil || rep.Files != 0 || rep.Orphans != 0 {
+		t.Errorf("after deleting the case: %d stored files, %d orphans (%v)", rep.Files, rep.Orphans, err)
 	}
 	if got, _ := v.List(ctx, Query{Text: "аптек"}); len(got) != 0 {
 		t.Fatal("deleted case still found by search")

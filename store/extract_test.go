@@ -44,9 +44,7 @@ func TestExtractTo(t *testing.T) {
 		t.Fatal("not replaced with overwrite")
 	}
 	// A corrupt item: the existing file stays, nothing else appears.
-	if _, err := v.db.Exec(`UPDATE evidence_chunks SET data = replace(data, 'evidence', 'modified') WHERE evidence_n = (SELECT n FROM evidence WHERE id = ?)`, e.ID); err != nil {
-		t.Fatal(err)
-	}
+	flipStored(t, v, e.ID, 3)
 	if _, err := v.ExtractTo(ctx, e.ID, false, out, "test", true); !errors.Is(err, ErrEvidenceCorrupt) {
 		t.Fatalf("corrupt: %v", err)
 	}

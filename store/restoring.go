@@ -53,15 +53,18 @@ func clearInterruptedRestore(dir string) error {
 		return fmt.Errorf("reading the folder of the interrupted restore: %w", err)
 	}
 	for _, e := range ents {
-		if !restoreLeftover(e.Name()) || !e.Type().IsRegular() {
+		evidence := e.Name() == EvidenceDir && e.IsDir()
+		if !evidence && (!restoreLeftover(e.Name()) || !e.Type().IsRegular()) {
 			return fmt.Errorf("%s holds an interrupted restore and other files too; restore into a new folder", dir)
 		}
 	}
 	// The marker goes last: interrupted here, the folder is still
-	// recognised as a restore to start over.
+	// recognised as a restore to start over. The evidence folder holds
+	// only what the restore stored (encrypted, under keys that were
+	// never committed).
 	for _, e := range ents {
 		if e.Name() != restoreMarker {
-			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
 				return fmt.Errorf("clearing the interrupted restore: %w", err)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -47,16 +48,20 @@ func testVault(t testing.TB) (*Vault, *crypto.RecoveryKey, string) {
 func hashDir(t *testing.T, dir string) map[string][32]byte {
 	t.Helper()
 	out := map[string][32]byte{}
-	ents, err := os.ReadDir(dir)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out[rel] = sha256.Sum256(b)
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	for _, e := range ents {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[e.Name()] = sha256.Sum256(b)
 	}
 	return out
 }
@@ -490,6 +495,11 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	markers = append(markers, "MRKedit7731")
+	// Evidence: its bytes and its name, in the evidence folder too.
+	if _, err := v.Attach(ctx, ids[0], strings.NewReader(strings.Repeat("MRKevidence7731 ", 40000)), AttachOptions{Name: "MRKfilename7731.txt"}); err != nil {
+		t.Fatal(err)
+	}
+	markers = append(markers, "MRKevidence7731", "MRKfilename7731")
 	if _, err := v.List(ctx, Query{Text: "MRKtitle7731"}); err != nil {
 		t.Fatal(err)
 	}

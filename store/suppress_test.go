@@ -169,6 +169,9 @@ func TestStatsConsentAndThreshold(t *testing.T) {
 	if _, err := v.db.Exec("DELETE FROM case_facets WHERE kind = 'consent'"); err != nil {
 		t.Fatal(err)
 	}
+	// Later migrations' changes go too (7: evidence.blob; this SQLite
+	// has no DROP COLUMN, and the table is empty, so its text is edited).
+	undoColumn(t, v, "evidence", "blob BLOB")
 	if _, err := v.db.Exec("PRAGMA user_version = 5"); err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +182,7 @@ func TestStatsConsentAndThreshold(t *testing.T) {
 	}
 	t.Cleanup(func() { v.Close() })
 	var version int
-	if err := v.db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != SchemaVersion || SchemaVersion != 6 {
+	if err := v.db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != SchemaVersion {
 		t.Fatalf("schema %d after opening (%v), this build writes %d", version, err, SchemaVersion)
 	}
 	st, err := v.Stats(ctx, Query{}, StatsOptions{})

@@ -1,11 +1,31 @@
 package store
 
-import "github.com/dossier-hr/dossier/internal/testhooks"
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/dossier-hr/dossier/internal/testhooks"
+)
 
 // Tests of other packages tamper with a vault through this hook, which is
 // not API: only this module can reach package testhooks.
 func init() {
 	testhooks.VaultExec = func(v any, stmt string) error { return execForTest(v.(*Vault), stmt) }
+	testhooks.EvidenceFile = func(v any, id string) (string, error) { return evidenceFileForTest(v.(*Vault), id) }
+}
+
+// evidenceFileForTest is the path of an evidence record's stored file.
+func evidenceFileForTest(v *Vault, id string) (string, error) {
+	var col []byte
+	if err := v.db.QueryRow("SELECT blob FROM evidence WHERE id = ?", id).Scan(&col); err != nil {
+		return "", err
+	}
+	fid, ok := blobID(col)
+	if !ok {
+		return "", fmt.Errorf("evidence %s has no stored file", id)
+	}
+	h := fid.String()
+	return filepath.Join(v.dir, EvidenceDir, h[:2], h), nil
 }
 
 // execForTest runs a statement on the vault's database, bypassing every

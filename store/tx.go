@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/dossier-hr/dossier/store/chunks"
 	sqlcipher "github.com/mutecomm/go-sqlcipher/v4"
 )
 
@@ -30,6 +31,11 @@ type writeTx struct {
 	auditSeq   int64  // last audit entry written or read in this transaction
 	auditHead  []byte // its hash; nil until first needed
 	auditDirty bool
+
+	// Evidence files stored and dropped in this transaction (blobs.go).
+	blobLocked bool
+	newBlobs   []chunks.ID
+	oldBlobs   []chunks.ID
 }
 
 func (v *Vault) begin(ctx context.Context) (*writeTx, error) {
@@ -119,6 +125,7 @@ func (t *writeTx) rollback() {
 	if !t.done {
 		t.done = true
 		t.tx.Rollback()
+		t.endBlobs(false)
 	}
 }
 
@@ -135,8 +142,10 @@ func (t *writeTx) commit() error {
 	}
 	t.done = true
 	if err := t.tx.Commit(); err != nil {
+		t.endBlobs(false)
 		return fmt.Errorf("committing: %w", diskFull(err))
 	}
+	t.endBlobs(true)
 	if t.added >= 1000 {
 		// Query plans for filters depend on how selective each value is;
 		// after a bulk add, refresh the statistics (sampled, so cheap).

@@ -13,12 +13,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
 
 	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/internal/atomicfile"
+	"github.com/dossier-hr/dossier/store/chunks"
 )
 
 // Files of a vault folder. Nothing else is written there except SQLite's
@@ -82,6 +84,15 @@ type Vault struct {
 
 	// ignoredRecipients: see IgnoredKeyFileRecipients.
 	ignoredRecipients bool
+
+	// blobs is the evidence chunk store (evidence/), ekeys wraps its
+	// file keys; see blobs.go. blobMu is read-held by each transaction
+	// that stores files, from its first Put until it ends, and held
+	// alone by RepairEvidence, so that a file stored but not yet
+	// recorded is never taken for an orphan.
+	blobs  *chunks.Store
+	ekeys  *crypto.EvidenceKeys
+	blobMu sync.RWMutex
 
 	// closed is set once by Close. db is never set to nil: work still
 	// running on another goroutine when the user locks (a list refresh, a
@@ -190,6 +201,9 @@ func Create(dir, passphrase string, opts CreateOptions) (*Vault, *crypto.Recover
 		return fail(err)
 	}
 	if err := migrate(v.db); err != nil {
+		return fail(err)
+	}
+	if err := v.openBlobs(); err != nil {
 		return fail(err)
 	}
 	code := opts.OrgCode
@@ -365,6 +379,10 @@ func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Opti
 		v.Close()
 		return nil, err
 	}
+	if err := v.openBlobs(); err != nil {
+		v.Close()
+		return nil, err
+	}
 	if v.org, err = v.loadOrg(); err != nil {
 		v.Close()
 		if RestoreInterrupted(dir) {
@@ -407,6 +425,12 @@ func openUnlocked(dir string, key *crypto.DataKey, kf *crypto.KeyFile, opts Opti
 			return nil, err
 		}
 		*v.kf = k
+	}
+	// A vault of a version before the evidence folder: its evidence
+	// moves out of the database now, resumably (moveEvidence).
+	if err := v.moveEvidence(context.Background()); err != nil {
+		v.Close()
+		return nil, err
 	}
 	return v, nil
 }
@@ -509,6 +533,9 @@ func (v *Vault) Close() error {
 	var err error
 	if v.db != nil {
 		err = v.db.Close()
+	}
+	if v.blobs != nil {
+		v.blobs.Close()
 	}
 	v.key.Wipe()
 	return err

@@ -39,7 +39,11 @@ func init() {
 			fs.String("new-passphrase-file", "", "read the new passphrase from `FILE` (one line; else a prompt)")
 		}})
 	register(&command{name: "dump", args: "", help: "print the vault's content as canonical JSON", run: cmdDump})
-	register(&command{name: "check", args: "", help: "check the vault's integrity and every evidence file's hash; lists damaged records", run: cmdCheck})
+	register(&command{name: "check", args: "[--read-data] [--repair]", help: "check the vault's integrity and its evidence files; lists damaged records and the cases they belong to", run: cmdCheck,
+		flags: func(fs *flag.FlagSet) {
+			fs.Bool("read-data", false, "also read every evidence file and authenticate each of its chunks (takes as long as reading all the evidence)")
+			fs.Bool("repair", false, "remove stored evidence files that no record names (left by an interrupted attach, import or deletion); needs the vault open nowhere else")
+		}})
 	register(&command{name: "recovery-key", args: "--replace [--out FILE]", help: "replace the recovery key (the old one stops opening the vault)", run: cmdRecoveryKey,
 		flags: func(fs *flag.FlagSet) {
 			fs.Bool("replace", false, "make a new recovery key and wrap the vault's key to it")
@@ -486,6 +490,7 @@ func cmdCheck(c *cli, fs *flag.FlagSet, args []string) error {
 	if err := noArgs(args); err != nil {
 		return err
 	}
+	readData, repair := boolean(fs, "read-data"), boolean(fs, "repair")
 	return c.withVault(func(v *store.Vault) error {
 		if err := v.CheckIntegrity(c.ctx); err != nil {
 			return fmt.Errorf("%w; restore from your latest backup", err)
@@ -494,20 +499,46 @@ func cmdCheck(c *cli, fs *flag.FlagSet, args []string) error {
 		if err != nil {
 			return err
 		}
-		damage, err := v.CheckEvidence(c.ctx, true)
+		if repair {
+			removed, err := v.RepairEvidence(c.ctx)
+			if errors.Is(err, store.ErrInUse) {
+				return fmt.Errorf("%w: close the app and any other dossierctl command using this vault, then run 'dossierctl check --repair' again (nothing was removed)", err)
+			}
+			if err != nil {
+				return err
+			}
+			c.log.WithField("files", removed).Info("orphaned evidence files removed")
+			fmt.Fprintf(c.stdout, "repaired: %s removed from the evidence folder\n", count(removed, "stored file that no record named was", "stored files that no record named were"))
+		}
+		rep, err := v.CheckStore(c.ctx, readData)
 		if err != nil {
 			return err
 		}
-		if len(damage) > 0 {
-			for _, d := range damage {
-				fmt.Fprintf(c.stdout, "damaged: %s\n", d)
+		if rep.Orphans+rep.Temps > 0 {
+			fmt.Fprintf(c.stdout, "note: %s no record names (left by an interrupted attach, import or deletion; unreadable without a key the vault no longer has); 'dossierctl check --repair' removes them\n",
+				count(rep.Orphans+rep.Temps, "stored file in the evidence folder that", "stored files in the evidence folder that"))
+		}
+		if rep.Unknown > 0 {
+			fmt.Fprintf(c.stdout, "note: %s Dossier did not make; they are left alone\n", count(rep.Unknown, "entry in the evidence folder is one", "entries in the evidence folder are ones"))
+		}
+		if len(rep.Damage) > 0 {
+			for _, d := range rep.Damage {
+				name := ""
+				if e, err := v.GetEvidence(c.ctx, d.EvidenceID); err == nil {
+					name = fmt.Sprintf(" (%q)", e.Name)
+				}
+				fmt.Fprintf(c.stdout, "damaged: %s\n", strings.Replace(d.String(), " of case ", name+" of case ", 1))
 			}
-			c.log.WithField("records", len(damage)).Warn("damaged evidence found")
-			return fmt.Errorf("database and encryption checks pass, but %s damaged. A backup refuses to carry %s: 'dossierctl export --skip-damaged' writes everything else and records what it left out",
-				count(len(damage), "evidence record is", "evidence records are"), pick(len(damage), "it", "them"))
+			c.log.WithField("records", len(rep.Damage)).Warn("damaged evidence found")
+			return fmt.Errorf("database and encryption checks pass, but %s damaged; the other files are sound. A backup refuses to carry %s: 'dossierctl export --skip-damaged' writes everything else and records what it left out; an earlier backup may still hold %s",
+				count(len(rep.Damage), "evidence record is", "evidence records are"), pick(len(rep.Damage), "it", "them"), pick(len(rep.Damage), "it", "them"))
 		}
 		fmt.Fprintf(c.stdout, "ok: database and encryption checks pass, %s\n", count(n, "case", "cases"))
-		fmt.Fprintln(c.stdout, "ok: every evidence file and stripped copy matches its hash")
+		if readData {
+			fmt.Fprintln(c.stdout, "ok: every evidence file and stripped copy was read whole and is authentic")
+		} else {
+			fmt.Fprintln(c.stdout, "ok: every evidence file and stripped copy is present, with the size recorded ('check --read-data' reads and authenticates every byte)")
+		}
 		return nil
 	})
 }

@@ -267,7 +267,9 @@ func TestKillDuringAttach(t *testing.T) {
 	src := bigFile(t, dir, 128<<20)
 	want := fileSHA(t, src)
 	killed := 0
-	for _, ms := range []int{300, 800, 1500} {
+	// The file goes to the evidence folder at the speed of the disk: the
+	// delays span the unlock, the store and the commit.
+	for _, ms := range []int{40, 100, 200, 400, 800} {
 		if killAfter(t, ctl(t, "attach", "--vault", vault, "--passphrase-file", pass, "DOS-2026-0001", src), time.Duration(ms)*time.Millisecond) {
 			killed++
 		}
@@ -294,6 +296,17 @@ func TestKillDuringAttach(t *testing.T) {
 		}
 		if _, _, err := v.VerifyAudit(context.Background()); err != nil {
 			t.Fatalf("after kill at %d ms: %v", ms, err)
+		}
+		// A kill between storing the file and committing its record
+		// leaves a file no record names: repair removes it, and the
+		// folder then holds exactly the files of the records (an
+		// original and nothing else: the file is not an image).
+		if _, err := v.RepairEvidence(context.Background()); err != nil {
+			t.Fatalf("after kill at %d ms: %v", ms, err)
+		}
+		rep, err := v.CheckStore(context.Background(), true)
+		if err != nil || len(rep.Damage) != 0 || rep.Orphans+rep.Temps+rep.Unknown != 0 || rep.Files != len(items) {
+			t.Fatalf("after kill at %d ms and repair: %+v, %v", ms, rep, err)
 		}
 		v.Close()
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -22,6 +23,8 @@ import (
 	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/internal/testhooks"
 	"github.com/dossier-hr/dossier/internal/testimg"
+	"github.com/dossier-hr/dossier/store"
+	"github.com/dossier-hr/dossier/store/chunks"
 )
 
 func TestMain(m *testing.M) {
@@ -145,6 +148,26 @@ func TestScripts(t *testing.T) {
 				}
 				b[off] ^= 1
 				ts.Check(os.WriteFile(p, b, 0o600))
+			},
+			// storedfile VAULT PASSPHRASE EVIDENCE-ID VAR: set VAR to the
+			// path of the evidence record's encrypted file in the vault's
+			// evidence folder, for damaging it.
+			"storedfile": func(ts *testscript.TestScript, neg bool, args []string) {
+				v, err := store.Open(ts.MkAbs(args[0]), args[1], store.Options{})
+				ts.Check(err)
+				defer v.Close()
+				p, err := testhooks.EvidenceFile(v, args[2])
+				ts.Check(err)
+				ts.Setenv(args[3], p)
+			},
+			// orphan VAULT: store a file in the vault's evidence folder
+			// that no record names, as an attach killed before it
+			// committed leaves.
+			"orphan": func(ts *testscript.TestScript, neg bool, args []string) {
+				s, err := chunks.Open(filepath.Join(ts.MkAbs(args[0]), store.EvidenceDir))
+				ts.Check(err)
+				_, err = s.Put(strings.NewReader("bytes of an attach that never committed"))
+				ts.Check(err)
 			},
 			// truncate FILE N: keep the first N bytes.
 			"truncate": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -19,3 +19,8 @@ var VaultExec func(vault any, stmt string) error
 // of the evidence reached its temporary file: a test that kills an
 // extract midway blocks in it, then kills the process.
 var ExtractWrote func()
+
+// EvidenceFile returns the path of the stored (encrypted) file of an
+// evidence record of an open vault (a *store.Vault), for tests that damage
+// it the way a failing disk or an attacker would. Package store sets it.
+var EvidenceFile func(vault any, evidenceID string) (string, error)

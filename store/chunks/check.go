@@ -139,6 +139,9 @@ func (s *Store) scan(rep *Report) (map[ID]bool, error) {
 	}
 	ids := make(map[ID]bool)
 	for _, d := range top {
+		if d.Name() == lockName && d.Type().IsRegular() {
+			continue
+		}
 		if !d.IsDir() || !isFanout(d.Name()) {
 			rep.Unknown = append(rep.Unknown, d.Name())
 			continue

@@ -135,3 +135,44 @@ func TestRemoveOrphansRefusesOtherNames(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAloneWhileHeldElsewhere: a second holder (another program opens the
+// vault) keeps the store from being had alone, and the lock file is not
+// reported as an unknown entry.
+func TestAloneWhileHeldElsewhere(t *testing.T) {
+	dir := t.TempDir()
+	a, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Hold(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Hold(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Alone(); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Alone with another holder = %v, want ErrBusy", err)
+	}
+	b.Close()
+	release, err := a.Alone()
+	if err != nil {
+		t.Fatalf("Alone once the other closed: %v", err)
+	}
+	if err := b.Hold(); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Hold while another has the store alone = %v, want ErrBusy", err)
+	}
+	release()
+	rep, err := a.Check(context.Background(), func(func(Ref) error) error { return nil }, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Unknown) != 0 {
+		t.Errorf("unknown entries: %v", rep.Unknown)
+	}
+	a.Close()
+}

@@ -111,7 +111,8 @@ type Ref struct {
 // while it holds the vault alone.
 type Store struct {
 	dir   string
-	shift uint8 // log2 of the chunk size Put writes
+	shift uint8    // log2 of the chunk size Put writes
+	lock  *os.File // see Hold
 }
 
 // Open opens the store in dir, creating the folder (readable only by its

@@ -1,0 +1,252 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// goldenVault copies the vault made by the release before the chunk store
+// (testdata/golden/vault-2026-12) into a new folder and returns it with
+// its passphrase.
+func goldenVault(t *testing.T) (dir, passphrase string) {
+	t.Helper()
+	src := filepath.Join("testdata", "golden", "vault-2026-12")
+	dir = filepath.Join(t.TempDir(), "vault")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{DBFile, KeyFileName} {
+		b, err := os.ReadFile(filepath.Join(src, "vault", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pp, err := os.ReadFile(filepath.Join(src, "passphrase.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, string(pp)
+}
+
+// checkMoved checks a vault whose evidence was moved: nothing is left in
+// the database, every record names a stored file whose bytes hash to the
+// record's SHA-256, the folder holds nothing else, the content is the
+// golden dump byte for byte and the audit chain holds.
+func checkMoved(t *testing.T, v *Vault) {
+	t.Helper()
+	var legacy, unmoved int
+	v.db.QueryRow("SELECT count(*) FROM evidence_chunks").Scan(&legacy)
+	v.db.QueryRow("SELECT count(*) FROM evidence WHERE blob IS NULL").Scan(&unmoved)
+	if legacy != 0 || unmoved != 0 {
+		t.Fatalf("left in the database: %d chunks, %d records", legacy, unmoved)
+	}
+	all, err := v.AllEvidence(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 7 {
+		t.Fatalf("%d evidence records, the golden vault has 7", len(all))
+	}
+	for _, e := range all {
+		h := sha256.New()
+		if _, err := v.Extract(ctx, e.ID, false, h, "test"); err != nil {
+			t.Fatalf("%s: %v", e.ID, err)
+		}
+		if hex.EncodeToString(h.Sum(nil)) != e.SHA256 {
+			t.Fatalf("%s: bytes do not hash to the record's SHA-256", e.ID)
+		}
+	}
+	rep, err := v.CheckStore(ctx, true)
+	if err != nil || len(rep.Damage) != 0 || rep.Files != 7 || rep.Orphans+rep.Temps+rep.Unknown != 0 {
+		t.Fatalf("check after the move: %+v, %v", rep, err)
+	}
+	// Extract adds custody; the dump is compared before in TestMoveGoldenVault.
+	if _, _, err := v.VerifyAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func dumpOf(t *testing.T, v *Vault) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := v.Dump(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// The first unlock by this version moves a released vault's evidence out
+// of the database: same content (the dump is byte-identical), every file
+// readable and matching its hash, an audit entry, a database that shrank.
+func TestMoveGoldenVault(t *testing.T) {
+	dir, pp := goldenVault(t)
+	before, _ := os.Stat(filepath.Join(dir, DBFile))
+	v, err := Open(dir, pp, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	want, err := os.ReadFile(filepath.Join("testdata", "golden", "vault-2026-12", "dump.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := dumpOf(t, v); !bytes.Equal(bytes.TrimSpace(got), bytes.TrimSpace(want)) {
+		t.Fatalf("the dump changed in the move:\n%s", got)
+	}
+	log, err := v.AuditLog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := log[len(log)-1]
+	if last.Action != AuditEvidenceMoved || !strings.HasPrefix(last.Detail, "7 evidence item(s) moved") {
+		t.Fatalf("last audit entry %+v", last)
+	}
+	checkMoved(t, v)
+	v.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	after, _ := os.Stat(filepath.Join(dir, DBFile))
+	// The golden evidence is 1.3 MB; the rest is the schema's pages.
+	if after.Size() > before.Size()-1_200_000 {
+		t.Errorf("the database is %d bytes after the move, %d before: not compacted", after.Size(), before.Size())
+	}
+	// No plaintext of the evidence in the folder: the golden statement
+	// and the video's bytes are nowhere.
+	var video []byte
+	for _, e := range mustEvidence(t, v) {
+		if e.Name == "statement.txt" || e.Name == "video.bin" {
+			rc, _, err := v.OpenEvidence(ctx, e.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			video = append(video, b[:64]...)
+		}
+	}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := os.ReadFile(p)
+		for i := 0; i+64 <= len(video); i += 64 {
+			if bytes.Contains(b, video[i:i+64]) {
+				t.Errorf("evidence bytes in clear in %s", filepath.Base(p))
+			}
+		}
+		return nil
+	})
+	// Opening again moves nothing more and writes no second entry.
+	v.Close()
+	v2, err := Open(dir, pp, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v2.Close()
+	log2, _ := v2.AuditLog(ctx)
+	if len(log2) != len(log)+countExtracts(log2[len(log):]) {
+		t.Fatalf("reopening wrote %d more audit entries", len(log2)-len(log))
+	}
+}
+
+func countExtracts(es []AuditEntry) int {
+	n := 0
+	for _, e := range es {
+		if e.Action == AuditExtract {
+			n++
+		}
+	}
+	return n
+}
+
+func mustEvidence(t *testing.T, v *Vault) []*Evidence {
+	t.Helper()
+	all, err := v.AllEvidence(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all
+}
+
+// A move stopped after any record (a kill, a full disk) goes on at the
+// next unlock where it stopped, and ends with the same vault.
+func TestMoveResumes(t *testing.T) {
+	for stop := 1; stop <= 6; stop++ {
+		dir, pp := goldenVault(t)
+		errStop := errors.New("stopped")
+		hookMoved = func(moved int) error {
+			if moved == stop {
+				return errStop
+			}
+			return nil
+		}
+		_, err := Open(dir, pp, Options{})
+		hookMoved = nil
+		if !errors.Is(err, errStop) {
+			t.Fatalf("stop after %d: %v", stop, err)
+		}
+		v, err := Open(dir, pp, Options{})
+		if err != nil {
+			t.Fatalf("reopening after a stop after %d: %v", stop, err)
+		}
+		want, _ := os.ReadFile(filepath.Join("testdata", "golden", "vault-2026-12", "dump.json"))
+		if got := dumpOf(t, v); !bytes.Equal(bytes.TrimSpace(got), bytes.TrimSpace(want)) {
+			t.Fatalf("stop after %d: the dump changed", stop)
+		}
+		checkMoved(t, v)
+		v.Close()
+	}
+}
+
+// A record whose bytes inside the database no longer match its hash is
+// not moved: it stays as it was, the others move, and check names it.
+func TestMoveLeavesDamagedRecord(t *testing.T) {
+	dir, pp := goldenVault(t)
+	v, err := Open(dir, pp, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Put one record back inside the database, damaged: as if the move
+	// had never run for it and a byte had rotted.
+	var n int64
+	var col []byte
+	if err := v.db.QueryRow("SELECT n, blob FROM evidence WHERE name = 'statement.txt'").Scan(&n, &col); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := blobID(col)
+	if _, err := v.db.Exec("UPDATE evidence SET blob = NULL WHERE n = ?", n); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.db.Exec("INSERT INTO evidence_chunks(evidence_n, seq, data) VALUES (?, 0, ?)", n, bytes.Repeat([]byte("x"), 2800)); err != nil {
+		t.Fatal(err)
+	}
+	v.blobs.Delete(id)
+	v.Close()
+	v, err = Open(dir, pp, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	var still int
+	v.db.QueryRow("SELECT count(*) FROM evidence_chunks WHERE evidence_n = ?", n).Scan(&still)
+	if still != 1 {
+		t.Fatal("the damaged record's bytes were moved or lost")
+	}
+	d, err := v.CheckEvidence(ctx, true)
+	if err != nil || len(d) != 1 || d[0].Reason != DamageHash {
+		t.Fatalf("check: %+v, %v", d, err)
+	}
+	rep, _ := v.CheckStore(ctx, false)
+	if rep.Orphans != 0 || rep.Temps != 0 {
+		t.Fatalf("the refused move left files: %+v", rep)
+	}
+}
