@@ -93,6 +93,8 @@ echo "restore passphrase 2026" > "$out/np"
 cat "$ev"/* > /dev/null
 
 # Warm-up, not counted: the first run of each.
+for f in export tarage restore agetar incremental export5 restore5; do : > "$out/$f"; done
+rm -rf "$out/b.age" "$out/t.age" "$out/inc.age" "$out/r" "$out/x"
 "$ctl" export --vault "$v" --recovery-key "$rk" --out "$out/b.age" > /dev/null 2>&1
 bash -c 'tarage "$@"' _ "$ev" "$recipient" "$out/t.age"
 rm -f "$out/b.age"
@@ -144,8 +146,6 @@ if [ "${BENCH_LARGE:-}" = 1 ]; then
 	vault 5
 	v=$out/v5 rk=$out/v5.rk
 	echo "== 5 GiB: memory of one export and one restore"
-	: > "$out/export5"
-	: > "$out/restore5"
 	t export5 "$ctl" export --vault "$v" --recovery-key "$rk" --out "$out/b5.age"
 	rm -rf "$out/r5"
 	t restore5 "$ctl" restore --bundle "$out/b5.age" --recovery-key "$rk" --vault "$out/r5" --new-passphrase-file "$out/np"
