@@ -13,6 +13,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"filippo.io/age"
@@ -584,12 +585,15 @@ func ownIdentities(v *store.Vault, opts Options) ([]age.Identity, error) {
 	return oid.Identities(), nil
 }
 
+// openDevice opens a file to read what the storage device holds (see
+// openDirect); tests replace it to fail, as it does where the system
+// does not allow it.
+var openDevice = openDirect
+
 // readBack reads f from its start and checks that it holds size bytes
-// whose SHA-256 is sum.
+// whose SHA-256 is sum, reading what the storage device holds where the
+// system allows it (openDevice).
 func readBack(ctx context.Context, f *os.File, size int64, sum []byte, report func(done, total int64)) error {
-	// Written and synced: the cached pages can go, so that what follows
-	// reads what the device holds.
-	dropCache(f)
 	fi, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrNotKept, err)
@@ -597,20 +601,42 @@ func readBack(ctx context.Context, f *os.File, size int64, sum []byte, report fu
 	if fi.Size() != size {
 		return fmt.Errorf("%w: the file holds %d bytes, %d were written", ErrNotKept, fi.Size(), size)
 	}
+	if d, buf, release, err := openDevice(f.Name()); err == nil {
+		err = hashFile(ctx, d, buf, size, sum, report)
+		release()
+		if !errors.Is(err, syscall.EINVAL) {
+			return err
+		}
+		// The file system took O_DIRECT at open but not at read.
+	}
+	// Written and synced: the cached pages can go, so that what follows
+	// reads what the device holds, where the system drops them.
+	dropCache(f)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("%w: %w", ErrNotKept, err)
+	}
+	return hashFile(ctx, f, make([]byte, 1<<20), size, sum, report)
+}
+
+// hashFile reads f to its end into buf and checks that it held size
+// bytes whose SHA-256 is sum.
+func hashFile(ctx context.Context, f *os.File, buf []byte, size int64, sum []byte, report func(done, total int64)) error {
 	h := sha256.New()
 	p := newProgress(report, size)
-	buf := make([]byte, 1<<20)
 	var n int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		k, err := f.ReadAt(buf, n)
+		k, err := f.Read(buf)
 		h.Write(buf[:k])
 		n += int64(k)
 		p.add(int64(k))
 		if err == io.EOF {
 			break
+		}
+		if errors.Is(err, syscall.EINVAL) {
+			return err
 		}
 		if err != nil {
 			return fmt.Errorf("%w: reading it: %w", ErrNotKept, err)
