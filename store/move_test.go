@@ -11,33 +11,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dossier-hr/dossier/internal/goldenvault"
 )
 
 // goldenVault copies the vault made by the release before the chunk store
-// (testdata/golden/vault-2026-12) into a new folder and returns it with
-// its passphrase.
-func goldenVault(t *testing.T) (dir, passphrase string) {
-	t.Helper()
-	src := filepath.Join("testdata", "golden", "vault-2026-12")
-	dir = filepath.Join(t.TempDir(), "vault")
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{DBFile, KeyFileName} {
-		b, err := os.ReadFile(filepath.Join(src, "vault", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	pp, err := os.ReadFile(filepath.Join(src, "passphrase.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir, string(pp)
-}
+// into a new folder and returns it with its passphrase.
+func goldenVault(t *testing.T) (dir, passphrase string) { return goldenvault.Copy(t) }
 
 // checkMoved checks a vault whose evidence was moved: nothing is left in
 // the database, every record names a stored file whose bytes hash to the

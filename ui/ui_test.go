@@ -15,6 +15,7 @@ import (
 
 	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/export"
+	"github.com/dossier-hr/dossier/internal/goldenvault"
 	"github.com/dossier-hr/dossier/internal/testhooks"
 	"github.com/dossier-hr/dossier/store"
 )
@@ -480,26 +481,9 @@ func TestListFiltersAndSort(t *testing.T) {
 // unlocks it as always, its evidence moves out of the database on the
 // way, and the app opens on its cases with every file readable.
 func TestUnlockReleasedVault(t *testing.T) {
-	src := filepath.Join("..", "store", "testdata", "golden", "vault-2026-12")
-	dir := filepath.Join(t.TempDir(), "vault")
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{store.DBFile, store.KeyFileName} {
-		b, err := os.ReadFile(filepath.Join(src, "vault", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	pass, err := os.ReadFile(filepath.Join(src, "passphrase.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, pass := goldenvault.Copy(t)
 	a, w := start(t, dir, "en")
-	unlockWith(t, a, w, string(pass))
+	unlockWith(t, a, w, pass)
 	eventually(t, "the case list", func() bool { return labelWith(w, "3 cases") })
 	rep, err := a.Vault().CheckStore(t.Context(), true)
 	if err != nil || len(rep.Damage) != 0 || rep.Files != 7 {
