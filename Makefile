@@ -35,7 +35,7 @@ FUZZTIME      ?= 60s
 # reports 0 execs/sec meanwhile; a few seconds keep the run fuzzing.
 FUZZMINTIME   ?= 5s
 
-.PHONY: all deps build run demo test test-long fuzz bench clean screenshots recover-tools
+.PHONY: all deps build run demo test test-long fuzz bench bench-attach clean screenshots recover-tools
 
 all: build
 
@@ -131,6 +131,11 @@ fuzz:
 
 bench: build
 	bench/run.sh
+
+# Attach, extract and the move of a released vault, 1 GiB, next to
+# openssl dgst and dd (BENCH_LARGE=1: and 5 GiB once, for memory).
+bench-attach:
+	bench/attach.sh
 
 # Every screen and dialog in six languages, at 1366x768 and 1024x600, in
 # the light and dark themes, drawn headless by the layout test (which also
