@@ -43,7 +43,7 @@ FUZZMINTIME   ?= 5s
 WINDOWS_DEBS  := gcc-mingw-w64-x86-64 nsis zip
 WINE_DEBS     := wine wine64 xvfb imagemagick tesseract-ocr
 
-.PHONY: all deps build run demo test test-long fuzz bench clean screenshots recover-tools \
+.PHONY: all deps build run demo test test-long fuzz bench bench-attach clean screenshots recover-tools \
 	deps-windows windows windows-repro-check test-windows
 
 all: build
@@ -147,7 +147,7 @@ test: deps recover-tools
 FUZZ_TARGETS := store:FuzzDecodeCases store:FuzzSearchQuery store/strip:FuzzJPEG \
 	store/strip:FuzzPNG store:FuzzCheckJSON store:FuzzVisibleText \
 	export:FuzzReadPlain export:FuzzParseCard crypto:FuzzParseKeyFile store/chunks:FuzzGet \
-	crypto:FuzzParseRecoveryKey export:FuzzNormalFingerprint cmd/dossierctl:FuzzArgsFrom
+	crypto:FuzzParseRecoveryKey crypto:FuzzParseShare export:FuzzNormalFingerprint cmd/dossierctl:FuzzArgsFrom
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t#*:}; \
@@ -166,6 +166,11 @@ fuzz:
 
 bench: build
 	bench/run.sh
+
+# Attach, extract and the move of a released vault, 1 GiB, next to
+# openssl dgst and dd (BENCH_LARGE=1: and 5 GiB once, for memory).
+bench-attach:
+	bench/attach.sh
 
 # Every screen and dialog in six languages, at 1366x768 and 1024x600, in
 # the light and dark themes, drawn headless by the layout test (which also

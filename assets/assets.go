@@ -168,3 +168,9 @@ func VocabLabel(lang, vocabulary, key string) string {
 //
 //go:embed icon.png
 var Icon []byte
+
+// NeutralIcon is the icon of the neutral window (a plain page, 256×256
+// PNG): nothing in it says what the program is for.
+//
+//go:embed neutral-icon.png
+var NeutralIcon []byte

@@ -64,66 +64,10 @@ func deriveX25519(secret, label string) (*age.X25519Identity, error) {
 	if err != nil {
 		return nil, fmt.Errorf("deriving an X25519 identity: %w", err)
 	}
-	s, err := bech32Encode("age-secret-key-", scalar)
-	if err != nil {
-		return nil, err
-	}
+	s := bech32Encode("age-secret-key-", scalar)
 	id, err := age.ParseX25519Identity(strings.ToUpper(s))
 	if err != nil {
 		return nil, fmt.Errorf("deriving an X25519 identity: %w", err)
 	}
 	return id, nil
-}
-
-// bech32Encode is BIP 173's encoding, as age uses for keys (without its
-// length limit, which age does not apply either).
-func bech32Encode(hrp string, data []byte) (string, error) {
-	const charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-	// Regroup 8-bit bytes into 5-bit values.
-	var values []byte
-	acc, bits := 0, 0
-	for _, b := range data {
-		acc = acc<<8 | int(b)
-		bits += 8
-		for bits >= 5 {
-			bits -= 5
-			values = append(values, byte(acc>>bits)&31)
-		}
-	}
-	if bits > 0 {
-		values = append(values, byte(acc<<(5-bits))&31)
-	}
-	polymod := func(v []byte) uint32 {
-		gen := []uint32{0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3}
-		chk := uint32(1)
-		for _, x := range v {
-			top := chk >> 25
-			chk = (chk&0x1ffffff)<<5 ^ uint32(x)
-			for i := 0; i < 5; i++ {
-				if (top>>i)&1 == 1 {
-					chk ^= gen[i]
-				}
-			}
-		}
-		return chk
-	}
-	var expanded []byte
-	for i := 0; i < len(hrp); i++ {
-		expanded = append(expanded, hrp[i]>>5)
-	}
-	expanded = append(expanded, 0)
-	for i := 0; i < len(hrp); i++ {
-		expanded = append(expanded, hrp[i]&31)
-	}
-	mod := polymod(append(append(expanded, values...), 0, 0, 0, 0, 0, 0)) ^ 1
-	var b strings.Builder
-	b.WriteString(hrp)
-	b.WriteByte('1')
-	for _, v := range values {
-		b.WriteByte(charset[v])
-	}
-	for i := 0; i < 6; i++ {
-		b.WriteByte(charset[(mod>>uint(5*(5-i)))&31])
-	}
-	return b.String(), nil
 }

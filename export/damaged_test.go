@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/dossier-hr/dossier/internal/testhooks"
@@ -93,6 +94,16 @@ func TestBackupDamagedRecord(t *testing.T) {
 			return note.ID, []string{note.ID}
 		},
 		reason: store.DamageStored,
+	}, {
+		// The record's hash changed in the database (by someone with
+		// the key): the stored bytes no longer match it.
+		name: "record hash changed",
+		damage: func(t *testing.T, v *store.Vault, c store.Summary) (string, []string) {
+			note := evidenceNamed(t, v, c.ID, "note.txt", store.EvidenceOriginal)
+			mustExec(t, v, `UPDATE evidence SET sha256 = '`+strings.Repeat("ab", 32)+`' WHERE id = '`+note.ID+`'`)
+			return note.ID, []string{note.ID}
+		},
+		reason: store.DamageHash,
 	}, {
 		// The stored file gone from the evidence folder.
 		name: "file missing",

@@ -59,14 +59,14 @@ func TestWriteProgressCoversCasesAndVerify(t *testing.T) {
 	}
 	var writing int
 	for _, d := range r.seen {
-		if d > 0 && d < 800 {
+		if d > 0 && d < writeShare {
 			writing++
 		}
 	}
-	// Writing ends at 800; reading back (one buffer-full for so small a
-	// bundle) takes the rest.
-	if writing < 10 || !strings.Contains(fmt.Sprint(r.seen), " 800 ") {
-		t.Fatalf("%d reports while writing 400 cases, then %v; want steps, then 800 before 1000", writing, r.seen[len(r.seen)-3:])
+	// Writing ends at writeShare; reading back (one buffer-full for so
+	// small a bundle) takes the rest.
+	if writing < 10 || !strings.Contains(fmt.Sprint(r.seen), fmt.Sprintf(" %d ", writeShare)) {
+		t.Fatalf("%d reports while writing 400 cases, then %v; want steps, then %d before 1000", writing, r.seen[len(r.seen)-3:], writeShare)
 	}
 }
 

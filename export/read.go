@@ -105,10 +105,15 @@ func Read(ctx context.Context, r io.Reader, ids []age.Identity, sink Sink) (*Man
 		}
 		return nil, refuse(ErrCorrupt, "not an age file, or its header is damaged (%v)", err)
 	}
-	// No buffer between age and tar: tar reads exactly up to its end
-	// marker, so whatever follows it is still in age's stream, where
-	// readPlain finds it.
-	return readPlain(ctx, ar, sink)
+	// age decrypts on a goroutine of its own (an aheadReader), a few
+	// buffers ahead of the checking and the sink. It hands on the bytes
+	// and then the error that ended the stream, in order, as age gave
+	// them: tar reads exactly up to its end marker, so whatever follows it
+	// is still in the stream, where readPlain finds it, and damage is
+	// found at the same place.
+	ah := newAheadReader(ar, nil)
+	defer ah.Close()
+	return readPlain(ctx, ah, sink)
 }
 
 // readPlain reads a bundle's decrypted tar stream: everything Read checks

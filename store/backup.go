@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
@@ -105,10 +106,28 @@ func (v *Vault) EachCase(ctx context.Context, fn func(id string, rec *CaseRecord
 }
 
 // OpenEvidenceRaw returns a reader over evidence bytes that does not
-// record an extraction (bundles record their own custody entry).
+// record an extraction (bundles record their own custody entry). For a
+// file in the evidence folder it does not hash the bytes either: each
+// chunk is authenticated and the length checked as it is read, which
+// proves they are the bytes stored, and the caller, which hashes what it
+// writes anyway, compares that hash with the record's (a bundle's
+// manifest entry). Evidence still inside the database is checked against
+// its SHA-256 as OpenEvidence does.
 func (v *Vault) OpenEvidenceRaw(ctx context.Context, id string) (io.ReadCloser, error) {
-	rc, _, err := v.OpenEvidence(ctx, id)
-	return rc, err
+	e, err := v.GetEvidence(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var n int64
+	var col []byte
+	if err := v.db.QueryRowContext(ctx, "SELECT n, blob FROM evidence WHERE id = ?", id).Scan(&n, &col); err != nil {
+		return nil, fmt.Errorf("reading evidence: %w", err)
+	}
+	r, err := v.evidenceBytes(ctx, v.db, n, e)
+	if err != nil || col != nil {
+		return r, err
+	}
+	return &verifyingReader{r: r, h: sha256.New(), e: e}, nil
 }
 
 // BackupMeta returns the vault settings a full backup carries: the

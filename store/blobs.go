@@ -352,7 +352,7 @@ func (v *Vault) moveEvidence(ctx context.Context) error {
 // recorded hash, names the file in the record and deletes the rows that
 // held them. ok is false when the bytes do not match: nothing is changed.
 func (t *writeTx) moveOne(n int64, e *Evidence) (ok bool, err error) {
-	ref, col, err := t.putBlob(t.v.chunkReader(t.ctx, t.tx, n))
+	ref, col, err := t.putBlob(&drainingReader{t: t, cr: t.v.chunkReader(t.ctx, t.tx, n)})
 	if err != nil {
 		return false, err
 	}
@@ -366,4 +366,28 @@ func (t *writeTx) moveOne(n int64, e *Evidence) (ok bool, err error) {
 		return false, err
 	}
 	return true, nil
+}
+
+// drainingReader reads a record's chunks inside the database, as
+// chunkReader does, and deletes each row in the move's transaction once
+// its bytes are read. Freeing a row's pages (zeroing them: secure_delete)
+// needs them in SQLite's cache: deleted right after the read, they are
+// still there; deleted after the whole record was copied, a record larger
+// than the cache (32 MB) has every page read and decrypted a second time
+// only to be freed. If the bytes do not match their hash, the rollback
+// brings the rows back.
+type drainingReader struct {
+	t       *writeTx
+	cr      *chunkReader
+	deleted int64 // rows before this seq are deleted
+}
+
+func (d *drainingReader) Read(p []byte) (int, error) {
+	k, err := d.cr.Read(p)
+	for ; d.deleted < d.cr.seq; d.deleted++ {
+		if _, derr := d.t.exec("DELETE FROM evidence_chunks WHERE evidence_n = ? AND seq = ?", d.cr.n, d.deleted); derr != nil {
+			return k, derr
+		}
+	}
+	return k, err
 }

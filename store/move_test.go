@@ -11,33 +11,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dossier-hr/dossier/internal/goldenvault"
 )
 
 // goldenVault copies the vault made by the release before the chunk store
-// (testdata/golden/vault-2026-12) into a new folder and returns it with
-// its passphrase.
-func goldenVault(t *testing.T) (dir, passphrase string) {
-	t.Helper()
-	src := filepath.Join("testdata", "golden", "vault-2026-12")
-	dir = filepath.Join(t.TempDir(), "vault")
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{DBFile, KeyFileName} {
-		b, err := os.ReadFile(filepath.Join(src, "vault", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	pp, err := os.ReadFile(filepath.Join(src, "passphrase.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir, string(pp)
-}
+// into a new folder and returns it with its passphrase.
+func goldenVault(t *testing.T) (dir, passphrase string) { return goldenvault.Copy(t) }
 
 // checkMoved checks a vault whose evidence was moved: nothing is left in
 // the database, every record names a stored file whose bytes hash to the
@@ -278,5 +258,68 @@ func TestMoveProgress(t *testing.T) {
 	v.Close()
 	if calls != nil {
 		t.Fatalf("progress for a vault with nothing to move: %v", calls)
+	}
+}
+
+// The move deletes a record's rows as it reads them (drainingReader): when
+// the bytes then fail their hash, every row comes back, byte for byte.
+func TestMoveRestoresRowsOfDamagedRecord(t *testing.T) {
+	dir, pp := goldenVault(t)
+	v, err := Open(dir, pp, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	var col []byte
+	if err := v.db.QueryRow("SELECT n, blob FROM evidence WHERE name = 'video.bin'").Scan(&n, &col); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := blobID(col)
+	if _, err := v.db.Exec("UPDATE evidence SET blob = NULL WHERE n = ?", n); err != nil {
+		t.Fatal(err)
+	}
+	// Three chunks; the last one is not what was recorded.
+	want := [][]byte{bytes.Repeat([]byte("a"), ChunkSize), bytes.Repeat([]byte("b"), ChunkSize), []byte("c")}
+	for seq, data := range want {
+		if _, err := v.db.Exec("INSERT INTO evidence_chunks(evidence_n, seq, data) VALUES (?, ?, ?)", n, seq, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v.blobs.Delete(id)
+	v.Close()
+	v, err = Open(dir, pp, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	rows, err := v.db.Query("SELECT seq, data FROM evidence_chunks WHERE evidence_n = ? ORDER BY seq", n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got [][]byte
+	for rows.Next() {
+		var seq int
+		var data []byte
+		if err := rows.Scan(&seq, &data); err != nil {
+			t.Fatal(err)
+		}
+		if seq != len(got) {
+			t.Fatalf("row seq %d where %d was expected", seq, len(got))
+		}
+		got = append(got, data)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d rows left of the damaged record, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Fatalf("chunk %d of the damaged record changed", i)
+		}
+	}
+	var blob []byte
+	v.db.QueryRow("SELECT blob FROM evidence WHERE n = ?", n).Scan(&blob)
+	if blob != nil {
+		t.Fatal("the damaged record names a stored file")
 	}
 }

@@ -11,6 +11,7 @@ import (
 // not API: only this module can reach package testhooks.
 func init() {
 	testhooks.VaultExec = func(v any, stmt string) error { return execForTest(v.(*Vault), stmt) }
+	testhooks.VaultQuery = func(v any, query string, dest ...any) error { return v.(*Vault).db.QueryRow(query).Scan(dest...) }
 	testhooks.EvidenceFile = func(v any, id string) (string, error) { return evidenceFileForTest(v.(*Vault), id) }
 }
 

@@ -47,6 +47,11 @@ type Config struct {
 	// UI goroutine, by Start; stop is called when the window closes. nil:
 	// nothing is watched.
 	WatchOS func(onLock func(oswatch.Reason)) (stop func(), err error)
+	// NeutralWindow titles the window "Notes" (in the person's language)
+	// instead of "Dossier", for a laptop others look at; the program
+	// sets the plain page icon (assets.NeutralIcon) too. Cosmetic only:
+	// see docs/security.md.
+	NeutralWindow bool
 }
 
 // Defaults of Config.
@@ -187,6 +192,14 @@ func (a *App) T(key string, args ...any) string {
 	return s
 }
 
+// title is the window's title: the app's name, or the neutral one.
+func (a *App) title() string {
+	if a.cfg.NeutralWindow {
+		return a.T("ui.neutral_title")
+	}
+	return a.T("ui.app_title")
+}
+
 // percent writes a percentage as the person's language does: "35%" in
 // English and Indonesian, "35 %" (a no-break space) in French, Russian,
 // Spanish and Portuguese.
@@ -207,7 +220,7 @@ func (a *App) N(key string, n int) string {
 // Start shows the unlock screen, or the create screen if there is no vault,
 // or the restore screen if a restore into the folder was interrupted.
 func (a *App) Start() {
-	a.win.SetTitle(a.T("ui.app_title"))
+	a.win.SetTitle(a.title())
 	a.watchOS()
 	switch {
 	case store.RestoreInterrupted(a.cfg.VaultDir):

@@ -298,7 +298,7 @@ func (a *App) setLanguage(lang string) {
 			a.logErr(err).Warn("keeping the language for the next start failed")
 		}
 	}
-	a.win.SetTitle(a.T("ui.app_title"))
+	a.win.SetTitle(a.title())
 	a.setMenu()
 	if v := a.Vault(); v != nil && a.main != nil {
 		a.main.stop()

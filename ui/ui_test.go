@@ -15,6 +15,7 @@ import (
 
 	"github.com/dossier-hr/dossier/crypto"
 	"github.com/dossier-hr/dossier/export"
+	"github.com/dossier-hr/dossier/internal/goldenvault"
 	"github.com/dossier-hr/dossier/internal/testhooks"
 	"github.com/dossier-hr/dossier/store"
 )
@@ -480,29 +481,34 @@ func TestListFiltersAndSort(t *testing.T) {
 // unlocks it as always, its evidence moves out of the database on the
 // way, and the app opens on its cases with every file readable.
 func TestUnlockReleasedVault(t *testing.T) {
-	src := filepath.Join("..", "store", "testdata", "golden", "vault-2026-12")
-	dir := filepath.Join(t.TempDir(), "vault")
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{store.DBFile, store.KeyFileName} {
-		b, err := os.ReadFile(filepath.Join(src, "vault", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	pass, err := os.ReadFile(filepath.Join(src, "passphrase.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, pass := goldenvault.Copy(t)
 	a, w := start(t, dir, "en")
-	unlockWith(t, a, w, string(pass))
+	unlockWith(t, a, w, pass)
 	eventually(t, "the case list", func() bool { return labelWith(w, "3 cases") })
 	rep, err := a.Vault().CheckStore(t.Context(), true)
 	if err != nil || len(rep.Damage) != 0 || rep.Files != 7 {
 		t.Fatalf("after unlocking: %+v, %v", rep, err)
 	}
+}
+
+// The neutral window: "Notes" in the person's language, on the unlock
+// screen and once the vault is open, never the app's name.
+func TestNeutralWindowTitle(t *testing.T) {
+	dir, _ := fixture(t)
+	begin(t)
+	newApp(t)
+	w := newWindow()
+	a := New(w, Config{VaultDir: dir, Lang: "ru", NeutralWindow: true})
+	a.Start()
+	t.Cleanup(func() {
+		onUI(a.Lock)
+		w.Close()
+	})
+	var title string
+	onUI(func() { title = w.Title() })
+	if title != "Заметки" {
+		t.Fatalf("unlock screen title %q, want Заметки", title)
+	}
+	unlockWith(t, a, w, "the right passphrase")
+	eventually(t, "the case list", func() bool { return a.Vault() != nil && w.Title() == "Заметки" })
 }

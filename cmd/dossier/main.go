@@ -34,6 +34,7 @@ func main() {
 	vault := flag.String("vault", "", "vault `folder` (default: dossier in the user's data folder)")
 	language := flag.String("lang", "", "interface `language`: "+strings.Join(assets.Languages, ", ")+" (default: the system's)")
 	level := flag.String("log-level", "warn", "log `level` on standard error: error, warn, info, debug (logs never hold case content)")
+	neutral := flag.Bool("neutral-window", os.Getenv("DOSSIER_NEUTRAL_WINDOW") == "1", "title the window \"Notes\" with a plain page icon, for a laptop others see (cosmetic; also DOSSIER_NEUTRAL_WINDOW=1)")
 	flag.Parse()
 	log := logrus.New()
 	lvl, err := logrus.ParseLevel(*level)
@@ -65,12 +66,16 @@ func main() {
 		fmt.Fprintf(os.Stderr, "dossier: no translation for %q; use one of %s\n", l, strings.Join(assets.Languages, ", "))
 		os.Exit(2)
 	}
-	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	w := a.NewWindow("Dossier")
+	if *neutral {
+		a.SetIcon(fyne.NewStaticResource("notes.png", assets.NeutralIcon))
+	} else {
+		a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	}
+	w := a.NewWindow("")
 	// Small enough for the 1024x600 screens of old netbooks, with a task
 	// bar and the window's title; a person with more room maximises it.
 	w.Resize(fyne.NewSize(1000, 540))
-	ui.New(w, ui.Config{VaultDir: dir, Lang: l, Log: log, SaveLanguage: saveLanguage, WatchOS: watchOS}).Start()
+	ui.New(w, ui.Config{VaultDir: dir, Lang: l, Log: log, SaveLanguage: saveLanguage, WatchOS: watchOS, NeutralWindow: *neutral}).Start()
 	w.ShowAndRun()
 }
 

@@ -211,7 +211,7 @@ func cmdVerify(c *cli, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	defer f.Close()
-	if c.recoveryFile != "" {
+	if c.hasRecovery() {
 		if str(fs, "identity") != "" || str(fs, "bundle-passphrase-file") != "" {
 			return usagef("verify takes one key: --recovery-key, --identity or --bundle-passphrase-file")
 		}
@@ -270,10 +270,10 @@ func cmdRestore(c *cli, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	bundles := list(fs, "bundle")
-	if len(bundles) == 0 || c.recoveryFile == "" || c.vaultDir == "" {
+	if len(bundles) == 0 || !c.hasRecovery() || c.vaultDir == "" {
 		return usagef("restore needs --bundle FILE, --recovery-key FILE and --vault NEWDIR")
 	}
-	rk, err := crypto.ReadRecoveryKey(c.recoveryFile)
+	rk, err := c.recoveryKey()
 	if err != nil {
 		return err
 	}
@@ -316,14 +316,14 @@ func cmdRestore(c *cli, fs *flag.FlagSet, args []string) error {
 // recovery key the person holds and was made by the organisation that key
 // belongs to (export.VerifyBackup), as restore will check.
 func (c *cli) verifyBackup(fs *flag.FlagSet, f *os.File) error {
-	rk, err := crypto.ReadRecoveryKey(c.recoveryFile)
+	rk, err := c.recoveryKey()
 	if err != nil {
 		return err
 	}
 	m, err := export.VerifyBackup(c.ctx, f, rk, str(fs, "organisation"))
 	if err != nil {
 		if errors.Is(err, export.ErrNotAddressed) {
-			return withHint(err, fmt.Sprintf("It does not open with recovery key %s (the key in %s): it was made for another recovery key, or is not a backup", rk.ID(), c.recoveryFile))
+			return withHint(err, fmt.Sprintf("It does not open with recovery key %s (%s): it was made for another recovery key, or is not a backup", rk.ID(), c.recoverySource()))
 		}
 		return err
 	}
@@ -337,7 +337,7 @@ func (c *cli) verifyBackup(fs *flag.FlagSet, f *os.File) error {
 			"skipped": len(m.Skipped)})
 	}
 	fmt.Fprintf(c.stdout, "ok: the bundle verifies (every entry, the signature and the end of the stream)\n")
-	fmt.Fprintf(c.stdout, "opens with recovery key %s (the key in %s), %s\n", m.RecoveryKey, c.recoveryFile, bound)
+	fmt.Fprintf(c.stdout, "opens with recovery key %s (%s), %s\n", m.RecoveryKey, c.recoverySource(), bound)
 	fmt.Fprintf(c.stdout, "kind:     %s\ncreated:  %s\ncreator:  %s\n          fingerprint %s\ncontent:  %s, %s, %s\n",
 		m.Kind, m.CreatedAt, m.Creator.Name, m.Creator.Fingerprint,
 		count(m.Cases, "case", "cases"), evidenceCount(m.Originals, m.Stripped), count(m.Audit, "audit entry", "audit entries"))
@@ -483,10 +483,10 @@ func cmdX25519Key(c *cli, fs *flag.FlagSet, args []string) error {
 	if err := noArgs(args); err != nil {
 		return err
 	}
-	if c.recoveryFile == "" {
+	if !c.hasRecovery() {
 		return usagef("x25519-key needs --recovery-key FILE")
 	}
-	rk, err := crypto.ReadRecoveryKey(c.recoveryFile)
+	rk, err := c.recoveryKey()
 	if err != nil {
 		return err
 	}

@@ -44,10 +44,15 @@ func init() {
 			fs.Bool("read-data", false, "also read every evidence file and authenticate each of its chunks (takes as long as reading all the evidence)")
 			fs.Bool("repair", false, "remove stored evidence files that no record names (left by an interrupted attach, import or deletion); needs the vault open nowhere else")
 		}})
-	register(&command{name: "recovery-key", args: "--replace [--out FILE]", help: "replace the recovery key (the old one stops opening the vault)", run: cmdRecoveryKey,
+	register(&command{name: "recovery-key", args: "--replace [--out FILE] | split --recovery-key FILE --shares N --threshold K [--out-dir DIR] [--org NAME]",
+		help: "replace the recovery key (the old one stops opening the vault), or cut it into N shares any K of which stand in for it (--recovery-share FILE, repeated)", run: cmdRecoveryKey,
 		flags: func(fs *flag.FlagSet) {
 			fs.Bool("replace", false, "make a new recovery key and wrap the vault's key to it")
 			fs.String("out", "", "write the new key to `FILE` (mode 0600) before it takes effect, instead of printing it")
+			fs.Int("shares", 0, "split: how many shares to make (`N`, 2 to 16), one per person who keeps one")
+			fs.Int("threshold", 0, "split: how many shares rebuild the key (`K`, 2 to N); fewer tell nothing about it")
+			fs.String("out-dir", "", "split: write share-1.txt … share-N.txt into `DIR` (readable only by you) instead of printing them")
+			fs.String("org", "", "split: the organisation's `NAME`, written in each share's heading")
 		}})
 	register(&command{name: "stats", args: "[QUERY] [filters] [--min-count N] [--set-min-count N] [--all-cases] [--json]",
 		help: "count cases consented to anonymised statistics by status, country, year, violation and perpetrator, hiding counts under N (default 5)", run: cmdStats, flags: statsFlags})
@@ -660,6 +665,9 @@ func cmdStats(c *cli, fs *flag.FlagSet, args []string) error {
 // printed) before the vault changes, so that it is never in force without
 // the person having it.
 func cmdRecoveryKey(c *cli, fs *flag.FlagSet, args []string) error {
+	if len(args) == 1 && args[0] == "split" {
+		return cmdSplit(c, fs, nil)
+	}
 	if err := noArgs(args); err != nil {
 		return err
 	}

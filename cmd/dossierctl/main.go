@@ -59,6 +59,7 @@ type cli struct {
 	vaultDir       string
 	passphraseFile string
 	recoveryFile   string
+	recoveryShares stringList // --recovery-share files, instead of recoveryFile
 	logLevel       string
 	actor          string
 }
@@ -192,6 +193,7 @@ func (c *cli) globalFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.vaultDir, "vault", "", "vault `folder` (default: dossier in the user's data folder)")
 	fs.StringVar(&c.passphraseFile, "passphrase-file", "", "read the passphrase from `FILE`, one line (else $DOSSIER_PASSPHRASE, else a prompt)")
 	fs.StringVar(&c.recoveryFile, "recovery-key", "", "unlock with the recovery key in `FILE` instead of the passphrase")
+	fs.Var(&c.recoveryShares, "recovery-share", "a share of the recovery key in `FILE` (repeat for each share; enough of them stand in for --recovery-key, see 'recovery-key split')")
 	fs.StringVar(&c.logLevel, "log-level", "warn", "log `level`: error, warn, info or debug (logs never hold case content)")
 	fs.StringVar(&c.actor, "author", "", "`name` recorded as the author of changes, notes and audit entries (default: the vault's author setting, else local)")
 	fs.StringVar(&c.actor, "actor", "", "the same as --author (the older name)")

@@ -145,8 +145,8 @@ func (c *cli) unlock() (string, store.Unlock, error) {
 		_, err := store.Open(dir, "", store.Options{})
 		return "", store.Unlock{}, err
 	}
-	if c.recoveryFile != "" {
-		rk, err := crypto.ReadRecoveryKey(c.recoveryFile)
+	if c.hasRecovery() {
+		rk, err := c.recoveryKey()
 		if err != nil {
 			return "", store.Unlock{}, err
 		}

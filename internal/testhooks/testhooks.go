@@ -15,6 +15,12 @@ var ScryptWorkFactor int
 // the way an attacker holding the key could. Package store sets it.
 var VaultExec func(vault any, stmt string) error
 
+// VaultQuery runs a query on an open vault's database (a *store.Vault)
+// and scans its first row into dest, bypassing package store: for tests
+// that look at what the store's API does not show (rows left in a table).
+// Package store sets it.
+var VaultQuery func(vault any, query string, dest ...any) error
+
 // ExtractWrote, when set, is called by store's ExtractTo each time bytes
 // of the evidence reached its temporary file: a test that kills an
 // extract midway blocks in it, then kills the process.

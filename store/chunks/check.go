@@ -1,7 +1,9 @@
 package chunks
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -113,8 +115,16 @@ func (s *Store) verify(ctx context.Context, ref Ref, readData bool) error {
 	if !readData {
 		return nil
 	}
-	_, err = io.Copy(io.Discard, ctxReader{ctx, rc})
-	return err
+	// The chunks are authenticated as they are read; the plaintext's
+	// hash ties them to the Ref too (a record whose hash was changed).
+	h := sha256.New()
+	if _, err = io.Copy(h, ctxReader{ctx, rc}); err != nil {
+		return err
+	}
+	if ref.SHA256 != ([sha256.Size]byte{}) && !bytes.Equal(h.Sum(nil), ref.SHA256[:]) {
+		return fmt.Errorf("%w: its bytes do not hash to the SHA-256 its reference gives", ErrCorrupt)
+	}
+	return nil
 }
 
 // ctxReader stops a long read when ctx is done.

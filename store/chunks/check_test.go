@@ -1,6 +1,7 @@
 package chunks
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -175,4 +176,25 @@ func TestAloneWhileHeldElsewhere(t *testing.T) {
 		t.Errorf("unknown entries: %v", rep.Unknown)
 	}
 	a.Close()
+}
+
+// With readData, a Ref whose hash is not the file's (a record changed in
+// the database) is reported as damage; without, only headers are read.
+func TestCheckComparesHash(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := s.Put(bytes.NewReader([]byte("the bytes as received")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref.SHA256[0] ^= 1
+	rep, err := s.Check(context.Background(), refsOf(ref), true)
+	if err != nil || len(rep.Damaged) != 1 || !errors.Is(rep.Damaged[0].Err, ErrCorrupt) {
+		t.Fatalf("read-data check with a wrong hash: %+v, %v", rep, err)
+	}
+	if rep, err := s.Check(context.Background(), refsOf(ref), false); err != nil || len(rep.Damaged) != 0 {
+		t.Fatalf("quick check: %+v, %v", rep, err)
+	}
 }
