@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/dossier-hr/dossier/internal/goldenvault"
+	"github.com/dossier-hr/dossier/store/chunks"
 )
 
 // goldenVault copies the vault made by the release before the chunk store
@@ -197,15 +198,7 @@ func TestMoveLeavesDamagedRecord(t *testing.T) {
 	}
 	// Put one record back inside the database, damaged: as if the move
 	// had never run for it and a byte had rotted.
-	var n int64
-	var col []byte
-	if err := v.db.QueryRow("SELECT n, blob FROM evidence WHERE name = 'statement.txt'").Scan(&n, &col); err != nil {
-		t.Fatal(err)
-	}
-	id, _ := blobID(col)
-	if _, err := v.db.Exec("UPDATE evidence SET blob = NULL WHERE n = ?", n); err != nil {
-		t.Fatal(err)
-	}
+	n, id := unmove(t, v, "statement.txt")
 	if _, err := v.db.Exec("INSERT INTO evidence_chunks(evidence_n, seq, data) VALUES (?, 0, ?)", n, bytes.Repeat([]byte("x"), 2800)); err != nil {
 		t.Fatal(err)
 	}
@@ -269,15 +262,7 @@ func TestMoveRestoresRowsOfDamagedRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var n int64
-	var col []byte
-	if err := v.db.QueryRow("SELECT n, blob FROM evidence WHERE name = 'video.bin'").Scan(&n, &col); err != nil {
-		t.Fatal(err)
-	}
-	id, _ := blobID(col)
-	if _, err := v.db.Exec("UPDATE evidence SET blob = NULL WHERE n = ?", n); err != nil {
-		t.Fatal(err)
-	}
+	n, id := unmove(t, v, "video.bin")
 	// Three chunks; the last one is not what was recorded.
 	want := [][]byte{bytes.Repeat([]byte("a"), ChunkSize), bytes.Repeat([]byte("b"), ChunkSize), []byte("c")}
 	for seq, data := range want {
@@ -322,4 +307,21 @@ func TestMoveRestoresRowsOfDamagedRecord(t *testing.T) {
 	if blob != nil {
 		t.Fatal("the damaged record names a stored file")
 	}
+}
+
+// unmove makes the record of the file named name look as if the move had
+// never run for it (no stored file named) and returns its number and the
+// id of the stored file it had.
+func unmove(t *testing.T, v *Vault, name string) (int64, chunks.ID) {
+	t.Helper()
+	var n int64
+	var col []byte
+	if err := v.db.QueryRow("SELECT n, blob FROM evidence WHERE name = ?", name).Scan(&n, &col); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := blobID(col)
+	if _, err := v.db.Exec("UPDATE evidence SET blob = NULL WHERE n = ?", n); err != nil {
+		t.Fatal(err)
+	}
+	return n, id
 }
